@@ -1,0 +1,38 @@
+@vendor-athenahealth @needs-login @needs-logout
+Feature: Logging out of athenahealth
+  Logout ends the login session so that the next authorization asks for the user's
+  password again. It does not revoke tokens. The app passes its latest ID token as
+  id_token_hint and may name a registered post-logout redirect URI.
+
+  @OKT-16 @ATH-09
+  Scenario: Logout sends the user to the post-logout redirect URI with the state
+    Given the confidential app
+    When the user signs in and approves
+    And the app redeems the code
+    And the app logs the user out
+    Then the user is sent to the post-logout redirect URI with the state
+
+  @ATH-09
+  Scenario: After logout the user must sign in again
+    Given the confidential app
+    When the user signs in and approves
+    And the app redeems the code
+    And the app logs the user out
+    And the user signs in again
+    Then the user is asked to sign in again
+
+  @ATH-09
+  Scenario: Logout does not revoke the tokens already issued
+    Given the confidential app
+    When the user signs in and approves
+    And the app redeems the code
+    And the app logs the user out
+    Then the access token still works
+
+  @OKT-16
+  Scenario: An unregistered post-logout redirect URI is refused
+    Given the confidential app
+    When the user signs in and approves
+    And the app redeems the code
+    And the app logs the user out with the post-logout redirect URI "https://attacker.example/bye"
+    Then the logout is refused with a page saying "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings."

@@ -1,0 +1,71 @@
+//! Named assertions, each with the spec reference it verifies. A check looks only at
+//! what a server sent; it never knows whether the server is live or emulated. Severity
+//! is chosen where a check is used (a SHOULD that fails is a warning), as in the
+//! OpenID Foundation suite's conditions.
+
+pub mod authorize;
+pub mod fhir;
+pub mod id_token;
+pub mod response;
+pub mod session;
+pub mod token;
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Must,
+    Should,
+}
+
+/// Why a check failed: what it expected and what it received.
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub check: &'static str,
+    pub spec: &'static str,
+    pub expected: String,
+    pub received: String,
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "check `{}` [{}] failed\n  expected: {}\n  received: {}",
+            self.check, self.spec, self.expected, self.received
+        )
+    }
+}
+
+pub type Outcome = Result<(), Failure>;
+
+pub(crate) fn fail(
+    check: &'static str,
+    spec: &'static str,
+    expected: impl Into<String>,
+    received: impl Into<String>,
+) -> Outcome {
+    Err(Failure {
+        check,
+        spec,
+        expected: expected.into(),
+        received: received.into(),
+    })
+}
+
+pub(crate) fn ensure(
+    ok: bool,
+    check: &'static str,
+    spec: &'static str,
+    expected: impl Into<String>,
+    received: impl FnOnce() -> String,
+) -> Outcome {
+    if ok {
+        Ok(())
+    } else {
+        fail(check, spec, expected, received())
+    }
+}

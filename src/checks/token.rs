@@ -1,0 +1,218 @@
+//! Token endpoint responses: success shape, error code and description, scopes.
+
+use serde_json::Value;
+
+use super::response::describe;
+use super::{Outcome, ensure, fail};
+use crate::http::Response;
+use crate::oauth::error::OAuthError;
+
+fn json_of(resp: &Response) -> Result<Value, super::Failure> {
+    resp.json().ok_or_else(|| super::Failure {
+        check: "body_is_json",
+        spec: "RFC6749-5.1",
+        expected: "a JSON body".into(),
+        received: describe(resp),
+    })
+}
+
+/// 200 with `access_token` and a Bearer `token_type` (case-insensitive, RFC 6749 §7.1).
+pub fn success(resp: &Response) -> Outcome {
+    let body = json_of(resp)?;
+    let at = body.get("access_token").and_then(Value::as_str);
+    let tt = body.get("token_type").and_then(Value::as_str).unwrap_or("");
+    ensure(
+        resp.status == 200 && at.is_some_and(|t| !t.is_empty()),
+        "token_response_is_successful",
+        "RFC6749-5.1",
+        "HTTP 200 with an access_token",
+        || describe(resp),
+    )?;
+    ensure(
+        tt.eq_ignore_ascii_case("bearer"),
+        "token_type_is_bearer",
+        "RFC6749-7.1",
+        "token_type Bearer (any case)",
+        || format!("token_type {tt:?}"),
+    )
+}
+
+/// The exact `token_type` spelling `Bearer` (SMART's fixed value; a SHOULD in practice).
+pub fn token_type_spelled_bearer(resp: &Response) -> Outcome {
+    let body = json_of(resp)?;
+    let tt = body.get("token_type").and_then(Value::as_str).unwrap_or("");
+    ensure(
+        tt == "Bearer",
+        "token_type_spelled_bearer",
+        "SMART-01",
+        "token_type \"Bearer\"",
+        || format!("token_type {tt:?}"),
+    )
+}
+
+/// The error payload of a response, from its JSON body.
+pub fn error_of(resp: &Response) -> Result<OAuthError, super::Failure> {
+    let body = json_of(resp)?;
+    OAuthError::from_json(&body).ok_or_else(|| super::Failure {
+        check: "error_payload_present",
+        spec: "RFC6749-5.2",
+        expected: "a JSON body with an `error` member".into(),
+        received: describe(resp),
+    })
+}
+
+pub fn error_is(resp: &Response, code: &str) -> Outcome {
+    let err = error_of(resp)?;
+    ensure(
+        err.error == code,
+        "token_error_is",
+        "RFC6749-5.2",
+        format!("error {code:?}"),
+        || describe(resp),
+    )
+}
+
+pub fn status_is(resp: &Response, status: u16) -> Outcome {
+    ensure(
+        resp.status == status,
+        "token_error_status_is",
+        "RFC6749-5.2",
+        format!("HTTP {status}"),
+        || describe(resp),
+    )
+}
+
+pub fn description_is(err: &OAuthError, expected: &str) -> Outcome {
+    ensure(
+        err.description.as_deref() == Some(expected),
+        "error_description_is",
+        "RFC6749-5.2",
+        format!("error_description {expected:?}"),
+        || format!("error_description {:?}", err.description),
+    )
+}
+
+pub fn description_is_one_of(err: &OAuthError, options: &[String]) -> Outcome {
+    let got = err.description.as_deref().unwrap_or("");
+    ensure(
+        options.iter().any(|o| o == got),
+        "error_description_is_one_of",
+        "RFC6749-5.2",
+        format!("one of {options:?}"),
+        || format!("error_description {:?}", err.description),
+    )
+}
+
+pub fn description_starts_with(err: &OAuthError, prefix: &str) -> Outcome {
+    ensure(
+        err.description.as_deref().is_some_and(|d| d.starts_with(prefix)),
+        "error_description_starts_with",
+        "RFC6749-5.2",
+        format!("error_description starting {prefix:?}"),
+        || format!("error_description {:?}", err.description),
+    )
+}
+
+pub fn has_member(body: &Value, member: &str, spec: &'static str) -> Outcome {
+    ensure(
+        body.get(member).is_some_and(|v| !v.is_null()),
+        "token_response_has_member",
+        spec,
+        format!("a `{member}` member"),
+        || format!("members {:?}", members(body)),
+    )
+}
+
+pub fn lacks_member(body: &Value, member: &str, spec: &'static str) -> Outcome {
+    ensure(
+        body.get(member).is_none(),
+        "token_response_lacks_member",
+        spec,
+        format!("no `{member}` member"),
+        || format!("members {:?}", members(body)),
+    )
+}
+
+fn members(body: &Value) -> Vec<String> {
+    body.as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+pub fn scope_of(body: &Value) -> Vec<String> {
+    body.get("scope")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The granted `scope` is exactly this set (order-insensitive).
+pub fn scope_is(body: &Value, expected: &str) -> Outcome {
+    let mut got = scope_of(body);
+    let mut want: Vec<String> = expected.split_whitespace().map(str::to_owned).collect();
+    got.sort();
+    want.sort();
+    ensure(
+        got == want,
+        "granted_scope_is",
+        "RFC6749-3.3",
+        format!("scope {:?}", want.join(" ")),
+        || format!("scope {:?}", got.join(" ")),
+    )
+}
+
+pub fn scope_excludes(body: &Value, scope: &str) -> Outcome {
+    let got = scope_of(body);
+    ensure(
+        !got.iter().any(|s| s == scope),
+        "granted_scope_excludes",
+        "RFC6749-3.3",
+        format!("no {scope:?} in the granted scope"),
+        || format!("scope {:?}", got.join(" ")),
+    )
+}
+
+pub fn scope_includes(body: &Value, scope: &str) -> Outcome {
+    let got = scope_of(body);
+    ensure(
+        got.iter().any(|s| s == scope),
+        "granted_scope_includes",
+        "RFC6749-3.3",
+        format!("{scope:?} in the granted scope"),
+        || format!("scope {:?}", got.join(" ")),
+    )
+}
+
+/// `expires_in` is a positive integer: lifetimes are read, never assumed.
+pub fn expires_in_positive(body: &Value) -> Outcome {
+    match body.get("expires_in") {
+        Some(v) if v.as_u64().is_some_and(|n| n > 0) => Ok(()),
+        Some(v) => fail(
+            "expires_in_is_positive_integer",
+            "RFC6749-5.1",
+            "a positive integer expires_in",
+            format!("expires_in {v}"),
+        ),
+        None => fail(
+            "expires_in_is_positive_integer",
+            "RFC6749-5.1",
+            "an expires_in member",
+            format!("members {:?}", members(body)),
+        ),
+    }
+}
+
+/// SMART v2 recommends access tokens of at most an hour.
+pub fn expires_in_at_most(body: &Value, max: u64) -> Outcome {
+    let n = body.get("expires_in").and_then(Value::as_u64).unwrap_or(0);
+    ensure(
+        n <= max,
+        "access_token_lifetime_at_most",
+        "SMART-01",
+        format!("expires_in ≤ {max}"),
+        || format!("expires_in {n}"),
+    )
+}

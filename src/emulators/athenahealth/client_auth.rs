@@ -1,0 +1,230 @@
+//! Client authentication at /token, /introspect and /revoke, with Okta's error variants.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+
+use super::faults::Fault;
+use super::{Athenahealth, param, percent, responses};
+use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
+
+/// `(client_id, secret)` from an `Authorization: Basic` value. RFC 6749 §2.3.1 has both
+/// parts form-encoded before base64, so `%XX` escapes are decoded.
+fn parse_basic(header: &str) -> Option<(String, String)> {
+    let (scheme, encoded) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let encoded = encoded.trim();
+    let raw = STANDARD
+        .decode(encoded)
+        .or_else(|_| STANDARD_NO_PAD.decode(encoded))
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((percent::decode(id), percent::decode(secret)))
+}
+
+fn is_basic(header: &str) -> bool {
+    header
+        .trim()
+        .get(..6)
+        .is_some_and(|s| s.eq_ignore_ascii_case("basic "))
+}
+
+fn invalid_client(description: &str) -> EmuResponse {
+    responses::oauth_error(401, "invalid_client", description)
+}
+
+impl Athenahealth {
+    /// The calling client, or the 401 to answer with.
+    pub(super) fn authenticate_client(
+        &self,
+        req: &EmuRequest,
+        form: &[(String, String)],
+    ) -> Result<ClientRegistration, EmuResponse> {
+        let form_secret = param(form, "client_secret");
+        let (client_id, secret) = match req.header("authorization") {
+            Some(header) if is_basic(header) && form_secret.is_some() => {
+                return Err(responses::oauth_error(
+                    401,
+                    "invalid_request",
+                    "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
+                ));
+            }
+            Some(header) => {
+                let (id, secret) = parse_basic(header).ok_or_else(|| {
+                    invalid_client(
+                        "Found Authentication header but was not valid client credentials.",
+                    )
+                })?;
+                (Some(id), Some(secret))
+            }
+            None => (
+                param(form, "client_id").map(str::to_string),
+                form_secret.map(str::to_string),
+            ),
+        };
+        let client = client_id
+            .as_deref()
+            .and_then(|id| self.client(id))
+            .ok_or_else(|| {
+                responses::okta_api_error(
+                    401,
+                    "invalid_client",
+                    "Invalid value for 'client_id' parameter.",
+                )
+            })?;
+        let secret = secret.filter(|s| !s.is_empty());
+        self.check_secret(client, secret.as_deref())?;
+        Ok(client.clone())
+    }
+
+    fn check_secret(
+        &self,
+        client: &ClientRegistration,
+        secret: Option<&str>,
+    ) -> Result<(), EmuResponse> {
+        if client.auth == ClientAuth::None {
+            // A public client has no secret to present; presenting one is a mistake.
+            return match secret {
+                None => Ok(()),
+                Some(_) => Err(invalid_client(
+                    "Client authentication failed. Either the client or the client credentials are invalid.",
+                )),
+            };
+        }
+        // Confidential clients may use either transport, whichever they registered.
+        match secret {
+            None if self.on(Fault::AcceptMissingSecret) => Ok(()),
+            None => Err(invalid_client("No client credentials found.")),
+            Some(s) if client.secret.as_deref() == Some(s) => Ok(()),
+            Some(_) if self.on(Fault::AcceptWrongSecret) => Ok(()),
+            Some(_) => Err(invalid_client(
+                "The client secret supplied for a confidential client is invalid.",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_parsing() {
+        let header = format!("Basic {}", STANDARD.encode("app:p%40ss"));
+        assert_eq!(parse_basic(&header), Some(("app".into(), "p@ss".into())));
+        assert_eq!(parse_basic("Basic !!!"), None);
+        assert_eq!(
+            parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))),
+            None
+        );
+        assert_eq!(parse_basic("Bearer abc"), None);
+        assert_eq!(parse_basic("Basic"), None);
+        assert!(is_basic("basic xyz") && !is_basic("Bearer xyz") && !is_basic("Basi"));
+    }
+}
+
+#[cfg(test)]
+mod auth_tests {
+    use super::super::test_support::*;
+    use super::*;
+    use crate::emulators::Emulator;
+
+    fn token(req: EmuRequest) -> EmuResponse {
+        emulator(&[]).handle(ORIGIN, &req)
+    }
+
+    fn form(params: &[(&str, &str)]) -> EmuRequest {
+        let mut all = vec![("grant_type", "client_credentials")];
+        all.extend_from_slice(params);
+        post("/oauth2/v1/token", &all)
+    }
+
+    #[test]
+    fn invalid_client_variants() {
+        let r = token(with_header(
+            form(&[("client_secret", WEB_SECRET)]),
+            "authorization",
+            &basic(WEB, WEB_SECRET),
+        ));
+        assert_error(
+            &r,
+            401,
+            "invalid_request",
+            "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
+        );
+
+        for header in ["Basic !!!", "Bearer abc", "Basic", "Basic bm9jb2xvbg=="] {
+            let r = token(with_header(form(&[]), "authorization", header));
+            assert_error(
+                &r,
+                401,
+                "invalid_client",
+                "Found Authentication header but was not valid client credentials.",
+            );
+        }
+
+        for req in [
+            form(&[("client_id", "nobody")]),
+            form(&[]),
+            with_header(form(&[]), "authorization", &basic("nobody", "x")),
+        ] {
+            let r = token(req);
+            assert_eq!(r.status, 401);
+            let body = json(&r);
+            assert_eq!(body["errorCode"], "invalid_client");
+            assert_eq!(
+                body["errorSummary"],
+                "Invalid value for 'client_id' parameter."
+            );
+            assert_eq!(body["errorLink"], "invalid_client");
+            assert_eq!(body["errorCauses"], serde_json::json!([]));
+            let id = body["errorId"].as_str().unwrap_or("");
+            assert!(id.starts_with("oae") && id.len() == 25, "{id}");
+        }
+
+        let r = token(form(&[("client_id", WEB)]));
+        assert_error(&r, 401, "invalid_client", "No client credentials found.");
+        let r = token(form(&[("client_id", WEB), ("client_secret", "nope")]));
+        assert_error(
+            &r,
+            401,
+            "invalid_client",
+            "The client secret supplied for a confidential client is invalid.",
+        );
+        let r = token(with_header(
+            form(&[]),
+            "authorization",
+            &basic(BASIC, "nope"),
+        ));
+        assert_error(
+            &r,
+            401,
+            "invalid_client",
+            "The client secret supplied for a confidential client is invalid.",
+        );
+        let r = token(form(&[
+            ("client_id", PUBLIC),
+            ("client_secret", "anything"),
+        ]));
+        assert_error(
+            &r,
+            401,
+            "invalid_client",
+            "Client authentication failed. Either the client or the client credentials are invalid.",
+        );
+    }
+
+    #[test]
+    fn either_transport_works_for_confidential_clients() {
+        // Authentication passes, so the grant type is what fails.
+        for req in [
+            form(&[("client_id", BASIC), ("client_secret", BASIC_SECRET)]),
+            with_header(form(&[]), "authorization", &basic(WEB, WEB_SECRET)),
+            form(&[("client_id", PUBLIC)]),
+        ] {
+            assert_eq!(json(&token(req))["error"], "unsupported_grant_type");
+        }
+    }
+}

@@ -1,0 +1,376 @@
+//! athenahealth's patient login, an Okta org authorization server (`/oauth2/v1/...`),
+//! with its FHIR DSTU2 API in front of it.
+//!
+//! Each endpoint lives in its own module as an `impl Athenahealth` block; this module
+//! routes requests and owns the state. Error strings are the vendor's exact ones.
+
+mod aud;
+mod authorize;
+mod client_auth;
+mod consent;
+mod faults;
+mod fhir;
+mod ids;
+mod introspect;
+mod login;
+mod logout;
+mod pages;
+mod percent;
+mod responses;
+mod revoke;
+mod scopes;
+mod signing;
+mod store;
+mod token;
+
+#[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
+mod test_support;
+
+use std::collections::HashSet;
+
+pub use faults::{FAULTS, Fault};
+
+use super::clock::VirtualClock;
+use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant, UserRegistration};
+use signing::Keys;
+use store::Store;
+
+/// The athenahealth emulator: one tenant, its fault switches, a virtual clock and the
+/// in-flight state of every flow (kept per transaction, code, token and session, so that
+/// concurrent scenarios sharing one server stay independent).
+pub struct Athenahealth {
+    tenant: Tenant,
+    faults: HashSet<Fault>,
+    clock: VirtualClock,
+    store: Store,
+    keys: Keys,
+}
+
+impl Athenahealth {
+    pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
+        Self {
+            tenant,
+            faults: faults.into_iter().collect(),
+            clock: VirtualClock::new(),
+            store: Store::default(),
+            keys: Keys::load(),
+        }
+    }
+
+    /// Moves this emulator's clock forward for every artifact at once.
+    pub fn advance_clock(&mut self, secs: u64) {
+        self.clock.advance(secs);
+    }
+
+    fn on(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
+        self.tenant
+            .clients
+            .iter()
+            .find(|c| c.client_id == client_id)
+    }
+
+    fn user(&self, username: &str) -> Option<&UserRegistration> {
+        // Okta usernames (email addresses) are case-insensitive.
+        self.tenant
+            .users
+            .iter()
+            .find(|u| u.username.eq_ignore_ascii_case(username))
+    }
+
+    fn now(&self) -> u64 {
+        self.clock.now_unix()
+    }
+
+    fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        let method = req.method.to_ascii_uppercase();
+        let get = method == "GET";
+        let post = method == "POST";
+        let path = req.path.as_str();
+        if let Some(txn) = path.strip_prefix("/login/") {
+            return match method.as_str() {
+                "GET" => self.login_form(txn),
+                "POST" => self.login_submit(origin, txn, req),
+                _ => responses::method_not_allowed("GET, POST"),
+            };
+        }
+        if let Some(txn) = path.strip_prefix("/consent/") {
+            return match method.as_str() {
+                "GET" => self.consent_form(txn),
+                "POST" => self.consent_submit(txn, req),
+                _ => responses::method_not_allowed("GET, POST"),
+            };
+        }
+        if self.is_fhir_path(path) {
+            return self.fhir(req);
+        }
+        match path {
+            "/oauth2/v1/authorize" if get => self.authorize(origin, req),
+            "/oauth2/v1/authorize" => responses::method_not_allowed("GET"),
+            "/oauth2/v1/token" if post => self.token(origin, req),
+            "/oauth2/v1/token" => responses::method_not_allowed("POST"),
+            "/oauth2/v1/introspect" if post => self.introspect(origin, req),
+            "/oauth2/v1/introspect" => responses::method_not_allowed("POST"),
+            "/oauth2/v1/revoke" if post => self.revoke(req),
+            "/oauth2/v1/revoke" => responses::method_not_allowed("POST"),
+            "/oauth2/v1/keys" if get => self.keys_response(),
+            "/oauth2/v1/keys" => responses::method_not_allowed("GET"),
+            "/oauth2/v1/logout" if get => self.logout(origin, req),
+            "/oauth2/v1/logout" => responses::method_not_allowed("GET"),
+            "/login" if get => pages::signed_out_page(),
+            _ => responses::not_found(),
+        }
+    }
+}
+
+/// The first value of a once-decoded query or form parameter.
+fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    params
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+impl Emulator for Athenahealth {
+    fn vendor(&self) -> &'static str {
+        "athenahealth"
+    }
+
+    fn handle(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        self.route(origin.trim_end_matches('/'), req)
+    }
+
+    fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool {
+        self.store.age(artifact, secs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+    use serde_json::Value;
+
+    use super::test_support::*;
+    use super::*;
+
+    /// Verifies an ID token against the JWKS the emulator publishes.
+    fn verify_id_token(emu: &mut Athenahealth, id_token: &str, client_id: &str) -> Value {
+        let jwks = json(&emu.handle(ORIGIN, &get("/oauth2/v1/keys", &[("client_id", client_id)])));
+        let kid = decode_header(id_token).expect("header").kid.expect("kid");
+        let jwk = jwks["keys"]
+            .as_array()
+            .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
+            .expect("kid is published");
+        let key = DecodingKey::from_rsa_components(
+            jwk["n"].as_str().expect("n"),
+            jwk["e"].as_str().expect("e"),
+        )
+        .expect("jwk");
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_audience(&[client_id]);
+        validation.set_issuer(&[ORIGIN]);
+        decode::<Value>(id_token, &key, &validation)
+            .expect("id_token verifies")
+            .claims
+    }
+
+    #[test]
+    fn public_pkce_client_happy_path() {
+        let mut emu = emulator(&[]);
+        let mut browser = Browser::new(&mut emu);
+        let page = browser.authorize(&authz(PUBLIC));
+        assert_eq!(page.status, 200);
+        let html = text(&page);
+        assert!(html.contains("<form method=\"post\" action=\"/login/"));
+        assert!(html.contains("<input type=\"text\" id=\"username\" name=\"username\">"));
+        assert!(html.contains("name=\"password\""));
+
+        let txn = login_txn(&page);
+        let after_login = browser.login(&txn, USER, PASSWORD);
+        assert_eq!(after_login.status, 302);
+        assert_eq!(
+            after_login.header("location"),
+            Some(format!("{ORIGIN}/consent/{txn}").as_str())
+        );
+        let cookie = after_login.header("set-cookie").expect("session cookie");
+        assert!(cookie.starts_with("sid=") && cookie.ends_with("; Path=/; HttpOnly"));
+
+        let done = browser.consent(&after_login, "allow", None);
+        assert_eq!(done.status, 302);
+        let params = location_params(&done);
+        assert!(
+            done.header("location")
+                .unwrap_or("")
+                .starts_with(&format!("{CB}?code="))
+        );
+        assert_eq!(params.get("state").map(String::as_str), Some(STATE));
+        let code = params.get("code").cloned().expect("code");
+
+        let r = redeem(&mut emu, PUBLIC, &code);
+        assert_eq!(r.status, 200, "{}", text(&r));
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(r.header("pragma"), Some("no-cache"));
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let body = json(&r);
+        assert_eq!(body["token_type"], "Bearer");
+        assert_eq!(body["expires_in"], 300);
+        assert_eq!(
+            body["scope"],
+            "openid launch/patient patient/Patient.read offline_access"
+        );
+        assert_eq!(body["patient"], PATIENT);
+        assert!(body["access_token"].is_string() && body["refresh_token"].is_string());
+        let keys: Vec<&str> = body
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        assert_eq!(
+            keys,
+            [
+                "token_type",
+                "expires_in",
+                "access_token",
+                "scope",
+                "id_token",
+                "refresh_token",
+                "patient"
+            ]
+        );
+
+        let claims = verify_id_token(
+            &mut emu,
+            body["id_token"].as_str().expect("id_token"),
+            PUBLIC,
+        );
+        assert_eq!(claims["nonce"], NONCE);
+        assert_eq!(claims["sub"], ids::user_id(USER));
+        assert!(claims["auth_time"].is_u64());
+        assert_eq!(
+            claims["exp"].as_u64(),
+            claims["iat"].as_u64().map(|t| t + 3600)
+        );
+        assert!(claims.get("pim").is_none() && claims.get("email").is_none());
+    }
+
+    #[test]
+    fn confidential_post_client_happy_path() {
+        let mut emu = emulator(&[]);
+        let a = authz(WEB).set("scope", "openid email profile launch/patient");
+        // No consent-requiring scope: the code comes straight after sign-in.
+        let page = Browser::new(&mut emu).authorize(&a);
+        let txn = login_txn(&page);
+        let done = Browser::new(&mut emu).login(&txn, USER, PASSWORD);
+        let code = location_params(&done).get("code").cloned().expect("code");
+        let r = redeem(&mut emu, WEB, &code);
+        assert_eq!(r.status, 200, "{}", text(&r));
+        let body = json(&r);
+        assert!(
+            body.get("refresh_token").is_none(),
+            "no offline_access, no refresh token"
+        );
+        assert_eq!(body["patient"], PATIENT);
+        let claims = verify_id_token(&mut emu, body["id_token"].as_str().expect("id_token"), WEB);
+        assert_eq!(claims["email"], USER);
+        assert_eq!(claims["iss"], ORIGIN);
+    }
+
+    #[test]
+    fn basic_client_and_patient_mappings() {
+        let mut emu = emulator(&[]);
+        let body = tokens(&mut emu, &authz(BASIC).set("scope", "openid"));
+        assert_eq!(body["scope"], "openid");
+        assert!(body.get("patient").is_none());
+
+        let a = authz(MAPPING).set("scope", &format!("openid {MAPPINGS}"));
+        let body = tokens(&mut emu, &a);
+        let claims = verify_id_token(
+            &mut emu,
+            body["id_token"].as_str().expect("id_token"),
+            MAPPING,
+        );
+        assert_eq!(
+            claims["pim"],
+            serde_json::json!([
+                {"ctxt": 195900, "brnd": 1, "ptnt": 4242, "access": "SELF"},
+                {"ctxt": 195900, "brnd": 2, "ptnt": 5151, "access": "SELF"},
+            ])
+        );
+    }
+
+    #[test]
+    fn keys_are_published_with_caching() {
+        let mut emu = emulator(&[]);
+        for req in [
+            get("/oauth2/v1/keys", &[]),
+            get("/oauth2/v1/keys", &[("client_id", PUBLIC)]),
+        ] {
+            let r = emu.handle(ORIGIN, &req);
+            assert_eq!(r.status, 200);
+            assert_eq!(r.header("cache-control"), Some("max-age=3600"));
+            let keys = json(&r)["keys"].as_array().cloned().unwrap_or_default();
+            assert_eq!(keys.len(), 2);
+            assert!(
+                keys.iter()
+                    .all(|k| k["kty"] == "RSA" && k["alg"] == "RS256" && k["e"] == "AQAB")
+            );
+        }
+    }
+
+    #[test]
+    fn routing_edges() {
+        let mut emu = emulator(&[]);
+        let r = emu.handle(ORIGIN, &get("/nowhere", &[]));
+        assert_eq!(
+            (r.status, json(&r)),
+            (404, serde_json::json!({"error": "not_found"}))
+        );
+        let r = emu.handle(ORIGIN, &get("/oauth2/v1/token", &[]));
+        assert_eq!(r.status, 405);
+        assert_eq!(json(&r)["errorCode"], "E0000022");
+        let r = emu.handle(ORIGIN, &post("/oauth2/v1/keys", &[]));
+        assert_eq!(r.status, 405);
+        assert!(!emu.age_artifact("nothing", 10));
+        assert_eq!(emu.vendor(), "athenahealth");
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        let mut emu = emulator(&[]);
+        let bodies: [&[u8]; 4] = [b"\xff\xfe\x00", b"%%%&&==", b"code=%ZZ&grant_type", b""];
+        let paths = [
+            "/oauth2/v1/authorize",
+            "/oauth2/v1/token",
+            "/oauth2/v1/introspect",
+            "/oauth2/v1/revoke",
+            "/oauth2/v1/logout",
+            "/login/x",
+            "/consent/x",
+            "/v1/195900/1/1/fhir/dstu2/Patient/1",
+            "/v1/195900/1/1/fhir/dstu2/",
+        ];
+        for path in paths {
+            for method in ["GET", "POST", "DELETE", "get"] {
+                for body in bodies {
+                    let req = EmuRequest {
+                        method: method.into(),
+                        path: path.into(),
+                        raw_query: Some("%ZZ=%&scope=%FF&aud=%7B&client_id".into()),
+                        headers: vec![
+                            ("authorization".into(), "Basic \u{1F600}".into()),
+                            ("cookie".into(), "sid".into()),
+                            ("accept".into(), "".into()),
+                        ],
+                        body: body.to_vec(),
+                    };
+                    let r = emu.handle(ORIGIN, &req);
+                    assert!((200..600).contains(&r.status));
+                }
+            }
+        }
+    }
+}

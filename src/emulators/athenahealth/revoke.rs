@@ -1,0 +1,183 @@
+//! `POST /oauth2/v1/revoke` (RFC 7009): 200 with an empty body whatever the token, so
+//! that nothing about other tokens leaks.
+
+use super::faults::Fault;
+use super::{Athenahealth, param, responses};
+use crate::emulators::{EmuRequest, EmuResponse};
+
+impl Athenahealth {
+    pub(super) fn revoke(&mut self, req: &EmuRequest) -> EmuResponse {
+        let form = req.form();
+        let client = match self.authenticate_client(req, &form) {
+            Ok(client) => client,
+            Err(response) => return response,
+        };
+        let Some(token) = param(&form, "token").filter(|t| !t.is_empty()) else {
+            return responses::oauth_error(
+                400,
+                "invalid_request",
+                "The token parameter is required.",
+            );
+        };
+        let known = self.store.access_tokens.contains_key(token)
+            || self.store.refresh_tokens.contains_key(token);
+        if !known && self.on(Fault::RevokeFailsForUnknownToken) {
+            return responses::oauth_error(400, "invalid_request", "The token is invalid.");
+        }
+        self.revoke_token(token, &client.client_id);
+        EmuResponse::new(200)
+    }
+
+    /// Revokes an access or refresh token of `client_id`. Revoking a refresh token also
+    /// revokes the access tokens minted with it; revoking an access token leaves the
+    /// refresh token alone.
+    fn revoke_token(&mut self, token: &str, client_id: &str) {
+        if let Some(at) = self.store.access_tokens.get_mut(token) {
+            if at.grant.client_id == client_id {
+                at.revoked = true;
+            }
+            return;
+        }
+        let Some(rt) = self.store.refresh_tokens.get_mut(token) else {
+            return;
+        };
+        if rt.grant.client_id != client_id {
+            return;
+        }
+        rt.revoked = true;
+        for at in self.store.access_tokens.values_mut() {
+            if at.refresh_token.as_deref() == Some(token) {
+                at.revoked = true;
+            }
+        }
+    }
+
+    /// Revokes every token of one user at one client (only under logout-revokes-tokens).
+    pub(super) fn revoke_all(&mut self, client_id: &str, username: &str) {
+        let mine = |c: &str, u: &str| c == client_id && u == username;
+        for at in self.store.access_tokens.values_mut() {
+            if mine(&at.grant.client_id, &at.grant.username) {
+                at.revoked = true;
+            }
+        }
+        for rt in self.store.refresh_tokens.values_mut() {
+            if mine(&rt.grant.client_id, &rt.grant.username) {
+                rt.revoked = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+    use crate::emulators::Emulator;
+
+    fn revoke(emu: &mut Athenahealth, client: &str, token: &str) -> EmuResponse {
+        emu.handle(
+            ORIGIN,
+            &post(
+                "/oauth2/v1/revoke",
+                &[("token", token), ("client_id", client)],
+            ),
+        )
+    }
+
+    fn active(emu: &mut Athenahealth, token: &str) -> bool {
+        let r = emu.handle(
+            ORIGIN,
+            &post(
+                "/oauth2/v1/introspect",
+                &[("token", token), ("client_id", PUBLIC)],
+            ),
+        );
+        json(&r)["active"] == true
+    }
+
+    #[test]
+    fn empty_200_for_any_token() {
+        let mut emu = emulator(&[]);
+        let body = tokens(&mut emu, &authz(PUBLIC));
+        let at = body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let rt = body["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+
+        let r = revoke(&mut emu, MAPPING, &at);
+        assert_eq!((r.status, r.body.len()), (200, 0));
+        assert!(active(&mut emu, &at), "another client cannot revoke it");
+
+        let r = revoke(&mut emu, PUBLIC, &at);
+        assert_eq!((r.status, r.body.len()), (200, 0));
+        assert!(r.header("content-type").is_none());
+        assert!(!active(&mut emu, &at));
+        assert!(
+            active(&mut emu, &rt),
+            "revoking the access token leaves the refresh token"
+        );
+
+        let r = revoke(&mut emu, PUBLIC, "never-issued");
+        assert_eq!((r.status, r.body.len()), (200, 0));
+        let r = revoke(&mut emu, PUBLIC, &at);
+        assert_eq!((r.status, r.body.len()), (200, 0));
+    }
+
+    #[test]
+    fn revoking_a_refresh_token_revokes_its_access_tokens() {
+        let mut emu = emulator(&[]);
+        let body = tokens(&mut emu, &authz(PUBLIC));
+        let at = body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let rt = body["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(revoke(&mut emu, PUBLIC, &rt).status, 200);
+        assert!(!active(&mut emu, &rt) && !active(&mut emu, &at));
+        let r = emu.handle(
+            ORIGIN,
+            &token_request(
+                PUBLIC,
+                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
+            ),
+        );
+        assert_error(
+            &r,
+            400,
+            "invalid_grant",
+            "The refresh token is invalid or expired.",
+        );
+    }
+
+    #[test]
+    fn authentication_and_missing_token() {
+        let mut emu = emulator(&[]);
+        let r = emu.handle(
+            ORIGIN,
+            &post(
+                "/oauth2/v1/revoke",
+                &[("token", "x"), ("client_id", WEB), ("client_secret", "bad")],
+            ),
+        );
+        assert_error(
+            &r,
+            401,
+            "invalid_client",
+            "The client secret supplied for a confidential client is invalid.",
+        );
+        let r = emu.handle(ORIGIN, &post("/oauth2/v1/revoke", &[("client_id", PUBLIC)]));
+        assert_error(
+            &r,
+            400,
+            "invalid_request",
+            "The token parameter is required.",
+        );
+    }
+}

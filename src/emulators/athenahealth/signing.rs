@@ -1,0 +1,156 @@
+//! Signing keys, the JWKS at `/keys`, and ID tokens.
+
+use serde_json::{Map, Value, json};
+
+use super::faults::Fault;
+use super::store::{Grant, ID_TOKEN_LIFETIME, IssuedIdToken};
+use super::{Athenahealth, ids, scopes};
+use crate::emulators::EmuResponse;
+use crate::oauth::jws::{self, SigningKey};
+
+/// The RSA exponent of every key (65537).
+const EXPONENT: &str = "AQAB";
+
+struct PublishedKey {
+    key: SigningKey,
+    n: String,
+}
+
+/// Two published keys (Okta publishes several; the first signs) and one that is never
+/// published, for the sign-with-unpublished-key fault.
+pub(super) struct Keys {
+    published: [PublishedKey; 2],
+    unpublished: SigningKey,
+}
+
+fn key(kid: &str, pem: &[u8]) -> SigningKey {
+    SigningKey {
+        kid: kid.to_string(),
+        pem: pem.to_vec(),
+    }
+}
+
+impl Keys {
+    pub fn load() -> Self {
+        Self {
+            published: [
+                PublishedKey {
+                    key: key("athena-emu-1", include_bytes!("../keys/athena-1.pem")),
+                    n: include_str!("../keys/athena-1.n").trim().to_string(),
+                },
+                PublishedKey {
+                    key: key("athena-emu-2", include_bytes!("../keys/athena-2.pem")),
+                    n: include_str!("../keys/athena-2.n").trim().to_string(),
+                },
+            ],
+            unpublished: key(
+                "athena-emu-rogue",
+                include_bytes!("../keys/athena-rogue.pem"),
+            ),
+        }
+    }
+
+    pub fn jwks(&self) -> Value {
+        let keys: Vec<Value> = self
+            .published
+            .iter()
+            .map(|p| jws::jwk_rsa(&p.key.kid, &p.n, EXPONENT))
+            .collect();
+        json!({ "keys": keys })
+    }
+}
+
+impl Athenahealth {
+    pub(super) fn keys_response(&self) -> EmuResponse {
+        EmuResponse::json(200, &self.keys.jwks()).with_header("cache-control", "max-age=3600")
+    }
+
+    /// Signs an ID token for `grant` and remembers it for logout's `id_token_hint`.
+    pub(super) fn issue_id_token(&mut self, origin: &str, grant: &Grant) -> Result<String, String> {
+        let claims = self.id_token_claims(origin, grant);
+        let key = if self.on(Fault::SignWithUnpublishedKey) {
+            &self.keys.unpublished
+        } else {
+            &self.keys.published[0].key
+        };
+        let token = key.sign(&claims)?;
+        self.store.id_tokens.insert(
+            token.clone(),
+            IssuedIdToken {
+                client_id: grant.client_id.clone(),
+                username: grant.username.clone(),
+            },
+        );
+        Ok(token)
+    }
+
+    fn id_token_claims(&self, origin: &str, grant: &Grant) -> Value {
+        let now = self.now();
+        // Back-dated by two lifetimes: signed correctly, but expired on arrival.
+        let iat = if self.on(Fault::IdTokenExpired) {
+            now.saturating_sub(2 * ID_TOKEN_LIFETIME)
+        } else {
+            now
+        };
+        let iss = if self.on(Fault::IdTokenWrongIssuer) {
+            format!("{origin}/oauth2/default")
+        } else {
+            origin.to_string()
+        };
+        let aud = if self.on(Fault::IdTokenWrongAudience) {
+            format!("{}-other", grant.client_id)
+        } else {
+            grant.client_id.clone()
+        };
+        let mut claims = Map::new();
+        claims.insert("sub".into(), json!(ids::user_id(&grant.username)));
+        claims.insert("iss".into(), json!(iss));
+        claims.insert("aud".into(), json!(aud));
+        claims.insert("iat".into(), json!(iat));
+        claims.insert("exp".into(), json!(iat + ID_TOKEN_LIFETIME));
+        claims.insert("auth_time".into(), json!(grant.auth_time));
+        if let Some(nonce) = grant
+            .nonce
+            .as_ref()
+            .filter(|_| !self.on(Fault::IdTokenDropsNonce))
+        {
+            claims.insert("nonce".into(), json!(nonce));
+        }
+        if grant.has("profile") {
+            claims.insert("preferred_username".into(), json!(grant.username));
+        }
+        if grant.has("email") {
+            claims.insert("email".into(), json!(grant.username));
+        }
+        if grant.has(scopes::PATIENT_MAPPINGS) && !self.on(Fault::OmitPim) {
+            claims.insert("pim".into(), self.pim(&grant.username));
+        }
+        Value::Object(claims)
+    }
+
+    /// One `{ctxt, brnd, ptnt, access}` entry per portal record of the user.
+    fn pim(&self, username: &str) -> Value {
+        let records = self
+            .user(username)
+            .map(|u| u.portal_access.as_slice())
+            .unwrap_or_default();
+        Value::Array(
+            records
+                .iter()
+                .map(|a| {
+                    json!({
+                        "ctxt": number_or_string(&a.practice_id),
+                        "brnd": number_or_string(&a.brand_id),
+                        "ptnt": number_or_string(&a.patient_id),
+                        "access": "SELF",
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+/// athenaNet ids are numbers in `pim`; a non-numeric id (a test fixture) stays a string.
+fn number_or_string(id: &str) -> Value {
+    id.parse::<u64>().map_or_else(|_| json!(id), |n| json!(n))
+}

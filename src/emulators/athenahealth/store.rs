@@ -1,0 +1,140 @@
+//! The emulator's state: pending authorize transactions, codes, tokens and sessions.
+
+use std::collections::HashMap;
+
+use super::aud::Aud;
+
+/// Seconds an authorization code lives (Okta since 2021.04.1).
+pub(super) const CODE_LIFETIME: u64 = 300;
+/// Seconds an access token lives (athenahealth's default).
+pub(super) const ACCESS_TOKEN_LIFETIME: u64 = 300;
+/// Seconds an ID token lives.
+pub(super) const ID_TOKEN_LIFETIME: u64 = 3600;
+/// Refresh tokens live 100 days, counted from their last use.
+pub(super) const REFRESH_TOKEN_LIFETIME: u64 = 100 * 24 * 3600;
+/// Login sessions idle out after 10 minutes.
+pub(super) const SESSION_IDLE_TIMEOUT: u64 = 600;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum ChallengeMethod {
+    S256,
+    /// Only reachable through the allow-plain-pkce fault.
+    Plain,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Challenge {
+    pub value: String,
+    pub method: ChallengeMethod,
+}
+
+/// What a user granted to a client: carried from the code to the tokens.
+#[derive(Debug, Clone)]
+pub(super) struct Grant {
+    pub client_id: String,
+    pub username: String,
+    pub scopes: Vec<String>,
+    /// The patient of the practice named by `aud` (or the user's first record).
+    pub patient_id: Option<String>,
+    pub nonce: Option<String>,
+    pub auth_time: u64,
+}
+
+impl Grant {
+    pub fn has(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// An authorize request between the login form and the code.
+#[derive(Debug, Clone)]
+pub(super) struct Transaction {
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub state: String,
+    pub nonce: Option<String>,
+    pub scopes: Vec<String>,
+    pub challenge: Option<Challenge>,
+    pub aud: Option<Aud>,
+    /// Set once the user has signed in.
+    pub login: Option<Login>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Login {
+    pub username: String,
+    pub auth_time: u64,
+    pub patient_id: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct AuthCode {
+    pub grant: Grant,
+    pub redirect_uri: String,
+    pub challenge: Option<Challenge>,
+    pub issued_at: u64,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct AccessToken {
+    pub grant: Grant,
+    pub issued_at: u64,
+    pub revoked: bool,
+    pub jti: String,
+    /// The refresh token it was minted with or alongside, so revoking that one revokes it.
+    pub refresh_token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct RefreshToken {
+    pub grant: Grant,
+    /// Issue time, reset on every use (the lifetime slides).
+    pub issued_at: u64,
+    pub revoked: bool,
+    pub jti: String,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct Session {
+    pub username: String,
+    pub auth_time: u64,
+    pub last_seen: u64,
+}
+
+/// Who an issued ID token was for, so logout can recognise its `id_token_hint`.
+#[derive(Debug, Clone)]
+pub(super) struct IssuedIdToken {
+    pub client_id: String,
+    pub username: String,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct Store {
+    pub transactions: HashMap<String, Transaction>,
+    pub codes: HashMap<String, AuthCode>,
+    pub access_tokens: HashMap<String, AccessToken>,
+    pub refresh_tokens: HashMap<String, RefreshToken>,
+    pub sessions: HashMap<String, Session>,
+    pub id_tokens: HashMap<String, IssuedIdToken>,
+}
+
+impl Store {
+    /// Back-dates one artifact by `secs`. False when no artifact has that value.
+    pub fn age(&mut self, artifact: &str, secs: u64) -> bool {
+        let back = |t: &mut u64| *t = t.saturating_sub(secs);
+        if let Some(code) = self.codes.get_mut(artifact) {
+            back(&mut code.issued_at);
+        } else if let Some(token) = self.access_tokens.get_mut(artifact) {
+            back(&mut token.issued_at);
+        } else if let Some(token) = self.refresh_tokens.get_mut(artifact) {
+            back(&mut token.issued_at);
+        } else if let Some(session) = self.sessions.get_mut(artifact) {
+            back(&mut session.last_seen);
+            back(&mut session.auth_time);
+        } else {
+            return false;
+        }
+        true
+    }
+}

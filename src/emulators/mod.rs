@@ -1,0 +1,239 @@
+//! Offline models of vendors' authorization servers.
+//!
+//! An emulator is a plain state machine: an [`EmuRequest`] goes in, an [`EmuResponse`]
+//! comes out. It knows nothing about HTTP servers, steps, checks or reports; the
+//! [`server`] module puts it behind a wiremock server on 127.0.0.1. Time comes from a
+//! virtual clock so that expiry behaviour takes milliseconds, and each emulator has
+//! fault switches that break one documented behaviour each, so that every conformance
+//! check can be shown to fail.
+
+pub mod athenahealth;
+pub mod clock;
+pub mod server;
+
+use std::fmt;
+
+/// What an emulated tenant has registered: clients, users, and the practice the
+/// patient users belong to. Built from an emulated profile by the target layer.
+#[derive(Debug, Clone, Default)]
+pub struct Tenant {
+    pub clients: Vec<ClientRegistration>,
+    pub users: Vec<UserRegistration>,
+    /// Path (on the emulator's own origin) of the FHIR base, e.g. `/v1/195900/1/1/fhir/dstu2`.
+    pub fhir_base_path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// Public client: no secret, PKCE required.
+    None,
+    ClientSecretPost,
+    ClientSecretBasic,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientRegistration {
+    pub client_id: String,
+    pub secret: Option<String>,
+    pub auth: ClientAuth,
+    pub redirect_uris: Vec<String>,
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Scopes this app was approved for beyond the vendor's default set.
+    pub permitted_scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct UserRegistration {
+    pub username: String,
+    pub password: String,
+    /// Practice/brand pairs whose patient portal this user may use. Empty: the user has
+    /// an account but no access to any practice (athenahealth's ATH-12 case).
+    pub portal_access: Vec<PortalAccess>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalAccess {
+    pub practice_id: String,
+    pub brand_id: String,
+    pub patient_id: String,
+}
+
+/// One HTTP request as the emulator sees it.
+#[derive(Debug, Clone, Default)]
+pub struct EmuRequest {
+    pub method: String,
+    /// Path without query, percent-encoding preserved.
+    pub path: String,
+    /// The raw query string (without `?`), percent-encoding preserved, so that an
+    /// emulator can tell a double-encoded parameter from a single-encoded one.
+    pub raw_query: Option<String>,
+    /// Header names lower-cased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl EmuRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Query parameters decoded once (application/x-www-form-urlencoded rules).
+    pub fn query(&self) -> Vec<(String, String)> {
+        self.raw_query
+            .as_deref()
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The raw (still percent-encoded) value of a query parameter.
+    pub fn raw_query_param(&self, name: &str) -> Option<&str> {
+        self.raw_query.as_deref()?.split('&').find_map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k == name).then_some(v)
+        })
+    }
+
+    /// Form body parameters decoded once.
+    pub fn form(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(&self.body)
+            .into_owned()
+            .collect()
+    }
+
+    pub fn form_param(&self, name: &str) -> Option<String> {
+        self.form().into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// Cookie value by name from the `Cookie` header.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.header("cookie")?.split(';').find_map(|c| {
+            let (k, v) = c.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
+    }
+}
+
+/// One HTTP response produced by an emulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmuResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl EmuResponse {
+    pub fn new(status: u16) -> Self {
+        Self {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    pub fn json(status: u16, value: &serde_json::Value) -> Self {
+        Self::new(status)
+            .with_header("content-type", "application/json")
+            .with_body(value.to_string().into_bytes())
+    }
+
+    pub fn html(status: u16, html: impl Into<String>) -> Self {
+        Self::new(status)
+            .with_header("content-type", "text/html; charset=utf-8")
+            .with_body(html.into().into_bytes())
+    }
+
+    pub fn redirect(location: impl Into<String>) -> Self {
+        Self::new(302).with_header("location", location)
+    }
+
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_ascii_lowercase(), value.into()));
+        self
+    }
+
+    pub fn with_body(mut self, body: Vec<u8>) -> Self {
+        self.body = body;
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// The interface every vendor emulator implements.
+pub trait Emulator: Send {
+    /// Vendor name as used on the command line (`athenahealth`).
+    fn vendor(&self) -> &'static str;
+
+    /// Handles one request. `origin` is the emulator's own base URL
+    /// (`http://127.0.0.1:PORT`), needed for issuers and absolute links.
+    fn handle(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse;
+
+    /// Moves one artifact (authorization code, access or refresh token) `secs` seconds
+    /// into the past, as if that much time had passed for it alone. Per-artifact ageing
+    /// keeps concurrently running scenarios independent of each other. Returns false
+    /// when the artifact is unknown.
+    fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool;
+}
+
+/// A fault switch: a named way for an emulator to break one documented behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FaultInfo {
+    pub name: &'static str,
+    pub breaks: &'static str,
+}
+
+impl fmt::Display for FaultInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.breaks)
+    }
+}
+
+/// Creates an emulator for a vendor with the given faults switched on.
+pub fn create(
+    vendor: &str,
+    tenant: Tenant,
+    faults: &[String],
+) -> Result<Box<dyn Emulator>, String> {
+    match vendor {
+        "athenahealth" => {
+            let faults = faults
+                .iter()
+                .map(|f| f.parse::<athenahealth::Fault>())
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Box::new(athenahealth::Athenahealth::new(tenant, faults)))
+        }
+        other => Err(format!(
+            "no emulator for vendor `{other}` (available: {})",
+            VENDORS.join(", ")
+        )),
+    }
+}
+
+/// Vendors that have an emulator.
+pub const VENDORS: &[&str] = &["athenahealth"];
+
+/// The fault switches of a vendor's emulator, for `--help` style listings and tests.
+pub fn faults(vendor: &str) -> &'static [FaultInfo] {
+    match vendor {
+        "athenahealth" => athenahealth::FAULTS,
+        _ => &[],
+    }
+}

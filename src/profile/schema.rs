@@ -1,0 +1,242 @@
+//! The profile file format. Every struct denies unknown fields so that a typo is an
+//! error with a location, never a silently ignored setting.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileFile {
+    /// Defaults to the file stem.
+    pub name: Option<String>,
+    pub vendor: Vendor,
+    pub environment: Environment,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Present for emulated targets: the embedded emulator to serve this profile.
+    #[serde(default)]
+    pub emulator: Option<EmulatorSection>,
+    /// Origin of a live server. Emulated profiles get `http://127.0.0.1:PORT` at run time.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    pub endpoints: Endpoints,
+    /// Expected `iss` of ID tokens; a path is joined to the base URL; default: the base URL.
+    #[serde(default)]
+    pub issuer: Option<String>,
+    pub redirect_uri: String,
+    #[serde(default)]
+    pub post_logout_redirect_uri: Option<String>,
+    /// `aud` for patient apps (athenahealth: FHIR base URL or practice JSON).
+    #[serde(default)]
+    pub aud: Option<String>,
+    pub scopes: Scopes,
+    pub clients: BTreeMap<String, ClientConfig>,
+    #[serde(default)]
+    pub users: BTreeMap<String, UserConfig>,
+    pub login: LoginConfig,
+    #[serde(default)]
+    pub rate_limit: Option<RateLimit>,
+    #[serde(default)]
+    pub timeouts: Option<Timeouts>,
+    #[serde(default)]
+    pub deviations: Vec<Deviation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vendor {
+    Athenahealth,
+    OracleHealth,
+    Generic,
+}
+
+impl Vendor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Athenahealth => "athenahealth",
+            Vendor::OracleHealth => "oracle-health",
+            Vendor::Generic => "generic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Environment {
+    Emulated,
+    Preview,
+    Sandbox,
+    Production,
+    Local,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Emulated => "emulated",
+            Environment::Preview => "preview",
+            Environment::Sandbox => "sandbox",
+            Environment::Production => "production",
+            Environment::Local => "local",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmulatorSection {
+    /// Which emulator serves the profile (`athenahealth`).
+    pub vendor: String,
+    /// Fault switches to turn on (normally none; used to prove checks can fail).
+    #[serde(default)]
+    pub faults: Vec<String>,
+    /// Per user role: the practices whose patient portal the emulated user may use.
+    #[serde(default)]
+    pub portal_access: BTreeMap<String, Vec<PortalAccessConfig>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortalAccessConfig {
+    pub practice: String,
+    pub brand: String,
+    pub patient: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoints {
+    #[serde(default)]
+    pub authorize: Option<String>,
+    #[serde(default)]
+    pub token: Option<String>,
+    #[serde(default)]
+    pub keys: Option<String>,
+    #[serde(default)]
+    pub introspect: Option<String>,
+    #[serde(default)]
+    pub revoke: Option<String>,
+    #[serde(default)]
+    pub logout: Option<String>,
+    #[serde(default)]
+    pub fhir_base: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scopes {
+    /// What a standard sign-in requests.
+    pub default: String,
+    /// Scopes the server knows but this app may not request (policy denial probes).
+    #[serde(default)]
+    pub not_permitted: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    None,
+    ClientSecretPost,
+    ClientSecretBasic,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthMethod::None => "none",
+            AuthMethod::ClientSecretPost => "client_secret_post",
+            AuthMethod::ClientSecretBasic => "client_secret_basic",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    pub id: String,
+    /// `${ENV_VAR}` reference; required unless `auth: none`.
+    #[serde(default)]
+    pub secret: Option<String>,
+    pub auth: AuthMethod,
+    /// Scopes the vendor approved for this app beyond its default set.
+    #[serde(default)]
+    pub permitted_scopes: Vec<String>,
+    /// Defaults to the profile's `redirect_uri`.
+    #[serde(default)]
+    pub redirect_uris: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UserConfig {
+    pub username: String,
+    /// `${ENV_VAR}` reference.
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoginMethod {
+    /// HTTP forms with a cookie jar: no browser needed.
+    Form,
+    /// Someone signs in by hand; scenarios that need a login are skipped.
+    Manual,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginConfig {
+    pub method: LoginMethod,
+    /// Role in `users` that signs in for ordinary scenarios.
+    #[serde(default = "default_user_role")]
+    pub user: String,
+    #[serde(default = "default_username_field")]
+    pub username_field: String,
+    #[serde(default = "default_password_field")]
+    pub password_field: String,
+    /// Name/value of the consent form's approve and deny buttons (`consent=allow`).
+    #[serde(default)]
+    pub approve: Option<String>,
+    #[serde(default)]
+    pub deny: Option<String>,
+    /// Name of the consent form's per-scope checkboxes.
+    #[serde(default = "default_scope_field")]
+    pub consent_scope_field: String,
+}
+
+fn default_user_role() -> String {
+    "patient".into()
+}
+fn default_username_field() -> String {
+    "username".into()
+}
+fn default_password_field() -> String {
+    "password".into()
+}
+fn default_scope_field() -> String {
+    "scope".into()
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub per_minute: u32,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Timeouts {
+    pub request_secs: u64,
+}
+
+/// A documented exception: this target is known to differ from a scenario's expectation.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deviation {
+    /// Scenario name (exact) the deviation applies to.
+    pub scenario: String,
+    /// What the server does instead.
+    pub expected: String,
+    pub reason: String,
+}

@@ -1,0 +1,72 @@
+//! Which scenarios apply to which target. A scenario that does not apply is not
+//! dropped: it is reported as skipped with the reason, so a reader sees what a target
+//! was not tested for.
+
+use crate::profile::LoginMethod;
+use crate::target::Target;
+
+/// Tag prefix for vendor-specific features and scenarios (`@vendor-athenahealth`).
+const VENDOR_TAG: &str = "vendor-";
+/// Vendors a `@vendor-…` tag can restrict a scenario to (`@vendor-nonstandard` is a
+/// marker, not a vendor).
+const VENDORS: &[&str] = &["athenahealth", "oracle-health"];
+
+/// `Some(reason)` when a scenario with these tags cannot run against `target`.
+pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
+    for tag in tags {
+        let reason = match tag.as_str() {
+            "needs-clock" if !target.is_emulated() => {
+                "needs a controllable clock; only emulated targets have one".to_string()
+            }
+            "needs-login" if target.profile.spec.login.method != LoginMethod::Form => {
+                "needs an automated login (`login.method: form`)".to_string()
+            }
+            "needs-public-client" if target.client("public").is_none() => {
+                "the profile registers no `public` client".to_string()
+            }
+            "needs-basic-client" if target.client("confidential_basic").is_none() => {
+                "the profile registers no `confidential_basic` client".to_string()
+            }
+            "needs-second-client" if target.client("other").is_none() => {
+                "the profile registers no `other` client".to_string()
+            }
+            "needs-fhir" if target.endpoints.fhir_base.is_none() => {
+                "the profile has no `endpoints.fhir_base`".to_string()
+            }
+            "needs-logout" if target.endpoints.logout.is_none() => {
+                "the profile has no `endpoints.logout`".to_string()
+            }
+            "needs-introspection" if target.endpoints.introspect.is_none() => {
+                "the profile has no `endpoints.introspect`".to_string()
+            }
+            "needs-user-without-portal-access"
+                if !target.profile.spec.users.contains_key("without_portal_access") =>
+            {
+                "the profile has no `without_portal_access` user".to_string()
+            }
+            "needs-not-permitted-scope" if target.profile.spec.scopes.not_permitted.is_none() => {
+                "the profile names no `scopes.not_permitted`".to_string()
+            }
+            t if t
+                .strip_prefix(VENDOR_TAG)
+                .is_some_and(|v| VENDORS.contains(&v) && v != target.vendor()) =>
+            {
+                format!("documents {} behaviour", &t[VENDOR_TAG.len()..])
+            }
+            _ => continue,
+        };
+        return Some(reason);
+    }
+    None
+}
+
+/// Vendor folders (`features/vendors/<vendor>/…`) run only against that vendor.
+pub fn feature_applies(path: &std::path::Path, target: &Target) -> bool {
+    let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy());
+    while let Some(p) = parts.next() {
+        if p == "vendors" {
+            return parts.next().is_none_or(|v| v == target.vendor());
+        }
+    }
+    true
+}

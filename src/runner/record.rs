@@ -1,0 +1,67 @@
+//! What a run remembers about each scenario, for the summary and the reports.
+
+use serde::Serialize;
+
+use crate::http::Exchange;
+use crate::snapshot::Drift;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Outcome {
+    Passed,
+    Failed { message: String },
+    Skipped { reason: String },
+    /// Failed as the profile says it does; not counted as a failure.
+    KnownDeviation { message: String, reason: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioRecord {
+    pub target: String,
+    pub feature: String,
+    pub feature_path: String,
+    pub scenario: String,
+    pub line: usize,
+    pub tags: Vec<String>,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    pub warnings: Vec<String>,
+    pub drift: Vec<Drift>,
+    /// A declared deviation that did not happen: the server may have been fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_deviation: Option<String>,
+    pub evidence: Vec<Exchange>,
+}
+
+impl ScenarioRecord {
+    pub fn is_failure(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed { .. })
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub passed: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub known_deviations: usize,
+    pub warnings: usize,
+    pub drifted: usize,
+}
+
+pub fn totals(records: &[ScenarioRecord]) -> Totals {
+    let mut t = Totals::default();
+    for r in records {
+        match r.outcome {
+            Outcome::Passed => t.passed += 1,
+            Outcome::Failed { .. } => t.failed += 1,
+            Outcome::Skipped { .. } => t.skipped += 1,
+            Outcome::KnownDeviation { .. } => t.known_deviations += 1,
+        }
+        t.warnings += r.warnings.len();
+        if !r.drift.is_empty() {
+            t.drifted += 1;
+        }
+    }
+    t
+}

@@ -1,0 +1,197 @@
+//! Snapshots of observed payloads, through insta, under `snapshots/<profile>/`.
+//!
+//! A changed payload fails its scenario with a diff (drift). Volatile values (Okta's
+//! `errorId`, the app's own `state`, the emulator's port) are redacted before
+//! comparison so that only the server's behaviour can change a snapshot.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// One observed payload, as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct Payload {
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// JSON body, or the visible text of an HTML page, or redirect parameters.
+    pub body: Value,
+}
+
+/// A payload that differs from its baseline.
+#[derive(Debug, Clone, Serialize)]
+pub struct Drift {
+    pub snapshot: String,
+    pub file: String,
+    /// `None` when there was no baseline yet.
+    pub baseline: Option<String>,
+    pub received: String,
+    pub diff: String,
+}
+
+impl std::fmt::Display for Drift {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.baseline {
+            Some(_) => write!(
+                f,
+                "payload drift in snapshot `{}` ({}):\n{}\nIf the new payload is right, \
+                 record it with `grantcheck run --accept`.",
+                self.snapshot, self.file, self.diff
+            ),
+            None => write!(
+                f,
+                "no baseline for snapshot `{}` yet ({}). Received:\n{}\nReview it, then \
+                 record it with `grantcheck run --accept`.",
+                self.snapshot, self.file, self.received
+            ),
+        }
+    }
+}
+
+/// Process-wide insta configuration, set once before the first assertion. insta reads
+/// its environment once and caches it, so this must run before anything else snapshots.
+pub fn init(root: &Path, accept: bool) {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        // SAFETY: called once at start-up, before the runner spawns anything that reads
+        // the environment; std serialises its own env access.
+        unsafe {
+            // Without this, insta shells out to `cargo metadata` to find the workspace.
+            std::env::set_var("INSTA_WORKSPACE_ROOT", root);
+            // Our failure message carries the diff; insta's own print would repeat it.
+            if std::env::var_os("INSTA_OUTPUT").is_none() {
+                std::env::set_var("INSTA_OUTPUT", "none");
+            }
+            if accept {
+                std::env::set_var("INSTA_UPDATE", "always");
+            }
+        }
+    });
+}
+
+/// Compares `payload` with `snapshots/<profile>/<name>.snap`.
+pub fn assert_payload(
+    dir: &Path,
+    profile: &str,
+    name: &str,
+    description: &str,
+    payload: &Payload,
+) -> Result<(), Drift> {
+    let profile_dir = dir.join(profile);
+    let file = profile_dir.join(format!("{name}.snap"));
+    let value = serde_json::to_value(payload).unwrap_or(Value::Null);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(&profile_dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(description);
+    settings.set_sort_maps(false);
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        settings.bind(|| insta::assert_json_snapshot!(name, &value));
+    }));
+    if result.is_ok() {
+        return Ok(());
+    }
+    let received = serde_json::to_string_pretty(&value).unwrap_or_default();
+    let baseline = read_snapshot(&file);
+    let diff = match &baseline {
+        Some(old) => unified_diff(old, &received),
+        None => String::new(),
+    };
+    Err(Drift {
+        snapshot: name.to_string(),
+        file: display_path(&file),
+        baseline,
+        received,
+        diff,
+    })
+}
+
+fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    match s.find("snapshots/") {
+        Some(i) => s[i..].to_string(),
+        None => s.into_owned(),
+    }
+}
+
+/// The content part of an insta `.snap` file (after the metadata header).
+pub fn read_snapshot(file: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let rest = text.strip_prefix("---\n")?;
+    let end = rest.find("\n---\n")?;
+    Some(rest[end + 5..].trim_end().to_string())
+}
+
+fn unified_diff(old: &str, new: &str) -> String {
+    let diff = similar::TextDiff::from_lines(old, new);
+    let mut out = String::new();
+    for change in diff.iter_all_changes() {
+        let sign = match change.tag() {
+            similar::ChangeTag::Delete => "-",
+            similar::ChangeTag::Insert => "+",
+            similar::ChangeTag::Equal => " ",
+        };
+        out.push_str(sign);
+        out.push_str(change.value());
+        if !change.value().ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Replaces values that change from run to run. `origin` is the target's base URL
+/// (an emulator's port differs every run).
+pub fn normalize(value: &Value, origin: &str) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match k.as_str() {
+                        "errorId" => json!("[error-id]"),
+                        "state" => json!("[state]"),
+                        "nonce" => json!("[nonce]"),
+                        _ => normalize(v, origin),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| normalize(v, origin)).collect()),
+        Value::String(s) if !origin.is_empty() && s.contains(origin) => {
+            Value::String(s.replace(origin, "[origin]"))
+        }
+        other => other.clone(),
+    }
+}
+
+/// Default location of the baselines.
+pub fn default_dir(root: &Path) -> PathBuf {
+    root.join("snapshots")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_masks_volatile_members_only() {
+        let v = json!({"errorId": "oae123", "state": "s", "error": "x", "page": "see http://127.0.0.1:9/a"});
+        assert_eq!(
+            normalize(&v, "http://127.0.0.1:9"),
+            json!({"errorId": "[error-id]", "state": "[state]", "error": "x", "page": "see [origin]/a"})
+        );
+    }
+
+    #[test]
+    fn reads_the_content_of_a_snap_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("x.snap");
+        std::fs::write(&f, "---\nsource: a\n---\n{\n  \"a\": 1\n}\n").unwrap();
+        assert_eq!(read_snapshot(&f).as_deref(), Some("{\n  \"a\": 1\n}"));
+    }
+}

@@ -1,0 +1,243 @@
+//! A target: a profile with its endpoints resolved to URLs and, for emulated profiles,
+//! the emulator started behind a loopback server for the whole run.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use url::Url;
+
+use crate::emulators::{self, server::EmulatorControl, server::EmulatorServer};
+use crate::http::RateLimiter;
+use crate::profile::{AuthMethod, Profile};
+use crate::redact::Redactor;
+
+#[derive(Debug, Clone, Default)]
+pub struct Endpoints {
+    pub authorize: Option<Url>,
+    pub token: Option<Url>,
+    pub keys: Option<Url>,
+    pub introspect: Option<Url>,
+    pub revoke: Option<Url>,
+    pub logout: Option<Url>,
+    pub fhir_base: Option<Url>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub role: String,
+    pub id: String,
+    pub secret: Option<String>,
+    pub auth: AuthMethod,
+}
+
+pub struct Target {
+    pub profile: Profile,
+    pub base_url: Url,
+    pub endpoints: Endpoints,
+    pub issuer: String,
+    pub clients: BTreeMap<String, Client>,
+    pub redactor: Redactor,
+    pub limiter: Option<Arc<RateLimiter>>,
+    /// Emulated targets only: the server (kept alive for the run) and its control.
+    pub emulator: Option<(EmulatorServer, EmulatorControl)>,
+    pub faults: Vec<String>,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("name", &self.profile.name)
+            .field("base_url", &self.base_url.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Target {
+    pub fn name(&self) -> &str {
+        &self.profile.name
+    }
+
+    pub fn vendor(&self) -> &'static str {
+        self.profile.spec.vendor.as_str()
+    }
+
+    pub fn is_emulated(&self) -> bool {
+        self.emulator.is_some()
+    }
+
+    /// Starts the emulator when the profile is emulated, then resolves endpoints.
+    /// `extra_faults` come from the command line or the fault-switch tests.
+    pub async fn start(profile: Profile, extra_faults: &[String]) -> Result<Self, String> {
+        let spec = &profile.spec;
+        let mut faults = Vec::new();
+        let (base, emulator) = match &spec.emulator {
+            Some(section) => {
+                faults.extend(section.faults.iter().cloned());
+                faults.extend(extra_faults.iter().cloned());
+                let tenant = tenant_for(&profile);
+                let emu = emulators::create(&section.vendor, tenant, &faults)
+                    .map_err(|e| format!("{}: {e}", profile.path.display()))?;
+                let server = EmulatorServer::start(emu).await;
+                let control = server.control();
+                let base = Url::parse(&server.uri())
+                    .map_err(|e| format!("emulator address: {e}"))?;
+                (base, Some((server, control)))
+            }
+            None => {
+                if !extra_faults.is_empty() {
+                    return Err(format!(
+                        "profile `{}` is live: fault switches apply only to emulated profiles",
+                        profile.name
+                    ));
+                }
+                let base = spec
+                    .base_url
+                    .clone()
+                    .or_else(|| spec.endpoints.token.clone())
+                    .unwrap_or_default();
+                let base = Url::parse(&base).map_err(|e| {
+                    format!("{}: `base_url` `{base}` is not a URL: {e}", profile.path.display())
+                })?;
+                (base, None)
+            }
+        };
+        let join = |e: &Option<String>| -> Result<Option<Url>, String> {
+            e.as_deref()
+                .map(|p| {
+                    base.join(p).map_err(|err| {
+                        format!("{}: endpoint `{p}` is not a URL: {err}", profile.path.display())
+                    })
+                })
+                .transpose()
+        };
+        let e = &spec.endpoints;
+        let endpoints = Endpoints {
+            authorize: join(&e.authorize)?,
+            token: join(&e.token)?,
+            keys: join(&e.keys)?,
+            introspect: join(&e.introspect)?,
+            revoke: join(&e.revoke)?,
+            logout: join(&e.logout)?,
+            fhir_base: join(&e.fhir_base)?,
+        };
+        let issuer = match &spec.issuer {
+            Some(i) if i.starts_with("http") => i.clone(),
+            Some(path) => base
+                .join(path)
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| path.clone()),
+            None => base.as_str().trim_end_matches('/').to_string(),
+        };
+        let clients = spec
+            .clients
+            .iter()
+            .map(|(role, c)| {
+                (
+                    role.clone(),
+                    Client {
+                        role: role.clone(),
+                        id: c.id.clone(),
+                        secret: c.secret.clone(),
+                        auth: c.auth,
+                    },
+                )
+            })
+            .collect();
+        let redactor = Redactor::new(profile.secrets.iter().cloned());
+        let limiter = spec
+            .rate_limit
+            .map(|r| Arc::new(RateLimiter::per_minute(r.per_minute)));
+        Ok(Self {
+            profile,
+            base_url: base,
+            endpoints,
+            issuer,
+            clients,
+            redactor,
+            limiter,
+            emulator,
+            faults,
+        })
+    }
+
+    pub fn client(&self, role: &str) -> Option<&Client> {
+        self.clients.get(role)
+    }
+
+    /// Ages an artifact on an emulated target (virtual time). Live targets have no
+    /// controllable clock; scenarios needing one are skipped there.
+    pub fn age_artifact(&self, artifact: &str, secs: u64) -> Result<(), String> {
+        match &self.emulator {
+            Some((_, control)) => {
+                if control.age_artifact(artifact, secs) {
+                    Ok(())
+                } else {
+                    Err("the emulator does not know this artifact".into())
+                }
+            }
+            None => Err("this target has no controllable clock".into()),
+        }
+    }
+}
+
+/// What the emulated tenant registers, from the profile's clients and users.
+pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
+    let spec = &profile.spec;
+    let empty = Default::default();
+    let access = spec
+        .emulator
+        .as_ref()
+        .map(|e| &e.portal_access)
+        .unwrap_or(&empty);
+    let clients = spec
+        .clients
+        .values()
+        .map(|c| emulators::ClientRegistration {
+            client_id: c.id.clone(),
+            secret: c.secret.clone(),
+            auth: match c.auth {
+                AuthMethod::None => emulators::ClientAuth::None,
+                AuthMethod::ClientSecretPost => emulators::ClientAuth::ClientSecretPost,
+                AuthMethod::ClientSecretBasic => emulators::ClientAuth::ClientSecretBasic,
+            },
+            redirect_uris: c
+                .redirect_uris
+                .clone()
+                .unwrap_or_else(|| vec![spec.redirect_uri.clone()]),
+            post_logout_redirect_uris: spec.post_logout_redirect_uri.iter().cloned().collect(),
+            permitted_scopes: c.permitted_scopes.clone(),
+        })
+        .collect();
+    let users = spec
+        .users
+        .iter()
+        .map(|(role, u)| emulators::UserRegistration {
+            username: u.username.clone(),
+            password: u.password.clone(),
+            portal_access: access
+                .get(role)
+                .map(|list| {
+                    list.iter()
+                        .map(|a| emulators::PortalAccess {
+                            practice_id: a.practice.clone(),
+                            brand_id: a.brand.clone(),
+                            patient_id: a.patient.clone(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        })
+        .collect();
+    let fhir_base_path = spec
+        .endpoints
+        .fhir_base
+        .as_deref()
+        .filter(|p| p.starts_with('/'))
+        .unwrap_or("/fhir")
+        .to_string();
+    emulators::Tenant {
+        clients,
+        users,
+        fhir_base_path,
+    }
+}

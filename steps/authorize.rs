@@ -1,0 +1,248 @@
+//! Setting up the authorization request, and sending the user through sign-in.
+
+use cucumber::step::Context;
+
+use super::{StepFn, World, arg, step};
+use crate::login::{LoginOptions, LoginOutcome, drive};
+use crate::oauth::pkce;
+use crate::profile::AuthMethod;
+
+pub(super) const STEPS: &[(&str, StepFn)] = &[
+    (r"^the public app$", step!(public_app)),
+    (r"^the confidential app$", step!(confidential_app)),
+    (r"^the confidential app that authenticates with HTTP Basic$", step!(basic_app)),
+    (r#"^the app requests the scopes "([^"]*)"$"#, step!(scopes)),
+    (r"^the app requests a scope it is not permitted to request$", step!(not_permitted_scope)),
+    (r#"^the app sends the scope parameter already encoded as "([^"]*)"$"#, step!(raw_scope)),
+    (r"^the app names the practice with its FHIR base URL as aud$", step!(aud_fhir_base)),
+    (r"^the app names the practice with the practice JSON as aud$", step!(aud_json)),
+    (r#"^the app sends the aud parameter encoded as "([^"]*)"$"#, step!(aud_raw)),
+    (r"^the app sends no state$", step!(no_state)),
+    (r"^the app sends no nonce$", step!(no_nonce)),
+    (r"^the app uses PKCE with the (S256|plain) method$", step!(pkce_method)),
+    (r"^the app sends no code challenge$", step!(no_challenge)),
+    (r"^the app sends a code challenge with illegal characters$", step!(bad_challenge)),
+    (r"^the app registers the redirect URI of another app$", step!(foreign_redirect)),
+    (r#"^the app uses the redirect URI "([^"]*)"$"#, step!(redirect_uri)),
+    (r"^a user without access to the practice$", step!(user_without_access)),
+    (r"^the user signs in and approves$", step!(sign_in)),
+    (r"^the user starts signing in$", step!(sign_in)),
+    (r"^the user signs in again$", step!(sign_in_again)),
+    (r#"^the user signs in and approves everything except "([^"]*)"$"#, step!(sign_in_withholding)),
+    (r"^the user signs in and denies consent$", step!(sign_in_refusing)),
+];
+
+fn select(w: &mut World, role: &str) {
+    let client = w.client_by_role(role);
+    w.flow.client_role = Some(role.to_string());
+    let req = &mut w.flow.authorize;
+    req.set("client_id", client.id.clone())
+        .set("response_type", "code")
+        .set("redirect_uri", w.flow.redirect_uri.clone());
+    let scope = w.target().profile.spec.scopes.default.clone();
+    w.flow.authorize.set("scope", scope);
+    let state = random(24);
+    let nonce = random(24);
+    w.flow.authorize.set("state", state.clone()).set("nonce", nonce.clone());
+    w.flow.state = Some(state);
+    w.flow.nonce = Some(nonce);
+    if let Some(aud) = w.target().profile.spec.aud.clone() {
+        w.flow.authorize.set("aud", aud);
+    }
+    // Public clients must use PKCE; it is the recommended default for everyone else.
+    if client.auth == AuthMethod::None {
+        use_pkce(w, "S256");
+    }
+}
+
+fn use_pkce(w: &mut World, method: &str) {
+    let verifier = pkce::new_verifier();
+    let challenge = match method {
+        "plain" => verifier.clone(),
+        _ => pkce::s256_challenge(&verifier),
+    };
+    w.remember_secret(&verifier);
+    w.flow.verifier = Some(verifier);
+    w.flow
+        .authorize
+        .set("code_challenge", challenge)
+        .set("code_challenge_method", method);
+}
+
+fn random(n: usize) -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
+        .collect()
+}
+
+async fn public_app(w: &mut World, _: Context) {
+    select(w, "public");
+}
+
+async fn confidential_app(w: &mut World, _: Context) {
+    select(w, "confidential");
+}
+
+async fn basic_app(w: &mut World, _: Context) {
+    select(w, "confidential_basic");
+}
+
+async fn scopes(w: &mut World, ctx: Context) {
+    w.flow.authorize.set("scope", arg(&ctx, 1));
+}
+
+async fn not_permitted_scope(w: &mut World, _: Context) {
+    let Some(extra) = w.target().profile.spec.scopes.not_permitted.clone() else {
+        w.fail_with("the profile names no `scopes.not_permitted`".into())
+    };
+    w.flow.authorize.set("scope", format!("openid {extra}"));
+}
+
+async fn raw_scope(w: &mut World, ctx: Context) {
+    w.flow.authorize.set_raw("scope", arg(&ctx, 1));
+}
+
+async fn aud_fhir_base(w: &mut World, _: Context) {
+    let Some(base) = w.target().endpoints.fhir_base.clone() else {
+        w.fail_with("the profile has no `endpoints.fhir_base`".into())
+    };
+    w.flow.authorize.set("aud", base.as_str().trim_end_matches('/'));
+}
+
+async fn aud_json(w: &mut World, _: Context) {
+    let Some(aud) = w.target().profile.spec.aud.clone() else {
+        w.fail_with("the profile has no `aud`".into())
+    };
+    if !aud.trim_start().starts_with('{') {
+        w.fail_with(format!("the profile's `aud` is not the practice JSON form: {aud}"));
+    }
+    w.flow.authorize.set("aud", aud);
+}
+
+async fn aud_raw(w: &mut World, ctx: Context) {
+    w.flow.authorize.set_raw("aud", arg(&ctx, 1));
+}
+
+async fn no_state(w: &mut World, _: Context) {
+    w.flow.authorize.remove("state");
+    w.flow.state = None;
+}
+
+async fn no_nonce(w: &mut World, _: Context) {
+    w.flow.authorize.remove("nonce");
+    w.flow.nonce = None;
+}
+
+async fn pkce_method(w: &mut World, ctx: Context) {
+    let method = arg(&ctx, 1).to_string();
+    use_pkce(w, &method);
+}
+
+async fn no_challenge(w: &mut World, _: Context) {
+    w.flow
+        .authorize
+        .remove("code_challenge")
+        .remove("code_challenge_method");
+    w.flow.verifier = None;
+}
+
+async fn bad_challenge(w: &mut World, _: Context) {
+    // 43 characters, but `+`, `/` and `=` are not base64url.
+    let bad = format!("{}+/=", "A".repeat(40));
+    w.flow
+        .authorize
+        .set("code_challenge", bad)
+        .set("code_challenge_method", "S256");
+}
+
+async fn foreign_redirect(w: &mut World, _: Context) {
+    let uri = "https://attacker.example/callback".to_string();
+    w.flow.authorize.set("redirect_uri", uri.clone());
+    w.flow.redirect_uri = uri;
+}
+
+async fn redirect_uri(w: &mut World, ctx: Context) {
+    let uri = arg(&ctx, 1).to_string();
+    w.flow.authorize.set("redirect_uri", uri.clone());
+    w.flow.redirect_uri = uri;
+}
+
+async fn user_without_access(w: &mut World, _: Context) {
+    w.flow.user_role = Some("without_portal_access".into());
+}
+
+/// Sends the browser to the authorization endpoint and through sign-in and consent.
+pub(super) async fn authorize(w: &mut World) {
+    let target = w.target().clone();
+    let Some(endpoint) = target.endpoints.authorize.clone() else {
+        w.fail_with("the profile has no `endpoints.authorize`".into())
+    };
+    let login = &target.profile.spec.login;
+    let role = w.flow.user_role.clone().unwrap_or_else(|| login.user.clone());
+    let Some(user) = target.profile.spec.users.get(&role) else {
+        w.fail_with(format!("the profile has no `{role}` user under `users`"))
+    };
+    let opts = LoginOptions {
+        username: user.username.clone(),
+        password: user.password.clone(),
+        username_field: login.username_field.clone(),
+        password_field: login.password_field.clone(),
+        approve: login.approve.clone(),
+        deny: login.deny.clone(),
+        consent_scope_field: login.consent_scope_field.clone(),
+        withhold: w.flow.withhold.clone(),
+        refuse: w.flow.refuse_consent,
+    };
+    let url = w.flow.authorize.url(&endpoint);
+    let redirect_uri = w.flow.redirect_uri.clone();
+    let outcome = match drive(w.session_mut(), url, &redirect_uri, &opts).await {
+        Ok((o, trace)) => {
+            w.flow.trace = Some(trace);
+            o
+        }
+        Err(e) => w.fail_with(format!("sign-in failed: {e}")),
+    };
+    if let LoginOutcome::Redirected(r) = &outcome
+        && let Some(code) = r.get("code")
+    {
+        w.remember_secret(code);
+        w.flow.code = Some(code.to_string());
+    }
+    if let LoginOutcome::Stopped { response, .. } = &outcome {
+        w.flow.last = Some(response.clone());
+    }
+    w.flow.outcome = Some(outcome);
+}
+
+async fn sign_in(w: &mut World, _: Context) {
+    authorize(w).await;
+}
+
+/// A second authorization in the same browser (its cookies kept).
+async fn sign_in_again(w: &mut World, _: Context) {
+    w.flow.code = None;
+    let state = random(24);
+    w.flow.authorize.set("state", state.clone());
+    w.flow.state = Some(state);
+    if w.flow.verifier.is_some() {
+        let method = match w.flow.authorize.get("code_challenge_method") {
+            Some(crate::oauth::authorize::Param::Value(m)) => m.clone(),
+            _ => "S256".into(),
+        };
+        use_pkce(w, &method);
+    }
+    authorize(w).await;
+}
+
+async fn sign_in_withholding(w: &mut World, ctx: Context) {
+    w.flow.withhold = vec![arg(&ctx, 1).to_string()];
+    authorize(w).await;
+}
+
+async fn sign_in_refusing(w: &mut World, _: Context) {
+    w.flow.refuse_consent = true;
+    authorize(w).await;
+}

@@ -1,0 +1,67 @@
+//! Step definitions: thin glue from a Gherkin phrase to the flow (`oauth`, `login`) and
+//! to named `checks`. Steps reach a server only through the scenario's target.
+//!
+//! Steps are registered explicitly (not through cucumber's `inventory` macros), so the
+//! binary and the test targets always run the same collection.
+
+mod authorize;
+mod fhir;
+mod outcomes;
+mod session;
+mod token;
+mod world;
+
+use cucumber::step::{Collection, Context};
+use futures::future::LocalBoxFuture;
+use regex::Regex;
+
+pub use world::{Flow, Shared, World, slug};
+
+type StepFn = for<'a> fn(&'a mut World, Context) -> LocalBoxFuture<'a, ()>;
+
+/// Every step phrase, usable after Given, When, Then, And or But alike.
+pub fn collection() -> Collection<World> {
+    let mut c = Collection::new();
+    for (pattern, f) in authorize::STEPS
+        .iter()
+        .chain(token::STEPS)
+        .chain(session::STEPS)
+        .chain(fhir::STEPS)
+        .chain(outcomes::STEPS)
+    {
+        let re = Regex::new(pattern).unwrap_or_else(|e| panic!("step pattern {pattern:?}: {e}"));
+        c = c
+            .given(None, re.clone(), *f)
+            .when(None, re.clone(), *f)
+            .then(None, re, *f);
+    }
+    c
+}
+
+/// All step patterns (for tests that look for unused or overlapping steps).
+pub fn patterns() -> Vec<&'static str> {
+    authorize::STEPS
+        .iter()
+        .chain(token::STEPS)
+        .chain(session::STEPS)
+        .chain(fhir::STEPS)
+        .chain(outcomes::STEPS)
+        .map(|(p, _)| *p)
+        .collect()
+}
+
+/// Wraps an `async fn(&mut World, Context)` as a step function pointer.
+macro_rules! step {
+    ($f:path) => {{
+        fn wrapped(w: &mut $crate::steps::World, ctx: cucumber::step::Context) -> futures::future::LocalBoxFuture<'_, ()> {
+            Box::pin($f(w, ctx))
+        }
+        wrapped as $crate::steps::StepFn
+    }};
+}
+pub(crate) use step;
+
+/// The `i`-th capture group of the step's pattern.
+pub(crate) fn arg(ctx: &Context, i: usize) -> &str {
+    ctx.matches.get(i).map_or("", |(_, v)| v.as_str())
+}

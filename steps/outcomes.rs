@@ -1,0 +1,438 @@
+//! Then-steps: each applies named checks to what the server sent, and every refusal
+//! is compared with its snapshot.
+
+use cucumber::step::Context;
+use serde_json::{Value, json};
+
+use super::{StepFn, World, arg, step};
+use crate::checks::{self, authorize as az, id_token as idt, session as ss, token as tk};
+use crate::http::{Request, Response};
+use crate::login::LoginOutcome;
+use crate::login::html::visible_text;
+use crate::oauth::error::OAuthError;
+use crate::oauth::id_token::{Decoded, decode_unverified};
+use crate::snapshot::Payload;
+
+pub(super) const STEPS: &[(&str, StepFn)] = &[
+    (r"^the app receives an authorization code$", step!(receives_code)),
+    (r"^the redirect carries the state the app sent$", step!(state_echoed)),
+    (r#"^the authorization is refused with "(\w+)"$"#, step!(authorization_refused)),
+    (r#"^the authorization is refused with "(\w+)" or "(\w+)"$"#, step!(authorization_refused_either)),
+    (r#"^the error description is "(.*)"$"#, step!(description_is)),
+    (r#"^the error description starts with "(.*)"$"#, step!(description_starts)),
+    (r"^the error description is one of:$", step!(description_one_of)),
+    (r"^the server shows an error page instead of redirecting$", step!(error_page)),
+    (r#"^the page says "(.*)"$"#, step!(page_says)),
+    (r#"^the authorization endpoint fails with (\d+) saying "(.*)"$"#, step!(authorize_fails)),
+    (r#"^the sign-in stops on a page saying "(.*)"$"#, step!(sign_in_stops)),
+    (r"^the user is not asked to sign in again$", step!(not_asked_again)),
+    (r"^the user is asked to sign in again$", step!(asked_again)),
+    (r"^the token request succeeds$", step!(token_succeeds)),
+    (r#"^the token request is refused with (\d+) "(\w+)"$"#, step!(token_refused)),
+    (r"^the response forbids caching$", step!(no_caching)),
+    (r"^the token response carries (an ID token|a refresh token|the patient in context)$", step!(carries)),
+    (r"^no refresh token is issued$", step!(no_refresh_token)),
+    (r#"^the granted scope is "([^"]*)"$"#, step!(scope_is)),
+    (r#"^the granted scope includes "([^"]*)"$"#, step!(scope_includes)),
+    (r#"^the granted scope does not include "([^"]*)"$"#, step!(scope_excludes)),
+    (r"^the access token lifetime is given in expires_in$", step!(expires_in)),
+    (r"^the ID token is signed by a key the server publishes$", step!(id_signed)),
+    (r"^the ID token was issued by the server to the app$", step!(id_issued_to_app)),
+    (r"^the ID token is current$", step!(id_current)),
+    (r"^the ID token carries the nonce the app sent$", step!(id_nonce)),
+    (r"^the ID token carries a pim claim listing the user's patient records$", step!(id_pim)),
+    (r"^the ID token carries no pim claim$", step!(id_no_pim)),
+    (r"^the server publishes RS256 signing keys$", step!(keys_published)),
+    (r"^the introspection reports the token (active|inactive)$", step!(introspection)),
+    (r"^the revocation succeeds with an empty body$", step!(revocation_ok)),
+    (r"^the user is sent to the post-logout redirect URI with the state$", step!(logout_redirect)),
+    (r#"^the logout is refused with a page saying "(.*)"$"#, step!(logout_refused)),
+    (r"^the access token still works$", step!(access_token_works)),
+    (r"^the FHIR API returns the patient's record$", step!(fhir_record)),
+    (r#"^the FHIR API answers (\d+) with the error "(.*)"$"#, step!(fhir_error)),
+    (r"^the FHIR API asks for a valid bearer token$", step!(fhir_challenge)),
+];
+
+fn outcome(w: &World) -> LoginOutcome {
+    match &w.flow.outcome {
+        Some(o) => o.clone(),
+        None => w.fail_with("the user never went to the authorization endpoint".into()),
+    }
+}
+
+fn last(w: &World) -> Response {
+    match &w.flow.last {
+        Some(r) => r.clone(),
+        None => w.fail_with("no response to check: no request was made".into()),
+    }
+}
+
+fn payload_of(resp: &Response) -> Payload {
+    let body = match resp.json() {
+        Some(v) => v,
+        None if resp.content_type().is_some_and(|c| c.contains("html")) => {
+            Value::String(visible_text(&resp.text()))
+        }
+        None => Value::String(resp.text()),
+    };
+    Payload {
+        status: resp.status,
+        content_type: resp.content_type().map(str::to_owned),
+        body,
+    }
+}
+
+fn redirect_payload(outcome: &LoginOutcome) -> Payload {
+    match outcome {
+        LoginOutcome::Redirected(r) => Payload {
+            status: 302,
+            content_type: None,
+            body: Value::Object(
+                r.params
+                    .iter()
+                    .filter(|(k, _)| k != "code")
+                    .map(|(k, v)| (k.clone(), json!(v)))
+                    .collect(),
+            ),
+        },
+        LoginOutcome::Stopped { response, .. } => payload_of(response),
+    }
+}
+
+async fn receives_code(w: &mut World, _: Context) {
+    let o = outcome(w);
+    if let Err(f) = az::redirected_with_code(&o) {
+        w.fail(&f);
+    }
+}
+
+async fn state_echoed(w: &mut World, _: Context) {
+    let o = outcome(w);
+    let params = match az::redirected_with_code(&o) {
+        Ok(p) => p.clone(),
+        Err(f) => w.fail(&f),
+    };
+    let state = w.flow.state.clone().unwrap_or_default();
+    w.must(az::state_is(&params, &state));
+}
+
+async fn authorization_refused(w: &mut World, ctx: Context) {
+    let o = outcome(w);
+    match az::redirected_with_error(&o, arg(&ctx, 1)) {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) => w.fail(&f),
+    }
+    if let LoginOutcome::Redirected(r) = &o
+        && let Some(state) = &w.flow.state
+    {
+        // An error redirect still echoes state (RFC 6749 §4.1.2.1).
+        let check = az::state_is(r, state);
+        w.must(check);
+    }
+    w.snapshot(redirect_payload(&o));
+}
+
+async fn authorization_refused_either(w: &mut World, ctx: Context) {
+    let o = outcome(w);
+    match az::redirected_with_either_error(&o, arg(&ctx, 1), arg(&ctx, 2)) {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) => w.fail(&f),
+    }
+    w.snapshot(redirect_payload(&o));
+}
+
+fn last_error(w: &World) -> OAuthError {
+    match &w.flow.last_error {
+        Some(e) => e.clone(),
+        None => w.fail_with("no error to describe: no refusal was checked before".into()),
+    }
+}
+
+async fn description_is(w: &mut World, ctx: Context) {
+    let e = last_error(w);
+    w.must(tk::description_is(&e, arg(&ctx, 1)));
+}
+
+async fn description_starts(w: &mut World, ctx: Context) {
+    let e = last_error(w);
+    w.must(tk::description_starts_with(&e, arg(&ctx, 1)));
+}
+
+async fn description_one_of(w: &mut World, ctx: Context) {
+    let e = last_error(w);
+    let options: Vec<String> = ctx
+        .step
+        .table
+        .as_ref()
+        .map(|t| t.rows.iter().filter_map(|r| r.first().cloned()).collect())
+        .unwrap_or_default();
+    if options.is_empty() {
+        w.fail_with("the step needs a table of accepted descriptions".into());
+    }
+    w.must(tk::description_is_one_of(&e, &options));
+}
+
+async fn error_page(w: &mut World, _: Context) {
+    let o = outcome(w);
+    if let Err(f) = az::not_redirected(&o) {
+        w.fail(&f);
+    }
+    w.snapshot(redirect_payload(&o));
+}
+
+async fn page_says(w: &mut World, ctx: Context) {
+    let o = outcome(w);
+    w.must(az::page_says(&o, arg(&ctx, 1)));
+}
+
+async fn authorize_fails(w: &mut World, ctx: Context) {
+    let o = outcome(w);
+    let status: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+    w.must(az::page_status_is(&o, status));
+    w.must(az::page_says(&o, arg(&ctx, 2)));
+    w.snapshot(redirect_payload(&o));
+}
+
+async fn sign_in_stops(w: &mut World, ctx: Context) {
+    let o = outcome(w);
+    w.must(az::page_says(&o, arg(&ctx, 1)));
+    w.snapshot(redirect_payload(&o));
+}
+
+async fn not_asked_again(w: &mut World, _: Context) {
+    let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
+    if asked {
+        w.fail_with("check `session_is_reused` [ATH-09] failed\n  expected: no sign-in form while the session is active\n  received: the sign-in form".into());
+    }
+}
+
+async fn asked_again(w: &mut World, _: Context) {
+    let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
+    if !asked {
+        w.fail_with("check `session_ended` [ATH-09] failed\n  expected: the sign-in form after logout\n  received: signed in without credentials".into());
+    }
+}
+
+async fn token_succeeds(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(tk::success(&r));
+    w.must(checks::response::json_content_type(&r));
+}
+
+async fn token_refused(w: &mut World, ctx: Context) {
+    let r = last(w);
+    let status: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+    w.must(tk::error_is(&r, arg(&ctx, 2)));
+    w.must(tk::status_is(&r, status));
+    w.must(checks::response::json_content_type(&r));
+    match tk::error_of(&r) {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) => w.fail(&f),
+    }
+    w.snapshot(payload_of(&r));
+}
+
+async fn no_caching(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(checks::response::cache_control_no_store(&r));
+    w.should(checks::response::pragma_no_cache(&r));
+}
+
+fn tokens(w: &World) -> Value {
+    match &w.flow.tokens {
+        Some(t) => t.clone(),
+        None => {
+            let r = last(w);
+            if let Err(f) = tk::success(&r) {
+                w.fail(&f);
+            }
+            r.json().unwrap_or(Value::Null)
+        }
+    }
+}
+
+async fn carries(w: &mut World, ctx: Context) {
+    let t = tokens(w);
+    let (member, spec) = match arg(&ctx, 1) {
+        "an ID token" => ("id_token", "OIDC-Core-3.1.3.3"),
+        "a refresh token" => ("refresh_token", "RFC6749-5.1"),
+        _ => ("patient", "SMART-02"),
+    };
+    w.must(tk::has_member(&t, member, spec));
+}
+
+async fn no_refresh_token(w: &mut World, _: Context) {
+    let t = tokens(w);
+    w.must(tk::lacks_member(&t, "refresh_token", "ATH-06"));
+}
+
+async fn scope_is(w: &mut World, ctx: Context) {
+    let t = tokens(w);
+    w.must(tk::scope_is(&t, arg(&ctx, 1)));
+}
+
+async fn scope_includes(w: &mut World, ctx: Context) {
+    let t = tokens(w);
+    w.must(tk::scope_includes(&t, arg(&ctx, 1)));
+}
+
+async fn scope_excludes(w: &mut World, ctx: Context) {
+    let t = tokens(w);
+    w.must(tk::scope_excludes(&t, arg(&ctx, 1)));
+}
+
+async fn expires_in(w: &mut World, _: Context) {
+    let t = tokens(w);
+    w.must(tk::expires_in_positive(&t));
+    w.should(tk::expires_in_at_most(&t, 3600));
+}
+
+fn id_token(w: &World) -> (String, Decoded) {
+    let Some(jwt) = w.flow.id_token.clone() else {
+        w.fail_with("no ID token: the token response carried none".into())
+    };
+    match decode_unverified(&jwt) {
+        Ok(d) => (jwt, d),
+        Err(e) => w.fail_with(format!("the ID token cannot be decoded: {e}")),
+    }
+}
+
+async fn fetch_keys(w: &mut World) -> Response {
+    let Some(mut url) = w.target().endpoints.keys.clone() else {
+        w.fail_with("the profile has no `endpoints.keys`".into())
+    };
+    // athenahealth documents `client_id` as required on /keys.
+    let id = w.client().id;
+    url.query_pairs_mut().append_pair("client_id", &id);
+    w.send(Request::get(url).header("accept", "application/json")).await
+}
+
+async fn id_signed(w: &mut World, _: Context) {
+    let (jwt, _) = id_token(w);
+    let keys = fetch_keys(w).await;
+    let jwks = keys.json().unwrap_or(Value::Null);
+    w.must(idt::signature_verifies(&jwt, &jwks));
+}
+
+async fn id_issued_to_app(w: &mut World, _: Context) {
+    let (_, d) = id_token(w);
+    let issuer = w.target().issuer.clone();
+    let client = w.client().id;
+    w.must(idt::issuer_is(&d, &issuer));
+    w.must(idt::audience_is(&d, &client));
+}
+
+async fn id_current(w: &mut World, _: Context) {
+    let (_, d) = id_token(w);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    w.must(idt::not_expired(&d, now, 120));
+}
+
+async fn id_nonce(w: &mut World, _: Context) {
+    let (_, d) = id_token(w);
+    let Some(nonce) = w.flow.nonce.clone() else {
+        w.fail_with("the app sent no nonce".into())
+    };
+    w.must(idt::nonce_is(&d, &nonce));
+}
+
+async fn id_pim(w: &mut World, _: Context) {
+    let (_, d) = id_token(w);
+    w.must(idt::pim_well_formed(&d));
+}
+
+async fn id_no_pim(w: &mut World, _: Context) {
+    let (_, d) = id_token(w);
+    w.must(idt::lacks_claim(&d, "pim", "ATH-08"));
+}
+
+async fn keys_published(w: &mut World, _: Context) {
+    let r = fetch_keys(w).await;
+    w.must(ss::jwks_has_rs256_keys(&r));
+    w.should(ss::jwks_cacheable(&r));
+    w.flow.last = Some(r);
+}
+
+async fn introspection(w: &mut World, ctx: Context) {
+    let r = last(w);
+    w.must(ss::introspection_active(&r, arg(&ctx, 1) == "active"));
+    w.snapshot_if_error(&r);
+}
+
+async fn revocation_ok(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(checks::response::status_is(&r, 200));
+    w.must(checks::response::body_is_empty(&r));
+}
+
+async fn logout_redirect(w: &mut World, _: Context) {
+    let r = last(w);
+    let Some(uri) = w.target().profile.spec.post_logout_redirect_uri.clone() else {
+        w.fail_with("the profile has no `post_logout_redirect_uri`".into())
+    };
+    let state = w.flow.state.clone().unwrap_or_default();
+    w.must(ss::redirects_to_with_state(&r, &uri, &state));
+}
+
+async fn logout_refused(w: &mut World, ctx: Context) {
+    let r = last(w);
+    w.must(checks::response::status_is(&r, 400));
+    let text = visible_text(&r.text());
+    if !text.contains(arg(&ctx, 1)) {
+        w.fail_with(format!(
+            "check `page_says` [OKT-16] failed\n  expected: a page saying {:?}\n  received: {text}",
+            arg(&ctx, 1)
+        ));
+    }
+    w.snapshot(payload_of(&r));
+}
+
+async fn access_token_works(w: &mut World, _: Context) {
+    let Some(url) = w.target().endpoints.introspect.clone() else {
+        w.fail_with("the profile has no `endpoints.introspect`".into())
+    };
+    let Some(token) = w.flow.access_token.clone() else {
+        w.fail_with("no access token".into())
+    };
+    let mut form = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), "access_token".to_string()),
+    ];
+    let mut headers = Vec::new();
+    super::token::authentication(&w.client()).apply(&mut form, &mut headers);
+    let mut req = Request::post_form(url, &form);
+    for (k, v) in headers {
+        req = req.header(&k, v);
+    }
+    let r = w.send(req).await;
+    w.must(ss::introspection_active(&r, true));
+}
+
+async fn fhir_record(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(checks::fhir::resource_returned(&r, "Patient"));
+}
+
+async fn fhir_error(w: &mut World, ctx: Context) {
+    let r = last(w);
+    let status: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+    w.must(checks::fhir::error_is(&r, status, arg(&ctx, 2)));
+    w.snapshot(payload_of(&r));
+}
+
+async fn fhir_challenge(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(checks::fhir::bearer_challenge(&r));
+    w.snapshot(payload_of(&r));
+}
+
+impl World {
+    /// Error responses are snapshotted wherever a scenario meets them.
+    fn snapshot_if_error(&mut self, r: &Response) {
+        if r.status >= 400 {
+            self.snapshot(payload_of(r));
+        }
+    }
+}

@@ -1,0 +1,151 @@
+//! After the code exchange: refresh, introspection, revocation and logout.
+
+use cucumber::step::Context;
+
+use super::token::{authentication, post_token};
+use super::{StepFn, World, arg, step};
+use crate::http::Request;
+use crate::oauth::authorize::{AuthorizeRequest, is_redirect_to};
+use crate::oauth::token::Grant;
+
+pub(super) const STEPS: &[(&str, StepFn)] = &[
+    (r"^the app refreshes the tokens$", step!(refresh)),
+    (r#"^the app refreshes the tokens asking for the scopes "([^"]*)"$"#, step!(refresh_scoped)),
+    (r"^the app refreshes with a refresh token the server never issued$", step!(refresh_bogus)),
+    (r"^the app introspects the (access|refresh) token$", step!(introspect)),
+    (r"^the app revokes the (access|refresh) token$", step!(revoke)),
+    (r"^the app revokes a token the server never issued$", step!(revoke_bogus)),
+    (r"^the app logs the user out$", step!(logout)),
+    (r#"^the app logs the user out with the post-logout redirect URI "([^"]*)"$"#, step!(logout_to)),
+    (r"^the app logs the user out with an ID token the server never issued$", step!(logout_bogus_hint)),
+];
+
+fn refresh_token(w: &World) -> String {
+    match &w.flow.refresh_token {
+        Some(t) => t.clone(),
+        None => w.fail_with(
+            "no refresh token to use: the token response carried none (was offline_access granted?)"
+                .into(),
+        ),
+    }
+}
+
+async fn refresh(w: &mut World, _: Context) {
+    let grant = Grant::RefreshToken {
+        refresh_token: refresh_token(w),
+        scope: None,
+    };
+    let auth = authentication(&w.client());
+    post_token(w, grant, auth).await;
+}
+
+async fn refresh_scoped(w: &mut World, ctx: Context) {
+    let grant = Grant::RefreshToken {
+        refresh_token: refresh_token(w),
+        scope: Some(arg(&ctx, 1).to_string()),
+    };
+    let auth = authentication(&w.client());
+    post_token(w, grant, auth).await;
+}
+
+async fn refresh_bogus(w: &mut World, _: Context) {
+    let grant = Grant::RefreshToken {
+        refresh_token: "grantcheck-never-issued-refresh-token".into(),
+        scope: None,
+    };
+    let auth = authentication(&w.client());
+    post_token(w, grant, auth).await;
+}
+
+fn token_of(w: &World, kind: &str) -> String {
+    let t = match kind {
+        "refresh" => w.flow.refresh_token.clone(),
+        _ => w.flow.access_token.clone(),
+    };
+    match t {
+        Some(t) => t,
+        None => w.fail_with(format!("no {kind} token: the app never received one")),
+    }
+}
+
+async fn token_endpoint_call(w: &mut World, url: Option<url::Url>, what: &str, token: String, hint: &str) {
+    let Some(url) = url else {
+        w.fail_with(format!("the profile has no `endpoints.{what}`"))
+    };
+    let mut form = vec![("token".to_string(), token), ("token_type_hint".to_string(), hint.to_string())];
+    let mut headers = Vec::new();
+    authentication(&w.client()).apply(&mut form, &mut headers);
+    let mut req = Request::post_form(url, &form).header("accept", "application/json");
+    for (k, v) in headers {
+        req = req.header(&k, v);
+    }
+    let resp = w.send(req).await;
+    w.flow.last = Some(resp);
+}
+
+async fn introspect(w: &mut World, ctx: Context) {
+    let kind = arg(&ctx, 1).to_string();
+    let token = token_of(w, &kind);
+    let url = w.target().endpoints.introspect.clone();
+    token_endpoint_call(w, url, "introspect", token, &format!("{kind}_token")).await;
+}
+
+async fn revoke(w: &mut World, ctx: Context) {
+    let kind = arg(&ctx, 1).to_string();
+    let token = token_of(w, &kind);
+    let url = w.target().endpoints.revoke.clone();
+    token_endpoint_call(w, url, "revoke", token, &format!("{kind}_token")).await;
+}
+
+async fn revoke_bogus(w: &mut World, _: Context) {
+    let url = w.target().endpoints.revoke.clone();
+    token_endpoint_call(w, url, "revoke", "grantcheck-never-issued-token".into(), "access_token").await;
+}
+
+async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
+    let Some(endpoint) = w.target().endpoints.logout.clone() else {
+        w.fail_with("the profile has no `endpoints.logout`".into())
+    };
+    let mut req = AuthorizeRequest::default();
+    req.set("id_token_hint", hint);
+    if let Some(p) = &post_logout {
+        req.set("post_logout_redirect_uri", p.clone());
+    }
+    let state = "logout-state-1".to_string();
+    req.set("state", state.clone());
+    w.flow.state = Some(state);
+    let resp = w.send(Request::get(req.url(&endpoint))).await;
+    // Follow the server's own redirects (not the one back to the app).
+    let mut resp = resp;
+    for _ in 0..5 {
+        let next = match (resp.status, resp.location(), &post_logout) {
+            (300..=399, Some(loc), Some(p)) if !is_redirect_to(loc, p) => loc.to_string(),
+            _ => break,
+        };
+        let Ok(url) = url::Url::parse(&resp.url).and_then(|u| u.join(&next)) else { break };
+        resp = w.send(Request::get(url)).await;
+    }
+    w.flow.last = Some(resp);
+}
+
+async fn logout(w: &mut World, _: Context) {
+    let hint = match &w.flow.id_token {
+        Some(t) => t.clone(),
+        None => w.fail_with("no ID token to use as id_token_hint".into()),
+    };
+    let post = w.target().profile.spec.post_logout_redirect_uri.clone();
+    send_logout(w, hint, post).await;
+}
+
+async fn logout_to(w: &mut World, ctx: Context) {
+    let hint = match &w.flow.id_token {
+        Some(t) => t.clone(),
+        None => w.fail_with("no ID token to use as id_token_hint".into()),
+    };
+    send_logout(w, hint, Some(arg(&ctx, 1).to_string())).await;
+}
+
+async fn logout_bogus_hint(w: &mut World, _: Context) {
+    let post = w.target().profile.spec.post_logout_redirect_uri.clone();
+    send_logout(w, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".into(), post).await;
+}

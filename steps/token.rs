@@ -1,0 +1,210 @@
+//! Redeeming the authorization code, with the variants the troubleshooting answers
+//! describe (wrong verifier, wrong client, wrong redirect URI, bad client auth).
+
+use cucumber::step::Context;
+
+use super::{StepFn, World, arg, step};
+use crate::checks;
+use crate::http::{Request, Response};
+use crate::oauth::pkce;
+use crate::oauth::token::{ClientAuthentication, Grant};
+use crate::profile::AuthMethod;
+use crate::target::Client;
+
+pub(super) const STEPS: &[(&str, StepFn)] = &[
+    (r"^the app redeems the code$", step!(redeem)),
+    (r"^the app redeems the code a second time$", step!(redeem)),
+    (r"^the app redeems the code (\d+) seconds after it was issued$", step!(redeem_later)),
+    (r"^the app redeems the code with a different code verifier$", step!(redeem_wrong_verifier)),
+    (r"^the app redeems the code without a code verifier$", step!(redeem_no_verifier)),
+    (r"^the app redeems the code with a (\d+)-character code verifier$", step!(redeem_sized_verifier)),
+    (r"^the app redeems the code with a code verifier although it sent no challenge$", step!(redeem_unexpected_verifier)),
+    (r"^another registered app redeems the code$", step!(redeem_other_client)),
+    (r#"^the app redeems the code with the redirect URI "([^"]*)"$"#, step!(redeem_other_redirect)),
+    (r"^the app redeems the code with a wrong client secret$", step!(redeem_wrong_secret)),
+    (r"^the app redeems the code without its client secret$", step!(redeem_missing_secret)),
+    (r"^the app redeems the code with a malformed Basic authorization header$", step!(redeem_malformed_basic)),
+    (r"^the app redeems the code with its credentials in both the header and the body$", step!(redeem_both)),
+    (r"^an unregistered client redeems the code$", step!(redeem_unknown_client)),
+];
+
+/// How the client authenticates, from its registration.
+pub(super) fn authentication(client: &Client) -> ClientAuthentication {
+    let id = client.id.clone();
+    let secret = client.secret.clone().unwrap_or_default();
+    match client.auth {
+        AuthMethod::None => ClientAuthentication::None { client_id: id },
+        AuthMethod::ClientSecretPost => ClientAuthentication::Post { client_id: id, secret },
+        AuthMethod::ClientSecretBasic => ClientAuthentication::Basic { client_id: id, secret },
+    }
+}
+
+/// Posts a grant to the token endpoint; a success's tokens are remembered (and masked
+/// everywhere from then on).
+pub(super) async fn post_token(w: &mut World, grant: Grant, auth: ClientAuthentication) -> Response {
+    let Some(endpoint) = w.target().endpoints.token.clone() else {
+        w.fail_with("the profile has no `endpoints.token`".into())
+    };
+    let mut form = grant.form();
+    let mut headers = Vec::new();
+    auth.apply(&mut form, &mut headers);
+    let mut req = Request::post_form(endpoint, &form).header("accept", "application/json");
+    for (k, v) in headers {
+        req = req.header(&k, v);
+    }
+    let resp = w.send(req).await;
+    if resp.status == 200
+        && let Some(body) = resp.json()
+    {
+        for name in ["access_token", "refresh_token", "id_token"] {
+            if let Some(v) = body.get(name).and_then(|v| v.as_str()) {
+                w.remember_secret(v);
+            }
+        }
+        let get = |n: &str| body.get(n).and_then(|v| v.as_str()).map(str::to_owned);
+        if let Some(at) = get("access_token") {
+            w.flow.access_token = Some(at);
+        }
+        if let Some(rt) = get("refresh_token") {
+            w.flow.refresh_token = Some(rt);
+        }
+        if let Some(it) = get("id_token") {
+            w.flow.id_token = Some(it);
+        }
+        if let Some(p) = get("patient") {
+            w.flow.patient = Some(p);
+        }
+        w.flow.tokens = Some(body);
+    }
+    w.flow.last = Some(resp.clone());
+    resp
+}
+
+fn code(w: &World) -> String {
+    match (&w.flow.code, &w.flow.outcome) {
+        (Some(c), _) => c.clone(),
+        (None, Some(outcome)) => match checks::authorize::redirected_with_code(outcome) {
+            Ok(r) => r.get("code").unwrap_or_default().to_string(),
+            Err(f) => w.fail(&f),
+        },
+        (None, None) => w.fail_with("no authorization code: the user never signed in".into()),
+    }
+}
+
+async fn exchange(w: &mut World, verifier: Option<String>, redirect_uri: Option<String>, auth: ClientAuthentication) {
+    let grant = Grant::AuthorizationCode {
+        code: code(w),
+        redirect_uri: redirect_uri.or_else(|| Some(w.flow.redirect_uri.clone())),
+        code_verifier: verifier,
+    };
+    post_token(w, grant, auth).await;
+}
+
+async fn redeem(w: &mut World, _: Context) {
+    let auth = authentication(&w.client());
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
+}
+
+async fn redeem_later(w: &mut World, ctx: Context) {
+    let secs: u64 = arg(&ctx, 1).parse().unwrap_or(0);
+    let code = code(w);
+    if let Err(e) = w.target().age_artifact(&code, secs) {
+        w.fail_with(format!("cannot let {secs} s pass for the code: {e}"));
+    }
+    redeem(w, ctx).await;
+}
+
+async fn redeem_wrong_verifier(w: &mut World, _: Context) {
+    let auth = authentication(&w.client());
+    exchange(w, Some(pkce::new_verifier()), None, auth).await;
+}
+
+async fn redeem_no_verifier(w: &mut World, _: Context) {
+    let auth = authentication(&w.client());
+    exchange(w, None, None, auth).await;
+}
+
+async fn redeem_sized_verifier(w: &mut World, ctx: Context) {
+    let n: usize = arg(&ctx, 1).parse().unwrap_or(0);
+    // Cut or pad the real verifier: the length is the only thing wrong with it.
+    let mut v = w.flow.verifier.clone().unwrap_or_else(pkce::new_verifier);
+    while v.len() < n {
+        v.push('a');
+    }
+    v.truncate(n);
+    let auth = authentication(&w.client());
+    exchange(w, Some(v), None, auth).await;
+}
+
+async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
+    let auth = authentication(&w.client());
+    exchange(w, Some(pkce::new_verifier()), None, auth).await;
+}
+
+async fn redeem_other_client(w: &mut World, _: Context) {
+    let other = w.client_by_role("other");
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, authentication(&other)).await;
+}
+
+async fn redeem_other_redirect(w: &mut World, ctx: Context) {
+    let auth = authentication(&w.client());
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, Some(arg(&ctx, 1).to_string()), auth).await;
+}
+
+fn confidential(w: &World) -> Client {
+    let c = w.client();
+    if c.auth == AuthMethod::None {
+        w.fail_with("this step needs a confidential app, but the scenario uses the public one".into());
+    }
+    c
+}
+
+async fn redeem_wrong_secret(w: &mut World, _: Context) {
+    let c = confidential(w);
+    let auth = match authentication(&c) {
+        ClientAuthentication::Basic { client_id, .. } => ClientAuthentication::Basic {
+            client_id,
+            secret: "not-the-registered-secret".into(),
+        },
+        _ => ClientAuthentication::Post {
+            client_id: c.id.clone(),
+            secret: "not-the-registered-secret".into(),
+        },
+    };
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
+}
+
+async fn redeem_missing_secret(w: &mut World, _: Context) {
+    let c = confidential(w);
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, ClientAuthentication::MissingSecret { client_id: c.id }).await;
+}
+
+async fn redeem_malformed_basic(w: &mut World, _: Context) {
+    let c = confidential(w);
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, ClientAuthentication::MalformedBasic { client_id: c.id }).await;
+}
+
+async fn redeem_both(w: &mut World, _: Context) {
+    let c = confidential(w);
+    let auth = ClientAuthentication::Both {
+        client_id: c.id.clone(),
+        secret: c.secret.clone().unwrap_or_default(),
+    };
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
+}
+
+async fn redeem_unknown_client(w: &mut World, _: Context) {
+    let auth = ClientAuthentication::Post {
+        client_id: "grantcheck-unregistered-client".into(),
+        secret: "grantcheck-unregistered-secret".into(),
+    };
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
+}

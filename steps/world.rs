@@ -1,0 +1,228 @@
+//! The World: one per scenario. It holds the target, the scenario's HTTP session
+//! (cookies, evidence) and the flow state; checks are applied through it so that a
+//! failure message is always redacted and a SHOULD becomes a warning.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::checks::{Failure, Outcome};
+use crate::http::{Counters, Exchange, Request, Response, Session};
+use crate::login::LoginOutcome;
+use crate::oauth::authorize::AuthorizeRequest;
+use crate::oauth::error::OAuthError;
+use crate::redact::Redactor;
+use crate::snapshot::{self, Drift, Payload};
+use crate::target::{Client, Target};
+
+/// Run-wide parts every World shares.
+#[derive(Debug)]
+pub struct Shared {
+    pub client: reqwest::Client,
+    pub counters: Arc<Counters>,
+    pub snapshot_dir: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct World {
+    pub target: Option<Arc<Target>>,
+    shared: Option<Arc<Shared>>,
+    session: Option<Session>,
+    pub scenario: String,
+    pub flow: Flow,
+    warnings: Vec<String>,
+    drift: Vec<Drift>,
+    snapshots_taken: usize,
+}
+
+/// Where the scenario's OAuth flow is.
+#[derive(Debug, Default)]
+pub struct Flow {
+    /// Client role in the profile (`public`, `confidential`, ...).
+    pub client_role: Option<String>,
+    pub authorize: AuthorizeRequest,
+    pub verifier: Option<String>,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub redirect_uri: String,
+    /// User role signing in; default: the profile's `login.user`.
+    pub user_role: Option<String>,
+    pub withhold: Vec<String>,
+    pub refuse_consent: bool,
+    pub outcome: Option<LoginOutcome>,
+    pub trace: Option<crate::login::LoginTrace>,
+    pub code: Option<String>,
+    /// The most recent response of the endpoint under test.
+    pub last: Option<Response>,
+    /// The most recent successful token response body.
+    pub tokens: Option<serde_json::Value>,
+    pub access_token: Option<String>,
+    pub refresh_token: Option<String>,
+    pub id_token: Option<String>,
+    /// The error the last refusal step established, for description steps.
+    pub last_error: Option<OAuthError>,
+    pub patient: Option<String>,
+}
+
+impl cucumber::World for World {
+    type Error = std::convert::Infallible;
+
+    async fn new() -> Result<Self, Self::Error> {
+        Ok(Self::default())
+    }
+}
+
+impl World {
+    /// Called by the runner's before-hook: binds the scenario to its target.
+    pub fn attach(&mut self, target: Arc<Target>, shared: Arc<Shared>, scenario: &str) {
+        self.session = Some(Session::new(
+            shared.client.clone(),
+            target.redactor.clone(),
+            shared.counters.clone(),
+            target.limiter.clone(),
+        ));
+        self.flow.redirect_uri = target.profile.spec.redirect_uri.clone();
+        self.scenario = scenario.to_string();
+        self.target = Some(target);
+        self.shared = Some(shared);
+    }
+
+    /// Evidence, warnings, drift and the redactor, for the scenario's record.
+    pub fn take_results(&mut self) -> (Vec<Exchange>, Vec<String>, Vec<Drift>, Option<Redactor>) {
+        let evidence = self
+            .session
+            .as_mut()
+            .map(|s| std::mem::take(&mut s.evidence))
+            .unwrap_or_default();
+        let redactor = self.target.as_ref().map(|t| t.redactor.clone());
+        (
+            evidence,
+            std::mem::take(&mut self.warnings),
+            std::mem::take(&mut self.drift),
+            redactor,
+        )
+    }
+
+    pub fn target(&self) -> &Arc<Target> {
+        match &self.target {
+            Some(t) => t,
+            None => panic!("the scenario is not bound to a target (feature without a target tag)"),
+        }
+    }
+
+    pub fn redactor(&self) -> Redactor {
+        self.target().redactor.clone()
+    }
+
+    pub fn client(&self) -> Client {
+        let role = self.flow.client_role.clone().unwrap_or_else(|| "confidential".into());
+        self.client_by_role(&role)
+    }
+
+    pub fn client_by_role(&self, role: &str) -> Client {
+        match self.target().client(role) {
+            Some(c) => c.clone(),
+            None => self.fail_with(format!(
+                "the profile `{}` has no `{role}` client under `clients`",
+                self.target().name()
+            )),
+        }
+    }
+
+    /// Sends a request through the scenario's session; no response fails the step with
+    /// what happened.
+    pub async fn send(&mut self, req: Request) -> Response {
+        let session = match self.session.as_mut() {
+            Some(s) => s,
+            None => panic!("no HTTP session: the scenario is not bound to a target"),
+        };
+        match session.send(req).await {
+            Ok(r) => r,
+            Err(e) => self.fail_with(e.to_string()),
+        }
+    }
+
+    pub fn session_mut(&mut self) -> &mut Session {
+        match self.session.as_mut() {
+            Some(s) => s,
+            None => panic!("no HTTP session: the scenario is not bound to a target"),
+        }
+    }
+
+    /// Registers a value the server issued (code, token) so it is masked wherever it
+    /// appears later.
+    pub fn remember_secret(&self, value: &str) {
+        self.target().redactor.add(value);
+    }
+
+    /// A MUST: failing it fails the step.
+    pub fn must(&self, outcome: Outcome) {
+        if let Err(f) = outcome {
+            self.fail(&f);
+        }
+    }
+
+    /// A SHOULD: failing it is a warning on the scenario.
+    pub fn should(&mut self, outcome: Outcome) {
+        if let Err(f) = outcome {
+            let text = self.redactor().text(&format!("{} [{}]: expected {}, received {}", f.check, f.spec, f.expected, f.received));
+            self.warnings.push(text);
+        }
+    }
+
+    pub fn fail(&self, f: &Failure) -> ! {
+        self.fail_with(f.to_string())
+    }
+
+    /// Fails the step with a redacted message (cucumber reports the panic payload).
+    pub fn fail_with(&self, message: String) -> ! {
+        let text = match &self.target {
+            Some(t) => t.redactor.text(&message),
+            None => message,
+        };
+        std::panic::panic_any(text)
+    }
+
+    /// Asserts an observed payload against the profile's baseline; drift fails the step.
+    pub fn snapshot(&mut self, payload: Payload) {
+        let Some(shared) = self.shared.clone() else { return };
+        let target = self.target().clone();
+        self.snapshots_taken += 1;
+        let mut name = slug(&self.scenario);
+        if self.snapshots_taken > 1 {
+            name = format!("{name}-{}", self.snapshots_taken);
+        }
+        let origin = target.base_url.as_str().trim_end_matches('/').to_string();
+        let payload = Payload {
+            body: target.redactor.json(&snapshot::normalize(&payload.body, &origin)),
+            ..payload
+        };
+        if let Err(drift) = snapshot::assert_payload(
+            &shared.snapshot_dir,
+            target.name(),
+            &name,
+            &self.scenario,
+            &payload,
+        ) {
+            let message = drift.to_string();
+            self.drift.push(drift);
+            self.fail_with(message);
+        }
+    }
+}
+
+/// Snapshot names: the scenario name in kebab case.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    out.truncate(90);
+    out
+}
