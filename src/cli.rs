@@ -52,6 +52,9 @@ pub struct RunArgs {
     /// Turn on an emulator fault switch (emulated targets only); repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Baseline directory (default: snapshots/ in the project directory).
+    #[arg(long, value_name = "DIR")]
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -97,6 +100,7 @@ pub fn main() -> i32 {
         }
     };
     let root = project_root(cli.root);
+    quiet_step_panics();
     if let Command::Run(args) = &cli.command {
         // Before any thread exists: insta reads its environment once.
         crate::snapshot::init(&root, args.accept);
@@ -119,6 +123,21 @@ pub fn main() -> i32 {
     }
 }
 
+/// A failing check fails its step by panicking; cucumber catches the panic and reports
+/// its message. The default hook would print every one a second time on stderr, so
+/// panics raised by step failures (and by insta's assertion, which is caught and
+/// reported as drift) are not printed; any other panic still is.
+fn quiet_step_panics() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let file = info.location().map(|l| l.file()).unwrap_or("");
+        let is_step_failure = file.ends_with("steps/world.rs") || file.contains("/insta-");
+        if !is_step_failure {
+            previous(info);
+        }
+    }));
+}
+
 async fn run(root: PathBuf, args: RunArgs) -> i32 {
     let opts = RunOptions {
         root,
@@ -127,6 +146,7 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
         report_dir: args.report_dir,
         concurrency: Some(args.concurrency),
         faults: args.faults,
+        snapshot_dir: args.snapshot_dir,
         accept: args.accept,
         console: Console::Stdout,
         ..RunOptions::default()

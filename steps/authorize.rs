@@ -18,11 +18,9 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app names the practice with the practice JSON as aud$", step!(aud_json)),
     (r#"^the app sends the aud parameter encoded as "([^"]*)"$"#, step!(aud_raw)),
     (r"^the app sends no state$", step!(no_state)),
-    (r"^the app sends no nonce$", step!(no_nonce)),
     (r"^the app uses PKCE with the (S256|plain) method$", step!(pkce_method)),
     (r"^the app sends no code challenge$", step!(no_challenge)),
     (r"^the app sends a code challenge with illegal characters$", step!(bad_challenge)),
-    (r"^the app registers the redirect URI of another app$", step!(foreign_redirect)),
     (r#"^the app uses the redirect URI "([^"]*)"$"#, step!(redirect_uri)),
     (r"^a user without access to the practice$", step!(user_without_access)),
     (r"^the user signs in and approves$", step!(sign_in)),
@@ -131,11 +129,6 @@ async fn no_state(w: &mut World, _: Context) {
     w.flow.state = None;
 }
 
-async fn no_nonce(w: &mut World, _: Context) {
-    w.flow.authorize.remove("nonce");
-    w.flow.nonce = None;
-}
-
 async fn pkce_method(w: &mut World, ctx: Context) {
     let method = arg(&ctx, 1).to_string();
     use_pkce(w, &method);
@@ -156,12 +149,6 @@ async fn bad_challenge(w: &mut World, _: Context) {
         .authorize
         .set("code_challenge", bad)
         .set("code_challenge_method", "S256");
-}
-
-async fn foreign_redirect(w: &mut World, _: Context) {
-    let uri = "https://attacker.example/callback".to_string();
-    w.flow.authorize.set("redirect_uri", uri.clone());
-    w.flow.redirect_uri = uri;
 }
 
 async fn redirect_uri(w: &mut World, ctx: Context) {

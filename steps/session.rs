@@ -17,7 +17,6 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app revokes a token the server never issued$", step!(revoke_bogus)),
     (r"^the app logs the user out$", step!(logout)),
     (r#"^the app logs the user out with the post-logout redirect URI "([^"]*)"$"#, step!(logout_to)),
-    (r"^the app logs the user out with an ID token the server never issued$", step!(logout_bogus_hint)),
 ];
 
 fn refresh_token(w: &World) -> String {
@@ -143,9 +142,4 @@ async fn logout_to(w: &mut World, ctx: Context) {
         None => w.fail_with("no ID token to use as id_token_hint".into()),
     };
     send_logout(w, hint, Some(arg(&ctx, 1).to_string())).await;
-}
-
-async fn logout_bogus_hint(w: &mut World, _: Context) {
-    let post = w.target().profile.spec.post_logout_redirect_uri.clone();
-    send_logout(w, "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.".into(), post).await;
 }

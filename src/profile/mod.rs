@@ -156,8 +156,15 @@ pub fn parse(
 /// serde-saphyr renders a multi-line snippet; the first line carries the message and
 /// our own prefix carries the location.
 fn first_line(rendered: &str) -> String {
-    let line = rendered.lines().next().unwrap_or(rendered).trim();
-    // Drop a trailing " at line X column Y" the renderer may add; we print our own.
+    let mut line = rendered.lines().next().unwrap_or(rendered).trim();
+    line = line.strip_prefix("error: ").unwrap_or(line);
+    // Drop the renderer's own "line X column Y: " / " at line X column Y"; we print
+    // the location in front of the message.
+    if line.starts_with("line ")
+        && let Some(i) = line.find(": ")
+    {
+        line = &line[i + 2..];
+    }
     match line.find(" at line ") {
         Some(i) => line[..i].to_string(),
         None => line.to_string(),

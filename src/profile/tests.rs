@@ -1,0 +1,134 @@
+use std::path::Path;
+
+use super::*;
+
+const GOOD: &str = r#"vendor: athenahealth
+environment: preview
+base_url: https://idp.example.test
+endpoints:
+  authorize: /oauth2/v1/authorize
+  token: /oauth2/v1/token
+redirect_uri: https://app.example.test/cb
+scopes:
+  default: openid
+clients:
+  confidential:
+    id: app-1
+    secret: ${APP_SECRET}
+    auth: client_secret_post
+users:
+  patient:
+    username: ${USER_NAME}
+    password: ${USER_PASSWORD}
+login:
+  method: form
+"#;
+
+fn env(name: &str) -> Option<String> {
+    match name {
+        "APP_SECRET" => Some("s3cr3t-value".into()),
+        "USER_NAME" => Some("pat@example.test".into()),
+        "USER_PASSWORD" => Some("pa55word-value".into()),
+        _ => None,
+    }
+}
+
+fn parse_str(text: &str) -> Result<Profile, ProfileError> {
+    parse(Path::new("profiles/demo.yaml"), text, &env)
+}
+
+#[test]
+fn loads_and_resolves_references() {
+    let p = parse_str(GOOD).expect("valid profile");
+    assert_eq!(p.name, "demo");
+    assert_eq!(p.spec.clients["confidential"].secret.as_deref(), Some("s3cr3t-value"));
+    assert_eq!(p.spec.users["patient"].username, "pat@example.test");
+    assert!(p.secrets.contains(&"s3cr3t-value".to_string()));
+    assert!(p.secrets.contains(&"pa55word-value".to_string()));
+}
+
+#[test]
+fn a_misspelled_field_names_file_line_and_column() {
+    let text = GOOD.replace("  token: /oauth2/v1/token", "  tokn: /oauth2/v1/token");
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!(e.file, Path::new("profiles/demo.yaml"));
+    assert_eq!((e.line, e.column), (Some(6), Some(3)), "{e}");
+    assert!(e.message.contains("tokn"), "{e}");
+    assert!(e.to_string().starts_with("profiles/demo.yaml:6:3: "), "{e}");
+}
+
+#[test]
+fn a_wrong_type_names_its_location() {
+    let text = GOOD.replace("  default: openid", "  default: [openid]");
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!(e.line, Some(9), "{e}");
+    assert!(e.column.is_some(), "{e}");
+}
+
+#[test]
+fn an_unknown_enum_value_names_its_location() {
+    let text = GOOD.replace("    auth: client_secret_post", "    auth: client_secret_jwt");
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!(e.line, Some(14), "{e}");
+    assert!(e.message.starts_with("unknown variant `client_secret_jwt`"), "{e}");
+}
+
+#[test]
+fn malformed_yaml_is_located() {
+    let e = parse_str("vendor: athenahealth\nendpoints: [unclosed\n").unwrap_err();
+    assert!(e.line.is_some(), "{e}");
+}
+
+#[test]
+fn a_missing_variable_is_named_where_it_is_referenced() {
+    let text = GOOD.replace("${APP_SECRET}", "${NOT_SET_ANYWHERE}");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("NOT_SET_ANYWHERE"), "{e}");
+    assert_eq!((e.line, e.column), (Some(13), Some(13)), "{e}");
+}
+
+#[test]
+fn a_literal_secret_is_refused_without_echoing_it() {
+    let text = GOOD.replace("${APP_SECRET}", "hunter2-literal");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("clients.confidential.secret"), "{e}");
+    assert!(!e.message.contains("hunter2-literal"), "{e}");
+    assert_eq!(e.line, Some(13), "{e}");
+}
+
+#[test]
+fn a_wrong_type_for_a_secret_does_not_echo_it() {
+    // The value stays a reference until after parsing, so even a type error on a
+    // neighbouring field cannot carry a resolved secret into the message.
+    let text = GOOD.replace("    auth: client_secret_post", "    auth: [${APP_SECRET}]");
+    let e = parse_str(&text).unwrap_err();
+    assert!(!e.to_string().contains("s3cr3t-value"), "{e}");
+}
+
+#[test]
+fn emulated_profiles_generate_unset_secrets() {
+    let text = GOOD
+        .replace("environment: preview", "environment: emulated\nemulator:\n  vendor: athenahealth")
+        .replace("${APP_SECRET}", "${EMU_ONLY_SECRET}");
+    let p = parse_str(&text).expect("emulated profile");
+    let secret = p.spec.clients["confidential"].secret.clone().unwrap();
+    assert_eq!(secret.len(), 32);
+    assert_eq!(p.generated_vars, vec!["EMU_ONLY_SECRET".to_string()]);
+}
+
+#[test]
+fn an_unknown_emulator_is_refused() {
+    let text = GOOD.replace("environment: preview", "environment: emulated\nemulator:\n  vendor: epic");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("epic"), "{e}");
+    assert_eq!(e.line, Some(4), "{e}");
+}
+
+#[test]
+fn shipped_profiles_parse() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for path in list(root).unwrap() {
+        let r = load_with_env(&path, &|_| Some("x-value-for-test".into()));
+        assert!(r.is_ok(), "{}: {}", path.display(), r.unwrap_err());
+    }
+}

@@ -5,7 +5,6 @@ mod applicability;
 mod console;
 pub mod record;
 
-use std::cell::Cell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -256,9 +255,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         .with_default_cli()
         .fail_on_skipped_with(|_, _, s: &gherkin::Scenario| !s.tags.iter().any(|t| t == SKIP_TAG));
 
-    let _quiet = QuietPanics::enter();
     cucumber.run(()).await;
-    drop(_quiet);
 
     let mut records = std::mem::take(&mut *records.lock().map_err(|_| ConfigError("records lock poisoned".into()))?);
     records.sort_by(|a, b| {
@@ -553,37 +550,6 @@ fn timestamp() -> String {
     let base = now.format(&fmt).unwrap_or_else(|_| "run".into());
     // Two runs in one second (tests) must not share a directory.
     format!("{base}-{:03}", now.millisecond())
-}
-
-thread_local! {
-    static IN_RUN: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Step failures are panics that cucumber catches and reports itself; the default
-/// panic hook would print each one a second time. Silenced only on the thread driving
-/// a run, so other panics keep their messages.
-struct QuietPanics;
-
-impl QuietPanics {
-    fn enter() -> Self {
-        static HOOK: std::sync::Once = std::sync::Once::new();
-        HOOK.call_once(|| {
-            let previous = std::panic::take_hook();
-            std::panic::set_hook(Box::new(move |info| {
-                if !IN_RUN.with(Cell::get) {
-                    previous(info);
-                }
-            }));
-        });
-        IN_RUN.with(|c| c.set(true));
-        QuietPanics
-    }
-}
-
-impl Drop for QuietPanics {
-    fn drop(&mut self) {
-        IN_RUN.with(|c| c.set(false));
-    }
 }
 
 /// Prints the closing summary.

@@ -25,6 +25,7 @@ pub(super) enum AudParse {
 pub(super) struct AudRules {
     pub lenient: bool,
     pub reject_json: bool,
+    pub reject_url: bool,
 }
 
 /// Parses the once-decoded `aud` value.
@@ -51,6 +52,9 @@ fn parse_strict(value: &str, rules: AudRules) -> Option<Aud> {
         } else {
             from_json(value)
         };
+    }
+    if rules.reject_url {
+        return None;
     }
     from_fhir_base(value)
 }
@@ -101,6 +105,7 @@ mod tests {
     const STRICT: AudRules = AudRules {
         lenient: false,
         reject_json: false,
+        reject_url: false,
     };
 
     #[test]
@@ -142,6 +147,7 @@ mod tests {
         let lenient = AudRules {
             lenient: true,
             reject_json: false,
+            reject_url: false,
         };
         assert_eq!(
             parse(
@@ -154,6 +160,7 @@ mod tests {
         let reject = AudRules {
             lenient: false,
             reject_json: true,
+            reject_url: false,
         };
         assert_eq!(
             parse(

@@ -27,7 +27,7 @@ fn state_is_valid(state: &str) -> bool {
 }
 
 impl Athenahealth {
-    pub(super) fn authorize(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+    pub(super) fn authorize(&mut self, req: &EmuRequest) -> EmuResponse {
         let txn = match self.validate_authorize(req) {
             Ok(txn) => txn,
             Err(response) => return response,
@@ -36,7 +36,7 @@ impl Athenahealth {
         self.store.transactions.insert(id.clone(), txn);
         // A live login session skips the sign-in widget.
         match self.session_user(req) {
-            Some((username, auth_time)) => self.complete_login(origin, &id, &username, auth_time),
+            Some((username, auth_time)) => self.complete_login(&id, &username, auth_time),
             None => pages::login_page(&id, false),
         }
     }
@@ -61,6 +61,7 @@ impl Athenahealth {
         let rules = AudRules {
             lenient: self.on(Fault::LenientAud),
             reject_json: self.on(Fault::RejectJsonAud),
+            reject_url: self.on(Fault::RejectFhirUrlAud),
         };
         let aud = match aud::parse(get("aud"), rules) {
             AudParse::Absent => None,

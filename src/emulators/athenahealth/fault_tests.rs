@@ -637,10 +637,28 @@ fn cases() -> Vec<Case> {
             faulty: "null",
         },
         Case {
-            fault: Fault::TokenTypeLowercase,
-            observe: |emu| s(&tokens(emu, &authz(PUBLIC))["token_type"]),
-            healthy: "Bearer",
-            faulty: "bearer",
+            fault: Fault::RejectFhirUrlAud,
+            observe: |emu| {
+                authorize(
+                    emu,
+                    authz(PUBLIC).set(
+                        "aud",
+                        "https://api.athenahealth.com/preview1/195900/1/24/fhir/dstu2",
+                    ),
+                )
+            },
+            healthy: "200",
+            faulty: "500",
+        },
+        Case {
+            fault: Fault::KeysWithoutKid,
+            observe: |emu| {
+                let r = send(emu, get_raw("/oauth2/v1/keys", ""));
+                let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+                v["keys"][0]["kid"].is_string().to_string()
+            },
+            healthy: "true",
+            faulty: "false",
         },
         Case {
             fault: Fault::WrongErrorStatus,
@@ -675,8 +693,12 @@ fn every_fault_has_a_case() {
 
 #[test]
 fn faults_do_not_disturb_the_happy_path() {
-    // Faults that only touch error handling leave a normal flow intact.
-    for fault in Fault::ALL {
+    // Faults that only touch error handling leave a normal flow intact. Refusing one of
+    // the two documented aud forms breaks every flow that uses that form, by design.
+    for fault in Fault::ALL
+        .iter()
+        .filter(|f| !matches!(f, Fault::RejectFhirUrlAud | Fault::RejectJsonAud))
+    {
         let mut emu = emulator(&[*fault]);
         let code = obtain_code(&mut emu, &authz(PUBLIC));
         let r = redeem(&mut emu, PUBLIC, &code);

@@ -122,8 +122,10 @@ faults! {
         "users without access to the practice's patient portal still get a code (ATH-12)";
     OmitExpiresIn => "omit-expires-in",
         "token response lacks expires_in (SMART-01, OKT-17)";
-    TokenTypeLowercase => "token-type-lowercase",
-        "token_type is bearer instead of Bearer (SMART-01)";
+    RejectFhirUrlAud => "reject-fhir-url-aud",
+        "an aud naming the practice by its FHIR base URL gets the workflowHandler 500 (ATH-03)";
+    KeysWithoutKid => "keys-without-kid",
+        "the keys endpoint publishes keys without a kid, so tokens cannot be matched to keys (OKT-15)";
     WrongErrorStatus => "wrong-error-status",
         "token endpoint answers its 400 errors with 401 (RFC-02)";
 }

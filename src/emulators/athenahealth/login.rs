@@ -27,12 +27,7 @@ impl Athenahealth {
         }
     }
 
-    pub(super) fn login_submit(
-        &mut self,
-        origin: &str,
-        txn: &str,
-        req: &EmuRequest,
-    ) -> EmuResponse {
+    pub(super) fn login_submit(&mut self, txn: &str, req: &EmuRequest) -> EmuResponse {
         if !self.store.transactions.contains_key(txn) {
             return unknown_transaction();
         }
@@ -53,7 +48,7 @@ impl Athenahealth {
                 last_seen: now,
             },
         );
-        self.complete_login(origin, txn, &username, now)
+        self.complete_login(txn, &username, now)
             .with_header("set-cookie", format!("sid={sid}; Path=/; HttpOnly"))
     }
 
@@ -74,7 +69,6 @@ impl Athenahealth {
     /// for consent or issue the code.
     pub(super) fn complete_login(
         &mut self,
-        origin: &str,
         txn_id: &str,
         username: &str,
         auth_time: u64,
@@ -98,7 +92,7 @@ impl Athenahealth {
             patient_id,
         });
         if txn.scopes.iter().any(|s| scopes::needs_consent(s)) {
-            EmuResponse::redirect(format!("{origin}/consent/{txn_id}"))
+            EmuResponse::redirect(format!("/consent/{txn_id}"))
         } else {
             self.issue_code(txn_id, None)
         }

@@ -51,10 +51,8 @@ pub(super) fn login_page(txn: &str, failed: bool) -> EmuResponse {
     };
     let body = format!(
         "<h1>Sign In</h1>\n{alert}<form method=\"post\" action=\"/login/{}\">\n\
-         <label for=\"username\">Username</label>\n\
-         <input type=\"text\" id=\"username\" name=\"username\">\n\
-         <label for=\"password\">Password</label>\n\
-         <input type=\"password\" id=\"password\" name=\"password\">\n\
+         <label>Username <input type=\"text\" name=\"username\"></label>\n\
+         <label>Password <input type=\"password\" name=\"password\"></label>\n\
          <button type=\"submit\">Sign In</button>\n</form>",
         escape(txn)
     );

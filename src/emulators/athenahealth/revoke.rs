@@ -2,6 +2,7 @@
 //! that nothing about other tokens leaks.
 
 use super::faults::Fault;
+use super::store::{Grant, IssuedIdToken};
 use super::{Athenahealth, param, responses};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -53,15 +54,22 @@ impl Athenahealth {
     }
 
     /// Revokes every token of one user at one client (only under logout-revokes-tokens).
-    pub(super) fn revoke_all(&mut self, client_id: &str, username: &str) {
-        let mine = |c: &str, u: &str| c == client_id && u == username;
+    /// Revokes the tokens of the sign-in an ID token came from (same client, user,
+    /// nonce and auth_time); other sign-ins of the same user are left alone.
+    pub(super) fn revoke_sign_in(&mut self, issued: &IssuedIdToken) {
+        let mine = |g: &Grant| {
+            g.client_id == issued.client_id
+                && g.username == issued.username
+                && g.nonce == issued.nonce
+                && g.auth_time == issued.auth_time
+        };
         for at in self.store.access_tokens.values_mut() {
-            if mine(&at.grant.client_id, &at.grant.username) {
+            if mine(&at.grant) {
                 at.revoked = true;
             }
         }
         for rt in self.store.refresh_tokens.values_mut() {
-            if mine(&rt.grant.client_id, &rt.grant.username) {
+            if mine(&rt.grant) {
                 rt.revoked = true;
             }
         }

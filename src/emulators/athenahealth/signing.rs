@@ -62,7 +62,17 @@ impl Keys {
 
 impl Athenahealth {
     pub(super) fn keys_response(&self) -> EmuResponse {
-        EmuResponse::json(200, &self.keys.jwks()).with_header("cache-control", "max-age=3600")
+        let mut jwks = self.keys.jwks();
+        if self.on(Fault::KeysWithoutKid)
+            && let Some(keys) = jwks.get_mut("keys").and_then(Value::as_array_mut)
+        {
+            for k in keys {
+                if let Some(o) = k.as_object_mut() {
+                    o.remove("kid");
+                }
+            }
+        }
+        EmuResponse::json(200, &jwks).with_header("cache-control", "max-age=3600")
     }
 
     /// Signs an ID token for `grant` and remembers it for logout's `id_token_hint`.
@@ -79,6 +89,8 @@ impl Athenahealth {
             IssuedIdToken {
                 client_id: grant.client_id.clone(),
                 username: grant.username.clone(),
+                nonce: grant.nonce.clone(),
+                auth_time: grant.auth_time,
             },
         );
         Ok(token)

@@ -107,6 +107,10 @@ pub(super) struct Session {
 pub(super) struct IssuedIdToken {
     pub client_id: String,
     pub username: String,
+    /// Identifies the sign-in the token came from (with auth_time), so that a fault
+    /// revoking "the session's tokens" touches no other sign-in of the same user.
+    pub nonce: Option<String>,
+    pub auth_time: u64,
 }
 
 #[derive(Debug, Default)]

@@ -268,12 +268,7 @@ impl Athenahealth {
         );
 
         let mut body = Map::new();
-        let token_type = if self.on(Fault::TokenTypeLowercase) {
-            "bearer"
-        } else {
-            "Bearer"
-        };
-        body.insert("token_type".into(), json!(token_type));
+        body.insert("token_type".into(), json!("Bearer"));
         if !self.on(Fault::OmitExpiresIn) {
             body.insert("expires_in".into(), json!(ACCESS_TOKEN_LIFETIME));
         }

@@ -1,0 +1,66 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use grantcheck::runner::{self, Console, RunOptions, RunResult};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A copy of the committed baselines, so a failing run cannot write `.snap.new` files
+/// into the working tree.
+pub fn snapshot_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_dir(&root().join("snapshots"), dir.path());
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read snapshots").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else if p.extension().is_some_and(|x| x == "snap") {
+            std::fs::copy(&p, to.join(e.file_name())).expect("copy snapshot");
+        }
+    }
+}
+
+/// Runs the suite in-process against emulated profiles, quietly, with reports and
+/// baselines in temp directories.
+pub fn run(profiles: &[&str], faults: &[&str], tags: Option<&str>) -> (RunResult, tempfile::TempDir, tempfile::TempDir) {
+    let reports = tempfile::tempdir().expect("temp dir");
+    let snaps = snapshot_copy();
+    let opts = RunOptions {
+        root: root(),
+        profiles: profiles.iter().map(|s| s.to_string()).collect(),
+        tags: tags.map(str::to_owned),
+        report_dir: Some(reports.path().to_path_buf()),
+        concurrency: Some(16),
+        faults: faults.iter().map(|s| s.to_string()).collect(),
+        snapshot_dir: Some(snaps.path().to_path_buf()),
+        console: Console::Quiet,
+        ..RunOptions::default()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let result = rt.block_on(runner::run(opts)).unwrap_or_else(|e| panic!("run failed: {e}"));
+    (result, reports, snaps)
+}
+
+pub fn failed_names(result: &RunResult) -> Vec<String> {
+    let mut v: Vec<String> = result
+        .records
+        .iter()
+        .filter(|r| r.is_failure())
+        .map(|r| r.scenario.clone())
+        .collect();
+    v.sort();
+    v
+}

@@ -1,0 +1,125 @@
+//! The whole feature suite against the emulated profiles.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use grantcheck::runner::Outcome;
+
+#[test]
+fn every_emulated_scenario_passes_and_reports_are_written() {
+    let (result, reports, _snaps) = common::run(&[], &[], None);
+    let failures: Vec<String> = result
+        .records
+        .iter()
+        .filter_map(|r| match &r.outcome {
+            Outcome::Failed { message } => Some(format!("{}: {message}", r.scenario)),
+            _ => None,
+        })
+        .collect();
+    assert!(failures.is_empty(), "failed scenarios:\n{}", failures.join("\n\n"));
+    assert_eq!(result.exit_code(), 0);
+    let athena: Vec<_> = result
+        .records
+        .iter()
+        .filter(|r| r.target == "athenahealth-emulated")
+        .collect();
+    assert!(athena.len() >= 30, "only {} athenahealth scenarios", athena.len());
+    assert!(
+        athena.iter().all(|r| matches!(r.outcome, Outcome::Passed)),
+        "an emulated athenahealth scenario did not pass (skipped ones must not exist there)"
+    );
+    assert!(result.requests >= athena.len() as u64);
+
+    let junit = std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit.xml");
+    assert!(junit.contains("<testsuite"), "{junit}");
+    assert_eq!(junit.matches("<testcase").count(), result.records.len());
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.path().join("cucumber.json")).expect("cucumber.json"))
+            .expect("cucumber.json is JSON");
+    let scenarios: usize = json
+        .as_array()
+        .expect("array of features")
+        .iter()
+        .map(|f| f["elements"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(scenarios, result.records.len());
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(reports.path().join("results.json")).expect("results.json"))
+            .expect("results.json is JSON");
+    assert_eq!(results["totals"]["passed"].as_u64(), Some(result.records.len() as u64));
+}
+
+#[test]
+fn every_scenario_is_tagged_with_a_catalog_id() {
+    let (result, _r, _s) = common::run(&[], &[], None);
+    let prefixes = ["ATH-", "OKT-", "CER-", "SMART-", "RFC-", "LINT-"];
+    for r in &result.records {
+        assert!(
+            r.tags.iter().any(|t| prefixes.iter().any(|p| t.starts_with(p))),
+            "{} carries no catalog id: {:?}",
+            r.scenario,
+            r.tags
+        );
+    }
+}
+
+#[test]
+fn a_tag_expression_selects_scenarios() {
+    let (result, _r, _s) = common::run(&["athenahealth-emulated"], &[], Some("@OKT-01 and not @OKT-05"));
+    let names: BTreeSet<_> = result.records.iter().map(|r| r.scenario.as_str()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "A code verifier longer than 128 characters is refused",
+            "A code verifier shorter than 43 characters is refused",
+            "A code verifier that does not match the challenge is refused",
+        ])
+    );
+}
+
+/// Snapshot names come from scenario names, so they must be unique per target.
+#[test]
+fn scenario_names_are_unique_per_target() {
+    let (result, _r, _s) = common::run(&[], &[], None);
+    let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for r in &result.records {
+        *seen.entry((r.target.clone(), grantcheck::steps::slug(&r.scenario))).or_default() += 1;
+    }
+    let dups: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(dups.is_empty(), "duplicate scenario names: {dups:?}");
+}
+
+/// A step definition no feature uses is dead code; a feature step matching no
+/// definition fails its scenario (tested by the suite above).
+#[test]
+fn every_step_definition_is_used() {
+    let root = common::root().join("features");
+    let mut steps = Vec::new();
+    collect_steps(&root, &mut steps);
+    for pattern in grantcheck::steps::patterns() {
+        let re = regex::Regex::new(pattern).unwrap();
+        assert!(
+            steps.iter().any(|s| re.is_match(s)),
+            "step definition {pattern:?} is not used by any feature"
+        );
+    }
+}
+
+fn collect_steps(dir: &std::path::Path, out: &mut Vec<String>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            collect_steps(&p, out);
+        } else if p.extension().is_some_and(|x| x == "feature") {
+            for line in std::fs::read_to_string(&p).unwrap().lines() {
+                let l = line.trim();
+                for kw in ["Given ", "When ", "Then ", "And ", "But "] {
+                    if let Some(rest) = l.strip_prefix(kw) {
+                        out.push(rest.to_string());
+                    }
+                }
+            }
+        }
+    }
+}
