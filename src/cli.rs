@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use crate::runner::{self, Console, RunOptions};
 
 #[derive(Debug, Parser)]
-#[command(name = "grantcheck", version, about = "Conformance harness for OAuth 2.0 / OpenID Connect / SMART-on-FHIR authorization servers")]
+#[command(
+    name = "grantcheck",
+    version,
+    about = "Conformance harness for OAuth 2.0 / OpenID Connect / SMART-on-FHIR authorization servers"
+)]
 pub struct Cli {
     /// Project directory holding features/, profiles/, snapshots/ and reports/
     /// (default: the current directory, if it has features/).

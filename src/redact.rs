@@ -22,7 +22,12 @@ pub const SECRET_FIELDS: &[&str] = &[
 ];
 
 /// Header names whose values are always secret.
-pub const SECRET_HEADERS: &[&str] = &["authorization", "cookie", "set-cookie", "proxy-authorization"];
+pub const SECRET_HEADERS: &[&str] = &[
+    "authorization",
+    "cookie",
+    "set-cookie",
+    "proxy-authorization",
+];
 
 pub const MASK: &str = "[redacted]";
 
@@ -39,6 +44,16 @@ impl Redactor {
             r.add(v);
         }
         r
+    }
+
+    /// A redactor for one scenario: it starts with this one's values, and what the
+    /// scenario adds (the codes and tokens it is issued) stays with the scenario, so
+    /// the list a capture scans stays short however long the run.
+    pub fn scoped(&self) -> Self {
+        let values = self.values.read().map(|v| v.clone()).unwrap_or_default();
+        Self {
+            values: Arc::new(RwLock::new(values)),
+        }
     }
 
     /// Registers a value that must never be shown. Very short values are ignored:
@@ -223,7 +238,10 @@ mod tests {
     #[test]
     fn masks_headers_but_keeps_scheme_and_cookie_attributes() {
         let r = Redactor::default();
-        assert_eq!(r.header("Authorization", "Basic Zm9vOmJhcg=="), "Basic [redacted]");
+        assert_eq!(
+            r.header("Authorization", "Basic Zm9vOmJhcg=="),
+            "Basic [redacted]"
+        );
         assert_eq!(
             r.header("set-cookie", "sid=abc; Path=/; HttpOnly"),
             "sid=[redacted]; Path=/; HttpOnly"

@@ -79,8 +79,8 @@ impl Target {
                     .map_err(|e| format!("{}: {e}", profile.path.display()))?;
                 let server = EmulatorServer::start(emu).await;
                 let control = server.control();
-                let base = Url::parse(&server.uri())
-                    .map_err(|e| format!("emulator address: {e}"))?;
+                let base =
+                    Url::parse(&server.uri()).map_err(|e| format!("emulator address: {e}"))?;
                 (base, Some((server, control)))
             }
             None => {
@@ -96,7 +96,10 @@ impl Target {
                     .or_else(|| spec.endpoints.token.clone())
                     .unwrap_or_default();
                 let base = Url::parse(&base).map_err(|e| {
-                    format!("{}: `base_url` `{base}` is not a URL: {e}", profile.path.display())
+                    format!(
+                        "{}: `base_url` `{base}` is not a URL: {e}",
+                        profile.path.display()
+                    )
                 })?;
                 (base, None)
             }
@@ -105,7 +108,10 @@ impl Target {
             e.as_deref()
                 .map(|p| {
                     base.join(p).map_err(|err| {
-                        format!("{}: endpoint `{p}` is not a URL: {err}", profile.path.display())
+                        format!(
+                            "{}: endpoint `{p}` is not a URL: {err}",
+                            profile.path.display()
+                        )
                     })
                 })
                 .transpose()

@@ -10,24 +10,60 @@ use crate::profile::AuthMethod;
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the public app$", step!(public_app)),
     (r"^the confidential app$", step!(confidential_app)),
-    (r"^the confidential app that authenticates with HTTP Basic$", step!(basic_app)),
+    (
+        r"^the confidential app that authenticates with HTTP Basic$",
+        step!(basic_app),
+    ),
     (r#"^the app requests the scopes "([^"]*)"$"#, step!(scopes)),
-    (r"^the app requests a scope it is not permitted to request$", step!(not_permitted_scope)),
-    (r#"^the app sends the scope parameter already encoded as "([^"]*)"$"#, step!(raw_scope)),
-    (r"^the app names the practice with its FHIR base URL as aud$", step!(aud_fhir_base)),
-    (r"^the app names the practice with the practice JSON as aud$", step!(aud_json)),
-    (r#"^the app sends the aud parameter encoded as "([^"]*)"$"#, step!(aud_raw)),
+    (
+        r"^the app requests a scope it is not permitted to request$",
+        step!(not_permitted_scope),
+    ),
+    (
+        r#"^the app sends the scope parameter already encoded as "([^"]*)"$"#,
+        step!(raw_scope),
+    ),
+    (
+        r"^the app names the practice with its FHIR base URL as aud$",
+        step!(aud_fhir_base),
+    ),
+    (
+        r"^the app names the practice with the practice JSON as aud$",
+        step!(aud_json),
+    ),
+    (
+        r#"^the app sends the aud parameter encoded as "([^"]*)"$"#,
+        step!(aud_raw),
+    ),
     (r"^the app sends no state$", step!(no_state)),
-    (r"^the app uses PKCE with the (S256|plain) method$", step!(pkce_method)),
+    (
+        r"^the app uses PKCE with the (S256|plain) method$",
+        step!(pkce_method),
+    ),
     (r"^the app sends no code challenge$", step!(no_challenge)),
-    (r"^the app sends a code challenge with illegal characters$", step!(bad_challenge)),
-    (r#"^the app uses the redirect URI "([^"]*)"$"#, step!(redirect_uri)),
-    (r"^a user without access to the practice$", step!(user_without_access)),
+    (
+        r"^the app sends a code challenge with illegal characters$",
+        step!(bad_challenge),
+    ),
+    (
+        r#"^the app uses the redirect URI "([^"]*)"$"#,
+        step!(redirect_uri),
+    ),
+    (
+        r"^a user without access to the practice$",
+        step!(user_without_access),
+    ),
     (r"^the user signs in and approves$", step!(sign_in)),
     (r"^the user starts signing in$", step!(sign_in)),
     (r"^the user signs in again$", step!(sign_in_again)),
-    (r#"^the user signs in and approves everything except "([^"]*)"$"#, step!(sign_in_withholding)),
-    (r"^the user signs in and denies consent$", step!(sign_in_refusing)),
+    (
+        r#"^the user signs in and approves everything except "([^"]*)"$"#,
+        step!(sign_in_withholding),
+    ),
+    (
+        r"^the user signs in and denies consent$",
+        step!(sign_in_refusing),
+    ),
 ];
 
 fn select(w: &mut World, role: &str) {
@@ -41,7 +77,10 @@ fn select(w: &mut World, role: &str) {
     w.flow.authorize.set("scope", scope);
     let state = random(24);
     let nonce = random(24);
-    w.flow.authorize.set("state", state.clone()).set("nonce", nonce.clone());
+    w.flow
+        .authorize
+        .set("state", state.clone())
+        .set("nonce", nonce.clone());
     w.flow.state = Some(state);
     w.flow.nonce = Some(nonce);
     if let Some(aud) = w.target().profile.spec.aud.clone() {
@@ -107,7 +146,9 @@ async fn aud_fhir_base(w: &mut World, _: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
         w.fail_with("the profile has no `endpoints.fhir_base`".into())
     };
-    w.flow.authorize.set("aud", base.as_str().trim_end_matches('/'));
+    w.flow
+        .authorize
+        .set("aud", base.as_str().trim_end_matches('/'));
 }
 
 async fn aud_json(w: &mut World, _: Context) {
@@ -115,7 +156,9 @@ async fn aud_json(w: &mut World, _: Context) {
         w.fail_with("the profile has no `aud`".into())
     };
     if !aud.trim_start().starts_with('{') {
-        w.fail_with(format!("the profile's `aud` is not the practice JSON form: {aud}"));
+        w.fail_with(format!(
+            "the profile's `aud` is not the practice JSON form: {aud}"
+        ));
     }
     w.flow.authorize.set("aud", aud);
 }
@@ -168,7 +211,11 @@ pub(super) async fn authorize(w: &mut World) {
         w.fail_with("the profile has no `endpoints.authorize`".into())
     };
     let login = &target.profile.spec.login;
-    let role = w.flow.user_role.clone().unwrap_or_else(|| login.user.clone());
+    let role = w
+        .flow
+        .user_role
+        .clone()
+        .unwrap_or_else(|| login.user.clone());
     let Some(user) = target.profile.spec.users.get(&role) else {
         w.fail_with(format!("the profile has no `{role}` user under `users`"))
     };

@@ -7,10 +7,22 @@ use crate::http::Request;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app reads the patient's record$", step!(read_patient)),
-    (r#"^the app reads the patient's record with the Accept header "([^"]*)"$"#, step!(read_patient_accept)),
-    (r"^the app searches the patient's (\w+) resources$", step!(search)),
-    (r"^the app tries to update the patient's record$", step!(update_patient)),
-    (r"^the app reads the patient's record without an access token$", step!(read_without_token)),
+    (
+        r#"^the app reads the patient's record with the Accept header "([^"]*)"$"#,
+        step!(read_patient_accept),
+    ),
+    (
+        r"^the app searches the patient's (\w+) resources$",
+        step!(search),
+    ),
+    (
+        r"^the app tries to update the patient's record$",
+        step!(update_patient),
+    ),
+    (
+        r"^the app reads the patient's record without an access token$",
+        step!(read_without_token),
+    ),
 ];
 
 fn patient_url(w: &World) -> url::Url {

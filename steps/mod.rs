@@ -53,7 +53,10 @@ pub fn patterns() -> Vec<&'static str> {
 /// Wraps an `async fn(&mut World, Context)` as a step function pointer.
 macro_rules! step {
     ($f:path) => {{
-        fn wrapped(w: &mut $crate::steps::World, ctx: cucumber::step::Context) -> futures::future::LocalBoxFuture<'_, ()> {
+        fn wrapped(
+            w: &mut $crate::steps::World,
+            ctx: cucumber::step::Context,
+        ) -> futures::future::LocalBoxFuture<'_, ()> {
             Box::pin($f(w, ctx))
         }
         wrapped as $crate::steps::StepFn

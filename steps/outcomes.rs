@@ -14,43 +14,127 @@ use crate::oauth::id_token::{Decoded, decode_unverified};
 use crate::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
-    (r"^the app receives an authorization code$", step!(receives_code)),
-    (r"^the redirect carries the state the app sent$", step!(state_echoed)),
-    (r#"^the authorization is refused with "(\w+)"$"#, step!(authorization_refused)),
-    (r#"^the authorization is refused with "(\w+)" or "(\w+)"$"#, step!(authorization_refused_either)),
-    (r#"^the error description is "(.*)"$"#, step!(description_is)),
-    (r#"^the error description starts with "(.*)"$"#, step!(description_starts)),
-    (r"^the error description is one of:$", step!(description_one_of)),
-    (r"^the server shows an error page instead of redirecting$", step!(error_page)),
+    (
+        r"^the app receives an authorization code$",
+        step!(receives_code),
+    ),
+    (
+        r"^the redirect carries the state the app sent$",
+        step!(state_echoed),
+    ),
+    (
+        r#"^the authorization is refused with "(\w+)"$"#,
+        step!(authorization_refused),
+    ),
+    (
+        r#"^the authorization is refused with "(\w+)" or "(\w+)"$"#,
+        step!(authorization_refused_either),
+    ),
+    (
+        r#"^the error description is "(.*)"$"#,
+        step!(description_is),
+    ),
+    (
+        r#"^the error description starts with "(.*)"$"#,
+        step!(description_starts),
+    ),
+    (
+        r"^the error description is one of:$",
+        step!(description_one_of),
+    ),
+    (
+        r"^the server shows an error page instead of redirecting$",
+        step!(error_page),
+    ),
     (r#"^the page says "(.*)"$"#, step!(page_says)),
-    (r#"^the authorization endpoint fails with (\d+) saying "(.*)"$"#, step!(authorize_fails)),
-    (r#"^the sign-in stops on a page saying "(.*)"$"#, step!(sign_in_stops)),
-    (r"^the user is not asked to sign in again$", step!(not_asked_again)),
+    (
+        r#"^the authorization endpoint fails with (\d+) saying "(.*)"$"#,
+        step!(authorize_fails),
+    ),
+    (
+        r#"^the sign-in stops on a page saying "(.*)"$"#,
+        step!(sign_in_stops),
+    ),
+    (
+        r"^the user is not asked to sign in again$",
+        step!(not_asked_again),
+    ),
     (r"^the user is asked to sign in again$", step!(asked_again)),
     (r"^the token request succeeds$", step!(token_succeeds)),
-    (r#"^the token request is refused with (\d+) "(\w+)"$"#, step!(token_refused)),
+    (
+        r#"^the token request is refused with (\d+) "(\w+)"$"#,
+        step!(token_refused),
+    ),
     (r"^the response forbids caching$", step!(no_caching)),
-    (r"^the token response carries (an ID token|a refresh token|the patient in context)$", step!(carries)),
+    (
+        r"^the token response carries (an ID token|a refresh token|the patient in context)$",
+        step!(carries),
+    ),
     (r"^no refresh token is issued$", step!(no_refresh_token)),
     (r#"^the granted scope is "([^"]*)"$"#, step!(scope_is)),
-    (r#"^the granted scope includes "([^"]*)"$"#, step!(scope_includes)),
-    (r#"^the granted scope does not include "([^"]*)"$"#, step!(scope_excludes)),
-    (r"^the access token lifetime is given in expires_in$", step!(expires_in)),
-    (r"^the ID token is signed by a key the server publishes$", step!(id_signed)),
-    (r"^the ID token was issued by the server to the app$", step!(id_issued_to_app)),
+    (
+        r#"^the granted scope includes "([^"]*)"$"#,
+        step!(scope_includes),
+    ),
+    (
+        r#"^the granted scope does not include "([^"]*)"$"#,
+        step!(scope_excludes),
+    ),
+    (
+        r"^the access token lifetime is given in expires_in$",
+        step!(expires_in),
+    ),
+    (
+        r"^the ID token is signed by a key the server publishes$",
+        step!(id_signed),
+    ),
+    (
+        r"^the ID token was issued by the server to the app$",
+        step!(id_issued_to_app),
+    ),
     (r"^the ID token is current$", step!(id_current)),
-    (r"^the ID token carries the nonce the app sent$", step!(id_nonce)),
-    (r"^the ID token carries a pim claim listing the user's patient records$", step!(id_pim)),
+    (
+        r"^the ID token carries the nonce the app sent$",
+        step!(id_nonce),
+    ),
+    (
+        r"^the ID token carries a pim claim listing the user's patient records$",
+        step!(id_pim),
+    ),
     (r"^the ID token carries no pim claim$", step!(id_no_pim)),
-    (r"^the server publishes RS256 signing keys$", step!(keys_published)),
-    (r"^the introspection reports the token (active|inactive)$", step!(introspection)),
-    (r"^the revocation succeeds with an empty body$", step!(revocation_ok)),
-    (r"^the user is sent to the post-logout redirect URI with the state$", step!(logout_redirect)),
-    (r#"^the logout is refused with a page saying "(.*)"$"#, step!(logout_refused)),
+    (
+        r"^the server publishes RS256 signing keys$",
+        step!(keys_published),
+    ),
+    (
+        r"^the introspection reports the token (active|inactive)$",
+        step!(introspection),
+    ),
+    (
+        r"^the revocation succeeds with an empty body$",
+        step!(revocation_ok),
+    ),
+    (
+        r"^the user is sent to the post-logout redirect URI with the state$",
+        step!(logout_redirect),
+    ),
+    (
+        r#"^the logout is refused with a page saying "(.*)"$"#,
+        step!(logout_refused),
+    ),
     (r"^the access token still works$", step!(access_token_works)),
-    (r"^the FHIR API returns the patient's record$", step!(fhir_record)),
-    (r#"^the FHIR API answers (\d+) with the error "(.*)"$"#, step!(fhir_error)),
-    (r"^the FHIR API asks for a valid bearer token$", step!(fhir_challenge)),
+    (
+        r"^the FHIR API returns the patient's record$",
+        step!(fhir_record),
+    ),
+    (
+        r#"^the FHIR API answers (\d+) with the error "(.*)"$"#,
+        step!(fhir_error),
+    ),
+    (
+        r"^the FHIR API asks for a valid bearer token$",
+        step!(fhir_challenge),
+    ),
 ];
 
 fn outcome(w: &World) -> LoginOutcome {
@@ -304,7 +388,8 @@ async fn fetch_keys(w: &mut World) -> Response {
     // athenahealth documents `client_id` as required on /keys.
     let id = w.client().id;
     url.query_pairs_mut().append_pair("client_id", &id);
-    w.send(Request::get(url).header("accept", "application/json")).await
+    w.send(Request::get(url).header("accept", "application/json"))
+        .await
 }
 
 async fn id_signed(w: &mut World, _: Context) {

@@ -10,13 +10,31 @@ use crate::oauth::token::Grant;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app refreshes the tokens$", step!(refresh)),
-    (r#"^the app refreshes the tokens asking for the scopes "([^"]*)"$"#, step!(refresh_scoped)),
-    (r"^the app refreshes with a refresh token the server never issued$", step!(refresh_bogus)),
-    (r"^the app introspects the (access|refresh) token$", step!(introspect)),
-    (r"^the app revokes the (access|refresh) token$", step!(revoke)),
-    (r"^the app revokes a token the server never issued$", step!(revoke_bogus)),
+    (
+        r#"^the app refreshes the tokens asking for the scopes "([^"]*)"$"#,
+        step!(refresh_scoped),
+    ),
+    (
+        r"^the app refreshes with a refresh token the server never issued$",
+        step!(refresh_bogus),
+    ),
+    (
+        r"^the app introspects the (access|refresh) token$",
+        step!(introspect),
+    ),
+    (
+        r"^the app revokes the (access|refresh) token$",
+        step!(revoke),
+    ),
+    (
+        r"^the app revokes a token the server never issued$",
+        step!(revoke_bogus),
+    ),
     (r"^the app logs the user out$", step!(logout)),
-    (r#"^the app logs the user out with the post-logout redirect URI "([^"]*)"$"#, step!(logout_to)),
+    (
+        r#"^the app logs the user out with the post-logout redirect URI "([^"]*)"$"#,
+        step!(logout_to),
+    ),
 ];
 
 fn refresh_token(w: &World) -> String {
@@ -67,11 +85,20 @@ fn token_of(w: &World, kind: &str) -> String {
     }
 }
 
-async fn token_endpoint_call(w: &mut World, url: Option<url::Url>, what: &str, token: String, hint: &str) {
+async fn token_endpoint_call(
+    w: &mut World,
+    url: Option<url::Url>,
+    what: &str,
+    token: String,
+    hint: &str,
+) {
     let Some(url) = url else {
         w.fail_with(format!("the profile has no `endpoints.{what}`"))
     };
-    let mut form = vec![("token".to_string(), token), ("token_type_hint".to_string(), hint.to_string())];
+    let mut form = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), hint.to_string()),
+    ];
     let mut headers = Vec::new();
     authentication(&w.client()).apply(&mut form, &mut headers);
     let mut req = Request::post_form(url, &form).header("accept", "application/json");
@@ -98,7 +125,14 @@ async fn revoke(w: &mut World, ctx: Context) {
 
 async fn revoke_bogus(w: &mut World, _: Context) {
     let url = w.target().endpoints.revoke.clone();
-    token_endpoint_call(w, url, "revoke", "grantcheck-never-issued-token".into(), "access_token").await;
+    token_endpoint_call(
+        w,
+        url,
+        "revoke",
+        "grantcheck-never-issued-token".into(),
+        "access_token",
+    )
+    .await;
 }
 
 async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
@@ -121,7 +155,9 @@ async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
             (300..=399, Some(loc), Some(p)) if !is_redirect_to(loc, p) => loc.to_string(),
             _ => break,
         };
-        let Ok(url) = url::Url::parse(&resp.url).and_then(|u| u.join(&next)) else { break };
+        let Ok(url) = url::Url::parse(&resp.url).and_then(|u| u.join(&next)) else {
+            break;
+        };
         resp = w.send(Request::get(url)).await;
     }
     w.flow.last = Some(resp);

@@ -14,18 +14,54 @@ use crate::target::Client;
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app redeems the code$", step!(redeem)),
     (r"^the app redeems the code a second time$", step!(redeem)),
-    (r"^the app redeems the code (\d+) seconds after it was issued$", step!(redeem_later)),
-    (r"^the app redeems the code with a different code verifier$", step!(redeem_wrong_verifier)),
-    (r"^the app redeems the code without a code verifier$", step!(redeem_no_verifier)),
-    (r"^the app redeems the code with a (\d+)-character code verifier$", step!(redeem_sized_verifier)),
-    (r"^the app redeems the code with a code verifier although it sent no challenge$", step!(redeem_unexpected_verifier)),
-    (r"^another registered app redeems the code$", step!(redeem_other_client)),
-    (r#"^the app redeems the code with the redirect URI "([^"]*)"$"#, step!(redeem_other_redirect)),
-    (r"^the app redeems the code with a wrong client secret$", step!(redeem_wrong_secret)),
-    (r"^the app redeems the code without its client secret$", step!(redeem_missing_secret)),
-    (r"^the app redeems the code with a malformed Basic authorization header$", step!(redeem_malformed_basic)),
-    (r"^the app redeems the code with its credentials in both the header and the body$", step!(redeem_both)),
-    (r"^an unregistered client redeems the code$", step!(redeem_unknown_client)),
+    (
+        r"^the app redeems the code (\d+) seconds after it was issued$",
+        step!(redeem_later),
+    ),
+    (
+        r"^the app redeems the code with a different code verifier$",
+        step!(redeem_wrong_verifier),
+    ),
+    (
+        r"^the app redeems the code without a code verifier$",
+        step!(redeem_no_verifier),
+    ),
+    (
+        r"^the app redeems the code with a (\d+)-character code verifier$",
+        step!(redeem_sized_verifier),
+    ),
+    (
+        r"^the app redeems the code with a code verifier although it sent no challenge$",
+        step!(redeem_unexpected_verifier),
+    ),
+    (
+        r"^another registered app redeems the code$",
+        step!(redeem_other_client),
+    ),
+    (
+        r#"^the app redeems the code with the redirect URI "([^"]*)"$"#,
+        step!(redeem_other_redirect),
+    ),
+    (
+        r"^the app redeems the code with a wrong client secret$",
+        step!(redeem_wrong_secret),
+    ),
+    (
+        r"^the app redeems the code without its client secret$",
+        step!(redeem_missing_secret),
+    ),
+    (
+        r"^the app redeems the code with a malformed Basic authorization header$",
+        step!(redeem_malformed_basic),
+    ),
+    (
+        r"^the app redeems the code with its credentials in both the header and the body$",
+        step!(redeem_both),
+    ),
+    (
+        r"^an unregistered client redeems the code$",
+        step!(redeem_unknown_client),
+    ),
 ];
 
 /// How the client authenticates, from its registration.
@@ -34,14 +70,24 @@ pub(super) fn authentication(client: &Client) -> ClientAuthentication {
     let secret = client.secret.clone().unwrap_or_default();
     match client.auth {
         AuthMethod::None => ClientAuthentication::None { client_id: id },
-        AuthMethod::ClientSecretPost => ClientAuthentication::Post { client_id: id, secret },
-        AuthMethod::ClientSecretBasic => ClientAuthentication::Basic { client_id: id, secret },
+        AuthMethod::ClientSecretPost => ClientAuthentication::Post {
+            client_id: id,
+            secret,
+        },
+        AuthMethod::ClientSecretBasic => ClientAuthentication::Basic {
+            client_id: id,
+            secret,
+        },
     }
 }
 
 /// Posts a grant to the token endpoint; a success's tokens are remembered (and masked
 /// everywhere from then on).
-pub(super) async fn post_token(w: &mut World, grant: Grant, auth: ClientAuthentication) -> Response {
+pub(super) async fn post_token(
+    w: &mut World,
+    grant: Grant,
+    auth: ClientAuthentication,
+) -> Response {
     let Some(endpoint) = w.target().endpoints.token.clone() else {
         w.fail_with("the profile has no `endpoints.token`".into())
     };
@@ -91,7 +137,12 @@ fn code(w: &World) -> String {
     }
 }
 
-async fn exchange(w: &mut World, verifier: Option<String>, redirect_uri: Option<String>, auth: ClientAuthentication) {
+async fn exchange(
+    w: &mut World,
+    verifier: Option<String>,
+    redirect_uri: Option<String>,
+    auth: ClientAuthentication,
+) {
     let grant = Grant::AuthorizationCode {
         code: code(w),
         redirect_uri: redirect_uri.or_else(|| Some(w.flow.redirect_uri.clone())),
@@ -157,7 +208,9 @@ async fn redeem_other_redirect(w: &mut World, ctx: Context) {
 fn confidential(w: &World) -> Client {
     let c = w.client();
     if c.auth == AuthMethod::None {
-        w.fail_with("this step needs a confidential app, but the scenario uses the public one".into());
+        w.fail_with(
+            "this step needs a confidential app, but the scenario uses the public one".into(),
+        );
     }
     c
 }
@@ -181,13 +234,25 @@ async fn redeem_wrong_secret(w: &mut World, _: Context) {
 async fn redeem_missing_secret(w: &mut World, _: Context) {
     let c = confidential(w);
     let verifier = w.flow.verifier.clone();
-    exchange(w, verifier, None, ClientAuthentication::MissingSecret { client_id: c.id }).await;
+    exchange(
+        w,
+        verifier,
+        None,
+        ClientAuthentication::MissingSecret { client_id: c.id },
+    )
+    .await;
 }
 
 async fn redeem_malformed_basic(w: &mut World, _: Context) {
     let c = confidential(w);
     let verifier = w.flow.verifier.clone();
-    exchange(w, verifier, None, ClientAuthentication::MalformedBasic { client_id: c.id }).await;
+    exchange(
+        w,
+        verifier,
+        None,
+        ClientAuthentication::MalformedBasic { client_id: c.id },
+    )
+    .await;
 }
 
 async fn redeem_both(w: &mut World, _: Context) {

@@ -26,6 +26,8 @@ pub struct Shared {
 pub struct World {
     pub target: Option<Arc<Target>>,
     shared: Option<Arc<Shared>>,
+    /// The target's secrets plus what this scenario was issued.
+    redactor: Redactor,
     session: Option<Session>,
     pub scenario: String,
     pub flow: Flow,
@@ -74,9 +76,10 @@ impl cucumber::World for World {
 impl World {
     /// Called by the runner's before-hook: binds the scenario to its target.
     pub fn attach(&mut self, target: Arc<Target>, shared: Arc<Shared>, scenario: &str) {
+        self.redactor = target.redactor.scoped();
         self.session = Some(Session::new(
             shared.client.clone(),
-            target.redactor.clone(),
+            self.redactor.clone(),
             shared.counters.clone(),
             target.limiter.clone(),
         ));
@@ -93,7 +96,7 @@ impl World {
             .as_mut()
             .map(|s| std::mem::take(&mut s.evidence))
             .unwrap_or_default();
-        let redactor = self.target.as_ref().map(|t| t.redactor.clone());
+        let redactor = self.target.as_ref().map(|_| self.redactor.clone());
         (
             evidence,
             std::mem::take(&mut self.warnings),
@@ -110,11 +113,15 @@ impl World {
     }
 
     pub fn redactor(&self) -> Redactor {
-        self.target().redactor.clone()
+        self.redactor.clone()
     }
 
     pub fn client(&self) -> Client {
-        let role = self.flow.client_role.clone().unwrap_or_else(|| "confidential".into());
+        let role = self
+            .flow
+            .client_role
+            .clone()
+            .unwrap_or_else(|| "confidential".into());
         self.client_by_role(&role)
     }
 
@@ -151,7 +158,7 @@ impl World {
     /// Registers a value the server issued (code, token) so it is masked wherever it
     /// appears later.
     pub fn remember_secret(&self, value: &str) {
-        self.target().redactor.add(value);
+        self.redactor.add(value);
     }
 
     /// A MUST: failing it fails the step.
@@ -164,7 +171,10 @@ impl World {
     /// A SHOULD: failing it is a warning on the scenario.
     pub fn should(&mut self, outcome: Outcome) {
         if let Err(f) = outcome {
-            let text = self.redactor().text(&format!("{} [{}]: expected {}, received {}", f.check, f.spec, f.expected, f.received));
+            let text = self.redactor().text(&format!(
+                "{} [{}]: expected {}, received {}",
+                f.check, f.spec, f.expected, f.received
+            ));
             self.warnings.push(text);
         }
     }
@@ -175,16 +185,15 @@ impl World {
 
     /// Fails the step with a redacted message (cucumber reports the panic payload).
     pub fn fail_with(&self, message: String) -> ! {
-        let text = match &self.target {
-            Some(t) => t.redactor.text(&message),
-            None => message,
-        };
+        let text = self.redactor.text(&message);
         std::panic::panic_any(text)
     }
 
     /// Asserts an observed payload against the profile's baseline; drift fails the step.
     pub fn snapshot(&mut self, payload: Payload) {
-        let Some(shared) = self.shared.clone() else { return };
+        let Some(shared) = self.shared.clone() else {
+            return;
+        };
         let target = self.target().clone();
         self.snapshots_taken += 1;
         let mut name = slug(&self.scenario);
@@ -193,7 +202,9 @@ impl World {
         }
         let origin = target.base_url.as_str().trim_end_matches('/').to_string();
         let payload = Payload {
-            body: target.redactor.json(&snapshot::normalize(&payload.body, &origin)),
+            body: target
+                .redactor
+                .json(&snapshot::normalize(&payload.body, &origin)),
             ..payload
         };
         if let Err(drift) = snapshot::assert_payload(

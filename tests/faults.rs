@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// fault → (listed scenarios, whether the list is "all but").
 fn expected() -> BTreeMap<String, (BTreeSet<String>, bool)> {
-    let text = std::fs::read_to_string(common::root().join("tests/fault-map.txt")).expect("fault map");
+    let text =
+        std::fs::read_to_string(common::root().join("tests/fault-map.txt")).expect("fault map");
     let mut map: BTreeMap<String, (BTreeSet<String>, bool)> = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in text.lines() {
@@ -20,7 +21,9 @@ fn expected() -> BTreeMap<String, (BTreeSet<String>, bool)> {
             map.entry(line.trim().to_string()).or_default();
             continue;
         }
-        let Some(fault) = &current else { panic!("scenario before any fault: {line}") };
+        let Some(fault) = &current else {
+            panic!("scenario before any fault: {line}")
+        };
         let entry = map.get_mut(fault).expect("entry");
         let item = line.trim();
         if item == "* all but:" {
@@ -41,7 +44,10 @@ fn each_fault_fails_exactly_its_scenarios_and_every_scenario_can_fail() {
         .collect();
     let listed: BTreeSet<&str> = expected.keys().map(String::as_str).collect();
     let known: BTreeSet<&str> = faults.iter().copied().collect();
-    assert_eq!(listed, known, "tests/fault-map.txt must list every fault switch, and only those");
+    assert_eq!(
+        listed, known,
+        "tests/fault-map.txt must list every fault switch, and only those"
+    );
 
     let (healthy, _r, _s) = common::run(&["athenahealth-emulated"], &[], None);
     let all: BTreeSet<String> = healthy.records.iter().map(|r| r.scenario.clone()).collect();
@@ -65,7 +71,14 @@ fn each_fault_fails_exactly_its_scenarios_and_every_scenario_can_fail() {
             ));
         }
         printed.push_str(&format!("{fault:<38} fails {:>2}: ", failed.len()));
-        printed.push_str(&failed.iter().take(3).cloned().collect::<Vec<_>>().join("; "));
+        printed.push_str(
+            &failed
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
         printed.push_str(if failed.len() > 3 { "; …\n" } else { "\n" });
         for s in failed {
             failed_by.entry(s).or_default().push(fault);
@@ -73,7 +86,11 @@ fn each_fault_fails_exactly_its_scenarios_and_every_scenario_can_fail() {
     }
     println!("fault switch → failing scenarios\n{printed}");
     let never: Vec<&String> = all.iter().filter(|s| !failed_by.contains_key(*s)).collect();
-    assert!(mismatches.is_empty(), "fault map mismatch:\n{}", mismatches.join("\n"));
+    assert!(
+        mismatches.is_empty(),
+        "fault map mismatch:\n{}",
+        mismatches.join("\n")
+    );
     assert!(never.is_empty(), "scenarios no fault can fail: {never:?}");
     assert!(all.len() >= 30);
 }

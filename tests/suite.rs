@@ -17,14 +17,22 @@ fn every_emulated_scenario_passes_and_reports_are_written() {
             _ => None,
         })
         .collect();
-    assert!(failures.is_empty(), "failed scenarios:\n{}", failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "failed scenarios:\n{}",
+        failures.join("\n\n")
+    );
     assert_eq!(result.exit_code(), 0);
     let athena: Vec<_> = result
         .records
         .iter()
         .filter(|r| r.target == "athenahealth-emulated")
         .collect();
-    assert!(athena.len() >= 30, "only {} athenahealth scenarios", athena.len());
+    assert!(
+        athena.len() >= 30,
+        "only {} athenahealth scenarios",
+        athena.len()
+    );
     assert!(
         athena.iter().all(|r| matches!(r.outcome, Outcome::Passed)),
         "an emulated athenahealth scenario did not pass (skipped ones must not exist there)"
@@ -34,9 +42,10 @@ fn every_emulated_scenario_passes_and_reports_are_written() {
     let junit = std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit.xml");
     assert!(junit.contains("<testsuite"), "{junit}");
     assert_eq!(junit.matches("<testcase").count(), result.records.len());
-    let json: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(reports.path().join("cucumber.json")).expect("cucumber.json"))
-            .expect("cucumber.json is JSON");
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(reports.path().join("cucumber.json")).expect("cucumber.json"),
+    )
+    .expect("cucumber.json is JSON");
     let scenarios: usize = json
         .as_array()
         .expect("array of features")
@@ -44,10 +53,14 @@ fn every_emulated_scenario_passes_and_reports_are_written() {
         .map(|f| f["elements"].as_array().map_or(0, Vec::len))
         .sum();
     assert_eq!(scenarios, result.records.len());
-    let results: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(reports.path().join("results.json")).expect("results.json"))
-            .expect("results.json is JSON");
-    assert_eq!(results["totals"]["passed"].as_u64(), Some(result.records.len() as u64));
+    let results: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(reports.path().join("results.json")).expect("results.json"),
+    )
+    .expect("results.json is JSON");
+    assert_eq!(
+        results["totals"]["passed"].as_u64(),
+        Some(result.records.len() as u64)
+    );
 }
 
 #[test]
@@ -56,7 +69,9 @@ fn every_scenario_is_tagged_with_a_catalog_id() {
     let prefixes = ["ATH-", "OKT-", "CER-", "SMART-", "RFC-", "LINT-"];
     for r in &result.records {
         assert!(
-            r.tags.iter().any(|t| prefixes.iter().any(|p| t.starts_with(p))),
+            r.tags
+                .iter()
+                .any(|t| prefixes.iter().any(|p| t.starts_with(p))),
             "{} carries no catalog id: {:?}",
             r.scenario,
             r.tags
@@ -66,7 +81,11 @@ fn every_scenario_is_tagged_with_a_catalog_id() {
 
 #[test]
 fn a_tag_expression_selects_scenarios() {
-    let (result, _r, _s) = common::run(&["athenahealth-emulated"], &[], Some("@OKT-01 and not @OKT-05"));
+    let (result, _r, _s) = common::run(
+        &["athenahealth-emulated"],
+        &[],
+        Some("@OKT-01 and not @OKT-05"),
+    );
     let names: BTreeSet<_> = result.records.iter().map(|r| r.scenario.as_str()).collect();
     assert_eq!(
         names,
@@ -84,7 +103,9 @@ fn scenario_names_are_unique_per_target() {
     let (result, _r, _s) = common::run(&[], &[], None);
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for r in &result.records {
-        *seen.entry((r.target.clone(), grantcheck::steps::slug(&r.scenario))).or_default() += 1;
+        *seen
+            .entry((r.target.clone(), grantcheck::steps::slug(&r.scenario)))
+            .or_default() += 1;
     }
     let dups: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
     assert!(dups.is_empty(), "duplicate scenario names: {dups:?}");

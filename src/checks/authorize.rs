@@ -16,7 +16,11 @@ fn describe_outcome(outcome: &LoginOutcome) -> String {
         }
         LoginOutcome::Stopped { response, reason } => {
             let text = visible_text(&response.text());
-            let text = if text.is_empty() { describe(response) } else { text };
+            let text = if text.is_empty() {
+                describe(response)
+            } else {
+                text
+            };
             format!("no redirect ({reason}); HTTP {}: {text}", response.status)
         }
     }

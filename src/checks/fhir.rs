@@ -19,9 +19,11 @@ pub fn error_is(resp: &Response, status: u16, error: &str) -> Outcome {
 }
 
 pub fn resource_returned(resp: &Response, resource_type: &str) -> Outcome {
-    let rt = resp
-        .json()
-        .and_then(|v| v.get("resourceType").and_then(|r| r.as_str()).map(str::to_owned));
+    let rt = resp.json().and_then(|v| {
+        v.get("resourceType")
+            .and_then(|r| r.as_str())
+            .map(str::to_owned)
+    });
     ensure(
         resp.status == 200 && rt.as_deref() == Some(resource_type),
         "fhir_resource_returned",

@@ -94,7 +94,10 @@ pub fn pim_well_formed(t: &Decoded) -> Outcome {
             e.get("access").and_then(Value::as_str),
             Some("SELF" | "FULL" | "BILLING")
         );
-        if !(id_like(e.get("ctxt")) && id_like(e.get("brnd")) && id_like(e.get("ptnt")) && access_ok)
+        if !(id_like(e.get("ctxt"))
+            && id_like(e.get("brnd"))
+            && id_like(e.get("ptnt"))
+            && access_ok)
         {
             return fail(
                 CHECK,

@@ -56,11 +56,17 @@ pub fn json_content_type(resp: &Response) -> Outcome {
 pub fn cache_control_no_store(resp: &Response) -> Outcome {
     let cc = resp.header("cache-control").unwrap_or("");
     ensure(
-        cc.split(',').any(|d| d.trim().eq_ignore_ascii_case("no-store")),
+        cc.split(',')
+            .any(|d| d.trim().eq_ignore_ascii_case("no-store")),
         "cache_control_no_store",
         "RFC6749-5.1",
         "Cache-Control: no-store",
-        || format!("Cache-Control: {}", resp.header("cache-control").unwrap_or("(absent)")),
+        || {
+            format!(
+                "Cache-Control: {}",
+                resp.header("cache-control").unwrap_or("(absent)")
+            )
+        },
     )
 }
 

@@ -9,7 +9,9 @@ use crate::oauth::authorize::{RedirectParams, is_redirect_to};
 
 /// RFC 7662 §2.2: 200 with `active` true or false.
 pub fn introspection_active(resp: &Response, expected: bool) -> Outcome {
-    let active = resp.json().and_then(|v| v.get("active").and_then(Value::as_bool));
+    let active = resp
+        .json()
+        .and_then(|v| v.get("active").and_then(Value::as_bool));
     ensure(
         resp.status == 200 && active == Some(expected),
         "introspection_reports_active",

@@ -62,9 +62,9 @@ pub fn error_of(resp: &Response) -> Result<OAuthError, super::Failure> {
 }
 
 pub fn error_is(resp: &Response, code: &str) -> Outcome {
-    let err = error_of(resp)?;
+    let got = resp.json().and_then(|v| OAuthError::from_json(&v));
     ensure(
-        err.error == code,
+        got.is_some_and(|e| e.error == code),
         "token_error_is",
         "RFC6749-5.2",
         format!("error {code:?}"),
@@ -105,7 +105,9 @@ pub fn description_is_one_of(err: &OAuthError, options: &[String]) -> Outcome {
 
 pub fn description_starts_with(err: &OAuthError, prefix: &str) -> Outcome {
     ensure(
-        err.description.as_deref().is_some_and(|d| d.starts_with(prefix)),
+        err.description
+            .as_deref()
+            .is_some_and(|d| d.starts_with(prefix)),
         "error_description_starts_with",
         "RFC6749-5.2",
         format!("error_description starting {prefix:?}"),

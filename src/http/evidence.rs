@@ -52,7 +52,11 @@ impl Exchange {
                     .into_iter()
                     .map(|(k, v)| {
                         // Redirect targets carry codes and tokens in their query.
-                        if k == "location" { (k, r.url(&v)) } else { (k, v) }
+                        if k == "location" {
+                            (k, r.url(&v))
+                        } else {
+                            (k, v)
+                        }
                     })
                     .collect(),
                 Some(truncate(r.body(resp.content_type(), &resp.body))),

@@ -219,7 +219,12 @@ impl Session {
                 .collect::<Vec<_>>()
                 .into_iter();
             let body = resp.bytes().await?.to_vec();
-            Ok::<_, reqwest::Error>((status, headers, body, set_cookies.by_ref().collect::<Vec<_>>()))
+            Ok::<_, reqwest::Error>((
+                status,
+                headers,
+                body,
+                set_cookies.by_ref().collect::<Vec<_>>(),
+            ))
         }
         .await;
         let elapsed = started.elapsed();

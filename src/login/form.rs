@@ -61,7 +61,10 @@ pub async fn drive(
         let response = session.send(request).await.map_err(|e| e.to_string())?;
         if (300..400).contains(&response.status) {
             let Some(location) = response.location() else {
-                return Ok((stopped(response, "a redirect without a Location header"), trace(signed_in, consented)));
+                return Ok((
+                    stopped(response, "a redirect without a Location header"),
+                    trace(signed_in, consented),
+                ));
             };
             let next = current
                 .join(location)
@@ -79,7 +82,9 @@ pub async fn drive(
         let page = response.text();
         let forms = html::forms(&page);
         let sign_in = forms.iter().find(|f| f.has_password());
-        let consent = forms.iter().find(|f| !f.has_password() && !f.buttons.is_empty());
+        let consent = forms
+            .iter()
+            .find(|f| !f.has_password() && !f.buttons.is_empty());
         request = match (sign_in, consent) {
             (Some(form), _) => {
                 if signed_in {
@@ -107,7 +112,11 @@ pub async fn drive(
                     fields.retain(|(k, v)| {
                         !(k == &opts.consent_scope_field && opts.withhold.contains(v))
                     });
-                    let wanted = if opts.refuse { &opts.deny } else { &opts.approve };
+                    let wanted = if opts.refuse {
+                        &opts.deny
+                    } else {
+                        &opts.approve
+                    };
                     choose_button(form, wanted.as_deref(), opts.refuse)
                 })?
             }
@@ -197,12 +206,7 @@ fn choose_button(
         &["allow", "approve", "accept", "continue", "authorize", "yes"]
     };
     let telling = form.buttons.iter().find(|b| {
-        let label = format!(
-            "{} {}",
-            b.value.as_deref().unwrap_or(""),
-            b.text
-        )
-        .to_ascii_lowercase();
+        let label = format!("{} {}", b.value.as_deref().unwrap_or(""), b.text).to_ascii_lowercase();
         words.iter().any(|w| label.contains(w))
     });
     match (telling, refuse) {

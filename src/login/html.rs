@@ -174,7 +174,10 @@ fn attributes(s: &str) -> Vec<(String, String)> {
 }
 
 fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 fn decode_entities(s: &str) -> String {
@@ -255,7 +258,13 @@ mod tests {
 
     #[test]
     fn survives_garbage() {
-        for html in ["<form", "<form action='x", "<input name=", "<<<>>>", "<button>"] {
+        for html in [
+            "<form",
+            "<form action='x",
+            "<input name=",
+            "<<<>>>",
+            "<button>",
+        ] {
             let _ = forms(html);
             let _ = visible_text(html);
         }

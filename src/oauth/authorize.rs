@@ -116,7 +116,10 @@ impl RedirectParams {
 /// True when `location` is a redirect to `redirect_uri` (same URL before the query).
 pub fn is_redirect_to(location: &str, redirect_uri: &str) -> bool {
     let base = location.split(['?', '#']).next().unwrap_or(location);
-    let target = redirect_uri.split(['?', '#']).next().unwrap_or(redirect_uri);
+    let target = redirect_uri
+        .split(['?', '#'])
+        .next()
+        .unwrap_or(redirect_uri);
     base == target
 }
 

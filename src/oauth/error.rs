@@ -30,12 +30,7 @@ impl OAuthError {
 
     /// From redirect parameters.
     pub fn from_params(params: &[(String, String)]) -> Option<Self> {
-        let get = |k: &str| {
-            params
-                .iter()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.clone())
-        };
+        let get = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         get("error").map(|error| Self {
             error,
             description: get("error_description"),

@@ -15,7 +15,10 @@ pub struct Decoded {
 pub fn decode_unverified(jwt: &str) -> Result<Decoded, String> {
     let parts: Vec<&str> = jwt.split('.').collect();
     if parts.len() != 3 {
-        return Err(format!("not a compact JWS: {} parts instead of 3", parts.len()));
+        return Err(format!(
+            "not a compact JWS: {} parts instead of 3",
+            parts.len()
+        ));
     }
     let part = |i: usize, what: &str| -> Result<Value, String> {
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -59,7 +62,11 @@ pub fn verify_signature(jwt: &str, jwks: &Value) -> Result<(), String> {
     };
     let alg = match header.alg {
         Algorithm::RS256 | Algorithm::RS384 | Algorithm::RS512 => header.alg,
-        other => return Err(format!("unexpected signing algorithm {other:?} for an RSA key")),
+        other => {
+            return Err(format!(
+                "unexpected signing algorithm {other:?} for an RSA key"
+            ));
+        }
     };
     let key = DecodingKey::from_rsa_components(n, e).map_err(|e| format!("bad JWK: {e}"))?;
     let mut validation = Validation::new(alg);

@@ -7,15 +7,30 @@ use base64::Engine as _;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientAuthentication {
     /// Public client: `client_id` in the body.
-    None { client_id: String },
-    Post { client_id: String, secret: String },
-    Basic { client_id: String, secret: String },
+    None {
+        client_id: String,
+    },
+    Post {
+        client_id: String,
+        secret: String,
+    },
+    Basic {
+        client_id: String,
+        secret: String,
+    },
     /// Credentials in both the header and the body.
-    Both { client_id: String, secret: String },
+    Both {
+        client_id: String,
+        secret: String,
+    },
     /// An Authorization header that is not valid Basic.
-    MalformedBasic { client_id: String },
+    MalformedBasic {
+        client_id: String,
+    },
     /// A confidential client that left out its secret.
-    MissingSecret { client_id: String },
+    MissingSecret {
+        client_id: String,
+    },
 }
 
 impl ClientAuthentication {

@@ -97,11 +97,7 @@ impl<'a> Resolver<'a> {
                 return Err(self.error(value, "unterminated `${` reference".into()));
             };
             let name = &after[..end];
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(self.error(
                     &format!("${{{name}}}"),
                     format!("`${{{name}}}` is not a valid environment variable name"),

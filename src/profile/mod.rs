@@ -99,8 +99,8 @@ pub fn locate(root: &Path, name_or_path: &str) -> Result<PathBuf, String> {
 /// Every profile file in `profiles/`, sorted.
 pub fn list(root: &Path) -> Result<Vec<PathBuf>, String> {
     let dir = root.join("profiles");
-    let entries = std::fs::read_dir(&dir)
-        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
     let mut out: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -209,12 +209,9 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         }
     }
     if spec.emulator.is_none() && spec.base_url.is_none() {
-        let all_absolute = [
-            &spec.endpoints.authorize,
-            &spec.endpoints.token,
-        ]
-        .iter()
-        .all(|e| e.as_deref().is_some_and(|u| u.starts_with("http")));
+        let all_absolute = [&spec.endpoints.authorize, &spec.endpoints.token]
+            .iter()
+            .all(|e| e.as_deref().is_some_and(|u| u.starts_with("http")));
         if !all_absolute {
             return Err(ProfileError::at(
                 path,

@@ -41,7 +41,10 @@ fn parse_str(text: &str) -> Result<Profile, ProfileError> {
 fn loads_and_resolves_references() {
     let p = parse_str(GOOD).expect("valid profile");
     assert_eq!(p.name, "demo");
-    assert_eq!(p.spec.clients["confidential"].secret.as_deref(), Some("s3cr3t-value"));
+    assert_eq!(
+        p.spec.clients["confidential"].secret.as_deref(),
+        Some("s3cr3t-value")
+    );
     assert_eq!(p.spec.users["patient"].username, "pat@example.test");
     assert!(p.secrets.contains(&"s3cr3t-value".to_string()));
     assert!(p.secrets.contains(&"pa55word-value".to_string()));
@@ -67,10 +70,16 @@ fn a_wrong_type_names_its_location() {
 
 #[test]
 fn an_unknown_enum_value_names_its_location() {
-    let text = GOOD.replace("    auth: client_secret_post", "    auth: client_secret_jwt");
+    let text = GOOD.replace(
+        "    auth: client_secret_post",
+        "    auth: client_secret_jwt",
+    );
     let e = parse_str(&text).unwrap_err();
     assert_eq!(e.line, Some(14), "{e}");
-    assert!(e.message.starts_with("unknown variant `client_secret_jwt`"), "{e}");
+    assert!(
+        e.message.starts_with("unknown variant `client_secret_jwt`"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -108,7 +117,10 @@ fn a_wrong_type_for_a_secret_does_not_echo_it() {
 #[test]
 fn emulated_profiles_generate_unset_secrets() {
     let text = GOOD
-        .replace("environment: preview", "environment: emulated\nemulator:\n  vendor: athenahealth")
+        .replace(
+            "environment: preview",
+            "environment: emulated\nemulator:\n  vendor: athenahealth",
+        )
         .replace("${APP_SECRET}", "${EMU_ONLY_SECRET}");
     let p = parse_str(&text).expect("emulated profile");
     let secret = p.spec.clients["confidential"].secret.clone().unwrap();
@@ -118,7 +130,10 @@ fn emulated_profiles_generate_unset_secrets() {
 
 #[test]
 fn an_unknown_emulator_is_refused() {
-    let text = GOOD.replace("environment: preview", "environment: emulated\nemulator:\n  vendor: epic");
+    let text = GOOD.replace(
+        "environment: preview",
+        "environment: emulated\nemulator:\n  vendor: epic",
+    );
     let e = parse_str(&text).unwrap_err();
     assert!(e.message.contains("epic"), "{e}");
     assert_eq!(e.line, Some(4), "{e}");

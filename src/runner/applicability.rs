@@ -40,7 +40,11 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
                 "the profile has no `endpoints.introspect`".to_string()
             }
             "needs-user-without-portal-access"
-                if !target.profile.spec.users.contains_key("without_portal_access") =>
+                if !target
+                    .profile
+                    .spec
+                    .users
+                    .contains_key("without_portal_access") =>
             {
                 "the profile has no `without_portal_access` user".to_string()
             }

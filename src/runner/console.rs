@@ -91,12 +91,11 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
                 Outcome::KnownDeviation { reason, .. } => Some(format!("{}: {reason}", name(r))),
                 _ => None,
             })
-            .chain(
-                result
-                    .records
-                    .iter()
-                    .filter_map(|r| r.stale_deviation.as_ref().map(|s| format!("{}: {s}", name(r)))),
-            )
+            .chain(result.records.iter().filter_map(|r| {
+                r.stale_deviation
+                    .as_ref()
+                    .map(|s| format!("{}: {s}", name(r)))
+            }))
             .collect(),
     );
     section(
@@ -149,7 +148,10 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
         result.wall.as_secs_f64()
     );
     let _ = writeln!(out, "reports: {}", result.report_dir.display());
-    let mut closing = format!("{} passed, {} failed, {} skipped", t.passed, t.failed, t.skipped);
+    let mut closing = format!(
+        "{} passed, {} failed, {} skipped",
+        t.passed, t.failed, t.skipped
+    );
     if t.known_deviations > 0 {
         closing = format!("{closing}, {} known deviations", t.known_deviations);
     }

@@ -192,8 +192,12 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     std::fs::create_dir_all(&report_dir)
         .map_err(|e| ConfigError(format!("cannot create {}: {e}", report_dir.display())))?;
     let open = |name: &str| {
-        std::fs::File::create(report_dir.join(name))
-            .map_err(|e| ConfigError(format!("cannot write {}: {e}", report_dir.join(name).display())))
+        std::fs::File::create(report_dir.join(name)).map_err(|e| {
+            ConfigError(format!(
+                "cannot write {}: {e}",
+                report_dir.join(name).display()
+            ))
+        })
     };
     let junit = open("junit.xml")?;
     let json = open("cucumber.json")?;
@@ -252,12 +256,16 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         runner,
         writer,
     )
-        .with_default_cli()
-        .fail_on_skipped_with(|_, _, s: &gherkin::Scenario| !s.tags.iter().any(|t| t == SKIP_TAG));
+    .with_default_cli()
+    .fail_on_skipped_with(|_, _, s: &gherkin::Scenario| !s.tags.iter().any(|t| t == SKIP_TAG));
 
     cucumber.run(()).await;
 
-    let mut records = std::mem::take(&mut *records.lock().map_err(|_| ConfigError("records lock poisoned".into()))?);
+    let mut records = std::mem::take(
+        &mut *records
+            .lock()
+            .map_err(|_| ConfigError("records lock poisoned".into()))?,
+    );
     records.sort_by(|a, b| {
         (&a.target, &a.feature_path, a.line).cmp(&(&b.target, &b.feature_path, b.line))
     });
@@ -282,7 +290,10 @@ fn target_of(feature: &gherkin::Feature) -> Option<&str> {
 /// Parses every feature file. A file that does not parse is a configuration error.
 fn read_features(dir: &Path) -> Result<Vec<gherkin::Feature>, ConfigError> {
     if !dir.is_dir() {
-        return Err(ConfigError(format!("no features directory at {}", dir.display())));
+        return Err(ConfigError(format!(
+            "no features directory at {}",
+            dir.display()
+        )));
     }
     let stream = parser::Basic::new().parse(dir, Default::default());
     let results: Vec<_> = futures::executor::block_on(futures::StreamExt::collect(stream));
@@ -303,7 +314,9 @@ fn expand(
 ) -> Vec<gherkin::Feature> {
     let mut out = Vec::new();
     for info in infos {
-        let Some(target) = targets.get(&info.name) else { continue };
+        let Some(target) = targets.get(&info.name) else {
+            continue;
+        };
         for f in features {
             let path = f.path.clone().unwrap_or_default();
             if !applicability::feature_applies(&path, target) {
@@ -384,7 +397,9 @@ fn any_skipped(f: &gherkin::Feature) -> bool {
 }
 
 fn inline_background(f: &mut gherkin::Feature) {
-    let Some(bg) = f.background.take() else { return };
+    let Some(bg) = f.background.take() else {
+        return;
+    };
     let apply = |s: &mut gherkin::Scenario| {
         if !s.tags.iter().any(|t| t == SKIP_TAG) {
             let mut steps = bg.steps.clone();
@@ -489,7 +504,12 @@ fn make_record(
             .unwrap_or_default(),
         scenario: scenario.name.clone(),
         line: scenario.position.line,
-        tags: scenario.tags.iter().filter(|t| *t != SKIP_TAG).cloned().collect(),
+        tags: scenario
+            .tags
+            .iter()
+            .filter(|t| *t != SKIP_TAG)
+            .cloned()
+            .collect(),
         outcome,
         warnings,
         drift,
@@ -526,8 +546,11 @@ fn write_records(result: &RunResult) -> Result<(), ConfigError> {
         "scenarios": result.records,
     });
     let path = result.report_dir.join("results.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&summary).unwrap_or_default())
-        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(
+        &path,
+        serde_json::to_vec_pretty(&summary).unwrap_or_default(),
+    )
+    .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))
 }
 
 /// `reports/latest` mirrors the newest run's report directory.

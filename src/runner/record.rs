@@ -9,10 +9,17 @@ use crate::snapshot::Drift;
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
-    Failed { message: String },
-    Skipped { reason: String },
+    Failed {
+        message: String,
+    },
+    Skipped {
+        reason: String,
+    },
     /// Failed as the profile says it does; not counted as a failure.
-    KnownDeviation { message: String, reason: String },
+    KnownDeviation {
+        message: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]

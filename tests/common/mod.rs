@@ -31,7 +31,11 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// Runs the suite in-process against emulated profiles, quietly, with reports and
 /// baselines in temp directories.
-pub fn run(profiles: &[&str], faults: &[&str], tags: Option<&str>) -> (RunResult, tempfile::TempDir, tempfile::TempDir) {
+pub fn run(
+    profiles: &[&str],
+    faults: &[&str],
+    tags: Option<&str>,
+) -> (RunResult, tempfile::TempDir, tempfile::TempDir) {
     let reports = tempfile::tempdir().expect("temp dir");
     let snaps = snapshot_copy();
     let opts = RunOptions {
@@ -50,7 +54,9 @@ pub fn run(profiles: &[&str], faults: &[&str], tags: Option<&str>) -> (RunResult
         .enable_all()
         .build()
         .expect("runtime");
-    let result = rt.block_on(runner::run(opts)).unwrap_or_else(|e| panic!("run failed: {e}"));
+    let result = rt
+        .block_on(runner::run(opts))
+        .unwrap_or_else(|e| panic!("run failed: {e}"));
     (result, reports, snaps)
 }
 

@@ -1,0 +1,162 @@
+//! Secrets never reach console output, reports, evidence or snapshots: the suite runs
+//! with unique canary values for every secret, including failing scenarios (whose
+//! messages quote what the server sent), and nothing it writes may contain them.
+
+mod common;
+
+use std::process::Command;
+
+const CANARIES: &[(&str, &str)] = &[
+    (
+        "ATHENA_EMU_CONFIDENTIAL_SECRET",
+        "canary-conf-secret-7f3a9e1c",
+    ),
+    ("ATHENA_EMU_BASIC_SECRET", "canary-basic-secret-2b8d4f60"),
+    ("ATHENA_EMU_OTHER_SECRET", "canary-other-secret-91c5e7a2"),
+    (
+        "ATHENA_EMU_PATIENT_PASSWORD",
+        "canary-patient-pass-5d1e0b39",
+    ),
+    (
+        "ATHENA_EMU_NOACCESS_PASSWORD",
+        "canary-noaccess-pass-c4a8f217",
+    ),
+];
+
+fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+#[test]
+fn no_secret_appears_in_output_reports_or_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let snaps = common::snapshot_copy();
+    let reports = dir.path().join("reports");
+    // Faults that make scenarios fail, so failure messages and drift are written too.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
+    cmd.args([
+        "run",
+        "--fault",
+        "accept-wrong-secret",
+        "--fault",
+        "legacy-okta-wording",
+        "--fault",
+        "pkce-error-with-reason",
+    ])
+    .arg("--report-dir")
+    .arg(&reports)
+    .arg("--snapshot-dir")
+    .arg(snaps.path())
+    .env("GRANTCHECK_ROOT", common::root())
+    .env_remove("INSTA_UPDATE");
+    for (k, v) in CANARIES {
+        cmd.env(k, v);
+    }
+    let o = cmd.output().expect("run grantcheck");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "the faults must make the run fail:\n{stdout}\n{stderr}"
+    );
+
+    let mut written = Vec::new();
+    files(&reports, &mut written);
+    files(snaps.path(), &mut written);
+    assert!(written.iter().any(|p| p.ends_with("results.json")));
+    assert!(
+        written
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "new")),
+        "drift must have been written: {written:?}\n{stdout}"
+    );
+    let mut haystacks = vec![
+        ("stdout".to_string(), stdout.into_owned()),
+        ("stderr".to_string(), stderr.into_owned()),
+    ];
+    for p in &written {
+        haystacks.push((
+            p.display().to_string(),
+            std::fs::read_to_string(p).unwrap_or_default(),
+        ));
+    }
+    for (name, text) in &haystacks {
+        for (var, canary) in CANARIES {
+            assert!(!text.contains(canary), "{var}'s value leaked into {name}");
+            let encoded: String = url::form_urlencoded::byte_serialize(canary.as_bytes()).collect();
+            assert!(
+                !text.contains(&encoded),
+                "{var}'s encoded value leaked into {name}"
+            );
+        }
+    }
+
+    // Values the server issued are masked structurally wherever evidence shows them.
+    let results = std::fs::read_to_string(reports.join("results.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&results).unwrap();
+    let mut exchanges = 0;
+    for s in json["scenarios"].as_array().unwrap() {
+        for e in s["evidence"].as_array().unwrap() {
+            exchanges += 1;
+            for (name, value) in e["request_headers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .chain(e["response_headers"].as_array().unwrap())
+                .map(|h| (h[0].as_str().unwrap(), h[1].as_str().unwrap()))
+            {
+                match name {
+                    "authorization" => assert!(
+                        value == "Basic [redacted]" || value == "Bearer [redacted]",
+                        "{value}"
+                    ),
+                    "cookie" | "set-cookie" => assert!(
+                        value.contains("=[redacted]")
+                            || value.starts_with("sid=;")
+                            || value.is_empty(),
+                        "{name}: {value}"
+                    ),
+                    "location" => assert!(
+                        !value.contains("code=") || value.contains("code=[redacted]"),
+                        "{value}"
+                    ),
+                    _ => {}
+                }
+            }
+            for field in ["request_body", "response_body"] {
+                let body = e[field].as_str().unwrap_or("");
+                for secret_field in [
+                    "access_token",
+                    "refresh_token",
+                    "id_token",
+                    "client_secret",
+                    "code_verifier",
+                    "password",
+                ] {
+                    for m in body.match_indices(secret_field) {
+                        let rest = &body[m.0 + secret_field.len()..];
+                        let rest = rest.trim_start_matches(['"', ':', '=']);
+                        assert!(
+                            rest.starts_with("[redacted]")
+                                || rest.starts_with("%5Bredacted%5D")
+                                || rest.starts_with('&')
+                                || rest.is_empty()
+                                || !rest.starts_with(|c: char| c.is_ascii_alphanumeric()),
+                            "{secret_field} not masked in {field}: {}",
+                            &body[m.0..(m.0 + 80).min(body.len())]
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(exchanges > 100, "only {exchanges} exchanges recorded");
+}

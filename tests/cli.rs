@@ -1,0 +1,132 @@
+//! The command line as users meet it: exit codes, messages, summaries.
+
+mod common;
+
+use std::process::{Command, Output};
+
+fn grantcheck(args: &[&str], dir: &std::path::Path) -> Output {
+    let snaps = common::snapshot_copy();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
+    cmd.args(args)
+        .env("GRANTCHECK_ROOT", common::root())
+        .env_remove("INSTA_UPDATE")
+        .current_dir(dir);
+    if args.first() == Some(&"run") {
+        cmd.arg("--report-dir").arg(dir.join("reports"));
+        cmd.arg("--snapshot-dir").arg(snaps.path());
+    }
+    cmd.output().expect("run grantcheck")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_passing_run_exits_0_with_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(&["run", "--tags", "@OKT-03"], dir.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        out.lines().any(|l| l == "1 passed, 0 failed, 0 skipped"),
+        "{out}"
+    );
+    assert!(out.contains("HTTP requests: "), "{out}");
+    assert!(out.contains("wall time"), "{out}");
+    assert!(dir.path().join("reports/junit.xml").is_file());
+    assert!(dir.path().join("reports/cucumber.json").is_file());
+}
+
+#[test]
+fn a_conformance_failure_exits_1_and_names_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(
+        &["run", "--tags", "@OKT-01", "--fault", "accept-any-verifier"],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("failed:"), "{out}");
+    assert!(out.contains("token_error_is"), "{out}");
+    assert!(
+        out.contains("features/vendors/athenahealth/pkce.feature:"),
+        "{out}"
+    );
+    // The step failure is reported once, by cucumber; no panic noise on stderr.
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn a_profile_typo_exits_2_with_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string(common::root().join("profiles/athenahealth-emulated.yaml"))
+            .unwrap();
+    let broken = original.replace("  token: /oauth2/v1/token", "  tokne: /oauth2/v1/token");
+    let path = dir.path().join("broken.yaml");
+    std::fs::write(&path, broken).unwrap();
+    let line = original
+        .lines()
+        .position(|l| l == "  token: /oauth2/v1/token")
+        .unwrap()
+        + 1;
+    let o = grantcheck(&["run", "--profile", path.to_str().unwrap()], dir.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    let expected = format!("broken.yaml:{line}:3: unknown field `tokne`");
+    assert!(err.contains(&expected), "expected {expected:?} in:\n{err}");
+}
+
+#[test]
+fn a_missing_variable_exits_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
+    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATHENA_PREVIEW_")) {
+        cmd.env_remove(k);
+    }
+    let o = cmd
+        .args(["run", "--profile", "athenahealth-preview"])
+        .env("GRANTCHECK_ROOT", common::root())
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(err.contains("athenahealth-preview.yaml:"), "{err}");
+    assert!(
+        err.contains("environment variable `ATHENA_PREVIEW_"),
+        "{err}"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["run", "--profile", "no-such-profile"],
+        vec!["run", "--tags", "@a and ("],
+        vec!["run", "--fault", "no-such-fault"],
+        vec!["run", "--no-such-flag"],
+        vec!["emulate", "epic"],
+    ] {
+        let o = grantcheck(&args, dir.path());
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{args:?}\n{out}\n{err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!err.trim().is_empty(), "{args:?}: no message");
+    }
+}
+
+#[test]
+fn the_fault_switches_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(&["faults", "athenahealth"], dir.path());
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(out.contains("accept-any-verifier"), "{out}");
+    assert!(out.contains("(OKT-01)"), "{out}");
+}
