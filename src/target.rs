@@ -242,6 +242,7 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
         .unwrap_or("/fhir")
         .to_string();
     emulators::Tenant {
+        tenant_id: spec.tenant.clone().unwrap_or_default(),
         clients,
         users,
         fhir_base_path,

@@ -17,6 +17,9 @@ use std::fmt;
 /// patient users belong to. Built from an emulated profile by the target layer.
 #[derive(Debug, Clone, Default)]
 pub struct Tenant {
+    /// The tenant id, for vendors whose servers are tenant-scoped (Oracle Health);
+    /// empty otherwise.
+    pub tenant_id: String,
     pub clients: Vec<ClientRegistration>,
     pub users: Vec<UserRegistration>,
     /// Path (on the emulator's own origin) of the FHIR base, e.g. `/v1/195900/1/1/fhir/dstu2`.

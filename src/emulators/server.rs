@@ -268,6 +268,7 @@ mod tests {
         use crate::emulators::{ClientAuth, ClientRegistration, Tenant};
 
         let tenant = Tenant {
+            tenant_id: String::new(),
             clients: vec![ClientRegistration {
                 client_id: "app".into(),
                 secret: None,

@@ -48,9 +48,14 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn resolve_profile(&mut self, spec: &mut ProfileFile) -> Result<(), ProfileError> {
-        for value in [&mut spec.base_url, &mut spec.issuer, &mut spec.aud]
-            .into_iter()
-            .flatten()
+        for value in [
+            &mut spec.base_url,
+            &mut spec.issuer,
+            &mut spec.aud,
+            &mut spec.tenant,
+        ]
+        .into_iter()
+        .flatten()
         {
             *value = self.resolve(value, false)?;
         }

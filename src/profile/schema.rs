@@ -17,6 +17,9 @@ pub struct ProfileFile {
     /// Present for emulated targets: the embedded emulator to serve this profile.
     #[serde(default)]
     pub emulator: Option<EmulatorSection>,
+    /// Tenant id for tenant-scoped servers (Oracle Health); sent exactly as written.
+    #[serde(default)]
+    pub tenant: Option<String>,
     /// Origin of a live server. Emulated profiles get `http://127.0.0.1:PORT` at run time.
     #[serde(default)]
     pub base_url: Option<String>,

@@ -54,6 +54,7 @@ fn client(
 
 pub fn tenant() -> Tenant {
     Tenant {
+        tenant_id: String::new(),
         clients: vec![
             client(PUBLIC, ClientAuth::None, None, &[]),
             client(WEB, ClientAuth::ClientSecretPost, Some(WEB_SECRET), &[]),
