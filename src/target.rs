@@ -41,6 +41,11 @@ pub struct Target {
     /// Emulated targets only: the server (kept alive for the run) and its control.
     pub emulator: Option<(EmulatorServer, EmulatorControl)>,
     pub faults: Vec<String>,
+    /// The discovery document, when the profile asked for one and it was read.
+    pub discovery: Option<serde_json::Value>,
+    /// Why discovery failed (what was received); steps needing a missing endpoint
+    /// report it instead of a bare "no endpoint".
+    pub discovery_error: Option<String>,
 }
 
 impl std::fmt::Debug for Target {
@@ -67,7 +72,11 @@ impl Target {
 
     /// Starts the emulator when the profile is emulated, then resolves endpoints.
     /// `extra_faults` come from the command line or the fault-switch tests.
-    pub async fn start(profile: Profile, extra_faults: &[String]) -> Result<Self, String> {
+    pub async fn start(
+        profile: Profile,
+        extra_faults: &[String],
+        client: &reqwest::Client,
+    ) -> Result<Self, String> {
         let spec = &profile.spec;
         let mut faults = Vec::new();
         let (base, emulator) = match &spec.emulator {
@@ -117,7 +126,7 @@ impl Target {
                 .transpose()
         };
         let e = &spec.endpoints;
-        let endpoints = Endpoints {
+        let mut endpoints = Endpoints {
             authorize: join(&e.authorize)?,
             token: join(&e.token)?,
             keys: join(&e.keys)?,
@@ -126,13 +135,23 @@ impl Target {
             logout: join(&e.logout)?,
             fhir_base: join(&e.fhir_base)?,
         };
-        let issuer = match &spec.issuer {
+        let mut issuer = match &spec.issuer {
             Some(i) if i.starts_with("http") => i.clone(),
             Some(path) => base
                 .join(path)
                 .map(|u| u.to_string())
                 .unwrap_or_else(|_| path.clone()),
             None => base.as_str().trim_end_matches('/').to_string(),
+        };
+        let (discovery, discovery_error) = match spec.discovery {
+            Some(kind) => match discover(client, kind, &endpoints, &issuer).await {
+                Ok(doc) => {
+                    apply_discovery(&doc, &mut endpoints, &mut issuer, spec.issuer.is_some());
+                    (Some(doc), None)
+                }
+                Err(e) => (None, Some(e)),
+            },
+            None => (None, None),
         };
         let clients = spec
             .clients
@@ -163,7 +182,17 @@ impl Target {
             limiter,
             emulator,
             faults,
+            discovery,
+            discovery_error,
         })
+    }
+
+    /// "no `endpoints.X`", explained by a failed discovery when there was one.
+    pub fn missing_endpoint(&self, name: &str) -> String {
+        match &self.discovery_error {
+            Some(e) => format!("no {name} endpoint: discovery failed: {e}"),
+            None => format!("the profile has no `endpoints.{name}` and discovery named none"),
+        }
     }
 
     pub fn client(&self, role: &str) -> Option<&Client> {
@@ -183,6 +212,64 @@ impl Target {
             }
             None => Err("this target has no controllable clock".into()),
         }
+    }
+}
+
+/// Reads the discovery document. Any failure is described with what was received.
+async fn discover(
+    client: &reqwest::Client,
+    kind: crate::profile::Discovery,
+    endpoints: &Endpoints,
+    issuer: &str,
+) -> Result<serde_json::Value, String> {
+    use crate::profile::Discovery;
+    let url = match kind {
+        Discovery::Smart => {
+            let base = endpoints
+                .fhir_base
+                .as_ref()
+                .ok_or("no `endpoints.fhir_base` to discover from")?;
+            format!("{}/.well-known/smart-configuration", base.as_str().trim_end_matches('/'))
+        }
+        Discovery::Openid => format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')),
+    };
+    let resp = client
+        .get(&url)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| format!("GET {url}: {e}"))?;
+    let status = resp.status().as_u16();
+    let body = resp.text().await.map_err(|e| format!("GET {url}: {e}"))?;
+    if status != 200 {
+        let snippet: String = body.chars().take(300).collect();
+        return Err(format!("GET {url} answered {status}: {snippet}"));
+    }
+    serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .ok_or_else(|| {
+            let snippet: String = body.chars().take(300).collect();
+            format!("GET {url}: not a JSON object: {snippet}")
+        })
+}
+
+/// Fills endpoints the profile left out from a discovery document.
+fn apply_discovery(doc: &serde_json::Value, e: &mut Endpoints, issuer: &mut String, issuer_set: bool) {
+    let url = |k: &str| doc.get(k).and_then(|v| v.as_str()).and_then(|s| Url::parse(s).ok());
+    let fill = |slot: &mut Option<Url>, k: &str| {
+        if slot.is_none() {
+            *slot = url(k);
+        }
+    };
+    fill(&mut e.authorize, "authorization_endpoint");
+    fill(&mut e.token, "token_endpoint");
+    fill(&mut e.keys, "jwks_uri");
+    fill(&mut e.introspect, "introspection_endpoint");
+    fill(&mut e.revoke, "revocation_endpoint");
+    fill(&mut e.logout, "end_session_endpoint");
+    if !issuer_set && let Some(i) = doc.get("issuer").and_then(|v| v.as_str()) {
+        *issuer = i.to_string();
     }
 }
 

@@ -36,6 +36,8 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(aud_raw),
     ),
     (r"^the app sends no state$", step!(no_state)),
+    (r"^the app sends no aud$", step!(no_aud)),
+    (r"^the provider app$", step!(provider_app)),
     (
         r"^the app uses PKCE with the (S256|plain) method$",
         step!(pkce_method),
@@ -84,6 +86,12 @@ fn select(w: &mut World, role: &str) {
     w.flow.state = Some(state);
     w.flow.nonce = Some(nonce);
     if let Some(aud) = w.target().profile.spec.aud.clone() {
+        // `{fhir_base}` stands for the resolved FHIR base URL (an emulator's port is
+        // only known at run time).
+        let aud = match (&w.target().endpoints.fhir_base, aud.contains("{fhir_base}")) {
+            (Some(base), true) => aud.replace("{fhir_base}", base.as_str().trim_end_matches('/')),
+            _ => aud,
+        };
         w.flow.authorize.set("aud", aud);
     }
     // Public clients must use PKCE; it is the recommended default for everyone else.
@@ -144,7 +152,7 @@ async fn raw_scope(w: &mut World, ctx: Context) {
 
 async fn aud_fhir_base(w: &mut World, _: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with("the profile has no `endpoints.fhir_base`".into())
+        w.fail_with(w.target().missing_endpoint("fhir_base"))
     };
     w.flow
         .authorize
@@ -165,6 +173,14 @@ async fn aud_json(w: &mut World, _: Context) {
 
 async fn aud_raw(w: &mut World, ctx: Context) {
     w.flow.authorize.set_raw("aud", arg(&ctx, 1));
+}
+
+async fn no_aud(w: &mut World, _: Context) {
+    w.flow.authorize.remove("aud");
+}
+
+async fn provider_app(w: &mut World, _: Context) {
+    select(w, "provider");
 }
 
 async fn no_state(w: &mut World, _: Context) {
@@ -208,7 +224,7 @@ async fn user_without_access(w: &mut World, _: Context) {
 pub(super) async fn authorize(w: &mut World) {
     let target = w.target().clone();
     let Some(endpoint) = target.endpoints.authorize.clone() else {
-        w.fail_with("the profile has no `endpoints.authorize`".into())
+        w.fail_with(w.target().missing_endpoint("authorize"))
     };
     let login = &target.profile.spec.login;
     let role = w

@@ -23,11 +23,13 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^the app reads the patient's record without an access token$",
         step!(read_without_token),
     ),
+    (r#"^the app reads "(\w+)" resources$"#, step!(read_resources)),
+    (r"^the FHIR API refuses the token for lack of scope$", step!(insufficient_scope)),
 ];
 
 fn patient_url(w: &World) -> url::Url {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with("the profile has no `endpoints.fhir_base`".into())
+        w.fail_with(w.target().missing_endpoint("fhir_base"))
     };
     let Some(patient) = w.flow.patient.clone() else {
         w.fail_with("no patient in context: the token response named none".into())
@@ -73,7 +75,7 @@ async fn read_patient_accept(w: &mut World, ctx: Context) {
 
 async fn search(w: &mut World, ctx: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with("the profile has no `endpoints.fhir_base`".into())
+        w.fail_with(w.target().missing_endpoint("fhir_base"))
     };
     let patient = w.flow.patient.clone().unwrap_or_default();
     let url = join(w, &base, &format!("{}?patient={patient}", arg(&ctx, 1)));
@@ -99,4 +101,27 @@ async fn update_patient(w: &mut World, _: Context) {
 async fn read_without_token(w: &mut World, _: Context) {
     let req = Request::get(patient_url(w)).header("accept", "application/json+fhir");
     fhir(w, req).await;
+}
+
+async fn read_resources(w: &mut World, ctx: Context) {
+    let Some(base) = w.target().endpoints.fhir_base.clone() else {
+        w.fail_with(w.target().missing_endpoint("fhir_base"))
+    };
+    let url = join(w, &base, &format!("{}?_count=1", arg(&ctx, 1)));
+    let req = Request::get(url)
+        .header("accept", "application/fhir+json")
+        .header("authorization", bearer(w));
+    fhir(w, req).await;
+}
+
+async fn insufficient_scope(w: &mut World, _: Context) {
+    let Some(resp) = w.flow.last.clone() else {
+        w.fail_with("no FHIR response to check".into())
+    };
+    w.must(crate::checks::fhir::insufficient_scope(&resp));
+    w.snapshot(crate::snapshot::Payload {
+        status: resp.status,
+        content_type: resp.content_type().map(str::to_owned),
+        body: resp.json().unwrap_or_else(|| serde_json::Value::String(resp.text())),
+    });
 }

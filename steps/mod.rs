@@ -5,9 +5,12 @@
 //! binary and the test targets always run the same collection.
 
 mod authorize;
+mod discovery;
+mod error_uri;
 mod fhir;
 mod outcomes;
 mod session;
+mod system;
 mod token;
 mod world;
 
@@ -28,6 +31,9 @@ pub fn collection() -> Collection<World> {
         .chain(session::STEPS)
         .chain(fhir::STEPS)
         .chain(outcomes::STEPS)
+        .chain(system::STEPS)
+        .chain(error_uri::STEPS)
+        .chain(discovery::STEPS)
     {
         let re = Regex::new(pattern).unwrap_or_else(|e| panic!("step pattern {pattern:?}: {e}"));
         c = c
@@ -46,6 +52,9 @@ pub fn patterns() -> Vec<&'static str> {
         .chain(session::STEPS)
         .chain(fhir::STEPS)
         .chain(outcomes::STEPS)
+        .chain(system::STEPS)
+        .chain(error_uri::STEPS)
+        .chain(discovery::STEPS)
         .map(|(p, _)| *p)
         .collect()
 }

@@ -71,6 +71,9 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(carries),
     ),
     (r"^no refresh token is issued$", step!(no_refresh_token)),
+    (r"^the token request is refused$", step!(token_refused_any)),
+    (r"^the access token lives (\d+) seconds$", step!(lives)),
+    (r"^the token response carries Oracle Health's user, tenant and style context$", step!(cerner_context)),
     (r#"^the granted scope is "([^"]*)"$"#, step!(scope_is)),
     (
         r#"^the granted scope includes "([^"]*)"$"#,
@@ -316,6 +319,17 @@ async fn token_refused(w: &mut World, ctx: Context) {
     w.snapshot(payload_of(&r));
 }
 
+/// Refused with some client error, where the vendor documents no code or status.
+async fn token_refused_any(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(checks::response::status_in(&r, 400..=499));
+    match tk::error_of(&r) {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) => w.fail(&f),
+    }
+    w.snapshot(payload_of(&r));
+}
+
 async fn no_caching(w: &mut World, _: Context) {
     let r = last(w);
     w.must(checks::response::cache_control_no_store(&r));
@@ -348,6 +362,23 @@ async fn carries(w: &mut World, ctx: Context) {
 async fn no_refresh_token(w: &mut World, _: Context) {
     let t = tokens(w);
     w.must(tk::lacks_member(&t, "refresh_token", "ATH-06"));
+}
+
+async fn lives(w: &mut World, ctx: Context) {
+    let t = tokens(w);
+    let secs: u64 = arg(&ctx, 1).parse().unwrap_or(0);
+    w.must(tk::expires_in_positive(&t));
+    w.must(tk::expires_in_is(&t, secs));
+}
+
+async fn cerner_context(w: &mut World, _: Context) {
+    let t = tokens(w);
+    for member in ["user", "username", "tenant", "need_patient_banner", "smart_style_url"] {
+        w.must(tk::has_member(&t, member, "CER-16"));
+    }
+    if let Some(tenant) = w.target().profile.spec.tenant.clone() {
+        w.must(tk::member_is(&t, "tenant", &tenant, "CER-16"));
+    }
 }
 
 async fn scope_is(w: &mut World, ctx: Context) {
@@ -383,7 +414,7 @@ fn id_token(w: &World) -> (String, Decoded) {
 
 async fn fetch_keys(w: &mut World) -> Response {
     let Some(mut url) = w.target().endpoints.keys.clone() else {
-        w.fail_with("the profile has no `endpoints.keys`".into())
+        w.fail_with(w.target().missing_endpoint("keys"))
     };
     // athenahealth documents `client_id` as required on /keys.
     let id = w.client().id;
@@ -476,7 +507,7 @@ async fn logout_refused(w: &mut World, ctx: Context) {
 
 async fn access_token_works(w: &mut World, _: Context) {
     let Some(url) = w.target().endpoints.introspect.clone() else {
-        w.fail_with("the profile has no `endpoints.introspect`".into())
+        w.fail_with(w.target().missing_endpoint("introspect"))
     };
     let Some(token) = w.flow.access_token.clone() else {
         w.fail_with("no access token".into())

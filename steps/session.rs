@@ -93,7 +93,7 @@ async fn token_endpoint_call(
     hint: &str,
 ) {
     let Some(url) = url else {
-        w.fail_with(format!("the profile has no `endpoints.{what}`"))
+        w.fail_with(w.target().missing_endpoint(what))
     };
     let mut form = vec![
         ("token".to_string(), token),
@@ -137,7 +137,7 @@ async fn revoke_bogus(w: &mut World, _: Context) {
 
 async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
     let Some(endpoint) = w.target().endpoints.logout.clone() else {
-        w.fail_with("the profile has no `endpoints.logout`".into())
+        w.fail_with(w.target().missing_endpoint("logout"))
     };
     let mut req = AuthorizeRequest::default();
     req.set("id_token_hint", hint);

@@ -88,11 +88,21 @@ pub(super) async fn post_token(
     grant: Grant,
     auth: ClientAuthentication,
 ) -> Response {
-    let Some(endpoint) = w.target().endpoints.token.clone() else {
-        w.fail_with("the profile has no `endpoints.token`".into())
+    let url = w.target().endpoints.token.clone();
+    post_token_form(w, url, grant.form(), auth, Vec::new()).await
+}
+
+/// Posts a form to a token endpoint URL (the profile's, or a variant of it).
+pub(super) async fn post_token_form(
+    w: &mut World,
+    url: Option<url::Url>,
+    mut form: Vec<(String, String)>,
+    auth: ClientAuthentication,
+    mut headers: Vec<(String, String)>,
+) -> Response {
+    let Some(endpoint) = url else {
+        w.fail_with(w.target().missing_endpoint("token"))
     };
-    let mut form = grant.form();
-    let mut headers = Vec::new();
     auth.apply(&mut form, &mut headers);
     let mut req = Request::post_form(endpoint, &form).header("accept", "application/json");
     for (k, v) in headers {

@@ -63,6 +63,8 @@ pub struct Flow {
     /// The error the last refusal step established, for description steps.
     pub last_error: Option<OAuthError>,
     pub patient: Option<String>,
+    /// The tenant the last request named in its path (Oracle Health), as sent.
+    pub tenant_sent: Option<String>,
 }
 
 impl cucumber::World for World {

@@ -44,3 +44,16 @@ pub fn bearer_challenge(resp: &Response) -> Outcome {
         || format!("HTTP {} WWW-Authenticate: {h:?}", resp.status),
     )
 }
+
+/// A scope-less request is refused with 403 and the insufficient-scope cause
+/// (RFC 6750 §3.1 `insufficient_scope`; Oracle Health's body names it in a URN, CER-22).
+pub fn insufficient_scope(resp: &Response) -> Outcome {
+    let body = resp.text();
+    ensure(
+        resp.status == 403 && body.contains("insufficient_scope"),
+        "fhir_refuses_insufficient_scope",
+        "RFC6750-3.1",
+        "HTTP 403 naming insufficient_scope",
+        || describe(resp),
+    )
+}

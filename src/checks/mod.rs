@@ -4,6 +4,8 @@
 //! OpenID Foundation suite's conditions.
 
 pub mod authorize;
+pub mod discovery;
+pub mod error_uri;
 pub mod fhir;
 pub mod id_token;
 pub mod response;

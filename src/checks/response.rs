@@ -42,6 +42,16 @@ pub fn status_is(resp: &Response, expected: u16) -> Outcome {
     )
 }
 
+pub fn status_in(resp: &Response, range: std::ops::RangeInclusive<u16>) -> Outcome {
+    ensure(
+        range.contains(&resp.status),
+        "status_in",
+        "RFC9110-15",
+        format!("HTTP {}–{}", range.start(), range.end()),
+        || describe(resp),
+    )
+}
+
 pub fn json_content_type(resp: &Response) -> Outcome {
     let ct = resp.content_type().unwrap_or("").to_ascii_lowercase();
     ensure(

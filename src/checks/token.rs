@@ -218,3 +218,26 @@ pub fn expires_in_at_most(body: &Value, max: u64) -> Outcome {
         || format!("expires_in {n}"),
     )
 }
+
+/// A documented fixed lifetime (Oracle Health: 570 s, CER-15).
+pub fn expires_in_is(body: &Value, secs: u64) -> Outcome {
+    let n = body.get("expires_in").and_then(Value::as_u64);
+    ensure(
+        n == Some(secs),
+        "expires_in_is",
+        "CER-15",
+        format!("expires_in {secs}"),
+        || format!("expires_in {n:?}"),
+    )
+}
+
+pub fn member_is(body: &Value, member: &str, expected: &str, spec: &'static str) -> Outcome {
+    let got = body.get(member).and_then(Value::as_str);
+    ensure(
+        got == Some(expected),
+        "token_response_member_is",
+        spec,
+        format!("{member} {expected:?}"),
+        || format!("{member} {got:?}"),
+    )
+}

@@ -3,6 +3,7 @@
 
 pub mod authorize;
 pub mod error;
+pub mod error_uri;
 pub mod id_token;
 pub mod jws;
 pub mod pkce;

@@ -31,6 +31,8 @@ pub enum ClientAuthentication {
     MissingSecret {
         client_id: String,
     },
+    /// No client authentication at all (the caller sends something else, or nothing).
+    Omitted,
 }
 
 impl ClientAuthentication {
@@ -42,6 +44,7 @@ impl ClientAuthentication {
             | Self::Both { client_id, .. }
             | Self::MalformedBasic { client_id }
             | Self::MissingSecret { client_id } => client_id,
+            Self::Omitted => "",
         }
     }
 
@@ -49,6 +52,7 @@ impl ClientAuthentication {
     pub fn apply(&self, form: &mut Vec<(String, String)>, headers: &mut Vec<(String, String)>) {
         let id = self.client_id().to_string();
         match self {
+            Self::Omitted => {}
             Self::None { .. } | Self::MissingSecret { .. } => {
                 form.push(("client_id".into(), id));
             }

@@ -24,6 +24,11 @@ pub struct ProfileFile {
     #[serde(default)]
     pub base_url: Option<String>,
     pub endpoints: Endpoints,
+    /// Take endpoints the profile does not set from a discovery document:
+    /// `smart` reads `{fhir_base}/.well-known/smart-configuration`, `openid` reads
+    /// `{issuer or base_url}/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub discovery: Option<Discovery>,
     /// Expected `iss` of ID tokens; a path is joined to the base URL; default: the base URL.
     #[serde(default)]
     pub issuer: Option<String>,
@@ -84,6 +89,13 @@ impl Environment {
             Environment::Local => "local",
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discovery {
+    Smart,
+    Openid,
 }
 
 #[derive(Debug, Clone, Deserialize)]

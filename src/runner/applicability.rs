@@ -27,6 +27,12 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-basic-client" if target.client("confidential_basic").is_none() => {
                 "the profile registers no `confidential_basic` client".to_string()
             }
+            "needs-provider-client" if target.client("provider").is_none() => {
+                "the profile registers no `provider` client".to_string()
+            }
+            "needs-system-client" if target.client("system").is_none() => {
+                "the profile registers no `system` client".to_string()
+            }
             "needs-second-client" if target.client("other").is_none() => {
                 "the profile registers no `other` client".to_string()
             }

@@ -173,7 +173,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let mut targets: HashMap<String, Arc<Target>> = HashMap::new();
     let mut infos = Vec::new();
     for p in profiles {
-        let t = Target::start(p, &opts.faults).await.map_err(ConfigError)?;
+        let t = Target::start(p, &opts.faults, &client).await.map_err(ConfigError)?;
         infos.push(TargetInfo {
             name: t.name().to_string(),
             vendor: t.vendor().to_string(),
