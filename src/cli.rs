@@ -29,6 +29,21 @@ pub enum Command {
     Run(RunArgs),
     /// Serve a vendor emulator on 127.0.0.1 for manual debugging with curl.
     Emulate(EmulateArgs),
+    /// Catalog coverage: each tracked entry → its scenarios, or the reason it has none.
+    /// Exits 1 if an entry has neither.
+    Coverage {
+        /// Output format.
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
+    /// Rebuild the HTML report from a saved results.json (or a report directory).
+    Report {
+        /// results.json, or a directory holding one.
+        input: PathBuf,
+        /// Where to write the HTML (default: report.html beside the input).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List an emulator's fault switches.
     Faults {
         /// Vendor (default: all emulators).
@@ -124,6 +139,8 @@ pub fn main() -> i32 {
         Command::Run(args) => rt.block_on(run(root, args)),
         Command::Emulate(args) => rt.block_on(emulate(root, args)),
         Command::Faults { vendor } => faults(vendor.as_deref()),
+        Command::Coverage { format } => coverage(&root, &format),
+        Command::Report { input, out } => report(&root, &input, out),
     }
 }
 
@@ -241,6 +258,42 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
     println!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     0
+}
+
+fn coverage(root: &std::path::Path, format: &str) -> i32 {
+    match crate::report::coverage::build(root, &[], &crate::report::lint_rule_ids()) {
+        Ok(c) => {
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+            } else {
+                print!("{}", crate::report::coverage::render_text(&c));
+            }
+            if c.missing().next().is_some() { 1 } else { 0 }
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
+}
+
+fn report(root: &std::path::Path, input: &std::path::Path, out: Option<PathBuf>) -> i32 {
+    let results = if input.is_dir() {
+        input.join("results.json")
+    } else {
+        input.to_path_buf()
+    };
+    let out = out.unwrap_or_else(|| results.with_file_name("report.html"));
+    match crate::report::rebuild(root, &results, &out) {
+        Ok(()) => {
+            println!("wrote {}", out.display());
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
 }
 
 fn faults(vendor: Option<&str>) -> i32 {

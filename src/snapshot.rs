@@ -22,7 +22,7 @@ pub struct Payload {
 }
 
 /// A payload that differs from its baseline.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Drift {
     pub snapshot: String,
     pub file: String,

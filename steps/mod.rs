@@ -18,7 +18,7 @@ use cucumber::step::{Collection, Context};
 use futures::future::LocalBoxFuture;
 use regex::Regex;
 
-pub use world::{Flow, Shared, World, slug};
+pub use world::{BASELINE_FAILURE, BASELINE_STEP, Flow, Shared, World, slug};
 
 type StepFn = for<'a> fn(&'a mut World, Context) -> LocalBoxFuture<'a, ()>;
 

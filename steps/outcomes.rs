@@ -15,6 +15,10 @@ use crate::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (
+        r"^the observed payloads match their baselines$",
+        step!(baselines),
+    ),
+    (
         r"^the app receives an authorization code$",
         step!(receives_code),
     ),
@@ -184,6 +188,10 @@ fn redirect_payload(outcome: &LoginOutcome) -> Payload {
         },
         LoginOutcome::Stopped { response, .. } => payload_of(response),
     }
+}
+
+async fn baselines(w: &mut World, _: Context) {
+    w.check_baselines();
 }
 
 async fn receives_code(w: &mut World, _: Context) {

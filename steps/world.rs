@@ -209,6 +209,8 @@ impl World {
                 .json(&snapshot::normalize(&payload.body, &origin)),
             ..payload
         };
+        // Drift does not stop the scenario: its other checks still run, and the
+        // final baseline step reports every drifted payload.
         if let Err(drift) = snapshot::assert_payload(
             &shared.snapshot_dir,
             target.name(),
@@ -216,12 +218,24 @@ impl World {
             &self.scenario,
             &payload,
         ) {
-            let message = drift.to_string();
             self.drift.push(drift);
-            self.fail_with(message);
+        }
+    }
+
+    /// Fails when any payload of the scenario differed from its baseline.
+    pub fn check_baselines(&self) {
+        if !self.drift.is_empty() {
+            let all: Vec<String> = self.drift.iter().map(ToString::to_string).collect();
+            self.fail_with(format!("{BASELINE_FAILURE}{}", all.join("\n")));
         }
     }
 }
+
+/// How a failure of the final baseline step begins (drift, not a failed check).
+pub const BASELINE_FAILURE: &str = "baseline: ";
+
+/// The step the runner appends to every scenario.
+pub const BASELINE_STEP: &str = "the observed payloads match their baselines";
 
 /// Snapshot names: the scenario name in kebab case.
 pub fn slug(name: &str) -> String {

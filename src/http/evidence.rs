@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::{Request, Response};
 use crate::redact::Redactor;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Exchange {
     pub method: String,
     pub url: String,

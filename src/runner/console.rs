@@ -109,7 +109,7 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
     );
     section(
         out,
-        "payload drift",
+        "payload drift (the checks held; the payload differs from its baseline)",
         result
             .records
             .iter()
@@ -126,6 +126,7 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
         result
             .records
             .iter()
+            .filter(|r| !r.is_drift_only())
             .filter_map(|r| match &r.outcome {
                 Outcome::Failed { message } => Some(format!(
                     "{} ({}:{})\n    {}",
@@ -148,6 +149,9 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
         result.wall.as_secs_f64()
     );
     let _ = writeln!(out, "reports: {}", result.report_dir.display());
+    if result.exit_code() == 3 {
+        let _ = writeln!(out, "drift only: every check held (exit code 3)");
+    }
     let mut closing = format!(
         "{} passed, {} failed, {} skipped",
         t.passed, t.failed, t.skipped

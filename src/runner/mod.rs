@@ -82,13 +82,18 @@ impl RunResult {
         record::totals(&self.records)
     }
 
-    /// 0: all pass; 1: any conformance failure.
+    /// 0: all pass; 1: a conformance check failed; 3: every check held but some
+    /// payloads differ from their baselines (drift only — for nightly watchers).
     pub fn exit_code(&self) -> i32 {
-        if self.records.iter().any(ScenarioRecord::is_failure) {
-            1
-        } else {
-            0
+        let failed = self.records.iter().filter(|r| r.is_failure());
+        let mut any = false;
+        for r in failed {
+            if !r.is_drift_only() {
+                return 1;
+            }
+            any = true;
         }
+        if any { 3 } else { 0 }
     }
 }
 
@@ -276,7 +281,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         report_dir: report_dir.clone(),
         targets: infos,
     };
-    write_records(&result)?;
+    write_records(&result, &opts.root)?;
     if opts.report_dir.is_none() {
         refresh_latest(&opts.root.join("reports"), &report_dir);
     }
@@ -288,7 +293,7 @@ fn target_of(feature: &gherkin::Feature) -> Option<&str> {
 }
 
 /// Parses every feature file. A file that does not parse is a configuration error.
-fn read_features(dir: &Path) -> Result<Vec<gherkin::Feature>, ConfigError> {
+pub fn read_features(dir: &Path) -> Result<Vec<gherkin::Feature>, ConfigError> {
     if !dir.is_dir() {
         return Err(ConfigError(format!(
             "no features directory at {}",
@@ -338,6 +343,17 @@ fn expand(
                     .chain(s.tags.iter())
                     .cloned()
                     .collect();
+                if let Some(last) = s.steps.last().cloned() {
+                    // Every scenario ends by comparing what it observed with the
+                    // baselines, after all its checks have run.
+                    let mut step = last;
+                    step.keyword = "And".into();
+                    step.ty = gherkin::StepType::Then;
+                    step.value = crate::steps::BASELINE_STEP.into();
+                    step.docstring = None;
+                    step.table = None;
+                    s.steps.push(step);
+                }
                 if let Some(reason) = applicability::skip_reason(&tags, target)
                     && let Some(first) = s.steps.first().cloned()
                 {
@@ -504,6 +520,16 @@ fn make_record(
             .unwrap_or_default(),
         scenario: scenario.name.clone(),
         line: scenario.position.line,
+        feature_description: feature.description.clone().filter(|d| !d.trim().is_empty()),
+        description: scenario.description.clone().filter(|d| !d.trim().is_empty()),
+        steps: feature
+            .background
+            .iter()
+            .filter(|_| !skipped_as_inapplicable)
+            .flat_map(|b| b.steps.iter())
+            .chain(scenario.steps.iter())
+            .map(|s| format!("{} {}", s.keyword.trim(), s.value))
+            .collect(),
         tags: scenario
             .tags
             .iter()
@@ -536,9 +562,13 @@ fn panic_text(info: &event::Info) -> String {
     }
 }
 
-fn write_records(result: &RunResult) -> Result<(), ConfigError> {
+fn write_records(result: &RunResult, root: &Path) -> Result<(), ConfigError> {
+    let now = time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     let summary = serde_json::json!({
         "grantcheck": env!("CARGO_PKG_VERSION"),
+        "generated_at": now,
         "targets": result.targets,
         "totals": result.totals(),
         "requests": result.requests,
@@ -546,11 +576,10 @@ fn write_records(result: &RunResult) -> Result<(), ConfigError> {
         "scenarios": result.records,
     });
     let path = result.report_dir.join("results.json");
-    std::fs::write(
-        &path,
-        serde_json::to_vec_pretty(&summary).unwrap_or_default(),
-    )
-    .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))
+    let bytes = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+    std::fs::write(&path, &bytes)
+        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+    crate::report::write(root, &result.report_dir, &bytes).map_err(ConfigError)
 }
 
 /// `reports/latest` mirrors the newest run's report directory.

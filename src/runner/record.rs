@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::http::Exchange;
 use crate::snapshot::Drift;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
@@ -22,7 +22,7 @@ pub enum Outcome {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct ScenarioRecord {
     pub target: String,
     pub feature: String,
@@ -30,6 +30,14 @@ pub struct ScenarioRecord {
     pub scenario: String,
     pub line: usize,
     pub tags: Vec<String>,
+    /// The feature's and the scenario's prose (the specification's explanations).
+    #[serde(default)]
+    pub feature_description: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Steps as written, background first (`Given the public app`).
+    #[serde(default)]
+    pub steps: Vec<String>,
     #[serde(flatten)]
     pub outcome: Outcome,
     pub warnings: Vec<String>,
@@ -44,9 +52,19 @@ impl ScenarioRecord {
     pub fn is_failure(&self) -> bool {
         matches!(self.outcome, Outcome::Failed { .. })
     }
+
+    /// Failed only because a payload differs from its baseline: the checks held.
+    pub fn is_drift_only(&self) -> bool {
+        match &self.outcome {
+            Outcome::Failed { message } => {
+                message.starts_with(crate::steps::BASELINE_FAILURE) && !self.drift.is_empty()
+            }
+            _ => false,
+        }
+    }
 }
 
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
 pub struct Totals {
     pub passed: usize,
     pub failed: usize,

@@ -1,0 +1,146 @@
+//! `aud` at /authorize: required by Oracle Health (CER-19); for athenahealth a DSTU2
+//! base URL or practice/brand JSON (ATH-03), never double-encoded (ATH-11, LINT-A9,
+//! LINT-A10); and on the same kind of environment as the request (LINT-A8).
+
+use super::{Ctx, tenant};
+use crate::diagnose::finding::Finding;
+use crate::diagnose::request::{Kind, Request, Url};
+use crate::diagnose::text::{Text, has_percent_escape};
+use crate::diagnose::vendor;
+use crate::profile::Vendor;
+
+pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
+    let aud = req.param("aud");
+    if req.kind() == Kind::Authorize && ctx.vendor == Vendor::OracleHealth && aud.is_none() {
+        out.push(
+            Finding::error("CER-19", "no aud", req.url.as_ref().and_then(|u| ctx.loc(&u.text)))
+                .why("Oracle Health rejects an authorize request without `aud` (audience-required): it must be the FHIR base URL the token will be used with (CER-19, SMART-07).")
+                .fix("Add `aud=<FHIR base URL>`, e.g. `https://fhir-ehr-code.cerner.com/r4/<tenant>`."),
+        );
+    }
+    let Some(aud) = aud else { return };
+    check_value(&aud.value, ctx, out);
+    // LINT-A8: the aud's environment and the authorization server's should agree.
+    if let (Some(u), Some(a)) = (&req.url, Url::parse(&aud.value))
+        && let (Some(e1), Some(e2)) = (
+            vendor::env_of(u.host.as_str(), u.path.as_str()),
+            vendor::env_of(a.host.as_str(), a.path.as_str()),
+        )
+        && e1 != e2
+    {
+        out.push(
+            Finding::warning("LINT-A8", aud.value.as_str(), ctx.loc(&aud.value))
+                .why(format!("The request goes to a {} server but its aud is a {} FHIR base; a token from one environment is not valid in the other (LINT-A8, ATH-03).", e1.as_str(), e2.as_str()))
+                .fix("Use the aud of the same environment as the authorize endpoint (athenahealth preview: `api.athenahealth.com/preview1/...`)."),
+        );
+    }
+}
+
+pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
+    let s = v.as_str().trim();
+    if s.is_empty() || s.starts_with('$') {
+        return;
+    }
+    let consequence = match ctx.vendor {
+        Vendor::Athenahealth => "athenahealth's login answers 500 \"error in workflowHandler\" (ATH-11)",
+        Vendor::OracleHealth => "Oracle Health answers audience-not-white-listed or unknown-resource-server (CER-19)",
+        Vendor::Generic => "the server cannot match it to a resource server",
+    };
+    if has_percent_escape(s) {
+        out.push(
+            Finding::error("LINT-A10", s, ctx.loc(v))
+                .why(format!("After one decoding the aud still holds `%XX` escapes: it was encoded twice, and {consequence} (LINT-A10)."))
+                .fix("Encode the aud exactly once (with curl --data-urlencode, write it in plain text, e.g. `aud={\"PRACTICEID\":\"195900\",\"COMMUNICATORBRANDID\":\"1\"}`)."),
+        );
+        return;
+    }
+    if s.starts_with('{') {
+        check_json(v, s, consequence, ctx, out);
+        return;
+    }
+    let Some(url) = Url::parse(v) else {
+        let (rule, fix) = match ctx.vendor {
+            Vendor::Athenahealth => ("LINT-A9", "Use the FHIR DSTU2 base URL (`https://api.athenahealth.com/preview1/{practice}/{brand}/{chartgroup}/fhir/dstu2`) or `{\"PRACTICEID\":\"...\",\"COMMUNICATORBRANDID\":\"...\"}`."),
+            _ => ("CER-19", "Use the FHIR base URL, e.g. `https://fhir-ehr-code.cerner.com/r4/<tenant>`."),
+        };
+        out.push(
+            Finding::error(rule, s, ctx.loc(v))
+                .why(format!("The aud is neither a FHIR base URL nor a practice JSON, so {consequence} ({rule}, ATH-03, SMART-07)."))
+                .fix(fix),
+        );
+        return;
+    };
+    if !url.is_https() && !vendor::is_loopback(&url.host_lower()) {
+        out.push(
+            Finding::warning("CER-19", s, ctx.loc(v))
+                .why("The aud is a plain-http URL; FHIR base URLs of the vendors are https, and aud must match the base exactly (CER-19, SMART-07).")
+                .fix("Use the https FHIR base URL."),
+        );
+    }
+    match ctx.vendor {
+        Vendor::Athenahealth => {
+            let segs: Vec<String> = url.segments().iter().map(|t| t.as_str().to_string()).collect();
+            let shaped = segs.len() == 6
+                && (segs[0] == "v1" || segs[0].starts_with("preview"))
+                && segs[1..4].iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                && segs[4] == "fhir"
+                && segs[5].eq_ignore_ascii_case("dstu2");
+            if !shaped {
+                out.push(
+                    Finding::warning("ATH-03", s, ctx.loc(v))
+                        .why("athenahealth expects a URL aud of the shape `.../{v1|preview1}/{practice}/{brand}/{chartgroup}/fhir/dstu2` (ATH-03).")
+                        .fix("Use the gateway's DSTU2 base URL, or the practice JSON form."),
+                );
+            }
+        }
+        Vendor::OracleHealth => {
+            if tenant::tenant_of(&url).is_none() {
+                out.push(
+                    Finding::warning("CER-19", s, ctx.loc(v))
+                        .why("Oracle Health's aud is the tenant's FHIR base URL (`https://fhir-ehr.cerner.com/r4/<tenant>`); this one names no tenant, so it is unlikely to be white-listed (CER-19).")
+                        .fix("Use the FHIR base URL from the tenant's discovery document."),
+                );
+            }
+        }
+        Vendor::Generic => {}
+    }
+}
+
+fn check_json(v: &Text, s: &str, consequence: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
+    if ctx.vendor == Vendor::OracleHealth {
+        out.push(
+            Finding::error("CER-19", s, ctx.loc(v))
+                .why("Oracle Health's aud is the FHIR base URL; the JSON form is athenahealth's (CER-19, ATH-03).")
+                .fix("Use the tenant's FHIR base URL."),
+        );
+        return;
+    }
+    let problem = match serde_json::from_str::<serde_json::Value>(s) {
+        Err(e) => Some(format!("it is not valid JSON ({e})")),
+        Ok(serde_json::Value::Object(m)) => {
+            let missing: Vec<&str> = ["PRACTICEID", "COMMUNICATORBRANDID"]
+                .into_iter()
+                .filter(|k| !m.contains_key(*k))
+                .collect();
+            let non_string: Vec<&str> = ["PRACTICEID", "COMMUNICATORBRANDID"]
+                .into_iter()
+                .filter(|k| m.get(*k).is_some_and(|x| !x.is_string()))
+                .collect();
+            if !missing.is_empty() {
+                Some(format!("it lacks {}", missing.join(" and ")))
+            } else if !non_string.is_empty() {
+                Some(format!("{} must be a string, not a number", non_string.join(" and ")))
+            } else {
+                None
+            }
+        }
+        Ok(_) => Some("it is not a JSON object".to_string()),
+    };
+    if let Some(problem) = problem {
+        out.push(
+            Finding::error("LINT-A9", s, ctx.loc(v))
+                .why(format!("The practice/brand aud is malformed: {problem}; {consequence} (LINT-A9, ATH-03)."))
+                .fix("Send exactly `{\"PRACTICEID\":\"<practice>\",\"COMMUNICATORBRANDID\":\"<brand>\"}` with string values, encoded once."),
+        );
+    }
+}

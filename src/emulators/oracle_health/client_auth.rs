@@ -1,0 +1,141 @@
+//! Client authentication at the token and revocation endpoints. Confidential clients
+//! (system accounts and provider apps) use HTTP Basic only; public apps name themselves
+//! with `client_id`. Failures say `client=unknown`: the server cannot tell who is calling.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use serde_json::Value;
+
+use super::faults::Fault;
+use super::responses::TokenError;
+use super::{OracleHealth, param, urn};
+use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest};
+
+/// `(client_id, secret)` from an `Authorization: Basic` value. RFC 6749 §2.3.1 has both
+/// parts form-encoded before base64, so `%XX` escapes are decoded.
+fn parse_basic(header: &str) -> Option<(String, String)> {
+    let (scheme, encoded) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let encoded = encoded.trim();
+    let raw = STANDARD
+        .decode(encoded)
+        .or_else(|_| STANDARD_NO_PAD.decode(encoded))
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((urn::decode(id), urn::decode(secret)))
+}
+
+/// The client a bearer JWT claims to be (`iss`, else `sub`), read without verifying.
+/// Only the bearer-header-accepted-as-client-auth fault trusts it.
+fn bearer_claimed_client(header: &str) -> Option<String> {
+    let (scheme, token) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    let payload = token.trim().split('.').nth(1)?;
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok()?;
+    claims
+        .get("iss")
+        .or_else(|| claims.get("sub"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+impl OracleHealth {
+    /// The calling client, or the invalid_client error to answer with.
+    pub(super) fn authenticate_client(
+        &self,
+        req: &EmuRequest,
+        form: &[(String, String)],
+    ) -> Result<ClientRegistration, TokenError> {
+        let Some(header) = req.header("authorization") else {
+            // Without a header only a public app may call, naming itself.
+            let claimed = param(form, "client_id");
+            return match claimed.and_then(|id| self.client(id)) {
+                Some(c) if c.auth == ClientAuth::None => Ok(c.clone()),
+                _ => Err(self.bad_credentials(claimed)),
+            };
+        };
+        let Some((id, secret)) = parse_basic(header) else {
+            if self.on(Fault::BearerHeaderAcceptedAsClientAuth) {
+                let claimed = bearer_claimed_client(header);
+                return match claimed.as_deref().and_then(|id| self.client(id)) {
+                    Some(c) => Ok(c.clone()),
+                    None => Err(self.bad_credentials(claimed.as_deref())),
+                };
+            }
+            return Err(self.bad_header());
+        };
+        let any_secret = self.on(Fault::AcceptAnyBasicCredentials);
+        match self.client(&id) {
+            Some(c) if any_secret => Ok(c.clone()),
+            Some(c) if c.auth != ClientAuth::None && c.secret.as_deref() == Some(secret.as_str()) => {
+                Ok(c.clone())
+            }
+            _ => Err(self.bad_credentials(Some(&id))),
+        }
+    }
+
+    fn invalid_client(&self, urn: &'static str, claimed: Option<&str>) -> TokenError {
+        let status = if self.on(Fault::TokenAuthFailureStatus400) {
+            400
+        } else {
+            401
+        };
+        let client = claimed.filter(|_| self.on(Fault::ClientIdInErrorUriOnAuthFailure));
+        TokenError::new(status, "invalid_client", urn, client)
+    }
+
+    fn bad_credentials(&self, claimed: Option<&str>) -> TokenError {
+        let urn = if self.on(Fault::LegacyUnderscoreUrns) {
+            urn::LEGACY_INVALID_CLIENT_CREDENTIALS
+        } else {
+            urn::INVALID_CLIENT_CREDENTIALS
+        };
+        self.invalid_client(urn, claimed)
+    }
+
+    fn bad_header(&self) -> TokenError {
+        let urn = if self.on(Fault::LegacyUnderscoreUrns) {
+            urn::LEGACY_INVALID_AUTHORIZATION_HEADER
+        } else {
+            urn::INVALID_AUTHORIZATION_HEADER
+        };
+        self.invalid_client(urn, None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn basic_parsing() {
+        let header = format!("Basic {}", STANDARD.encode("app:p%40ss"));
+        assert_eq!(parse_basic(&header), Some(("app".into(), "p@ss".into())));
+        assert_eq!(parse_basic("Basic !!!"), None);
+        assert_eq!(parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))), None);
+        assert_eq!(parse_basic("Bearer abc"), None);
+        assert_eq!(parse_basic("Basic"), None);
+        assert_eq!(parse_basic("Basic \u{1F600}"), None);
+    }
+
+    #[test]
+    fn bearer_claims() {
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"iss":"sys","sub":"other"}"#);
+        assert_eq!(
+            bearer_claimed_client(&format!("Bearer h.{payload}.s")),
+            Some("sys".into())
+        );
+        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"other"}"#);
+        assert_eq!(
+            bearer_claimed_client(&format!("bearer h.{payload}.s")),
+            Some("other".into())
+        );
+        assert_eq!(bearer_claimed_client("Bearer not-a-jwt"), None);
+        assert_eq!(bearer_claimed_client("Basic x.y.z"), None);
+    }
+}

@@ -1,0 +1,144 @@
+//! Fault switches: each one breaks exactly one documented behaviour, so that every
+//! conformance check can be shown to fail against this emulator.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::emulators::FaultInfo;
+
+/// Declares the `Fault` enum, its kebab-case names and the `FAULTS` table from one list,
+/// so the three can never drift apart.
+macro_rules! faults {
+    ($($variant:ident => $name:literal, $breaks:literal;)*) => {
+        /// A named way for the Oracle Health emulator to misbehave (see [`FAULTS`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Fault {
+            $($variant,)*
+        }
+
+        /// Every fault switch with the documented behaviour it breaks.
+        pub const FAULTS: &[FaultInfo] = &[
+            $(FaultInfo { name: $name, breaks: $breaks },)*
+        ];
+
+        impl Fault {
+            /// Every fault, in the order of [`FAULTS`].
+            pub const ALL: &[Fault] = &[$(Fault::$variant,)*];
+
+            /// The kebab-case name used on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+faults! {
+    AcceptUnknownTenant => "accept-unknown-tenant",
+        "the token endpoint serves a tenant that is not registered instead of invalid-tenant (CER-05)";
+    TenantNotEchoed => "tenant-not-echoed",
+        "error_uri carries the tenant lower-cased and trimmed instead of exactly as sent (CER-05, CER-27)";
+    CorrelationIdMismatch => "correlation-id-mismatch",
+        "the Cerner-Correlation-Id header differs from the error_uri instance id (CER-03)";
+    AddErrorDescription => "add-error-description",
+        "token errors carry an error_description member besides error and error_uri (CER-02)";
+    ClientIdInErrorUriOnAuthFailure => "client-id-in-error-uri-on-auth-failure",
+        "a client authentication failure names the claimed client id instead of client=unknown (CER-04)";
+    TokenAuthFailureStatus400 => "token-auth-failure-status-400",
+        "invalid_client is answered with 400 instead of 401 (CER-06, CER-07)";
+    AcceptAnyBasicCredentials => "accept-any-basic-credentials",
+        "HTTP Basic credentials with a registered client id pass whatever the secret (CER-06)";
+    BearerHeaderAcceptedAsClientAuth => "bearer-header-accepted-as-client-auth",
+        "an Authorization: Bearer assertion authenticates the client named in it instead of invalid-authorization-header (CER-07)";
+    EmptyScopesGrantsAnyway => "empty-scopes-grants-anyway",
+        "a request left with no grantable scope gets a token with an empty scope instead of empty-scopes (CER-09)";
+    FailOnPartialScopes => "fail-on-partial-scopes",
+        "a request with some ungrantable scopes is refused instead of narrowed silently (CER-10)";
+    GrantWildcardScopes => "grant-wildcard-scopes",
+        "wildcard scopes such as system/*.read are granted instead of dropped (CER-11)";
+    IssueRefreshTokenForClientCredentials => "issue-refresh-token-for-client-credentials",
+        "client_credentials responses carry a refresh_token (CER-12)";
+    RefreshReturnsNewRefreshToken => "refresh-returns-new-refresh-token",
+        "a refresh response carries a new refresh_token (CER-17)";
+    WrongExpiresIn => "wrong-expires-in",
+        "token responses report expires_in 3600 instead of 570 (CER-15)";
+    OmitCernerExtras => "omit-cerner-extras",
+        "authorization_code token responses lack user, username and tenant (CER-16)";
+    OmitCacheControl => "omit-cache-control",
+        "token responses lack Cache-Control: no-store (CER-16)";
+    IgnoreRedirectMismatch => "ignore-redirect-mismatch",
+        "a token request's redirect_uri is not compared with the authorize request's (CER-18)";
+    TrailingSlashLenient => "trailing-slash-lenient",
+        "a redirect_uri differing only by a trailing slash is accepted at the token endpoint (CER-18)";
+    AllowCodeReuse => "allow-code-reuse",
+        "authorization codes can be redeemed more than once (CER-21)";
+    CodesNeverExpire => "codes-never-expire",
+        "authorization codes never expire (CER-21)";
+    IgnoreClientMismatch => "ignore-client-mismatch",
+        "a code issued to one client can be redeemed by another (CER-21)";
+    AcceptAnyVerifier => "accept-any-verifier",
+        "the PKCE code_verifier is not checked against the S256 challenge (CER-23)";
+    AcceptInvalidRefreshToken => "accept-invalid-refresh-token",
+        "refresh tokens the server never issued, or revoked, are honoured (CER-17)";
+    AudNotRequired => "aud-not-required",
+        "an authorize request without aud is served instead of audience-required (CER-19)";
+    AuthorizeErrorsNotRedirected => "authorize-errors-not-redirected",
+        "authorize errors for a trusted redirect URI are shown as a page instead of redirected (CER-20)";
+    Fhir403Plain => "fhir-403-plain",
+        "the FHIR 403 for a missing scope lacks the insufficient-scopes URN body (CER-22)";
+    DiscoveryAdvertisesPlainPkce => "discovery-advertises-plain-pkce",
+        "the SMART configuration advertises code_challenge_methods_supported with plain (CER-13, CER-23)";
+    LegacyUnderscoreUrns => "legacy-underscore-urns",
+        "client-authentication URNs use the historical underscore spellings (CER-07, CER-21)";
+    UnlistedUrnChange => "unlisted-urn-change",
+        "an unknown tenant at the token endpoint is reported as oauth2:grant:unknown-tenant instead of oauth2:token:invalid-tenant (CER-05)";
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Fault {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Fault::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s)
+            .ok_or_else(|| {
+                let valid: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+                format!(
+                    "unknown oracle-health fault `{s}` (valid: {})",
+                    valid.join(", ")
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_match_the_table() {
+        assert_eq!(Fault::ALL.len(), FAULTS.len());
+        for (fault, info) in Fault::ALL.iter().zip(FAULTS) {
+            assert_eq!(fault.name(), info.name);
+            assert_eq!(fault.to_string().parse::<Fault>(), Ok(*fault));
+            assert!(info.breaks.contains("(CER-"), "{} names no catalog id", info.name);
+        }
+    }
+
+    #[test]
+    fn unknown_name_lists_the_valid_ones() {
+        let err = "no-such-fault".parse::<Fault>().unwrap_err();
+        assert!(err.contains("no-such-fault"));
+        assert!(err.contains("accept-unknown-tenant"));
+        assert!(err.contains("unlisted-urn-change"));
+    }
+}

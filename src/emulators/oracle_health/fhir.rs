@@ -1,0 +1,168 @@
+//! The FHIR R4 server under the tenant's base: bearer checks with RFC 6750 challenges,
+//! and the vendor's 403 body for a token without a scope for the resource.
+
+use serde_json::{Value, json};
+
+use super::faults::Fault;
+use super::introspect::bearer;
+use super::store::Grant;
+use super::{OracleHealth, scopes};
+use crate::emulators::{EmuRequest, EmuResponse};
+
+const FHIR_JSON: &str = "application/fhir+json";
+
+/// The documented 403 body, byte for byte.
+const INSUFFICIENT_SCOPES: &str = r#"{"code":403,"message":"code=\"urn:cerner:error:oauth2:resource-access:insufficient-scopes\", error=\"insufficient_scope\", subcode=\"no_scope_for_resource_path\""}"#;
+/// What the fhir-403-plain fault answers instead: no URN, no RFC 6750 error code.
+const PLAIN_FORBIDDEN: &str = r#"{"code":403,"message":"Forbidden"}"#;
+
+fn fhir_json(status: u16, body: Vec<u8>) -> EmuResponse {
+    EmuResponse::new(status)
+        .with_header("content-type", FHIR_JSON)
+        .with_body(body)
+}
+
+impl OracleHealth {
+    /// The path under the FHIR base (`Patient/1`), if `path` is below it.
+    pub(super) fn fhir_rest<'a>(&self, path: &'a str) -> Option<&'a str> {
+        let base = self.tenant.fhir_base_path.trim_end_matches('/');
+        if base.is_empty() {
+            return None;
+        }
+        path.strip_prefix(base)?.strip_prefix('/')
+    }
+
+    pub(super) fn fhir(&self, origin: &str, rest: &str, req: &EmuRequest) -> EmuResponse {
+        let mut segments = rest.split('/').filter(|s| !s.is_empty());
+        let resource = segments.next().unwrap_or("");
+        let id = segments.next();
+        let get = req.method.eq_ignore_ascii_case("GET");
+        if resource == "metadata" && get {
+            return fhir_json(200, capability_statement().to_string().into_bytes());
+        }
+        let grant = match bearer(req) {
+            None => return self.unauthorized(origin, "The access token is missing."),
+            Some(token) => match self.live_access(token) {
+                Some(at) => &at.grant,
+                None => return self.unauthorized(origin, "The access token is invalid or has expired."),
+            },
+        };
+        let permission = if get { "read" } else { "write" };
+        if !scopes::allows(&grant.scopes, resource, permission) {
+            let body = if self.on(Fault::Fhir403Plain) {
+                PLAIN_FORBIDDEN
+            } else {
+                INSUFFICIENT_SCOPES
+            };
+            return EmuResponse::new(403)
+                .with_header("content-type", "application/json")
+                .with_body(body.as_bytes().to_vec());
+        }
+        let body = match id {
+            Some(id) => json!({ "resourceType": resource, "id": id }),
+            None => search_bundle(resource, grant),
+        };
+        fhir_json(200, body.to_string().into_bytes())
+    }
+
+    fn unauthorized(&self, origin: &str, description: &str) -> EmuResponse {
+        let realm = format!("{origin}{}", self.tenant.fhir_base_path);
+        let challenge =
+            format!("Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{description}\"");
+        EmuResponse::new(401).with_header("www-authenticate", challenge)
+    }
+}
+
+/// A search answer: the token's patient for Patient searches, nothing otherwise.
+fn search_bundle(resource: &str, grant: &Grant) -> Value {
+    let patient = grant.user.as_ref().and_then(|u| u.patient_id.as_deref());
+    let entries: Vec<Value> = match (resource, patient) {
+        ("Patient", Some(p)) => vec![json!({ "resource": { "resourceType": "Patient", "id": p } })],
+        _ => Vec::new(),
+    };
+    json!({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": entries.len(),
+        "entry": entries,
+    })
+}
+
+fn capability_statement() -> Value {
+    json!({
+        "resourceType": "CapabilityStatement",
+        "status": "active",
+        "kind": "instance",
+        "fhirVersion": "4.0.1",
+        "format": ["json"],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+    use crate::emulators::Emulator;
+
+    fn call(emu: &mut OracleHealth, method: &str, path: &str, token: Option<&str>) -> EmuResponse {
+        let mut req = get(&format!("{FHIR}/{path}"), &[]);
+        req.method = method.to_string();
+        if let Some(token) = token {
+            req = with_header(req, "authorization", &format!("Bearer {token}"));
+        }
+        emu.handle(ORIGIN, &req)
+    }
+
+    #[test]
+    fn scope_checks_and_answers() {
+        let mut emu = emulator(&[]);
+        let at = system_access_token(&mut emu, "system/Patient.read");
+        let r = call(&mut emu, "GET", "Patient/12724066", Some(&at));
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("content-type"), Some("application/fhir+json"));
+        assert_eq!(json(&r), json!({"resourceType": "Patient", "id": "12724066"}));
+        let r = call(&mut emu, "GET", "Patient?_id=1", Some(&at));
+        assert_eq!(json(&r)["resourceType"], "Bundle");
+
+        for (method, path) in [("GET", "Observation?patient=1"), ("POST", "Patient")] {
+            let r = call(&mut emu, method, path, Some(&at));
+            assert_eq!(r.status, 403);
+            assert_eq!(
+                text(&r),
+                r#"{"code":403,"message":"code=\"urn:cerner:error:oauth2:resource-access:insufficient-scopes\", error=\"insufficient_scope\", subcode=\"no_scope_for_resource_path\""}"#
+            );
+        }
+        let r = call(&mut emu, "GET", "metadata", None);
+        assert_eq!(json(&r)["resourceType"], "CapabilityStatement");
+    }
+
+    #[test]
+    fn missing_expired_and_unknown_tokens_get_a_challenge() {
+        let mut emu = emulator(&[]);
+        let at = system_access_token(&mut emu, "system/Patient.read");
+        assert!(emu.age_artifact(&at, 569));
+        assert_eq!(call(&mut emu, "GET", "Patient/1", Some(&at)).status, 200);
+        assert!(emu.age_artifact(&at, 1));
+        for token in [None, Some("bogus"), Some(at.as_str())] {
+            let r = call(&mut emu, "GET", "Patient/1", token);
+            assert_eq!(r.status, 401);
+            let challenge = r.header("www-authenticate").unwrap_or_default();
+            assert!(
+                challenge.starts_with(&format!("Bearer realm=\"{AUD}\", error=\"invalid_token\", error_description=\"")),
+                "{challenge}"
+            );
+        }
+    }
+
+    #[test]
+    fn patient_context_reaches_searches() {
+        let mut emu = emulator(&[]);
+        let a = authz(PUBLIC)
+            .set("scope", "openid launch/patient patient/Patient.read")
+            .with_persona("patient");
+        let body = code_tokens(&mut emu, &a);
+        let at = body["access_token"].as_str().unwrap_or_default().to_string();
+        let r = call(&mut emu, "GET", "Patient", Some(&at));
+        assert_eq!(json(&r)["entry"][0]["resource"]["id"], PATIENT);
+    }
+}

@@ -1,0 +1,117 @@
+//! The HTML the browser sees: the sign-in page, authorize error pages and the page an
+//! `error_uri` points at.
+
+use super::urn;
+use crate::emulators::EmuResponse;
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn document(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+/// Shown instead of redirecting when the client or its redirect URI cannot be trusted.
+pub(super) fn authorize_error_page(error: &str, short_urn: &str, error_uri: &str) -> EmuResponse {
+    let body = format!(
+        "<h1>Authorization Error</h1>\n<p>Error: {}</p>\n<p>Code: {}{}</p>\n<p>{}</p>\n\
+         <p><a href=\"{}\">Details</a></p>",
+        escape(error),
+        urn::PREFIX,
+        escape(short_urn),
+        escape(urn::describe(short_urn)),
+        escape(error_uri)
+    );
+    EmuResponse::html(400, document("Authorization Error", &body))
+}
+
+pub(super) fn login_page(tenant_segment: &str, txn: &str, failed: bool) -> EmuResponse {
+    let alert = if failed {
+        "<div class=\"error\" role=\"alert\"><p>The username or password is incorrect.</p></div>\n"
+    } else {
+        ""
+    };
+    let body = format!(
+        "<h1>Millennium Sign In</h1>\n{alert}<form method=\"post\" action=\"/tenants/{}/login/{}\">\n\
+         <label>Username <input type=\"text\" name=\"username\"></label>\n\
+         <label>Password <input type=\"password\" name=\"password\"></label>\n\
+         <button type=\"submit\">Log In</button>\n</form>",
+        escape(tenant_segment),
+        escape(txn)
+    );
+    EmuResponse::html(200, document("Millennium Sign In", &body)).with_header("x-frame-options", "DENY")
+}
+
+/// A login transaction that does not exist (or is finished).
+pub(super) fn unknown_transaction() -> EmuResponse {
+    let body = "<h1>Authorization Error</h1>\n<p>The sign-in session is unknown or has ended.</p>";
+    EmuResponse::html(400, document("Authorization Error", body))
+}
+
+/// The page behind an `error_uri`: names the URN and explains it.
+pub(super) fn error_instance_page(full_urn: &str, instance: &str) -> EmuResponse {
+    let short = full_urn.strip_prefix(urn::PREFIX).unwrap_or(full_urn);
+    let text = urn::describe(short);
+    // The explanation leads (title and heading), as the vendor's pages do.
+    let body = format!(
+        "<h1>{}</h1>\n<p>Error code: {}</p>\n<p>Instance: {}</p>",
+        escape(text),
+        escape(full_urn),
+        escape(instance)
+    );
+    EmuResponse::html(200, document(text, &body))
+}
+
+/// The tenant's management endpoint: where a user would review apps they authorized.
+pub(super) fn management_page() -> EmuResponse {
+    EmuResponse::html(
+        200,
+        document(
+            "My Authorizations",
+            "<h1>My Authorizations</h1>\n<p>No applications are authorized.</p>",
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(r: &EmuResponse) -> String {
+        String::from_utf8_lossy(&r.body).into_owned()
+    }
+
+    #[test]
+    fn login_form_posts_to_the_tenant_transaction() {
+        let html = text(&login_page("t1", "x<y", false));
+        assert!(html.contains("<form method=\"post\" action=\"/tenants/t1/login/x&lt;y\">"));
+        assert!(html.contains("name=\"username\"") && html.contains("name=\"password\""));
+        assert!(!html.contains("role=\"alert\""));
+        assert!(text(&login_page("t1", "x", true)).contains("role=\"alert\""));
+    }
+
+    #[test]
+    fn error_pages_name_the_urn() {
+        let r = error_instance_page(
+            "urn:cerner:error:authorization-server:oauth2:token:empty-scopes",
+            "abc",
+        );
+        assert_eq!(r.status, 200);
+        let html = text(&r);
+        assert!(html.contains("<h1>The resulting token contains no scopes"));
+        assert!(html.contains("urn:cerner:error:authorization-server:oauth2:token:empty-scopes"));
+        let r = authorize_error_page("invalid_request", urn::UNKNOWN_CLIENT, "http://o/e?a=1&b=2");
+        assert_eq!(r.status, 400);
+        let html = text(&r);
+        assert!(html.contains("oauth2:grant:unknown-client") && html.contains("a=1&amp;b=2"));
+        assert!(!html.contains("<form"));
+    }
+}

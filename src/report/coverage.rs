@@ -1,0 +1,233 @@
+//! Requirement coverage: every catalog entry the project tracks (features/CATALOG.md)
+//! → the scenarios tagged with it → their result per target; or the NOT-TESTED.md
+//! reason it has no scenario. An entry with neither is "missing" (a defect).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::runner::ScenarioRecord;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub id: String,
+    pub title: String,
+    pub scenarios: Vec<ScenarioRef>,
+    /// Why there is no scenario (from a NOT-TESTED.md), or what is left out of a
+    /// partly covered entry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_tested: Option<String>,
+    /// Lint rules that implement the entry (LINT-* entries).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lint_rules: Vec<String>,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Covered,
+    NotTested,
+    Missing,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioRef {
+    pub feature_path: String,
+    pub scenario: String,
+    /// target → outcome status (`passed`, `failed`, …); empty without a run.
+    pub results: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PrefixTotals {
+    pub covered: usize,
+    pub not_tested: usize,
+    pub missing: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coverage {
+    pub entries: Vec<Entry>,
+    pub by_prefix: BTreeMap<String, PrefixTotals>,
+}
+
+impl Coverage {
+    pub fn missing(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter().filter(|e| e.status == Status::Missing)
+    }
+}
+
+/// The catalog ids and titles from `features/CATALOG.md` (`| ID | title |` rows).
+pub fn catalog(root: &Path) -> Result<Vec<(String, String)>, String> {
+    let path = root.join("features/CATALOG.md");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(table_rows(&text)
+        .into_iter()
+        .filter(|r| r.len() >= 2 && is_id(&r[0]))
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect())
+}
+
+fn is_id(s: &str) -> bool {
+    let Some((prefix, num)) = s.split_once('-') else { return false };
+    ["CER", "OKT", "ATH", "SMART", "RFC", "LINT"].contains(&prefix)
+        && !num.is_empty()
+        && num.trim_start_matches(['A', 'C']).chars().all(|c| c.is_ascii_digit())
+}
+
+fn table_rows(text: &str) -> Vec<Vec<String>> {
+    text.lines()
+        .filter(|l| l.trim_start().starts_with('|'))
+        .map(|l| {
+            l.trim()
+                .trim_matches('|')
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// Reasons from every NOT-TESTED.md under `features/`: id → (reason, partly covered).
+pub fn not_tested(root: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut files = Vec::new();
+    find(&root.join("features"), "NOT-TESTED.md", &mut files);
+    for f in files {
+        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        for row in table_rows(&text) {
+            if row.len() >= 3 && is_id(&row[0]) {
+                let reason = row.last().cloned().unwrap_or_default();
+                out.insert(row[0].clone(), reason);
+            }
+        }
+    }
+    out
+}
+
+fn find(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            find(&p, name, out);
+        } else if p.file_name().is_some_and(|n| n == name) {
+            out.push(p);
+        }
+    }
+}
+
+/// Scenario tags straight from the feature files (so coverage needs no run).
+pub fn tagged_scenarios(root: &Path) -> Result<Vec<(String, String, Vec<String>)>, String> {
+    let features = crate::runner::read_features(&root.join("features")).map_err(|e| e.0)?;
+    let mut out = Vec::new();
+    for f in features {
+        let path = f
+            .path
+            .as_ref()
+            .map(|p| {
+                let s = p.to_string_lossy();
+                s.find("features/").map_or(s.to_string(), |i| s[i..].to_string())
+            })
+            .unwrap_or_default();
+        let scenarios = f
+            .scenarios
+            .iter()
+            .map(|s| (s, Vec::new()))
+            .chain(f.rules.iter().flat_map(|r| r.scenarios.iter().map(|s| (s, r.tags.clone()))));
+        for (s, rule_tags) in scenarios {
+            let tags = f.tags.iter().chain(&rule_tags).chain(&s.tags).cloned().collect();
+            out.push((path.clone(), s.name.clone(), tags));
+        }
+    }
+    Ok(out)
+}
+
+/// Builds the matrix; `records` adds each scenario's result per target.
+pub fn build(
+    root: &Path,
+    records: &[ScenarioRecord],
+    lint_rules: &[&str],
+) -> Result<Coverage, String> {
+    let catalog = catalog(root)?;
+    let reasons = not_tested(root);
+    let scenarios = tagged_scenarios(root)?;
+    let mut entries = Vec::new();
+    let mut by_prefix: BTreeMap<String, PrefixTotals> = BTreeMap::new();
+    for (id, title) in catalog {
+        let refs: Vec<ScenarioRef> = scenarios
+            .iter()
+            .filter(|(_, _, tags)| tags.iter().any(|t| t == &id))
+            .map(|(path, name, _)| ScenarioRef {
+                feature_path: path.clone(),
+                scenario: name.clone(),
+                results: records
+                    .iter()
+                    .filter(|r| &r.scenario == name && &r.feature_path == path)
+                    .map(|r| (r.target.clone(), status_of(r)))
+                    .collect(),
+            })
+            .collect();
+        let rules: Vec<String> = lint_rules
+            .iter()
+            .filter(|r| **r == id)
+            .map(|r| r.to_string())
+            .collect();
+        let status = if !refs.is_empty() || !rules.is_empty() {
+            Status::Covered
+        } else if reasons.contains_key(&id) {
+            Status::NotTested
+        } else {
+            Status::Missing
+        };
+        let prefix = id.split('-').next().unwrap_or("").to_string();
+        let t = by_prefix.entry(prefix).or_default();
+        match status {
+            Status::Covered => t.covered += 1,
+            Status::NotTested => t.not_tested += 1,
+            Status::Missing => t.missing += 1,
+        }
+        entries.push(Entry {
+            not_tested: reasons.get(&id).cloned(),
+            id,
+            title,
+            scenarios: refs,
+            lint_rules: rules,
+            status,
+        });
+    }
+    Ok(Coverage { entries, by_prefix })
+}
+
+fn status_of(r: &ScenarioRecord) -> String {
+    use crate::runner::Outcome;
+    match &r.outcome {
+        Outcome::Passed => "passed",
+        Outcome::Failed { .. } if r.is_drift_only() => "drift",
+        Outcome::Failed { .. } => "failed",
+        Outcome::Skipped { .. } => "skipped",
+        Outcome::KnownDeviation { .. } => "known deviation",
+    }
+    .to_string()
+}
+
+/// The console summary of `grantcheck coverage`.
+pub fn render_text(c: &Coverage) -> String {
+    let mut out = String::from("catalog coverage (covered / not tested with a reason / missing a reason)\n");
+    for (prefix, t) in &c.by_prefix {
+        out.push_str(&format!(
+            "  {prefix:<6} {:>3} covered  {:>3} not tested  {:>3} missing\n",
+            t.covered, t.not_tested, t.missing
+        ));
+    }
+    let missing: Vec<&Entry> = c.missing().collect();
+    if !missing.is_empty() {
+        out.push_str("missing (no scenario, lint rule or NOT-TESTED.md reason):\n");
+        for e in missing {
+            out.push_str(&format!("  {} {}\n", e.id, e.title));
+        }
+    }
+    out
+}
