@@ -229,9 +229,15 @@ async fn discover(
                 .fhir_base
                 .as_ref()
                 .ok_or("no `endpoints.fhir_base` to discover from")?;
-            format!("{}/.well-known/smart-configuration", base.as_str().trim_end_matches('/'))
+            format!(
+                "{}/.well-known/smart-configuration",
+                base.as_str().trim_end_matches('/')
+            )
         }
-        Discovery::Openid => format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/')),
+        Discovery::Openid => format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        ),
     };
     let resp = client
         .get(&url)
@@ -255,8 +261,17 @@ async fn discover(
 }
 
 /// Fills endpoints the profile left out from a discovery document.
-fn apply_discovery(doc: &serde_json::Value, e: &mut Endpoints, issuer: &mut String, issuer_set: bool) {
-    let url = |k: &str| doc.get(k).and_then(|v| v.as_str()).and_then(|s| Url::parse(s).ok());
+fn apply_discovery(
+    doc: &serde_json::Value,
+    e: &mut Endpoints,
+    issuer: &mut String,
+    issuer_set: bool,
+) {
+    let url = |k: &str| {
+        doc.get(k)
+            .and_then(|v| v.as_str())
+            .and_then(|s| Url::parse(s).ok())
+    };
     let fill = |slot: &mut Option<Url>, k: &str| {
         if slot.is_none() {
             *slot = url(k);

@@ -10,22 +10,39 @@ use crate::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app reads the SMART configuration$", step!(read)),
-    (r"^the SMART configuration names the authorization and token endpoints and capabilities$", step!(required)),
-    (r#"^the SMART configuration lists the capability "([^"]*)"$"#, step!(capability)),
-    (r"^the SMART configuration does not offer the plain PKCE method$", step!(no_plain)),
-    (r#"^the SMART configuration lists the client authentication methods "([^"]*)"$"#, step!(auth_methods)),
+    (
+        r"^the SMART configuration names the authorization and token endpoints and capabilities$",
+        step!(required),
+    ),
+    (
+        r#"^the SMART configuration lists the capability "([^"]*)"$"#,
+        step!(capability),
+    ),
+    (
+        r"^the SMART configuration does not offer the plain PKCE method$",
+        step!(no_plain),
+    ),
+    (
+        r#"^the SMART configuration lists the client authentication methods "([^"]*)"$"#,
+        step!(auth_methods),
+    ),
 ];
 
 async fn read(w: &mut World, _: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
         w.fail_with(w.target().missing_endpoint("fhir_base"))
     };
-    let url = format!("{}/.well-known/smart-configuration", base.as_str().trim_end_matches('/'));
+    let url = format!(
+        "{}/.well-known/smart-configuration",
+        base.as_str().trim_end_matches('/')
+    );
     let url = match url::Url::parse(&url) {
         Ok(u) => u,
         Err(e) => w.fail_with(format!("{url}: {e}")),
     };
-    let resp = w.send(Request::get(url).header("accept", "application/json")).await;
+    let resp = w
+        .send(Request::get(url).header("accept", "application/json"))
+        .await;
     w.must(crate::checks::response::status_is(&resp, 200));
     w.must(crate::checks::response::json_content_type(&resp));
     let doc = resp.json().unwrap_or(Value::Null);

@@ -9,11 +9,23 @@ use crate::oauth::error_uri::ErrorUri;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r#"^the error URN is "([^"]*)"$"#, step!(urn_is)),
-    (r"^the failure is attributed to client authentication$", step!(client_unknown)),
+    (
+        r"^the failure is attributed to client authentication$",
+        step!(client_unknown),
+    ),
     (r"^the error names the client$", step!(names_client)),
-    (r"^the error echoes the tenant as sent$", step!(tenant_echoed)),
-    (r"^the error instance equals the correlation header$", step!(instance)),
-    (r"^the error carries only error and error_uri$", step!(envelope)),
+    (
+        r"^the error echoes the tenant as sent$",
+        step!(tenant_echoed),
+    ),
+    (
+        r"^the error instance equals the correlation header$",
+        step!(instance),
+    ),
+    (
+        r"^the error carries only error and error_uri$",
+        step!(envelope),
+    ),
 ];
 
 fn error_uri(w: &World) -> ErrorUri {
@@ -44,7 +56,12 @@ async fn names_client(w: &mut World, _: Context) {
 
 async fn tenant_echoed(w: &mut World, _: Context) {
     let e = error_uri(w);
-    let Some(tenant) = w.flow.tenant_sent.clone().or_else(|| w.target().profile.spec.tenant.clone()) else {
+    let Some(tenant) = w
+        .flow
+        .tenant_sent
+        .clone()
+        .or_else(|| w.target().profile.spec.tenant.clone())
+    else {
         w.fail_with("the profile has no `tenant`".into())
     };
     w.must(eu::tenant_echoed(&e, &tenant));

@@ -23,8 +23,14 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^the app reads the patient's record without an access token$",
         step!(read_without_token),
     ),
-    (r#"^the app reads "(\w+)" resources$"#, step!(read_resources)),
-    (r"^the FHIR API refuses the token for lack of scope$", step!(insufficient_scope)),
+    (
+        r#"^the app reads "(\w+)" resources$"#,
+        step!(read_resources),
+    ),
+    (
+        r"^the FHIR API refuses the token for lack of scope$",
+        step!(insufficient_scope),
+    ),
 ];
 
 fn patient_url(w: &World) -> url::Url {
@@ -122,6 +128,8 @@ async fn insufficient_scope(w: &mut World, _: Context) {
     w.snapshot(crate::snapshot::Payload {
         status: resp.status,
         content_type: resp.content_type().map(str::to_owned),
-        body: resp.json().unwrap_or_else(|| serde_json::Value::String(resp.text())),
+        body: resp
+            .json()
+            .unwrap_or_else(|| serde_json::Value::String(resp.text())),
     });
 }

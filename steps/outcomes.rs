@@ -77,7 +77,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^no refresh token is issued$", step!(no_refresh_token)),
     (r"^the token request is refused$", step!(token_refused_any)),
     (r"^the access token lives (\d+) seconds$", step!(lives)),
-    (r"^the token response carries Oracle Health's user, tenant and style context$", step!(cerner_context)),
+    (
+        r"^the token response carries Oracle Health's user, tenant and style context$",
+        step!(cerner_context),
+    ),
     (r#"^the granted scope is "([^"]*)"$"#, step!(scope_is)),
     (
         r#"^the granted scope includes "([^"]*)"$"#,
@@ -381,7 +384,13 @@ async fn lives(w: &mut World, ctx: Context) {
 
 async fn cerner_context(w: &mut World, _: Context) {
     let t = tokens(w);
-    for member in ["user", "username", "tenant", "need_patient_banner", "smart_style_url"] {
+    for member in [
+        "user",
+        "username",
+        "tenant",
+        "need_patient_banner",
+        "smart_style_url",
+    ] {
         w.must(tk::has_member(&t, member, "CER-16"));
     }
     if let Some(tenant) = w.target().profile.spec.tenant.clone() {

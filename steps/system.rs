@@ -9,10 +9,22 @@ use crate::oauth::token::ClientAuthentication;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the system account$", step!(system_account)),
-    (r#"^the system account requests a token for the scopes "([^"]*)"$"#, step!(request)),
-    (r#"^the system account requests a token for the scopes "([^"]*)" at the tenant "([^"]*)"$"#, step!(request_at_tenant)),
-    (r#"^the system account requests a token for the scopes "([^"]*)" with credentials the server does not recognise$"#, step!(request_unknown_credentials)),
-    (r#"^the system account requests a token for the scopes "([^"]*)" with its assertion in an Authorization Bearer header$"#, step!(request_bearer_header)),
+    (
+        r#"^the system account requests a token for the scopes "([^"]*)"$"#,
+        step!(request),
+    ),
+    (
+        r#"^the system account requests a token for the scopes "([^"]*)" at the tenant "([^"]*)"$"#,
+        step!(request_at_tenant),
+    ),
+    (
+        r#"^the system account requests a token for the scopes "([^"]*)" with credentials the server does not recognise$"#,
+        step!(request_unknown_credentials),
+    ),
+    (
+        r#"^the system account requests a token for the scopes "([^"]*)" with its assertion in an Authorization Bearer header$"#,
+        step!(request_bearer_header),
+    ),
 ];
 
 async fn system_account(w: &mut World, _: Context) {
@@ -28,9 +40,11 @@ fn token_url_for_tenant(w: &World, tenant: &str) -> url::Url {
     let Some(own) = w.target().profile.spec.tenant.clone() else {
         w.fail_with("the profile has no `tenant` to replace".into())
     };
-    let replaced = url
-        .as_str()
-        .replacen(&format!("/tenants/{own}/"), &format!("/tenants/{tenant}/"), 1);
+    let replaced = url.as_str().replacen(
+        &format!("/tenants/{own}/"),
+        &format!("/tenants/{tenant}/"),
+        1,
+    );
     match url::Url::parse(&replaced) {
         Ok(u) => u,
         Err(e) => w.fail_with(format!("token URL for tenant {tenant}: {e}")),
@@ -85,5 +99,12 @@ async fn request_bearer_header(w: &mut World, ctx: Context) {
     // client_assertion form parameter (the forum report behind CER-07).
     let jwt = "eyJhbGciOiJSUzM4NCIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl";
     let headers = vec![("authorization".to_string(), format!("Bearer {jwt}"))];
-    post_token_form(w, url, scope_form(arg(&ctx, 1)), ClientAuthentication::Omitted, headers).await;
+    post_token_form(
+        w,
+        url,
+        scope_form(arg(&ctx, 1)),
+        ClientAuthentication::Omitted,
+        headers,
+    )
+    .await;
 }

@@ -61,6 +61,49 @@ fn a_conformance_failure_exits_1_and_names_the_check() {
 }
 
 #[test]
+fn payload_drift_alone_exits_3_and_is_summarised() {
+    // The old Okta wording is accepted by the checks, so only the payloads differ.
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(
+        &["run", "--tags", "@OKT-05", "--fault", "legacy-okta-wording"],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3), "{out}\n{err}");
+    assert!(out.contains("payload drift"), "{out}");
+    assert!(
+        out.contains("snapshot `a-public-app-must-send-a-code-challenge`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("drift only: every check held (exit code 3)"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("\nfailed:"),
+        "drift is not listed as a failed check:\n{out}"
+    );
+    let html = std::fs::read_to_string(dir.path().join("reports/report.html")).unwrap();
+    assert!(html.contains("id=\"drift\""));
+    assert!(html.contains(
+        "PKCE code challenge is required when the token endpoint authentication method is"
+    ));
+}
+
+#[test]
+fn coverage_lists_every_catalog_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(&["coverage"], dir.path());
+    let (out, _) = text(&o);
+    for prefix in ["ATH", "CER", "OKT", "SMART", "RFC", "LINT"] {
+        assert!(
+            out.contains(&format!("  {prefix} ")),
+            "{prefix} missing in:\n{out}"
+        );
+    }
+}
+
+#[test]
 fn a_profile_typo_exits_2_with_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
     let original =

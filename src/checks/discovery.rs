@@ -7,7 +7,11 @@ use super::{Outcome, ensure, fail};
 fn strings(doc: &Value, key: &str) -> Vec<String> {
     doc.get(key)
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -73,7 +77,10 @@ pub fn advertises_s256(doc: &Value) -> Outcome {
 
 pub fn auth_methods_listed(doc: &Value, expected: &[&str]) -> Outcome {
     let methods = strings(doc, "token_endpoint_auth_methods_supported");
-    let missing: Vec<&&str> = expected.iter().filter(|m| !methods.iter().any(|x| x == *m)).collect();
+    let missing: Vec<&&str> = expected
+        .iter()
+        .filter(|m| !methods.iter().any(|x| x == *m))
+        .collect();
     ensure(
         missing.is_empty(),
         "token_endpoint_auth_methods_listed",

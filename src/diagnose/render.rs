@@ -12,6 +12,8 @@ use super::rules::placeholders;
 
 /// Width of source shown around a finding on a long (flattened) line.
 const CONTEXT: usize = 40;
+/// Longest highlight drawn; a longer value is marked by its start.
+const MAX_CARETS: usize = 60;
 
 static SECRET_PATTERNS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     [
@@ -68,9 +70,13 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
             if let Some(line) = lines.get(loc.line.saturating_sub(1)) {
                 let masked: Vec<char> = mask_secrets(line).chars().collect();
                 let col = loc.column.saturating_sub(1).min(masked.len());
-                let len = loc.len.max(1);
-                let from = col.saturating_sub(CONTEXT);
-                let to = (col + len + CONTEXT).min(masked.len());
+                let len = loc.len.clamp(1, MAX_CARETS);
+                // Short lines are shown whole; long (flattened) ones around the value.
+                let (from, to) = if masked.len() <= 2 * CONTEXT + MAX_CARETS {
+                    (0, masked.len())
+                } else {
+                    (col.saturating_sub(CONTEXT), (col + len + CONTEXT).min(masked.len()))
+                };
                 let mut shown: String = masked[from..to].iter().collect();
                 let mut pad = col - from;
                 if from > 0 {
@@ -85,7 +91,8 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
                 out.push_str(&format!(" {blank} |\n"));
                 out.push_str(&format!(" {gutter} | {shown}\n"));
                 let carets = len.min(masked.len().saturating_sub(col).max(1));
-                out.push_str(&format!(" {blank} | {}{}\n", " ".repeat(pad), "^".repeat(carets)));
+                let more = if loc.len > MAX_CARETS { "…" } else { "" };
+                out.push_str(&format!(" {blank} | {}{}{more}\n", " ".repeat(pad), "^".repeat(carets)));
             }
         }
         out.push_str(&format!("  = why: {}\n", f.why));

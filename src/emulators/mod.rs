@@ -9,6 +9,7 @@
 
 pub mod athenahealth;
 pub mod clock;
+pub mod oracle_health;
 pub mod server;
 
 use std::fmt;
@@ -229,6 +230,13 @@ pub fn create(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Box::new(athenahealth::Athenahealth::new(tenant, faults)))
         }
+        "oracle-health" => {
+            let faults = faults
+                .iter()
+                .map(|f| f.parse::<oracle_health::Fault>())
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Box::new(oracle_health::OracleHealth::new(tenant, faults)))
+        }
         other => Err(format!(
             "no emulator for vendor `{other}` (available: {})",
             VENDORS.join(", ")
@@ -237,12 +245,13 @@ pub fn create(
 }
 
 /// Vendors that have an emulator.
-pub const VENDORS: &[&str] = &["athenahealth"];
+pub const VENDORS: &[&str] = &["athenahealth", "oracle-health"];
 
 /// The fault switches of a vendor's emulator, for `--help` style listings and tests.
 pub fn faults(vendor: &str) -> &'static [FaultInfo] {
     match vendor {
         "athenahealth" => athenahealth::FAULTS,
+        "oracle-health" => oracle_health::FAULTS,
         _ => &[],
     }
 }

@@ -107,9 +107,18 @@ mod tests {
     fn parses_seed_000() {
         let e = ErrorUri::parse("https://authorization.cerner.com/errors/urn%3Acerner%3Aerror%3Aauthorization-server%3Aoauth2%3Atoken%3Ainvalid-tenant/instances/65b0a9f4-782f-49a4-947f-e0a875ce5f67?client=ec9e9fdd-d770-4108-8589-62fa060429fb&tenant=5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm").unwrap();
         assert_eq!(e.short(), "oauth2:token:invalid-tenant");
-        assert_eq!(e.instance.as_deref(), Some("65b0a9f4-782f-49a4-947f-e0a875ce5f67"));
-        assert_eq!(e.client.as_deref(), Some("ec9e9fdd-d770-4108-8589-62fa060429fb"));
-        assert_eq!(e.tenant.as_deref(), Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm"));
+        assert_eq!(
+            e.instance.as_deref(),
+            Some("65b0a9f4-782f-49a4-947f-e0a875ce5f67")
+        );
+        assert_eq!(
+            e.client.as_deref(),
+            Some("ec9e9fdd-d770-4108-8589-62fa060429fb")
+        );
+        assert_eq!(
+            e.tenant.as_deref(),
+            Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm")
+        );
         assert!(!e.client_unknown());
     }
 
@@ -118,7 +127,9 @@ mod tests {
         let e = ErrorUri::parse("https://authorization.cerner.com/errors/urn%3Acerner%3Aerror%3Aauthorization-server%3Aoauth2%3Atoken%3Ainvalid-client-credentials/instances/14c93355-be14-47c0-9f4a-132ef6124fe5?client=unknown&tenant=ec2458f2-1e24-41c8-b71b-0e701af7583d").unwrap();
         assert!(e.client_unknown());
         assert!(e.is("oauth2:token:invalid_client_credentials"));
-        assert!(e.is("urn:cerner:error:authorization-server:oauth2:token:invalid-client-credentials"));
+        assert!(
+            e.is("urn:cerner:error:authorization-server:oauth2:token:invalid-client-credentials")
+        );
     }
 
     #[test]

@@ -71,10 +71,15 @@ pub fn catalog(root: &Path) -> Result<Vec<(String, String)>, String> {
 }
 
 fn is_id(s: &str) -> bool {
-    let Some((prefix, num)) = s.split_once('-') else { return false };
+    let Some((prefix, num)) = s.split_once('-') else {
+        return false;
+    };
     ["CER", "OKT", "ATH", "SMART", "RFC", "LINT"].contains(&prefix)
         && !num.is_empty()
-        && num.trim_start_matches(['A', 'C']).chars().all(|c| c.is_ascii_digit())
+        && num
+            .trim_start_matches(['A', 'C'])
+            .chars()
+            .all(|c| c.is_ascii_digit())
 }
 
 fn table_rows(text: &str) -> Vec<Vec<String>> {
@@ -96,7 +101,9 @@ pub fn not_tested(root: &Path) -> BTreeMap<String, String> {
     let mut files = Vec::new();
     find(&root.join("features"), "NOT-TESTED.md", &mut files);
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else { continue };
+        let Ok(text) = std::fs::read_to_string(&f) else {
+            continue;
+        };
         for row in table_rows(&text) {
             if row.len() >= 3 && is_id(&row[0]) {
                 let reason = row.last().cloned().unwrap_or_default();
@@ -108,7 +115,9 @@ pub fn not_tested(root: &Path) -> BTreeMap<String, String> {
 }
 
 fn find(dir: &Path, name: &str, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
         if p.is_dir() {
@@ -129,16 +138,23 @@ pub fn tagged_scenarios(root: &Path) -> Result<Vec<(String, String, Vec<String>)
             .as_ref()
             .map(|p| {
                 let s = p.to_string_lossy();
-                s.find("features/").map_or(s.to_string(), |i| s[i..].to_string())
+                s.find("features/")
+                    .map_or(s.to_string(), |i| s[i..].to_string())
             })
             .unwrap_or_default();
-        let scenarios = f
-            .scenarios
-            .iter()
-            .map(|s| (s, Vec::new()))
-            .chain(f.rules.iter().flat_map(|r| r.scenarios.iter().map(|s| (s, r.tags.clone()))));
+        let scenarios = f.scenarios.iter().map(|s| (s, Vec::new())).chain(
+            f.rules
+                .iter()
+                .flat_map(|r| r.scenarios.iter().map(|s| (s, r.tags.clone()))),
+        );
         for (s, rule_tags) in scenarios {
-            let tags = f.tags.iter().chain(&rule_tags).chain(&s.tags).cloned().collect();
+            let tags = f
+                .tags
+                .iter()
+                .chain(&rule_tags)
+                .chain(&s.tags)
+                .cloned()
+                .collect();
             out.push((path.clone(), s.name.clone(), tags));
         }
     }
@@ -215,7 +231,8 @@ fn status_of(r: &ScenarioRecord) -> String {
 
 /// The console summary of `grantcheck coverage`.
 pub fn render_text(c: &Coverage) -> String {
-    let mut out = String::from("catalog coverage (covered / not tested with a reason / missing a reason)\n");
+    let mut out =
+        String::from("catalog coverage (covered / not tested with a reason / missing a reason)\n");
     for (prefix, t) in &c.by_prefix {
         out.push_str(&format!(
             "  {prefix:<6} {:>3} covered  {:>3} not tested  {:>3} missing\n",

@@ -99,12 +99,17 @@ fn result_view(r: &ScenarioRecord) -> ResultView {
     let (label, class, reason, message) = match &r.outcome {
         Outcome::Passed if !r.warnings.is_empty() => ("passed with warnings", "passed", None, None),
         Outcome::Passed => ("passed", "passed", None, None),
-        Outcome::Failed { message } if r.is_drift_only() => ("payload drift", "drift", None, Some(message.clone())),
+        Outcome::Failed { message } if r.is_drift_only() => {
+            ("payload drift", "drift", None, Some(message.clone()))
+        }
         Outcome::Failed { message } => ("failed", "failed", None, Some(message.clone())),
         Outcome::Skipped { reason } => ("skipped", "skipped", Some(reason.clone()), None),
-        Outcome::KnownDeviation { message, reason } => {
-            ("known deviation", "known_deviation", Some(reason.clone()), Some(message.clone()))
-        }
+        Outcome::KnownDeviation { message, reason } => (
+            "known deviation",
+            "known_deviation",
+            Some(reason.clone()),
+            Some(message.clone()),
+        ),
     };
     ResultView {
         target: r.target.clone(),
@@ -122,12 +127,22 @@ fn result_view(r: &ScenarioRecord) -> ResultView {
 /// Renders the report.
 pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> {
     // Features in file order, scenarios in line order, one result per target.
-    let mut features: BTreeMap<String, (String, Option<String>, BTreeMap<usize, Vec<&ScenarioRecord>>)> =
-        BTreeMap::new();
+    let mut features: BTreeMap<
+        String,
+        (
+            String,
+            Option<String>,
+            BTreeMap<usize, Vec<&ScenarioRecord>>,
+        ),
+    > = BTreeMap::new();
     for r in &results.scenarios {
-        let f = features
-            .entry(r.feature_path.clone())
-            .or_insert_with(|| (r.feature.clone(), r.feature_description.clone(), BTreeMap::new()));
+        let f = features.entry(r.feature_path.clone()).or_insert_with(|| {
+            (
+                r.feature.clone(),
+                r.feature_description.clone(),
+                BTreeMap::new(),
+            )
+        });
         f.2.entry(r.line).or_default().push(r);
     }
     let features: Vec<Value> = features
@@ -205,7 +220,9 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         .scenarios
         .iter()
         .filter_map(|r| match &r.outcome {
-            Outcome::Skipped { reason } => Some(serde_json::json!({"target": r.target, "scenario": r.scenario, "reason": reason})),
+            Outcome::Skipped { reason } => Some(
+                serde_json::json!({"target": r.target, "scenario": r.scenario, "reason": reason}),
+            ),
             _ => None,
         })
         .collect();
@@ -229,7 +246,11 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         .iter()
         .map(|(p, t)| serde_json::json!({"prefix": p, "covered": t.covered, "not_tested": t.not_tested, "missing": t.missing}))
         .collect();
-    let drift_only = results.scenarios.iter().filter(|r| r.is_drift_only()).count();
+    let drift_only = results
+        .scenarios
+        .iter()
+        .filter(|r| r.is_drift_only())
+        .count();
 
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)

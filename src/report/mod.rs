@@ -13,8 +13,8 @@ pub fn lint_rule_ids() -> Vec<&'static str> {
 
 /// Writes `coverage.json` and `report.html` beside a run's `results.json`.
 pub fn write(root: &Path, dir: &Path, results_json: &[u8]) -> Result<(), String> {
-    let results: html::Results = serde_json::from_slice(results_json)
-        .map_err(|e| format!("results.json: {e}"))?;
+    let results: html::Results =
+        serde_json::from_slice(results_json).map_err(|e| format!("results.json: {e}"))?;
     let coverage = coverage::build(root, &results.scenarios, &lint_rule_ids())?;
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(dir.join(name), bytes)
@@ -31,8 +31,12 @@ pub fn write(root: &Path, dir: &Path, results_json: &[u8]) -> Result<(), String>
 pub fn rebuild(root: &Path, results_path: &Path, out: &Path) -> Result<(), String> {
     let bytes = std::fs::read(results_path)
         .map_err(|e| format!("cannot read {}: {e}", results_path.display()))?;
-    let results: html::Results = serde_json::from_slice(&bytes)
-        .map_err(|e| format!("{}: not a grantcheck results.json: {e}", results_path.display()))?;
+    let results: html::Results = serde_json::from_slice(&bytes).map_err(|e| {
+        format!(
+            "{}: not a grantcheck results.json: {e}",
+            results_path.display()
+        )
+    })?;
     let coverage = coverage::build(root, &results.scenarios, &lint_rule_ids())?;
     std::fs::write(out, html::render(&results, &coverage)?)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))

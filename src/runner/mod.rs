@@ -178,7 +178,9 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let mut targets: HashMap<String, Arc<Target>> = HashMap::new();
     let mut infos = Vec::new();
     for p in profiles {
-        let t = Target::start(p, &opts.faults, &client).await.map_err(ConfigError)?;
+        let t = Target::start(p, &opts.faults, &client)
+            .await
+            .map_err(ConfigError)?;
         infos.push(TargetInfo {
             name: t.name().to_string(),
             vendor: t.vendor().to_string(),
@@ -521,7 +523,10 @@ fn make_record(
         scenario: scenario.name.clone(),
         line: scenario.position.line,
         feature_description: feature.description.clone().filter(|d| !d.trim().is_empty()),
-        description: scenario.description.clone().filter(|d| !d.trim().is_empty()),
+        description: scenario
+            .description
+            .clone()
+            .filter(|d| !d.trim().is_empty()),
         steps: feature
             .background
             .iter()

@@ -37,12 +37,25 @@ pub fn run(
     tags: Option<&str>,
 ) -> (RunResult, tempfile::TempDir, tempfile::TempDir) {
     let reports = tempfile::tempdir().expect("temp dir");
+    let (result, snaps) = run_into(profiles, faults, tags, reports.path(), None);
+    (result, reports, snaps)
+}
+
+/// Like [`run`], writing reports to `report_dir`, with profile variables from `env`.
+pub fn run_into(
+    profiles: &[&str],
+    faults: &[&str],
+    tags: Option<&str>,
+    report_dir: &Path,
+    env: Option<std::collections::HashMap<String, String>>,
+) -> (RunResult, tempfile::TempDir) {
     let snaps = snapshot_copy();
     let opts = RunOptions {
         root: root(),
         profiles: profiles.iter().map(|s| s.to_string()).collect(),
         tags: tags.map(str::to_owned),
-        report_dir: Some(reports.path().to_path_buf()),
+        report_dir: Some(report_dir.to_path_buf()),
+        env,
         concurrency: Some(16),
         faults: faults.iter().map(|s| s.to_string()).collect(),
         snapshot_dir: Some(snaps.path().to_path_buf()),
@@ -57,7 +70,7 @@ pub fn run(
     let result = rt
         .block_on(runner::run(opts))
         .unwrap_or_else(|e| panic!("run failed: {e}"));
-    (result, reports, snaps)
+    (result, snaps)
 }
 
 pub fn failed_names(result: &RunResult) -> Vec<String> {

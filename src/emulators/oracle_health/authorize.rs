@@ -45,9 +45,17 @@ impl OracleHealth {
         };
         let tenant = urn::decode(tenant_segment);
         let query = req.query();
-        let client = param(&query, "client_id").and_then(|id| self.client(id)).cloned();
+        let client = param(&query, "client_id")
+            .and_then(|id| self.client(id))
+            .cloned();
         let Some(client) = client else {
-            return self.untrusted_authorize_error(origin, persona.as_str(), None, &tenant, urn::UNKNOWN_CLIENT);
+            return self.untrusted_authorize_error(
+                origin,
+                persona.as_str(),
+                None,
+                &tenant,
+                urn::UNKNOWN_CLIENT,
+            );
         };
         let sent_redirect = param(&query, "redirect_uri");
         let target = match redirect_target(&client, sent_redirect) {
@@ -148,7 +156,10 @@ impl OracleHealth {
 
 /// Where the code (or a trusted error) goes: the sent URI if registered, else the only
 /// registered one when none was sent. Errs with the URN for the error page.
-fn redirect_target(client: &ClientRegistration, sent: Option<&str>) -> Result<String, &'static str> {
+fn redirect_target(
+    client: &ClientRegistration,
+    sent: Option<&str>,
+) -> Result<String, &'static str> {
     match sent {
         None => match client.redirect_uris.as_slice() {
             [only] => Ok(only.clone()),
@@ -166,7 +177,9 @@ fn challenge(query: &[(String, String)]) -> Result<Option<String>, AuthorizeErro
     let Some(challenge) = param(query, "code_challenge") else {
         return Ok(None);
     };
-    if param(query, "code_challenge_method") != Some("S256") || !pkce::challenge_is_well_formed(challenge) {
+    if param(query, "code_challenge_method") != Some("S256")
+        || !pkce::challenge_is_well_formed(challenge)
+    {
         return Err(invalid_request(urn::GRANT_INVALID_REQUEST));
     }
     Ok(Some(challenge.to_string()))
@@ -181,8 +194,16 @@ mod tests {
     fn untrusted_clients_and_redirects_get_a_page() {
         let mut emu = emulator(&[]);
         let cases = [
-            (authz(PROVIDER).set("client_id", "nobody"), "oauth2:grant:unknown-client", "unknown"),
-            (authz(PROVIDER).without("client_id"), "oauth2:grant:unknown-client", "unknown"),
+            (
+                authz(PROVIDER).set("client_id", "nobody"),
+                "oauth2:grant:unknown-client",
+                "unknown",
+            ),
+            (
+                authz(PROVIDER).without("client_id"),
+                "oauth2:grant:unknown-client",
+                "unknown",
+            ),
             (
                 authz(PROVIDER).set("redirect_uri", "https://attacker.example/callback"),
                 "oauth2:grant:redirect-uri-not-registered",
@@ -221,14 +242,20 @@ mod tests {
         let r = emu.handle(ORIGIN, &authz(PROVIDER).without("aud").request());
         assert_eq!(r.status, 302);
         let location = r.header("location").unwrap_or_default().to_string();
-        assert!(location.starts_with(&format!("{CB}?error=invalid_request&error_uri=")), "{location}");
+        assert!(
+            location.starts_with(&format!("{CB}?error=invalid_request&error_uri=")),
+            "{location}"
+        );
         assert!(location.ends_with(&format!("&state={STATE}")), "{location}");
         assert!(
             location.contains("urn%253Acerner%253Aerror%253Aauthorization-server%253Asmart-v1%253Agrant%253Alaunch%253Aaudience-required"),
             "{location}"
         );
         let e = redirect_error_uri(&r);
-        assert_eq!(e.urn, "urn:cerner:error:authorization-server:smart-v1:grant:launch:audience-required");
+        assert_eq!(
+            e.urn,
+            "urn:cerner:error:authorization-server:smart-v1:grant:launch:audience-required"
+        );
         assert_eq!(e.persona.as_deref(), Some("provider"));
         assert_eq!(e.client.as_deref(), Some(PROVIDER));
         assert_eq!(e.tenant.as_deref(), Some(TENANT));
@@ -237,7 +264,9 @@ mod tests {
             .get("error_uri")
             .cloned()
             .unwrap_or_default();
-        assert!(decoded.ends_with(&format!("?persona=provider&client={PROVIDER}&tenant={TENANT}")));
+        assert!(decoded.ends_with(&format!(
+            "?persona=provider&client={PROVIDER}&tenant={TENANT}"
+        )));
     }
 
     #[test]
@@ -249,9 +278,15 @@ mod tests {
             ..other_tenant
         };
         let cases = [
-            (other_tenant, "invalid_request", "oauth2:grant:unknown-tenant"),
             (
-                authz(PROVIDER).set("aud", "https://fhir.example.test/r4/someone-else").request(),
+                other_tenant,
+                "invalid_request",
+                "oauth2:grant:unknown-tenant",
+            ),
+            (
+                authz(PROVIDER)
+                    .set("aud", "https://fhir.example.test/r4/someone-else")
+                    .request(),
                 "invalid_request",
                 "smart-v1:grant:launch:audience-not-white-listed",
             ),
@@ -266,7 +301,12 @@ mod tests {
                 "oauth2:grant:unsupported-response-type",
             ),
             (
-                authz(PROVIDER).set("scope", "user/Immunization.read patient/*.read system/Patient.read").request(),
+                authz(PROVIDER)
+                    .set(
+                        "scope",
+                        "user/Immunization.read patient/*.read system/Patient.read",
+                    )
+                    .request(),
                 "access_denied",
                 "oauth2:grant:denied-by-server",
             ),
@@ -284,7 +324,10 @@ mod tests {
                 "oauth2:grant:invalid-request",
             ),
             (
-                authz(PROVIDER).set("code_challenge", "short").set("code_challenge_method", "S256").request(),
+                authz(PROVIDER)
+                    .set("code_challenge", "short")
+                    .set("code_challenge_method", "S256")
+                    .request(),
                 "invalid_request",
                 "oauth2:grant:invalid-request",
             ),
@@ -293,7 +336,11 @@ mod tests {
             let r = emu.handle(ORIGIN, &req);
             assert_eq!(r.status, 302, "{urn}: {}", text(&r));
             let params = location_params(&r);
-            assert_eq!(params.get("error").map(String::as_str), Some(error), "{urn}");
+            assert_eq!(
+                params.get("error").map(String::as_str),
+                Some(error),
+                "{urn}"
+            );
             assert_eq!(params.get("state").map(String::as_str), Some(STATE));
             assert!(params.get("error_description").is_none());
             assert_eq!(redirect_error_uri(&r).short(), urn);
@@ -306,7 +353,10 @@ mod tests {
         let e = redirect_error_uri(&emu.handle(ORIGIN, &req));
         assert_eq!(e.tenant.as_deref(), Some(SEED_TENANT));
         // No state, no state parameter.
-        let r = emu.handle(ORIGIN, &authz(PROVIDER).without("state").without("aud").request());
+        let r = emu.handle(
+            ORIGIN,
+            &authz(PROVIDER).without("state").without("aud").request(),
+        );
         assert!(!location_params(&r).contains_key("state"));
     }
 
@@ -317,7 +367,9 @@ mod tests {
         let requests = [
             authz(PROVIDER),
             with_query,
-            authz(PROVIDER).set("scope", "launch openid").set("launch", "abc"),
+            authz(PROVIDER)
+                .set("scope", "launch openid")
+                .set("launch", "abc"),
             authz(PUBLIC),
             authz(PUBLIC).without("redirect_uri"),
         ];
@@ -325,7 +377,9 @@ mod tests {
             let r = emu.handle(ORIGIN, &a.request());
             assert_eq!(r.status, 200, "{}", text(&r));
             let html = text(&r);
-            assert!(html.contains(&format!("<form method=\"post\" action=\"/tenants/{TENANT}/login/")));
+            assert!(html.contains(&format!(
+                "<form method=\"post\" action=\"/tenants/{TENANT}/login/"
+            )));
             assert!(html.contains("name=\"username\"") && html.contains("name=\"password\""));
         }
         let r = emu.handle(ORIGIN, &get(&authorize_path(TENANT, "system"), &[]));

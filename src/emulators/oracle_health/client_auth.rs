@@ -72,7 +72,9 @@ impl OracleHealth {
         let any_secret = self.on(Fault::AcceptAnyBasicCredentials);
         match self.client(&id) {
             Some(c) if any_secret => Ok(c.clone()),
-            Some(c) if c.auth != ClientAuth::None && c.secret.as_deref() == Some(secret.as_str()) => {
+            Some(c)
+                if c.auth != ClientAuth::None && c.secret.as_deref() == Some(secret.as_str()) =>
+            {
                 Ok(c.clone())
             }
             _ => Err(self.bad_credentials(Some(&id))),
@@ -117,7 +119,10 @@ mod tests {
         let header = format!("Basic {}", STANDARD.encode("app:p%40ss"));
         assert_eq!(parse_basic(&header), Some(("app".into(), "p@ss".into())));
         assert_eq!(parse_basic("Basic !!!"), None);
-        assert_eq!(parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))), None);
+        assert_eq!(
+            parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))),
+            None
+        );
         assert_eq!(parse_basic("Bearer abc"), None);
         assert_eq!(parse_basic("Basic"), None);
         assert_eq!(parse_basic("Basic \u{1F600}"), None);

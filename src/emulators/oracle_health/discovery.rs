@@ -46,7 +46,14 @@ fn scopes_supported() -> Vec<String> {
             }
         }
     }
-    let special = ["launch", "profile", "fhirUser", "openid", "online_access", "offline_access"];
+    let special = [
+        "launch",
+        "profile",
+        "fhirUser",
+        "openid",
+        "online_access",
+        "offline_access",
+    ];
     scopes.extend(special.iter().map(|s| s.to_string()));
     scopes
 }
@@ -110,7 +117,10 @@ mod tests {
     #[test]
     fn the_tenant_document() {
         let mut emu = emulator(&[]);
-        let r = emu.handle(ORIGIN, &get(&format!("{FHIR}/.well-known/smart-configuration"), &[]));
+        let r = emu.handle(
+            ORIGIN,
+            &get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+        );
         assert_eq!(r.status, 200);
         assert_eq!(r.header("content-type"), Some("application/json"));
         let doc = json(&r);
@@ -121,7 +131,9 @@ mod tests {
         );
         assert_eq!(
             doc["token_endpoint"],
-            format!("{ORIGIN}/tenants/{TENANT}/hosts/fhir-ehr.cerner.com/protocols/oauth2/profiles/smart-v1/token")
+            format!(
+                "{ORIGIN}/tenants/{TENANT}/hosts/fhir-ehr.cerner.com/protocols/oauth2/profiles/smart-v1/token"
+            )
         );
         assert_eq!(doc["revocation_endpoint"], format!("{smart}/token/revoke"));
         assert_eq!(doc["introspection_endpoint"], format!("{ORIGIN}/tokeninfo"));
@@ -146,20 +158,45 @@ mod tests {
         assert_eq!(
             doc["capabilities"],
             serde_json::json!([
-                "launch-ehr", "launch-standalone", "client-public", "client-confidential-symmetric",
-                "sso-openid-connect", "context-banner", "context-style", "context-ehr-patient",
-                "context-ehr-encounter", "permission-patient", "permission-user", "permission-offline",
-                "permission-online", "permission-v1", "health-cards"
+                "launch-ehr",
+                "launch-standalone",
+                "client-public",
+                "client-confidential-symmetric",
+                "sso-openid-connect",
+                "context-banner",
+                "context-style",
+                "context-ehr-patient",
+                "context-ehr-encounter",
+                "permission-patient",
+                "permission-user",
+                "permission-offline",
+                "permission-online",
+                "permission-v1",
+                "health-cards"
             ])
         );
         let scopes: Vec<&str> = doc["scopes_supported"]
             .as_array()
             .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
             .unwrap_or_default();
-        for s in ["system/Patient.read", "user/Observation.write", "patient/Encounter.read", "launch", "profile", "fhirUser", "openid", "online_access", "offline_access"] {
+        for s in [
+            "system/Patient.read",
+            "user/Observation.write",
+            "patient/Encounter.read",
+            "launch",
+            "profile",
+            "fhirUser",
+            "openid",
+            "online_access",
+            "offline_access",
+        ] {
             assert!(scopes.contains(&s), "{s}");
         }
-        assert!(scopes.iter().all(|s| !s.contains('*') && !s.ends_with(".rs")));
+        assert!(
+            scopes
+                .iter()
+                .all(|s| !s.contains('*') && !s.ends_with(".rs"))
+        );
         assert!(doc.get("issuer").is_none());
         assert!(doc.get("code_challenge_methods_supported").is_none());
     }
@@ -167,11 +204,20 @@ mod tests {
     #[test]
     fn other_tenants_and_the_host_root() {
         let mut emu = emulator(&[]);
-        let r = emu.handle(ORIGIN, &get(&format!("/r4/{SEED_TENANT}/.well-known/smart-configuration"), &[]));
+        let r = emu.handle(
+            ORIGIN,
+            &get(
+                &format!("/r4/{SEED_TENANT}/.well-known/smart-configuration"),
+                &[],
+            ),
+        );
         assert_eq!(r.status, 404);
         let r = emu.handle(ORIGIN, &get("/.well-known/smart-configuration", &[]));
         assert_eq!(r.status, 502);
-        let r = emu.handle(ORIGIN, &post(&format!("{FHIR}/.well-known/smart-configuration"), &[]));
+        let r = emu.handle(
+            ORIGIN,
+            &post(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+        );
         assert_eq!(r.status, 405);
     }
 
@@ -181,14 +227,23 @@ mod tests {
         let issuer = format!("{ORIGIN}/tenants/{TENANT}/oidc/idsps/{TENANT}/");
         let r = emu.handle(
             ORIGIN,
-            &get(&format!("/tenants/{TENANT}/oidc/idsps/{TENANT}/.well-known/openid-configuration"), &[]),
+            &get(
+                &format!("/tenants/{TENANT}/oidc/idsps/{TENANT}/.well-known/openid-configuration"),
+                &[],
+            ),
         );
         assert_eq!(r.status, 200);
         assert_eq!(json(&r)["issuer"], issuer);
-        assert_eq!(json(&r)["id_token_signing_alg_values_supported"], serde_json::json!(["RS256"]));
+        assert_eq!(
+            json(&r)["id_token_signing_alg_values_supported"],
+            serde_json::json!(["RS256"])
+        );
         let r = emu.handle(
             ORIGIN,
-            &get(&format!("/tenants/{TENANT}/oidc/idsps/other/.well-known/openid-configuration"), &[]),
+            &get(
+                &format!("/tenants/{TENANT}/oidc/idsps/other/.well-known/openid-configuration"),
+                &[],
+            ),
         );
         assert_eq!(r.status, 404);
     }

@@ -130,7 +130,11 @@ mod tests {
         for (fault, info) in Fault::ALL.iter().zip(FAULTS) {
             assert_eq!(fault.name(), info.name);
             assert_eq!(fault.to_string().parse::<Fault>(), Ok(*fault));
-            assert!(info.breaks.contains("(CER-"), "{} names no catalog id", info.name);
+            assert!(
+                info.breaks.contains("(CER-"),
+                "{} names no catalog id",
+                info.name
+            );
         }
     }
 

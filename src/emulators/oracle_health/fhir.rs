@@ -44,7 +44,9 @@ impl OracleHealth {
             None => return self.unauthorized(origin, "The access token is missing."),
             Some(token) => match self.live_access(token) {
                 Some(at) => &at.grant,
-                None => return self.unauthorized(origin, "The access token is invalid or has expired."),
+                None => {
+                    return self.unauthorized(origin, "The access token is invalid or has expired.");
+                }
             },
         };
         let permission = if get { "read" } else { "write" };
@@ -67,8 +69,9 @@ impl OracleHealth {
 
     fn unauthorized(&self, origin: &str, description: &str) -> EmuResponse {
         let realm = format!("{origin}{}", self.tenant.fhir_base_path);
-        let challenge =
-            format!("Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{description}\"");
+        let challenge = format!(
+            "Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{description}\""
+        );
         EmuResponse::new(401).with_header("www-authenticate", challenge)
     }
 }
@@ -105,7 +108,8 @@ mod tests {
     use crate::emulators::Emulator;
 
     fn call(emu: &mut OracleHealth, method: &str, path: &str, token: Option<&str>) -> EmuResponse {
-        let mut req = get(&format!("{FHIR}/{path}"), &[]);
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let mut req = get_raw(&format!("{FHIR}/{path}"), query);
         req.method = method.to_string();
         if let Some(token) = token {
             req = with_header(req, "authorization", &format!("Bearer {token}"));
@@ -120,7 +124,10 @@ mod tests {
         let r = call(&mut emu, "GET", "Patient/12724066", Some(&at));
         assert_eq!(r.status, 200);
         assert_eq!(r.header("content-type"), Some("application/fhir+json"));
-        assert_eq!(json(&r), json!({"resourceType": "Patient", "id": "12724066"}));
+        assert_eq!(
+            json(&r),
+            json!({"resourceType": "Patient", "id": "12724066"})
+        );
         let r = call(&mut emu, "GET", "Patient?_id=1", Some(&at));
         assert_eq!(json(&r)["resourceType"], "Bundle");
 
@@ -148,7 +155,9 @@ mod tests {
             assert_eq!(r.status, 401);
             let challenge = r.header("www-authenticate").unwrap_or_default();
             assert!(
-                challenge.starts_with(&format!("Bearer realm=\"{AUD}\", error=\"invalid_token\", error_description=\"")),
+                challenge.starts_with(&format!(
+                    "Bearer realm=\"{AUD}\", error=\"invalid_token\", error_description=\""
+                )),
                 "{challenge}"
             );
         }
@@ -161,7 +170,10 @@ mod tests {
             .set("scope", "openid launch/patient patient/Patient.read")
             .with_persona("patient");
         let body = code_tokens(&mut emu, &a);
-        let at = body["access_token"].as_str().unwrap_or_default().to_string();
+        let at = body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         let r = call(&mut emu, "GET", "Patient", Some(&at));
         assert_eq!(json(&r)["entry"][0]["resource"]["id"], PATIENT);
     }

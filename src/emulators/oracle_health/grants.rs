@@ -108,7 +108,9 @@ impl OracleHealth {
             .map(|t| t.grant.clone());
         let original = match live {
             Some(grant) => grant,
-            None if self.on(Fault::AcceptInvalidRefreshToken) => self.stand_in_grant(&value, client),
+            None if self.on(Fault::AcceptInvalidRefreshToken) => {
+                self.stand_in_grant(&value, client)
+            }
             None => {
                 return Err(TokenError::new(
                     400,
@@ -165,19 +167,32 @@ impl OracleHealth {
         }
     }
 
-    fn issue_user_tokens(&mut self, origin: &str, tenant: &str, grant: Grant, how: Issue) -> Outcome {
+    fn issue_user_tokens(
+        &mut self,
+        origin: &str,
+        tenant: &str,
+        grant: Grant,
+        how: Issue,
+    ) -> Outcome {
         let id_token = match (&how, &grant.user) {
             (Issue::Code, Some(user)) if grant.has("openid") => Some(
                 self.sign_id_token(origin, &grant.client_id, &grant.scopes, user)
                     .map_err(|_| {
-                        TokenError::new(500, "server_error", urn::SERVER_ERROR, Some(&grant.client_id))
+                        TokenError::new(
+                            500,
+                            "server_error",
+                            urn::SERVER_ERROR,
+                            Some(&grant.client_id),
+                        )
                     })?,
             ),
             _ => None,
         };
         let offline = grant.has("offline_access");
         let refresh = match &how {
-            Issue::Code if offline || grant.has("online_access") => Some(self.mint_refresh(&grant, offline)),
+            Issue::Code if offline || grant.has("online_access") => {
+                Some(self.mint_refresh(&grant, offline))
+            }
             Issue::Refresh(_) if self.on(Fault::RefreshReturnsNewRefreshToken) => {
                 Some(self.mint_refresh(&grant, offline))
             }

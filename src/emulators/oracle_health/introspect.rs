@@ -63,7 +63,11 @@ mod tests {
         let mut emu = emulator(&[]);
         let at = system_access_token(&mut emu, "system/Patient.read");
         let requests = [
-            with_header(get("/tokeninfo", &[]), "authorization", &format!("Bearer {at}")),
+            with_header(
+                get("/tokeninfo", &[]),
+                "authorization",
+                &format!("Bearer {at}"),
+            ),
             get("/tokeninfo", &[("token", &at)]),
             post("/tokeninfo", &[("token", &at)]),
         ];
@@ -76,7 +80,10 @@ mod tests {
             assert_eq!(body["client_id"], SYSTEM);
             assert_eq!(body["tenant"], TENANT);
         }
-        for req in [get("/tokeninfo", &[]), post("/tokeninfo", &[("token", "nope")])] {
+        for req in [
+            get("/tokeninfo", &[]),
+            post("/tokeninfo", &[("token", "nope")]),
+        ] {
             assert_eq!(json(&emu.handle(ORIGIN, &req))["active"], false);
         }
         assert!(emu.age_artifact(&at, 570));

@@ -116,7 +116,10 @@ mod tests {
     #[test]
     fn unknown_transactions_get_a_page() {
         let mut emu = emulator(&[]);
-        for req in [login("nope", USER, PASSWORD), get(&format!("/tenants/{TENANT}/login/nope"), &[])] {
+        for req in [
+            login("nope", USER, PASSWORD),
+            get(&format!("/tenants/{TENANT}/login/nope"), &[]),
+        ] {
             let r = emu.handle(ORIGIN, &req);
             assert_eq!(r.status, 400);
             assert!(!text(&r).contains("<form"));

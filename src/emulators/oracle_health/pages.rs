@@ -47,7 +47,8 @@ pub(super) fn login_page(tenant_segment: &str, txn: &str, failed: bool) -> EmuRe
         escape(tenant_segment),
         escape(txn)
     );
-    EmuResponse::html(200, document("Millennium Sign In", &body)).with_header("x-frame-options", "DENY")
+    EmuResponse::html(200, document("Millennium Sign In", &body))
+        .with_header("x-frame-options", "DENY")
 }
 
 /// A login transaction that does not exist (or is finished).

@@ -11,7 +11,7 @@ pub(super) enum TenantRoute<'a> {
     /// `…/protocols/oauth2/profiles/smart-v1/personas/{persona}/authorize`.
     Authorize { tenant: &'a str, persona: &'a str },
     /// The sign-in form of one authorize transaction: `/tenants/{tenant}/login/{txn}`.
-    Login { tenant: &'a str, txn: &'a str },
+    Login { txn: &'a str },
     /// `/tenants/{tenant}/personas/provider/my-authorizations`.
     Management,
     /// `/tenants/{tenant}/oidc/idsps/{idsp}/.well-known/openid-configuration`.
@@ -36,14 +36,16 @@ pub(super) fn tenant_route(path: &str) -> Option<TenantRoute<'_>> {
             "token" => Some(TenantRoute::Token { tenant }),
             "token/revoke" => Some(TenantRoute::Revoke { tenant }),
             _ => {
-                let persona = smart.strip_prefix("personas/")?.strip_suffix("/authorize")?;
+                let persona = smart
+                    .strip_prefix("personas/")?
+                    .strip_suffix("/authorize")?;
                 (!persona.is_empty() && !persona.contains('/'))
                     .then_some(TenantRoute::Authorize { tenant, persona })
             }
         };
     }
     if let Some(txn) = rest.strip_prefix("login/") {
-        return (!txn.is_empty() && !txn.contains('/')).then_some(TenantRoute::Login { tenant, txn });
+        return (!txn.is_empty() && !txn.contains('/')).then_some(TenantRoute::Login { txn });
     }
     if rest == "personas/provider/my-authorizations" {
         return Some(TenantRoute::Management);
@@ -94,7 +96,9 @@ mod tests {
     #[test]
     fn other_tenant_paths() {
         assert_eq!(
-            tenant_route("/tenants/t1/protocols/oauth2/profiles/smart-v1/personas/patient/authorize"),
+            tenant_route(
+                "/tenants/t1/protocols/oauth2/profiles/smart-v1/personas/patient/authorize"
+            ),
             Some(TenantRoute::Authorize {
                 tenant: "t1",
                 persona: "patient"
@@ -106,10 +110,7 @@ mod tests {
         );
         assert_eq!(
             tenant_route("/tenants/t1/login/abc"),
-            Some(TenantRoute::Login {
-                tenant: "t1",
-                txn: "abc"
-            })
+            Some(TenantRoute::Login { txn: "abc" })
         );
         assert_eq!(tenant_route("/tenants/t1/login/"), None);
         assert_eq!(

@@ -5,7 +5,12 @@ use super::{OracleHealth, param, urn};
 use crate::emulators::{EmuRequest, EmuResponse};
 
 impl OracleHealth {
-    pub(super) fn revoke(&mut self, origin: &str, tenant_segment: &str, req: &EmuRequest) -> EmuResponse {
+    pub(super) fn revoke(
+        &mut self,
+        origin: &str,
+        tenant_segment: &str,
+        req: &EmuRequest,
+    ) -> EmuResponse {
         let tenant = urn::decode(tenant_segment);
         let form = req.form();
         let client = match self.token_caller(&tenant, req, &form) {
@@ -40,17 +45,42 @@ mod tests {
     #[test]
     fn revoking_a_refresh_token_ends_its_access_tokens() {
         let mut emu = emulator(&[]);
-        let body = code_tokens(&mut emu, &authz(PROVIDER).set("scope", "openid user/Patient.read offline_access"));
-        let rt = body["refresh_token"].as_str().unwrap_or_default().to_string();
-        let at = body["access_token"].as_str().unwrap_or_default().to_string();
+        let body = code_tokens(
+            &mut emu,
+            &authz(PROVIDER).set("scope", "openid user/Patient.read offline_access"),
+        );
+        let rt = body["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let at = body["access_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         // Another client cannot revoke it.
-        let r = emu.handle(ORIGIN, &provider_post(&revoke_path(TENANT), OTHER, OTHER_SECRET, &[("token", &rt)]));
+        let r = emu.handle(
+            ORIGIN,
+            &provider_post(&revoke_path(TENANT), OTHER, OTHER_SECRET, &[("token", &rt)]),
+        );
         assert_eq!(r.status, 200);
         assert_eq!(refresh(&mut emu, &rt).status, 200);
 
-        let r = emu.handle(ORIGIN, &provider_post(&revoke_path(TENANT), PROVIDER, PROVIDER_SECRET, &[("token", &rt)]));
+        let r = emu.handle(
+            ORIGIN,
+            &provider_post(
+                &revoke_path(TENANT),
+                PROVIDER,
+                PROVIDER_SECRET,
+                &[("token", &rt)],
+            ),
+        );
         assert_eq!((r.status, r.body.len()), (200, 0));
-        assert_token_error(&refresh(&mut emu, &rt), 400, "invalid_grant", "oauth2:token:refresh-token:token-invalid");
+        assert_token_error(
+            &refresh(&mut emu, &rt),
+            400,
+            "invalid_grant",
+            "oauth2:token:refresh-token:token-invalid",
+        );
         let r = emu.handle(ORIGIN, &get("/tokeninfo", &[("token", &at)]));
         assert_eq!(json(&r)["active"], false);
     }
@@ -59,12 +89,39 @@ mod tests {
     fn revoking_an_access_token_and_auth_failures() {
         let mut emu = emulator(&[]);
         let at = system_access_token(&mut emu, "system/Patient.read");
-        let r = emu.handle(ORIGIN, &provider_post(&revoke_path(TENANT), SYSTEM, SYSTEM_SECRET, &[("token", &at)]));
+        let r = emu.handle(
+            ORIGIN,
+            &provider_post(
+                &revoke_path(TENANT),
+                SYSTEM,
+                SYSTEM_SECRET,
+                &[("token", &at)],
+            ),
+        );
         assert_eq!(r.status, 200);
-        assert_eq!(json(&emu.handle(ORIGIN, &get("/tokeninfo", &[("token", &at)])))["active"], false);
-        let r = emu.handle(ORIGIN, &provider_post(&revoke_path(TENANT), SYSTEM, "wrong", &[("token", "x")]));
-        assert_token_error(&r, 401, "invalid_client", "oauth2:token:invalid-client-credentials");
-        let r = emu.handle(ORIGIN, &provider_post(&revoke_path(SEED_TENANT), SYSTEM, SYSTEM_SECRET, &[("token", "x")]));
+        assert_eq!(
+            json(&emu.handle(ORIGIN, &get("/tokeninfo", &[("token", &at)])))["active"],
+            false
+        );
+        let r = emu.handle(
+            ORIGIN,
+            &provider_post(&revoke_path(TENANT), SYSTEM, "wrong", &[("token", "x")]),
+        );
+        assert_token_error(
+            &r,
+            401,
+            "invalid_client",
+            "oauth2:token:invalid-client-credentials",
+        );
+        let r = emu.handle(
+            ORIGIN,
+            &provider_post(
+                &revoke_path(SEED_TENANT),
+                SYSTEM,
+                SYSTEM_SECRET,
+                &[("token", "x")],
+            ),
+        );
         assert_token_error(&r, 400, "invalid_grant", "oauth2:token:invalid-tenant");
     }
 }

@@ -97,9 +97,11 @@ pub(super) fn wants_patient(scopes: &[String]) -> bool {
 
 /// Whether `scopes` allow `permission` (`read` or `write`) on `resource`.
 pub(super) fn allows(scopes: &[String], resource: &str, permission: &str) -> bool {
-    ["system", "user", "patient"]
-        .iter()
-        .any(|ctx| scopes.iter().any(|s| *s == format!("{ctx}/{resource}.{permission}")))
+    ["system", "user", "patient"].iter().any(|ctx| {
+        scopes
+            .iter()
+            .any(|s| *s == format!("{ctx}/{resource}.{permission}"))
+    })
 }
 
 #[cfg(test)]
@@ -136,14 +138,20 @@ mod tests {
 
     #[test]
     fn system_flow_grants_approved_system_scopes_only() {
-        let permitted = v("system/Patient.read system/Observation.read offline_access user/Patient.read");
+        let permitted =
+            v("system/Patient.read system/Observation.read offline_access user/Patient.read");
         let n = narrow(
-            &v("system/*.read system/Patient.read user/Patient.read offline_access system/Encounter.read system/Observation.read"),
+            &v(
+                "system/*.read system/Patient.read user/Patient.read offline_access system/Encounter.read system/Observation.read",
+            ),
             &permitted,
             Flow::System,
             false,
         );
-        assert_eq!(n.granted, ["system/Patient.read", "system/Observation.read"]);
+        assert_eq!(
+            n.granted,
+            ["system/Patient.read", "system/Observation.read"]
+        );
         assert_eq!(n.dropped, 4);
         let n = narrow(&v("system/*.read"), &permitted, Flow::System, true);
         assert_eq!(n.granted, ["system/*.read"]);
@@ -153,14 +161,22 @@ mod tests {
     fn user_flow_grants_defaults_and_approved_resources() {
         let permitted = v("user/Patient.read offline_access system/Patient.read patient/*.read");
         let n = narrow(
-            &v("openid fhirUser launch/patient user/Patient.read user/Observation.read offline_access system/Patient.read patient/*.read"),
+            &v(
+                "openid fhirUser launch/patient user/Patient.read user/Observation.read offline_access system/Patient.read patient/*.read",
+            ),
             &permitted,
             Flow::User,
             false,
         );
         assert_eq!(
             n.granted,
-            ["openid", "fhirUser", "launch/patient", "user/Patient.read", "offline_access"]
+            [
+                "openid",
+                "fhirUser",
+                "launch/patient",
+                "user/Patient.read",
+                "offline_access"
+            ]
         );
         let n = narrow(&v("offline_access"), &[], Flow::User, false);
         assert!(n.granted.is_empty());

@@ -13,7 +13,12 @@ use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
 pub(super) type Outcome = Result<EmuResponse, TokenError>;
 
 impl OracleHealth {
-    pub(super) fn token(&mut self, origin: &str, tenant_segment: &str, req: &EmuRequest) -> EmuResponse {
+    pub(super) fn token(
+        &mut self,
+        origin: &str,
+        tenant_segment: &str,
+        req: &EmuRequest,
+    ) -> EmuResponse {
         let tenant = urn::decode(tenant_segment);
         let form = req.form();
         let outcome = match self.token_caller(&tenant, req, &form) {
@@ -51,13 +56,22 @@ impl OracleHealth {
             } else {
                 urn::INVALID_TENANT
             };
-            return Err(TokenError::new(400, "invalid_grant", urn, Some(&client.client_id)));
+            return Err(TokenError::new(
+                400,
+                "invalid_grant",
+                urn,
+                Some(&client.client_id),
+            ));
         }
         Ok(client)
     }
 
     /// A system account's token: approved system/ scopes only, never a refresh token.
-    fn client_credentials(&mut self, client: &ClientRegistration, form: &[(String, String)]) -> Outcome {
+    fn client_credentials(
+        &mut self,
+        client: &ClientRegistration,
+        form: &[(String, String)],
+    ) -> Outcome {
         let id = Some(client.client_id.as_str());
         if client.auth == ClientAuth::None {
             // A public app has no credentials to present for this grant.
@@ -70,7 +84,12 @@ impl OracleHealth {
         }
         let requested = scopes::split(param(form, "scope").unwrap_or(""));
         if requested.len() > scopes::MAX_SCOPES {
-            return Err(TokenError::new(400, "invalid_request", urn::TOO_MANY_SCOPES, id));
+            return Err(TokenError::new(
+                400,
+                "invalid_request",
+                urn::TOO_MANY_SCOPES,
+                id,
+            ));
         }
         let narrowed = scopes::narrow(
             &requested,
@@ -102,7 +121,12 @@ impl OracleHealth {
         client_id: &str,
     ) -> Result<Vec<String>, TokenError> {
         if narrowed.granted.is_empty() && !self.on(Fault::EmptyScopesGrantsAnyway) {
-            return Err(TokenError::new(400, "invalid_scope", urn::EMPTY_SCOPES, Some(client_id)));
+            return Err(TokenError::new(
+                400,
+                "invalid_scope",
+                urn::EMPTY_SCOPES,
+                Some(client_id),
+            ));
         }
         if narrowed.dropped > 0 && self.on(Fault::FailOnPartialScopes) {
             return Err(TokenError::new(
@@ -162,7 +186,10 @@ impl OracleHealth {
     }
 
     pub(super) fn mint_refresh(&mut self, grant: &Grant, offline: bool) -> String {
-        let persona = grant.user.as_ref().map_or("provider", |u| u.persona.as_str());
+        let persona = grant
+            .user
+            .as_ref()
+            .map_or("provider", |u| u.persona.as_str());
         let value = ids::refresh_token(offline, persona);
         let now = self.now();
         self.store.refresh_tokens.insert(
@@ -196,7 +223,10 @@ mod tests {
         let e = assert_token_error(&r, 400, "invalid_grant", "oauth2:token:invalid-tenant");
         assert_eq!(e.client.as_deref(), Some(SYSTEM));
         assert_eq!(e.tenant.as_deref(), Some(SEED_TENANT));
-        let uri = json(&r)["error_uri"].as_str().unwrap_or_default().to_string();
+        let uri = json(&r)["error_uri"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
         assert!(uri.starts_with(&format!(
             "{ORIGIN}/errors/urn%3Acerner%3Aerror%3Aauthorization-server%3Aoauth2%3Atoken%3Ainvalid-tenant/instances/"
         )));
@@ -219,7 +249,12 @@ mod tests {
             &basic("ee0a5ef6-3155-4228-b254-7666cffc6f52", "xxxxx"),
         );
         let r = emu.handle(ORIGIN, &req);
-        let e = assert_token_error(&r, 401, "invalid_client", "oauth2:token:invalid-client-credentials");
+        let e = assert_token_error(
+            &r,
+            401,
+            "invalid_client",
+            "oauth2:token:invalid-client-credentials",
+        );
         assert_eq!(e.client.as_deref(), Some("unknown"));
         assert_eq!(e.tenant.as_deref(), Some(TENANT));
     }
@@ -228,7 +263,10 @@ mod tests {
     fn unknown_credentials_and_unknown_tenant_report_the_credentials() {
         let mut emu = emulator(&[]);
         let req = with_header(
-            post(&token_path(SEED_TENANT), &[("grant_type", "client_credentials")]),
+            post(
+                &token_path(SEED_TENANT),
+                &[("grant_type", "client_credentials")],
+            ),
             "authorization",
             &basic(SYSTEM, "wrong"),
         );
@@ -244,11 +282,23 @@ mod tests {
     #[test]
     fn client_authentication_variants() {
         let mut emu = emulator(&[]);
-        let cc = [("grant_type", "client_credentials"), ("scope", "system/Patient.read")];
+        let cc = [
+            ("grant_type", "client_credentials"),
+            ("scope", "system/Patient.read"),
+        ];
         let cases = [
-            (Some("Bearer eyJhbGciOiJSUzM4NCJ9.e30.sig"), "oauth2:token:invalid-authorization-header"),
-            (Some("Basic !!!"), "oauth2:token:invalid-authorization-header"),
-            (Some("Digest x"), "oauth2:token:invalid-authorization-header"),
+            (
+                Some("Bearer eyJhbGciOiJSUzM4NCJ9.e30.sig"),
+                "oauth2:token:invalid-authorization-header",
+            ),
+            (
+                Some("Basic !!!"),
+                "oauth2:token:invalid-authorization-header",
+            ),
+            (
+                Some("Digest x"),
+                "oauth2:token:invalid-authorization-header",
+            ),
             (None, "oauth2:token:invalid-client-credentials"),
         ];
         for (header, urn) in cases {
@@ -261,8 +311,15 @@ mod tests {
         }
         // A public app presented as Basic, or a confidential one naming itself in the form.
         for req in [
-            with_header(post(&token_path(TENANT), &cc), "authorization", &basic(PUBLIC, "")),
-            post(&token_path(TENANT), &[("grant_type", "client_credentials"), ("client_id", SYSTEM)]),
+            with_header(
+                post(&token_path(TENANT), &cc),
+                "authorization",
+                &basic(PUBLIC, ""),
+            ),
+            post(
+                &token_path(TENANT),
+                &[("grant_type", "client_credentials"), ("client_id", SYSTEM)],
+            ),
             post(
                 &token_path(TENANT),
                 &[("grant_type", "client_credentials"), ("client_id", PUBLIC)],
@@ -284,7 +341,10 @@ mod tests {
             let req = with_header(
                 post(
                     &path,
-                    &[("grant_type", "client_credentials"), ("scope", "system/Observation.read system/Patient.read")],
+                    &[
+                        ("grant_type", "client_credentials"),
+                        ("scope", "system/Observation.read system/Patient.read"),
+                    ],
                 ),
                 "authorization",
                 &basic(SYSTEM, SYSTEM_SECRET),
@@ -294,7 +354,10 @@ mod tests {
             assert_eq!(r.header("content-type"), Some("application/json"));
             assert_eq!(r.header("cache-control"), Some("no-store"));
             assert_eq!(r.header("pragma"), Some("no-cache"));
-            assert!(r.header("cerner-correlation-id").is_some_and(|c| c.len() == 36));
+            assert!(
+                r.header("cerner-correlation-id")
+                    .is_some_and(|c| c.len() == 36)
+            );
             let body = json(&r);
             assert_eq!(
                 member_names(&body),
@@ -310,11 +373,26 @@ mod tests {
     fn partial_and_empty_scope_grants() {
         let mut emu = emulator(&[]);
         let cases = [
-            ("system/Observation.read, system/Patient.read", Some("system/Patient.read")),
-            ("system/Observation.read system/Immunization.read", Some("system/Observation.read")),
-            ("system/*.read system/Patient.read", Some("system/Patient.read")),
-            ("system/Patient.read user/Patient.read", Some("system/Patient.read")),
-            ("system/Patient.read offline_access online_access", Some("system/Patient.read")),
+            (
+                "system/Observation.read, system/Patient.read",
+                Some("system/Patient.read"),
+            ),
+            (
+                "system/Observation.read system/Immunization.read",
+                Some("system/Observation.read"),
+            ),
+            (
+                "system/*.read system/Patient.read",
+                Some("system/Patient.read"),
+            ),
+            (
+                "system/Patient.read user/Patient.read",
+                Some("system/Patient.read"),
+            ),
+            (
+                "system/Patient.read offline_access online_access",
+                Some("system/Patient.read"),
+            ),
             ("system/Observation.read,system/Patient.read", None),
             ("system/Immunization.read", None),
             ("system/*.read", None),
@@ -329,7 +407,8 @@ mod tests {
                     assert!(json(&r).get("refresh_token").is_none());
                 }
                 None => {
-                    let e = assert_token_error(&r, 400, "invalid_scope", "oauth2:token:empty-scopes");
+                    let e =
+                        assert_token_error(&r, 400, "invalid_scope", "oauth2:token:empty-scopes");
                     assert_eq!(e.client.as_deref(), Some(SYSTEM), "{scope}");
                 }
             }
@@ -340,7 +419,12 @@ mod tests {
             "authorization",
             &basic(SYSTEM, SYSTEM_SECRET),
         );
-        assert_token_error(&emu.handle(ORIGIN, &req), 400, "invalid_scope", "oauth2:token:empty-scopes");
+        assert_token_error(
+            &emu.handle(ORIGIN, &req),
+            400,
+            "invalid_scope",
+            "oauth2:token:empty-scopes",
+        );
     }
 
     #[test]

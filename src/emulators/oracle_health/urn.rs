@@ -39,7 +39,8 @@ pub(super) const REDIRECT_URI_NOT_REGISTERED: &str = "oauth2:grant:redirect-uri-
 pub(super) const UNSUPPORTED_RESPONSE_TYPE: &str = "oauth2:grant:unsupported-response-type";
 pub(super) const DENIED_BY_SERVER: &str = "oauth2:grant:denied-by-server";
 pub(super) const AUDIENCE_REQUIRED: &str = "smart-v1:grant:launch:audience-required";
-pub(super) const AUDIENCE_NOT_WHITE_LISTED: &str = "smart-v1:grant:launch:audience-not-white-listed";
+pub(super) const AUDIENCE_NOT_WHITE_LISTED: &str =
+    "smart-v1:grant:launch:audience-not-white-listed";
 pub(super) const LAUNCH_CODE_REQUIRED: &str = "smart-v1:grant:launch:launch-code-required";
 
 /// The emulator's own explanation of a URN, shown on its error page (and, under the

@@ -1,0 +1,299 @@
+//! Reads an error response in the forms people have it: a JSON body; `curl -i` output
+//! (status line, headers, blank line, body); a redirect URL carrying `error`,
+//! `error_description`, `error_uri`; a bare `error_uri`; or a forum post's loose
+//! rendering (a `Cerner-Correlation-Id <uuid>` line, then a JSON body with blank lines
+//! between members). Nothing here decides what the error means.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::diagnose::finding::InputError;
+use crate::diagnose::text::percent_decode;
+
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// `json`, `http-response`, `redirect-url`, `error-uri` or `text`.
+    pub kind: &'static str,
+    pub status: Option<u16>,
+    pub error: Option<String>,
+    pub description: Option<String>,
+    pub error_uri: Option<String>,
+    pub correlation_id: Option<String>,
+    /// Other members or parameters, for display (secret-looking ones masked).
+    pub fields: Vec<(String, String)>,
+    /// The whole input, for phrase search in non-JSON bodies (HTML pages, plain text).
+    pub text: String,
+}
+
+impl Parsed {
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none() && self.error.is_none() && self.description.is_none() && self.error_uri.is_none()
+    }
+}
+
+static STATUS_LINE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"^HTTP/[0-9.]+\s+(\d{3})\b").ok());
+static CORRELATION: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)cerner-correlation-id\s*:?\s*([0-9a-f]{8}-[0-9a-f-]{27,})").ok());
+static LOOSE_STATUS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:HTTP|status(?:\s*code)?)\s*[:=]?\s*([1-5]\d\d)\b").ok());
+static WWW_PAIR: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r#"(\w+)="((?:[^"\\]|\\.)*)""#).ok());
+static HTML_CODE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)error\s*code:?\s*(?:</[^>]+>|<[^>]+>|\s)*([a-z_]+)").ok());
+static HTML_DESC: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i)description:?\s*(?:</[^>]+>|<[^>]+>|\s)*([^<\n]+)").ok());
+
+const SECRET_KEYS: &[&str] = &["access_token", "refresh_token", "id_token", "client_secret", "code", "password"];
+
+fn keep(key: &str, value: String) -> (String, String) {
+    if SECRET_KEYS.contains(&key) {
+        (key.to_string(), crate::diagnose::text::masked(&value))
+    } else {
+        (key.to_string(), value)
+    }
+}
+
+pub fn parse(input: &str) -> Result<Parsed, InputError> {
+    let text = input.trim_start_matches('\u{feff}').trim();
+    if text.is_empty() {
+        return Err(InputError::new("nothing to explain: the input is empty", None));
+    }
+    let mut p = Parsed {
+        text: text.to_string(),
+        ..Parsed::default()
+    };
+    if let Some(re) = CORRELATION.as_ref()
+        && let Some(c) = re.captures(text)
+    {
+        p.correlation_id = c.get(1).map(|m| m.as_str().to_string());
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    // `curl -i -L` prints one block per response: the last one is the answer.
+    let status_at = lines
+        .iter()
+        .rposition(|l| STATUS_LINE.as_ref().is_some_and(|re| re.is_match(l.trim())));
+    let body: String = match status_at {
+        Some(i) => {
+            p.kind = "http-response";
+            p.status = STATUS_LINE
+                .as_ref()
+                .and_then(|re| re.captures(lines[i].trim()))
+                .and_then(|c| c.get(1)?.as_str().parse().ok());
+            let mut j = i + 1;
+            while j < lines.len() && !lines[j].trim().is_empty() {
+                header(&mut p, lines[j]);
+                j += 1;
+            }
+            lines.get(j..).map(|l| l.join("\n")).unwrap_or_default()
+        }
+        None => text.to_string(),
+    };
+    body_into(&mut p, &body);
+    if p.status.is_none() && p.kind != "http-response" {
+        p.status = LOOSE_STATUS
+            .as_ref()
+            .and_then(|re| re.captures(text))
+            .and_then(|c| c.get(1)?.as_str().parse().ok());
+    }
+    if p.kind.is_empty() {
+        p.kind = "text";
+    }
+    Ok(p)
+}
+
+fn header(p: &mut Parsed, line: &str) {
+    let Some((name, value)) = line.split_once(':') else { return };
+    let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
+    match name.as_str() {
+        "cerner-correlation-id" => p.correlation_id = Some(value.to_string()),
+        "www-authenticate" => {
+            // `Bearer realm="...", error="invalid_token", error_description="..."`
+            if let Some(re) = WWW_PAIR.as_ref() {
+                for c in re.captures_iter(value) {
+                    let (k, v) = (&c[1], c[2].replace("\\\"", "\""));
+                    match k {
+                        "error" => {
+                            p.error.get_or_insert(v);
+                        }
+                        "error_description" => {
+                            p.description.get_or_insert(v);
+                        }
+                        "error_uri" => {
+                            p.error_uri.get_or_insert(v);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        "location" => {
+            let before = p.error.is_some();
+            url_params(p, value);
+            if !before && p.error.is_some() {
+                p.fields.push(("location".into(), value.to_string()));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn body_into(p: &mut Parsed, body: &str) {
+    let b = body.trim();
+    if let (Some(start), Some(end)) = (b.find('{'), b.rfind('}'))
+        && start < end
+    {
+        let json = &b[start..=end];
+        match serde_json::from_str::<Value>(json) {
+            Ok(Value::Object(m)) => {
+                if p.kind.is_empty() {
+                    p.kind = "json";
+                }
+                json_into(p, &m);
+                return;
+            }
+            _ => {
+                // Not strict JSON (a forum's curly quotes, a trailing comma): pull the
+                // members out one by one.
+                loose_members(p, json);
+                if !p.is_empty() {
+                    if p.kind.is_empty() {
+                        p.kind = "json";
+                    }
+                    return;
+                }
+            }
+        }
+    }
+    if b.contains("error=") || b.contains("error%3D") {
+        if let Some(tok) = b.split_whitespace().find(|t| t.contains("error=")) {
+            if p.kind.is_empty() {
+                p.kind = "redirect-url";
+            }
+            url_params(p, tok.trim_matches(['"', '\'', '<', '>']));
+            return;
+        }
+    }
+    if let Some(tok) = b
+        .split_whitespace()
+        .find(|t| t.contains("/errors/urn") || t.to_ascii_lowercase().starts_with("urn:cerner:error"))
+    {
+        if p.kind.is_empty() {
+            p.kind = "error-uri";
+        }
+        p.error_uri = Some(tok.trim_matches(['"', '\'', '<', '>']).to_string());
+        return;
+    }
+    // An error page (Okta's shows "Error Code" and "Description").
+    if let Some(c) = HTML_CODE.as_ref().and_then(|re| re.captures(b)) {
+        p.error = Some(c[1].to_string());
+        if let Some(d) = HTML_DESC.as_ref().and_then(|re| re.captures(b)) {
+            p.description = Some(d[1].trim().to_string());
+        }
+    }
+}
+
+fn json_into(p: &mut Parsed, m: &serde_json::Map<String, Value>) {
+    let s = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    for (k, v) in m {
+        match k.as_str() {
+            "error" => p.error = Some(s(v)),
+            "error_description" => p.description = Some(s(v)),
+            "error_uri" => p.error_uri = Some(s(v)),
+            // Okta's management-API shape (OKT-11a).
+            "errorCode" => {
+                p.error.get_or_insert(s(v));
+            }
+            "errorSummary" => {
+                p.description.get_or_insert(s(v));
+            }
+            // Oracle Health's FHIR 403: the URN and error sit inside `message` (CER-22).
+            "message" if m.contains_key("code") => {
+                let msg = s(v);
+                let grab = |key: &str| {
+                    let pat = format!("{key}=\"");
+                    let i = msg.find(&pat)? + pat.len();
+                    Some(msg[i..].split('"').next()?.to_string())
+                };
+                if let Some(e) = grab("error") {
+                    p.error.get_or_insert(e);
+                }
+                if let Some(u) = grab("code") {
+                    p.error_uri.get_or_insert(u);
+                }
+                p.fields.push(keep(k, msg));
+            }
+            "code" if matches!(v, Value::Number(_)) => {
+                p.status = p.status.or(v.as_u64().and_then(|n| u16::try_from(n).ok()));
+            }
+            _ => p.fields.push(keep(k, s(v))),
+        }
+    }
+}
+
+fn loose_members(p: &mut Parsed, json: &str) {
+    let normalised = json.replace(['\u{201C}', '\u{201D}'], "\"");
+    for key in ["error", "error_description", "error_uri"] {
+        let pat = format!("\"{key}\"");
+        let Some(i) = normalised.find(&pat) else { continue };
+        let rest = normalised[i + pat.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix(':') else { continue };
+        let Some(rest) = rest.trim_start().strip_prefix('"') else { continue };
+        let value = rest.split('"').next().unwrap_or("").to_string();
+        match key {
+            "error" => p.error = Some(value),
+            "error_description" => p.description = Some(value),
+            _ => p.error_uri = Some(value),
+        }
+    }
+}
+
+/// `error`, `error_description`, `error_uri`, `state` from a URL's query and fragment.
+fn url_params(p: &mut Parsed, url: &str) {
+    let after_q = url.split_once('?').map(|x| x.1).unwrap_or(url);
+    let (query, fragment) = match after_q.split_once('#') {
+        Some((q, f)) => (q, f),
+        None if !url.contains('?') => ("", url.split_once('#').map_or(url, |x| x.1)),
+        None => (after_q, ""),
+    };
+    for part in query.split('&').chain(fragment.split('&')) {
+        let Some((k, v)) = part.split_once('=') else { continue };
+        let v = percent_decode(v, true);
+        match k {
+            "error" => p.error = Some(v),
+            "error_description" => p.description = Some(v),
+            "error_uri" => p.error_uri = Some(v),
+            _ => p.fields.push(keep(k, v)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forms() {
+        let j = parse(r#"{"error":"invalid_grant","error_description":"PKCE verification failed."}"#).unwrap();
+        assert_eq!((j.kind, j.error.as_deref()), ("json", Some("invalid_grant")));
+        let h = parse("HTTP/1.1 100 Continue\n\nHTTP/2 401\nCerner-Correlation-ID: abc\ncontent-type: application/json\n\n{\"error\":\"invalid_client\"}").unwrap();
+        assert_eq!((h.kind, h.status, h.correlation_id.as_deref()), ("http-response", Some(401), Some("abc")));
+        let r = parse("https://app.example.com/cb?state=x&error=access_denied&error_uri=https%3A%2F%2Fauthorization.cerner.com%2Ferrors%2Furn%253Acerner%253Aerror%253Aauthorization-server%253Aoauth2%253Agrant%253Adenied-by-server%2Finstances%2F1%3Fpersona%3Dprovider").unwrap();
+        assert_eq!(r.kind, "redirect-url");
+        assert!(r.error_uri.unwrap().contains("urn%3Acerner"));
+        let f = parse("https://app/cb#error=invalid_scope&error_description=The+requested+scope+is+invalid%2C+unknown%2C+or+malformed").unwrap();
+        assert_eq!(f.description.as_deref(), Some("The requested scope is invalid, unknown, or malformed"));
+        let w = parse("HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer realm=\"x\", error=\"invalid_token\", error_description=\"expired\"\n").unwrap();
+        assert_eq!(w.error.as_deref(), Some("invalid_token"));
+        let loose = parse("{ “error”: “invalid_client”, }").unwrap();
+        assert_eq!(loose.error.as_deref(), Some("invalid_client"));
+        assert!(parse("  \n").is_err());
+        let g = parse("hello world").unwrap();
+        assert!(g.is_empty());
+    }
+}

@@ -1,0 +1,205 @@
+//! The HTML report in a real browser: Debian's chromium driven through chromedriver.
+//! The report must render offline from a file:// URL without console errors, show a
+//! failed scenario's evidence, and contain no secret. A screenshot is kept beside the
+//! report (target/report-browser-test/report.png) for a person to look at.
+
+mod common;
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{ClientBuilder, Locator};
+
+const CANARY_SECRET: &str = "canary-report-secret-4f9c2e71";
+const CANARY_PASSWORD: &str = "canary-report-password-8a3d6b05";
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn binary(name: &str, candidates: &[&str]) -> String {
+    candidates
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+        .unwrap_or_else(|| {
+            panic!(
+                "{name} is not installed: the report's browser test needs Debian's chromium \
+                 and chromium-driver (apt-get install chromium chromium-driver; .ci/run does this)"
+            )
+        })
+}
+
+#[test]
+fn the_report_renders_in_chromium_with_evidence_and_no_secrets() {
+    let chromium = binary(
+        "chromium",
+        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
+    );
+    let chromedriver = binary("chromedriver", &["/usr/bin/chromedriver"]);
+
+    // A run with a failing check (a wrong secret accepted) and a payload drift.
+    let dir = common::root().join("target/report-browser-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let env: HashMap<String, String> = [
+        ("ATHENA_EMU_CONFIDENTIAL_SECRET", CANARY_SECRET),
+        ("ATHENA_EMU_PATIENT_PASSWORD", CANARY_PASSWORD),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let (result, _snaps) = common::run_into(
+        &["athenahealth-emulated"],
+        &["accept-wrong-secret", "legacy-okta-wording"],
+        None,
+        &dir,
+        Some(env),
+    );
+    assert_eq!(result.exit_code(), 1);
+    let report = dir.join("report.html");
+    let html = std::fs::read_to_string(&report).expect("report.html written");
+    for canary in [CANARY_SECRET, CANARY_PASSWORD] {
+        assert!(!html.contains(canary), "a secret leaked into report.html");
+    }
+    assert!(
+        !html.contains("<script"),
+        "the report must not need scripts"
+    );
+    assert!(
+        !html.contains("src=\"http"),
+        "the report must not load external assets"
+    );
+
+    let port = free_port();
+    let child = Command::new(&chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    let _driver = Driver(child);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let webdriver = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        while reqwest::get(format!("{webdriver}/status")).await.is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "chromedriver did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile_dir = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            serde_json::json!({
+                "binary": chromium,
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                         "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync",
+                         "--window-size=1280,2000",
+                         format!("--user-data-dir={}", profile_dir.path().display())],
+            }),
+        );
+        caps.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({"browser": "ALL"}),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&webdriver)
+            .await
+            .expect("a chromium session");
+
+        client
+            .goto(&format!("file://{}", report.display()))
+            .await
+            .unwrap();
+        let title = client.title().await.unwrap();
+        assert!(title.starts_with("grantcheck report"), "{title}");
+
+        // The failed scenario is marked, and its evidence is open and visible.
+        let failed = client
+            .find(Locator::Css(".scenario.is-failed"))
+            .await
+            .expect("a failed scenario in the report");
+        let text = failed.text().await.unwrap();
+        assert!(text.contains("A wrong client secret is refused"), "{text}");
+        assert!(text.contains("token_error_is"), "{text}");
+        let blocks = failed
+            .find_all(Locator::Css("details.evidence pre"))
+            .await
+            .expect("evidence under the failed scenario");
+        assert!(blocks.len() >= 2, "expected request and response blocks");
+        let mut exchanges = String::new();
+        for b in &blocks {
+            assert!(b.is_displayed().await.unwrap(), "evidence is not visible");
+            exchanges.push_str(&b.text().await.unwrap());
+            exchanges.push('\n');
+        }
+        assert!(exchanges.contains("POST http://127.0.0.1:"), "{exchanges}");
+        assert!(
+            exchanges.contains("client_secret=[redacted]"),
+            "{exchanges}"
+        );
+        assert!(
+            exchanges.contains("\"access_token\":\"[redacted]\""),
+            "{exchanges}"
+        );
+        // Drift is summarised on its own.
+        let drift = client
+            .find(Locator::Id("drift"))
+            .await
+            .expect("drift section");
+        assert!(drift.is_displayed().await.unwrap());
+        client
+            .find(Locator::Id("cat-OKT-01"))
+            .await
+            .expect("coverage row");
+
+        let png = client.screenshot().await.unwrap();
+        assert!(png.starts_with(b"\x89PNG"));
+        std::fs::write(dir.join("report.png"), png).unwrap();
+
+        // Console errors, through chromedriver's log endpoint.
+        let session = client.session_id().await.unwrap().expect("session id");
+        let logs: serde_json::Value = reqwest::Client::new()
+            .post(format!("{webdriver}/session/{session}/se/log"))
+            .json(&serde_json::json!({"type": "browser"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let severe: Vec<&serde_json::Value> = logs["value"]
+            .as_array()
+            .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
+            .unwrap_or_default();
+        assert!(logs["value"].is_array(), "no browser log: {logs}");
+        assert!(severe.is_empty(), "console errors: {severe:?}");
+        let page = client.source().await.unwrap();
+        assert!(!page.contains(CANARY_SECRET) && !page.contains(CANARY_PASSWORD));
+        client.close().await.unwrap();
+    });
+}
