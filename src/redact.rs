@@ -146,7 +146,8 @@ impl Redactor {
             Value::Object(map) => Value::Object(
                 map.iter()
                     .map(|(k, v)| {
-                        let v = if is_secret_field(k) && !v.is_null() {
+                        // Secrets are strings; `"code": 403` is a status, not a code.
+                        let v = if is_secret_field(k) && v.is_string() {
                             Value::String(MASK.into())
                         } else {
                             self.json(v)

@@ -162,11 +162,28 @@ pub fn normalize(value: &Value, origin: &str) -> Value {
                 .collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(|v| normalize(v, origin)).collect()),
-        Value::String(s) if !origin.is_empty() && s.contains(origin) => {
-            Value::String(s.replace(origin, "[origin]"))
-        }
+        Value::String(s) => Value::String(normalize_text(s, origin)),
         other => other.clone(),
     }
+}
+
+/// Volatile parts inside strings: the emulator's origin, and Oracle Health's error
+/// instance id (a fresh UUID per error; the URN, client and tenant around it are the
+/// signal and stay).
+fn normalize_text(s: &str, origin: &str) -> String {
+    let mut out = if !origin.is_empty() && s.contains(origin) {
+        s.replace(origin, "[origin]")
+    } else {
+        s.to_string()
+    };
+    if let Some(i) = out.find("/instances/") {
+        let start = i + "/instances/".len();
+        let end = out[start..]
+            .find(['?', '/', '&', '"', ' '])
+            .map_or(out.len(), |e| start + e);
+        out.replace_range(start..end, "[instance]");
+    }
+    out
 }
 
 /// Default location of the baselines.
@@ -184,6 +201,15 @@ mod tests {
         assert_eq!(
             normalize(&v, "http://127.0.0.1:9"),
             json!({"errorId": "[error-id]", "state": "[state]", "error": "x", "page": "see [origin]/a"})
+        );
+    }
+
+    #[test]
+    fn normalize_keeps_the_urn_client_and_tenant_but_not_the_instance() {
+        let v = json!({"error_uri": "https://a/errors/urn%3Ax/instances/65b0a9f4-782f?client=c1&tenant=t1"});
+        assert_eq!(
+            normalize(&v, ""),
+            json!({"error_uri": "https://a/errors/urn%3Ax/instances/[instance]?client=c1&tenant=t1"})
         );
     }
 

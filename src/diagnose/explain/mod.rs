@@ -173,6 +173,9 @@ fn explain_urn(eu: &ErrorUri, p: &parse::Parsed, matched: &mut Vec<Diagnosis>, n
         notes.push("`oauth2:token:invalid-tenant` is observed live but absent from the historical URN list; it is not a malformed response (CER-05, LINT-C5).".to_string());
         return;
     }
+    if eu.client_unknown() {
+        notes.push("client=unknown: the server never identified the client, so the code, grant and tenant of this request are not in question yet (CER-04, LINT-C7).".to_string());
+    }
     match entry {
         Some(u) => {
             matched.extend(u.diagnoses.iter().map(catalog::D::to_diagnosis));

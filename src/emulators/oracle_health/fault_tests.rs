@@ -1,1 +1,422 @@
-//! placeholder
+//! Every fault switch changes the one behaviour it names: each case observes that
+//! behaviour once on a healthy emulator and once with the fault switched on.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::Value;
+
+use super::test_support::*;
+use super::{Fault, OracleHealth};
+use crate::emulators::{EmuRequest, EmuResponse, Emulator};
+
+struct Case {
+    fault: Fault,
+    observe: fn(&mut OracleHealth) -> String,
+    healthy: &'static str,
+    faulty: &'static str,
+}
+
+/// `status error` of a JSON answer, or just the status.
+fn outcome(r: &EmuResponse) -> String {
+    match json(r)["error"].as_str() {
+        Some(error) => format!("{} {error}", r.status),
+        None => r.status.to_string(),
+    }
+}
+
+/// What an authorize request led to: a redirected error, a code, or a page's status.
+fn authorize_outcome(r: &EmuResponse) -> String {
+    let p = location_params(r);
+    match (r.status, p.get("error"), p.get("code")) {
+        (302, Some(error), _) => format!("302 {error}"),
+        (302, None, Some(_)) => "302 code".into(),
+        (status, _, _) => status.to_string(),
+    }
+}
+
+fn send(emu: &mut OracleHealth, req: EmuRequest) -> EmuResponse {
+    emu.handle(ORIGIN, &req)
+}
+
+fn s(v: &Value) -> String {
+    v.as_str().map_or_else(|| v.to_string(), str::to_string)
+}
+
+fn wrong_secret(emu: &mut OracleHealth) -> EmuResponse {
+    let params = [
+        ("grant_type", "client_credentials"),
+        ("scope", "system/Patient.read"),
+    ];
+    send(
+        emu,
+        provider_post(&token_path(TENANT), SYSTEM, "wrong", &params),
+    )
+}
+
+/// A client assertion put in an `Authorization: Bearer` header (CER-07's mistake).
+fn bearer_assertion(emu: &mut OracleHealth) -> EmuResponse {
+    let claims = format!(r#"{{"iss":"{SYSTEM}","sub":"{SYSTEM}","jti":"j1"}}"#);
+    let jwt = format!(
+        "{}.{}.c2ln",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"RS384","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    let params = [
+        ("grant_type", "client_credentials"),
+        ("scope", "system/Patient.read"),
+    ];
+    let req = with_header(
+        post(&token_path(TENANT), &params),
+        "authorization",
+        &format!("Bearer {jwt}"),
+    );
+    send(emu, req)
+}
+
+fn redeem_with(
+    emu: &mut OracleHealth,
+    client: &str,
+    redirect: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let a = authz(PROVIDER)
+        .set("code_challenge", CHALLENGE)
+        .set("code_challenge_method", "S256");
+    let code = obtain_code(emu, &a);
+    let mut params = vec![
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", redirect),
+    ];
+    if extra.is_empty() {
+        params.push(("code_verifier", VERIFIER));
+    }
+    params.extend_from_slice(extra);
+    outcome(&send(emu, token_request(client, &params)))
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        Case {
+            fault: Fault::AcceptUnknownTenant,
+            observe: |emu| outcome(&system_token(emu, SEED_TENANT, "system/Patient.read")),
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::TenantNotEchoed,
+            observe: |emu| {
+                let r = system_token(
+                    emu,
+                    "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
+                    "system/Patient.read",
+                );
+                error_uri_of(&r).tenant.unwrap_or_default()
+            },
+            healthy: "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
+            faulty: "ec2458f2-1e24-41c8-b71b-0e701af7583d",
+        },
+        Case {
+            fault: Fault::CorrelationIdMismatch,
+            observe: |emu| {
+                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+                (error_uri_of(&r).instance.as_deref() == r.header("cerner-correlation-id"))
+                    .to_string()
+            },
+            healthy: "true",
+            faulty: "false",
+        },
+        Case {
+            fault: Fault::AddErrorDescription,
+            observe: |emu| {
+                member_names(&json(&system_token(
+                    emu,
+                    SEED_TENANT,
+                    "system/Patient.read",
+                )))
+                .join(" ")
+            },
+            healthy: "error error_uri",
+            faulty: "error error_uri error_description",
+        },
+        Case {
+            fault: Fault::ClientIdInErrorUriOnAuthFailure,
+            observe: |emu| error_uri_of(&wrong_secret(emu)).client.unwrap_or_default(),
+            healthy: "unknown",
+            faulty: SYSTEM,
+        },
+        Case {
+            fault: Fault::TokenAuthFailureStatus400,
+            observe: |emu| outcome(&wrong_secret(emu)),
+            healthy: "401 invalid_client",
+            faulty: "400 invalid_client",
+        },
+        Case {
+            fault: Fault::AcceptAnyBasicCredentials,
+            observe: |emu| outcome(&wrong_secret(emu)),
+            healthy: "401 invalid_client",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::BearerHeaderAcceptedAsClientAuth,
+            observe: |emu| outcome(&bearer_assertion(emu)),
+            healthy: "401 invalid_client",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::EmptyScopesGrantsAnyway,
+            observe: |emu| outcome(&system_token(emu, TENANT, "system/Immunization.read")),
+            healthy: "400 invalid_scope",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::FailOnPartialScopes,
+            observe: |emu| {
+                let cc = outcome(&system_token(
+                    emu,
+                    TENANT,
+                    "system/Patient.read system/Immunization.read",
+                ));
+                let a =
+                    authz(PROVIDER).set("scope", "openid user/Patient.read user/Immunization.read");
+                let authorize = authorize_outcome(&send(emu, a.request()));
+                format!("{cc}, {authorize}")
+            },
+            healthy: "200, 200",
+            faulty: "400 invalid_scope, 302 access_denied",
+        },
+        Case {
+            fault: Fault::GrantWildcardScopes,
+            observe: |emu| {
+                s(&json(&system_token(
+                    emu,
+                    TENANT,
+                    "system/*.read system/Patient.read",
+                ))["scope"])
+            },
+            healthy: "system/Patient.read",
+            faulty: "system/*.read system/Patient.read",
+        },
+        Case {
+            fault: Fault::IssueRefreshTokenForClientCredentials,
+            observe: |emu| {
+                json(&system_token(emu, TENANT, "system/Patient.read"))["refresh_token"]
+                    .is_string()
+                    .to_string()
+            },
+            healthy: "false",
+            faulty: "true",
+        },
+        Case {
+            fault: Fault::RefreshReturnsNewRefreshToken,
+            observe: |emu| {
+                let rt = s(&code_tokens(emu, &authz(PROVIDER))["refresh_token"]);
+                json(&refresh(emu, &rt))["refresh_token"]
+                    .is_string()
+                    .to_string()
+            },
+            healthy: "false",
+            faulty: "true",
+        },
+        Case {
+            fault: Fault::WrongExpiresIn,
+            observe: |emu| {
+                let cc = s(&json(&system_token(emu, TENANT, "system/Patient.read"))["expires_in"]);
+                let code = s(&code_tokens(emu, &authz(PROVIDER))["expires_in"]);
+                format!("{cc} {code}")
+            },
+            healthy: "570 570",
+            faulty: "3600 3600",
+        },
+        Case {
+            fault: Fault::OmitCernerExtras,
+            observe: |emu| {
+                let body = code_tokens(emu, &authz(PROVIDER));
+                ["user", "username", "tenant"]
+                    .iter()
+                    .filter(|m| body.get(**m).is_some())
+                    .count()
+                    .to_string()
+            },
+            healthy: "3",
+            faulty: "0",
+        },
+        Case {
+            fault: Fault::OmitCacheControl,
+            observe: |emu| {
+                let r = system_token(emu, TENANT, "system/Patient.read");
+                r.header("cache-control").unwrap_or("none").to_string()
+            },
+            healthy: "no-store",
+            faulty: "none",
+        },
+        Case {
+            fault: Fault::IgnoreRedirectMismatch,
+            observe: |emu| redeem_with(emu, PROVIDER, OTHER_CB, &[]),
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::TrailingSlashLenient,
+            observe: |emu| redeem_with(emu, PROVIDER, &format!("{CB}/"), &[]),
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::AllowCodeReuse,
+            observe: |emu| {
+                let code = obtain_code(emu, &authz(PROVIDER));
+                redeem(emu, PROVIDER, &code, Some(CB));
+                outcome(&redeem(emu, PROVIDER, &code, Some(CB)))
+            },
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::CodesNeverExpire,
+            observe: |emu| {
+                let code = obtain_code(emu, &authz(PROVIDER));
+                emu.age_artifact(&code, 3600);
+                outcome(&redeem(emu, PROVIDER, &code, Some(CB)))
+            },
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::IgnoreClientMismatch,
+            observe: |emu| redeem_with(emu, OTHER, CB, &[]),
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::AcceptAnyVerifier,
+            observe: |emu| redeem_with(emu, PROVIDER, CB, &[("code_verifier", &"0".repeat(43))]),
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::AcceptInvalidRefreshToken,
+            observe: |emu| outcome(&refresh(emu, "never-issued")),
+            healthy: "400 invalid_grant",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::AudNotRequired,
+            observe: |emu| authorize_outcome(&send(emu, authz(PROVIDER).without("aud").request())),
+            healthy: "302 invalid_request",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::AuthorizeErrorsNotRedirected,
+            observe: |emu| {
+                let a = authz(PROVIDER).set("response_type", "token");
+                authorize_outcome(&send(emu, a.request()))
+            },
+            healthy: "302 unsupported_response_type",
+            faulty: "400",
+        },
+        Case {
+            fault: Fault::Fhir403Plain,
+            observe: |emu| {
+                let at = system_access_token(emu, "system/Patient.read");
+                let req = with_header(
+                    get(&format!("{FHIR}/Observation"), &[]),
+                    "authorization",
+                    &format!("Bearer {at}"),
+                );
+                let r = send(emu, req);
+                format!("{} {}", r.status, text(&r).contains("insufficient-scopes"))
+            },
+            healthy: "403 true",
+            faulty: "403 false",
+        },
+        Case {
+            fault: Fault::DiscoveryAdvertisesPlainPkce,
+            observe: |emu| {
+                let r = send(
+                    emu,
+                    get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+                );
+                json(&r)["code_challenge_methods_supported"].to_string()
+            },
+            healthy: "null",
+            faulty: r#"["S256","plain"]"#,
+        },
+        Case {
+            fault: Fault::LegacyUnderscoreUrns,
+            observe: |emu| {
+                let header = error_uri_of(&bearer_assertion(emu)).short().to_string();
+                let credentials = error_uri_of(&wrong_secret(emu)).short().to_string();
+                format!("{header} {credentials}")
+            },
+            healthy: "oauth2:token:invalid-authorization-header oauth2:token:invalid-client-credentials",
+            faulty: "oauth2:token:invalid_authorization_header oauth2:token:invalid_client_credentials",
+        },
+        Case {
+            fault: Fault::UnlistedUrnChange,
+            observe: |emu| {
+                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+                error_uri_of(&r).short().to_string()
+            },
+            healthy: "oauth2:token:invalid-tenant",
+            faulty: "oauth2:grant:unknown-tenant",
+        },
+    ]
+}
+
+#[test]
+fn every_fault_breaks_exactly_its_behaviour() {
+    for case in cases() {
+        let name = case.fault.name();
+        let healthy = (case.observe)(&mut emulator(&[]));
+        assert_eq!(healthy, case.healthy, "{name}: healthy emulator");
+        let faulty = (case.observe)(&mut emulator(&[case.fault]));
+        assert_eq!(faulty, case.faulty, "{name}: with the fault");
+    }
+}
+
+#[test]
+fn every_fault_has_a_case() {
+    let covered: Vec<Fault> = cases().iter().map(|c| c.fault).collect();
+    let missing: Vec<&str> = Fault::ALL
+        .iter()
+        .filter(|f| !covered.contains(f))
+        .map(|f| f.name())
+        .collect();
+    assert!(missing.is_empty(), "faults without a case: {missing:?}");
+}
+
+#[test]
+fn faults_do_not_disturb_the_happy_paths() {
+    for fault in Fault::ALL {
+        let mut emu = emulator(&[*fault]);
+        let r = system_token(
+            &mut emu,
+            TENANT,
+            "system/Observation.read system/Patient.read",
+        );
+        assert_eq!(r.status, 200, "{}: {}", fault.name(), text(&r));
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        let r = redeem(&mut emu, PROVIDER, &code, Some(CB));
+        assert_eq!(r.status, 200, "{}: {}", fault.name(), text(&r));
+        let r = send(
+            &mut emu,
+            get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+        );
+        assert_eq!(r.status, 200, "{}", fault.name());
+    }
+}
+
+#[test]
+fn the_emulator_is_reachable_through_the_registry() {
+    let emu =
+        crate::emulators::create("oracle-health", tenant(), &["wrong-expires-in".to_string()]);
+    assert_eq!(emu.map(|e| e.vendor()).ok(), Some("oracle-health"));
+    let err = crate::emulators::create("oracle-health", tenant(), &["nope".to_string()]).err();
+    assert!(err.is_some_and(|e| e.contains("valid: accept-unknown-tenant")));
+    assert_eq!(
+        crate::emulators::faults("oracle-health").len(),
+        Fault::ALL.len()
+    );
+    assert!(crate::emulators::VENDORS.contains(&"oracle-health"));
+}

@@ -45,7 +45,8 @@ impl OracleHealth {
             Some(token) => match self.live_access(token) {
                 Some(at) => &at.grant,
                 None => {
-                    return self.unauthorized(origin, "The access token is invalid or has expired.");
+                    return self
+                        .unauthorized(origin, "The access token is invalid or has expired.");
                 }
             },
         };

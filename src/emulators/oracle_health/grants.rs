@@ -230,3 +230,311 @@ impl OracleHealth {
         Ok(self.token_success(body, true))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use crate::emulators::Emulator;
+
+    fn code_error(
+        emu: &mut super::OracleHealth,
+        client: &str,
+        code: &str,
+        redirect: Option<&str>,
+        urn: &str,
+    ) {
+        let e = assert_token_error(
+            &redeem(emu, client, code, redirect),
+            400,
+            "invalid_grant",
+            urn,
+        );
+        assert_eq!(e.client.as_deref(), Some(client));
+    }
+
+    #[test]
+    fn codes_are_single_use_and_bound_to_their_client() {
+        let mut emu = emulator(&[]);
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        assert_eq!(redeem(&mut emu, PROVIDER, &code, Some(CB)).status, 200);
+        code_error(
+            &mut emu,
+            PROVIDER,
+            &code,
+            Some(CB),
+            "oauth2:token:code-invalid-or-expired",
+        );
+        code_error(
+            &mut emu,
+            PROVIDER,
+            "never-issued",
+            Some(CB),
+            "oauth2:token:code-invalid-or-expired",
+        );
+
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        code_error(
+            &mut emu,
+            OTHER,
+            &code,
+            Some(CB),
+            "oauth2:token:code:client:mismatch",
+        );
+        // That attempt consumed the code.
+        code_error(
+            &mut emu,
+            PROVIDER,
+            &code,
+            Some(CB),
+            "oauth2:token:code-invalid-or-expired",
+        );
+    }
+
+    #[test]
+    fn codes_expire_after_300_virtual_seconds() {
+        let mut emu = emulator(&[]);
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        assert!(emu.age_artifact(&code, 299));
+        assert_eq!(redeem(&mut emu, PROVIDER, &code, Some(CB)).status, 200);
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        assert!(emu.age_artifact(&code, 300));
+        code_error(
+            &mut emu,
+            PROVIDER,
+            &code,
+            Some(CB),
+            "oauth2:token:code-invalid-or-expired",
+        );
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        emu.advance_clock(301);
+        code_error(
+            &mut emu,
+            PROVIDER,
+            &code,
+            Some(CB),
+            "oauth2:token:code-invalid-or-expired",
+        );
+    }
+
+    #[test]
+    fn redirect_uri_must_match_exactly() {
+        let mut emu = emulator(&[]);
+        let slash = format!("{CB}/");
+        for redirect in [Some(slash.as_str()), Some(OTHER_CB), None, Some("")] {
+            let code = obtain_code(&mut emu, &authz(PROVIDER));
+            code_error(
+                &mut emu,
+                PROVIDER,
+                &code,
+                redirect,
+                "oauth2:token:invalid-redirect-uri",
+            );
+        }
+        // Omitted at authorize (one registered URI): must be omitted at the token endpoint.
+        let a = authz(PUBLIC).without("redirect_uri");
+        let code = obtain_code(&mut emu, &a);
+        let e = assert_token_error(
+            &redeem(&mut emu, PUBLIC, &code, Some(CB)),
+            400,
+            "invalid_grant",
+            "oauth2:token:invalid-redirect-uri",
+        );
+        assert_eq!(e.client.as_deref(), Some(PUBLIC));
+        let code = obtain_code(&mut emu, &a);
+        assert_eq!(redeem(&mut emu, PUBLIC, &code, None).status, 200);
+    }
+
+    #[test]
+    fn pkce_is_verified_when_a_challenge_was_sent() {
+        let mut emu = emulator(&[]);
+        let a = authz(PROVIDER)
+            .set("code_challenge", CHALLENGE)
+            .set("code_challenge_method", "S256");
+        for verifier in [
+            None,
+            Some("short"),
+            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"),
+        ] {
+            let code = obtain_code(&mut emu, &a);
+            let mut params = vec![
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("redirect_uri", CB),
+            ];
+            params.extend(verifier.map(|v| ("code_verifier", v)));
+            let r = emu.handle(ORIGIN, &token_request(PROVIDER, &params));
+            assert_token_error(
+                &r,
+                400,
+                "invalid_grant",
+                "oauth2:token:code:verifier:mismatch",
+            );
+        }
+        let code = obtain_code(&mut emu, &a);
+        let params = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+            ("code_verifier", VERIFIER),
+        ];
+        assert_eq!(
+            emu.handle(ORIGIN, &token_request(PROVIDER, &params)).status,
+            200
+        );
+        // A verifier without a challenge is ignored.
+        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        let params = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+            ("code_verifier", VERIFIER),
+        ];
+        assert_eq!(
+            emu.handle(ORIGIN, &token_request(PROVIDER, &params)).status,
+            200
+        );
+    }
+
+    #[test]
+    fn partial_grants_on_the_code_path() {
+        let mut emu = emulator(&[]);
+        let a = authz(PROVIDER).set(
+            "scope",
+            "openid fhirUser user/Patient.read user/Immunization.read user/*.read system/Patient.read",
+        );
+        let body = code_tokens(&mut emu, &a);
+        assert_eq!(body["scope"], "openid fhirUser user/Patient.read");
+        assert!(
+            body.get("refresh_token").is_none(),
+            "no online or offline access"
+        );
+        assert!(body.get("patient").is_none());
+        let body = code_tokens(&mut emu, &authz(PROVIDER).set("scope", "user/Patient.read"));
+        assert!(body.get("id_token").is_none());
+    }
+
+    #[test]
+    fn refresh_never_returns_a_new_refresh_token() {
+        let mut emu = emulator(&[]);
+        let first = code_tokens(
+            &mut emu,
+            &authz(PROVIDER).set("scope", "openid fhirUser user/Patient.read offline_access"),
+        );
+        let rt = first["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let r = refresh(&mut emu, &rt);
+        assert_eq!(r.status, 200, "{}", text(&r));
+        assert_eq!(r.header("cache-control"), Some("no-store"));
+        let body = json(&r);
+        assert!(body.get("refresh_token").is_none());
+        assert!(body.get("id_token").is_none());
+        assert_eq!(body["scope"], first["scope"]);
+        assert_eq!(body["expires_in"], 570);
+        assert_eq!(body["tenant"], TENANT);
+        assert_ne!(body["access_token"], first["access_token"]);
+        // The original keeps working, and a subset may be asked for.
+        let r = emu.handle(
+            ORIGIN,
+            &token_request(
+                PROVIDER,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &rt),
+                    ("scope", "user/Patient.read user/Observation.read"),
+                ],
+            ),
+        );
+        assert_eq!(json(&r)["scope"], "user/Patient.read");
+        let r = emu.handle(
+            ORIGIN,
+            &token_request(
+                PROVIDER,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", &rt),
+                    ("scope", "user/Observation.read"),
+                ],
+            ),
+        );
+        assert_token_error(&r, 400, "invalid_scope", "oauth2:token:empty-scopes");
+
+        for (client, token) in [(PROVIDER, "never-issued"), (OTHER, rt.as_str())] {
+            let r = emu.handle(
+                ORIGIN,
+                &token_request(
+                    client,
+                    &[("grant_type", "refresh_token"), ("refresh_token", token)],
+                ),
+            );
+            let e = assert_token_error(
+                &r,
+                400,
+                "invalid_grant",
+                "oauth2:token:refresh-token:token-invalid",
+            );
+            assert_eq!(e.client.as_deref(), Some(client));
+        }
+    }
+
+    #[test]
+    fn refresh_token_lifetimes() {
+        let mut emu = emulator(&[]);
+        let online = code_tokens(&mut emu, &authz(PROVIDER))["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(emu.age_artifact(&online, 12 * 3600 - 10));
+        assert_eq!(refresh(&mut emu, &online).status, 200);
+        assert!(emu.age_artifact(&online, 10));
+        assert_token_error(
+            &refresh(&mut emu, &online),
+            400,
+            "invalid_grant",
+            "oauth2:token:refresh-token:token-invalid",
+        );
+
+        let offline = code_tokens(
+            &mut emu,
+            &authz(PROVIDER).set("scope", "openid offline_access"),
+        )["refresh_token"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(emu.age_artifact(&offline, 89 * 24 * 3600));
+        assert_eq!(refresh(&mut emu, &offline).status, 200);
+        assert!(emu.age_artifact(&offline, 89 * 24 * 3600));
+        assert_eq!(
+            refresh(&mut emu, &offline).status,
+            200,
+            "use restarts the idle period"
+        );
+        assert!(emu.age_artifact(&offline, 90 * 24 * 3600));
+        assert_token_error(
+            &refresh(&mut emu, &offline),
+            400,
+            "invalid_grant",
+            "oauth2:token:refresh-token:token-invalid",
+        );
+    }
+
+    #[test]
+    fn access_tokens_from_the_code_reach_fhir() {
+        let mut emu = emulator(&[]);
+        let body = code_tokens(&mut emu, &authz(PROVIDER));
+        let at = body["access_token"].as_str().unwrap_or_default();
+        let req = with_header(
+            get(&format!("{FHIR}/Patient/1"), &[]),
+            "authorization",
+            &format!("Bearer {at}"),
+        );
+        assert_eq!(emu.handle(ORIGIN, &req).status, 200);
+        let req = with_header(
+            get(&format!("{FHIR}/Observation"), &[]),
+            "authorization",
+            &format!("Bearer {at}"),
+        );
+        assert_eq!(emu.handle(ORIGIN, &req).status, 403);
+    }
+}
