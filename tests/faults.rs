@@ -1,30 +1,43 @@
-//! Every check can fail: for each emulator fault switch, the suite runs with that
-//! fault on and exactly the scenarios listed in `tests/fault-map.txt` must fail; and
-//! every scenario must be failed by at least one fault.
+//! Every check can fail: for each emulated profile and each of its emulator's fault
+//! switches, the suite runs with that fault on and exactly the scenarios listed in
+//! `tests/fault-map.txt` must fail; and every scenario must be failed by some fault.
 
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// fault → (listed scenarios, whether the list is "all but").
-fn expected() -> BTreeMap<String, (BTreeSet<String>, bool)> {
+/// profile → fault → (listed scenarios, whether the list is "all but").
+type Map = BTreeMap<String, BTreeMap<String, (BTreeSet<String>, bool)>>;
+
+fn expected() -> Map {
     let text =
         std::fs::read_to_string(common::root().join("tests/fault-map.txt")).expect("fault map");
-    let mut map: BTreeMap<String, (BTreeSet<String>, bool)> = BTreeMap::new();
-    let mut current: Option<String> = None;
+    let mut map = Map::new();
+    let mut profile: Option<String> = None;
+    let mut fault: Option<String> = None;
     for line in text.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
-        if !line.starts_with(' ') {
-            current = Some(line.trim().to_string());
-            map.entry(line.trim().to_string()).or_default();
+        if let Some(p) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            profile = Some(p.to_string());
+            map.entry(p.to_string()).or_default();
+            fault = None;
             continue;
         }
-        let Some(fault) = &current else {
+        let Some(p) = &profile else {
+            panic!("fault before any [profile]: {line}")
+        };
+        let faults = map.get_mut(p).expect("profile");
+        if !line.starts_with(' ') {
+            fault = Some(line.trim().to_string());
+            faults.entry(line.trim().to_string()).or_default();
+            continue;
+        }
+        let Some(f) = &fault else {
             panic!("scenario before any fault: {line}")
         };
-        let entry = map.get_mut(fault).expect("entry");
+        let entry = faults.get_mut(f).expect("entry");
         let item = line.trim();
         if item == "* all but:" {
             entry.1 = true;
@@ -35,10 +48,12 @@ fn expected() -> BTreeMap<String, (BTreeSet<String>, bool)> {
     map
 }
 
-#[test]
-fn each_fault_fails_exactly_its_scenarios_and_every_scenario_can_fail() {
-    let expected = expected();
-    let faults: Vec<&str> = grantcheck::emulators::faults("athenahealth")
+fn prove(profile: &str, vendor: &str) {
+    let all_expected = expected();
+    let expected = all_expected
+        .get(profile)
+        .unwrap_or_else(|| panic!("tests/fault-map.txt has no [{profile}] section"));
+    let faults: Vec<&str> = grantcheck::emulators::faults(vendor)
         .iter()
         .map(|f| f.name)
         .collect();
@@ -46,16 +61,17 @@ fn each_fault_fails_exactly_its_scenarios_and_every_scenario_can_fail() {
     let known: BTreeSet<&str> = faults.iter().copied().collect();
     assert_eq!(
         listed, known,
-        "tests/fault-map.txt must list every fault switch, and only those"
+        "[{profile}] must list every {vendor} fault switch, and only those"
     );
 
-    let (healthy, _r, _s) = common::run(&["athenahealth-emulated"], &[], None);
+    let (healthy, _r, _s) = common::run(&[profile], &[], None);
+    assert_eq!(healthy.exit_code(), 0, "{profile} must pass without faults");
     let all: BTreeSet<String> = healthy.records.iter().map(|r| r.scenario.clone()).collect();
     let mut failed_by: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut mismatches = Vec::new();
     let mut printed = String::new();
     for fault in &faults {
-        let (result, _r, _s) = common::run(&["athenahealth-emulated"], &[fault], None);
+        let (result, _r, _s) = common::run(&[profile], &[fault], None);
         let failed: BTreeSet<String> = common::failed_names(&result).into_iter().collect();
         let (listed, all_but) = &expected[*fault];
         let want: BTreeSet<String> = if *all_but {
@@ -70,27 +86,39 @@ fn each_fault_fails_exactly_its_scenarios_and_every_scenario_can_fail() {
                 want.difference(&failed).collect::<Vec<_>>()
             ));
         }
-        printed.push_str(&format!("{fault:<38} fails {:>2}: ", failed.len()));
+        printed.push_str(&format!("{fault:<44} fails {:>2}: ", failed.len()));
         printed.push_str(
             &failed
                 .iter()
-                .take(3)
+                .take(2)
                 .cloned()
                 .collect::<Vec<_>>()
                 .join("; "),
         );
-        printed.push_str(if failed.len() > 3 { "; …\n" } else { "\n" });
+        printed.push_str(if failed.len() > 2 { "; …\n" } else { "\n" });
         for s in failed {
             failed_by.entry(s).or_default().push(fault);
         }
     }
-    println!("fault switch → failing scenarios\n{printed}");
+    println!("[{profile}] fault switch → failing scenarios\n{printed}");
     let never: Vec<&String> = all.iter().filter(|s| !failed_by.contains_key(*s)).collect();
     assert!(
         mismatches.is_empty(),
-        "fault map mismatch:\n{}",
+        "[{profile}] fault map mismatch:\n{}",
         mismatches.join("\n")
     );
-    assert!(never.is_empty(), "scenarios no fault can fail: {never:?}");
-    assert!(all.len() >= 30);
+    assert!(
+        never.is_empty(),
+        "[{profile}] scenarios no fault can fail: {never:?}"
+    );
+}
+
+#[test]
+fn every_athenahealth_check_fails_under_its_faults() {
+    prove("athenahealth-emulated", "athenahealth");
+}
+
+#[test]
+fn every_oracle_health_check_fails_under_its_faults() {
+    prove("oracle-health-emulated", "oracle-health");
 }

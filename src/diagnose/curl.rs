@@ -6,7 +6,9 @@
 //! sees the request the author meant.
 
 use super::finding::{InputError, Location};
-use super::request::{Credentials, CredentialSource, Header, Origin, Param, Request, Url, form_params};
+use super::request::{
+    CredentialSource, Credentials, Header, Origin, Param, Request, Url, form_params,
+};
 use super::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +56,10 @@ pub fn parse(src: &str) -> Result<Parsed, InputError> {
         _ => None,
     });
     let Some(first) = first else {
-        return Err(InputError::new("no curl command found: the input is empty", None));
+        return Err(InputError::new(
+            "no curl command found: the input is empty",
+            None,
+        ));
     };
     let fragment = !is_curl(first);
     let commands = if fragment {
@@ -337,9 +342,7 @@ fn split_commands(toks: Vec<Tok>, notes: &mut Vec<Note>) -> Vec<Vec<Text>> {
                             kind: NoteKind::MissingBackslash,
                             span: (at, at + 1),
                         });
-                    } else if let State::Curl(words) =
-                        std::mem::replace(&mut state, State::Idle)
-                    {
+                    } else if let State::Curl(words) = std::mem::replace(&mut state, State::Idle) {
                         out.push(words);
                     }
                 }
@@ -459,7 +462,9 @@ fn parse_args(words: &[Text]) -> Request {
                 "request" => req.method = arg(),
                 "header" => add_header(&mut req, arg()),
                 "user" => req.user = arg().map(|a| user_credentials(&a)),
-                "data" | "data-ascii" | "data-binary" => data.extend(arg().map(|a| (a, Data::Plain))),
+                "data" | "data-ascii" | "data-binary" => {
+                    data.extend(arg().map(|a| (a, Data::Plain)))
+                }
                 "data-raw" => data.extend(arg().map(|a| (a, Data::Raw))),
                 "data-urlencode" => data.extend(arg().map(|a| (a, Data::UrlEncode))),
                 "json" => data.extend(arg().map(|a| (a, Data::Json))),
@@ -634,9 +639,15 @@ mod tests {
         let r = &p.requests[0];
         assert_eq!(r.method(), "POST");
         assert_eq!(r.url.as_ref().unwrap().host.as_str(), "h.example");
-        assert_eq!(r.header("accept").unwrap().value.as_str(), "application/json");
+        assert_eq!(
+            r.header("accept").unwrap().value.as_str(),
+            "application/json"
+        );
         let u = r.user.as_ref().unwrap();
-        assert_eq!((u.id.as_str(), u.secret.as_ref().unwrap().as_str()), ("id", "se cret"));
+        assert_eq!(
+            (u.id.as_str(), u.secret.as_ref().unwrap().as_str()),
+            ("id", "se cret")
+        );
         assert_eq!(r.param_value("scope"), Some("a b"));
         assert_eq!(r.param_value("grant_type"), Some("client_credentials"));
         assert_eq!(r.param_value("x"), Some("/"));
@@ -651,7 +662,10 @@ mod tests {
         let src = "curl -X POST 'https://h.example/token' \\ -H 'A: b' \\ -d 'code=c'";
         let p = parse(src).unwrap();
         assert_eq!(
-            p.notes.iter().filter(|n| n.kind == NoteKind::BackslashSpace).count(),
+            p.notes
+                .iter()
+                .filter(|n| n.kind == NoteKind::BackslashSpace)
+                .count(),
             2
         );
         let r = &p.requests[0];
@@ -681,7 +695,10 @@ mod tests {
     #[test]
     fn quotes() {
         let r = one(r#"curl "https://h/x?a=1" -H "Authorization: Basic \"q\"" -d 'it'"'"'s=1'"#);
-        assert_eq!(r.header("authorization").unwrap().value.as_str(), "Basic \"q\"");
+        assert_eq!(
+            r.header("authorization").unwrap().value.as_str(),
+            "Basic \"q\""
+        );
         assert_eq!(r.params.last().unwrap().name, "it's");
         assert!(parse("curl 'unterminated").is_err());
         assert_eq!(parse("curl \"x\n\ny").unwrap_err().line, Some(1));

@@ -77,7 +77,11 @@ impl Finding {
         }
     }
 
-    pub(crate) fn error(rule: &'static str, value: impl Into<String>, at: Option<Location>) -> Self {
+    pub(crate) fn error(
+        rule: &'static str,
+        value: impl Into<String>,
+        at: Option<Location>,
+    ) -> Self {
         Self::new(rule, Severity::Error, value, at)
     }
 

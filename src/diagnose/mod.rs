@@ -4,14 +4,14 @@
 //! documents, with the fix; explain reads an error response and names its likely
 //! causes. Neither depends on cucumber, the HTTP client or the emulators.
 
-pub mod curl;
+pub(crate) mod curl;
 pub mod explain;
 pub mod finding;
-pub mod render;
-pub mod request;
-pub mod rules;
-pub mod text;
-pub mod vendor;
+mod render;
+pub(crate) mod request;
+pub(crate) mod rules;
+pub(crate) mod text;
+pub(crate) mod vendor;
 
 #[cfg(test)]
 mod tests;
@@ -36,9 +36,17 @@ pub fn lint_curl_for(text: &str, vendor: Option<Vendor>) -> Result<Vec<Finding>,
     rules::curl_syntax::check(&parsed, text, &mut out);
     let mut first_vendor = None;
     for req in &parsed.requests {
-        let v = vendor.or_else(|| req.inferred_vendor()).unwrap_or(Vendor::Generic);
+        let v = vendor
+            .or_else(|| req.inferred_vendor())
+            .unwrap_or(Vendor::Generic);
         first_vendor.get_or_insert(v);
-        out.extend(rules::check_request(req, &Ctx { source: text, vendor: v }));
+        out.extend(rules::check_request(
+            req,
+            &Ctx {
+                source: text,
+                vendor: v,
+            },
+        ));
     }
     let across = Ctx {
         source: text,
@@ -69,14 +77,23 @@ pub fn lint_url_for(url: &str, vendor: Option<Vendor>) -> Result<Vec<Finding>, I
             Some(1),
         ));
     }
-    let v = vendor.or_else(|| req.inferred_vendor()).unwrap_or(Vendor::Generic);
-    Ok(finish(rules::check_request(&req, &Ctx { source: url, vendor: v })))
+    let v = vendor
+        .or_else(|| req.inferred_vendor())
+        .unwrap_or(Vendor::Generic);
+    Ok(finish(rules::check_request(
+        &req,
+        &Ctx {
+            source: url,
+            vendor: v,
+        },
+    )))
 }
 
 /// Lints pasted text that is either a URL or a curl command.
 pub fn lint_text(text: &str, vendor: Option<Vendor>) -> Result<Vec<Finding>, InputError> {
     let t = text.trim();
-    let single_url = (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace);
+    let single_url =
+        (t.starts_with("https://") || t.starts_with("http://")) && !t.contains(char::is_whitespace);
     if single_url {
         lint_url_for(text, vendor)
     } else {
@@ -99,7 +116,8 @@ pub fn has_errors(findings: &[Finding]) -> bool {
 fn finish(mut v: Vec<Finding>) -> Vec<Finding> {
     v.sort_by_key(|f| {
         (
-            f.location.map_or((usize::MAX, usize::MAX), |l| (l.line, l.column)),
+            f.location
+                .map_or((usize::MAX, usize::MAX), |l| (l.line, l.column)),
             f.severity,
             f.rule,
         )

@@ -64,7 +64,12 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
     let mut out = String::new();
     let lines: Vec<&str> = source.lines().collect();
     for f in findings {
-        out.push_str(&format!("{}[{}]: {}\n", f.severity.as_str(), f.rule, shorten(&f.value, 80)));
+        out.push_str(&format!(
+            "{}[{}]: {}\n",
+            f.severity.as_str(),
+            f.rule,
+            shorten(&f.value, 80)
+        ));
         if let Some(loc) = f.location {
             out.push_str(&format!("  --> line {}, column {}\n", loc.line, loc.column));
             if let Some(line) = lines.get(loc.line.saturating_sub(1)) {
@@ -75,7 +80,10 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
                 let (from, to) = if masked.len() <= 2 * CONTEXT + MAX_CARETS {
                     (0, masked.len())
                 } else {
-                    (col.saturating_sub(CONTEXT), (col + len + CONTEXT).min(masked.len()))
+                    (
+                        col.saturating_sub(CONTEXT),
+                        (col + len + CONTEXT).min(masked.len()),
+                    )
                 };
                 let mut shown: String = masked[from..to].iter().collect();
                 let mut pad = col - from;
@@ -92,13 +100,20 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
                 out.push_str(&format!(" {gutter} | {shown}\n"));
                 let carets = len.min(masked.len().saturating_sub(col).max(1));
                 let more = if loc.len > MAX_CARETS { "…" } else { "" };
-                out.push_str(&format!(" {blank} | {}{}{more}\n", " ".repeat(pad), "^".repeat(carets)));
+                out.push_str(&format!(
+                    " {blank} | {}{}{more}\n",
+                    " ".repeat(pad),
+                    "^".repeat(carets)
+                ));
             }
         }
         out.push_str(&format!("  = why: {}\n", f.why));
         out.push_str(&format!("  = fix: {}\n\n", f.fix));
     }
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let warnings = findings.len() - errors;
     if findings.is_empty() {
         out.push_str("no findings\n");
@@ -113,7 +128,10 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
 }
 
 pub fn render_json(findings: &[Finding]) -> Value {
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
     let list: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -143,8 +161,14 @@ mod tests {
         let line = "curl -u 'id:s3cr3t' -H 'Authorization: Bearer abc.def' -d 'code=AUTHORIZATION_CODE&client_secret=hunter2'";
         let m = mask_secrets(line);
         assert_eq!(m.chars().count(), line.chars().count());
-        assert!(!m.contains("s3cr3t") && !m.contains("abc.def") && !m.contains("hunter2"), "{m}");
-        assert!(m.contains("AUTHORIZATION_CODE"), "placeholders stay visible: {m}");
+        assert!(
+            !m.contains("s3cr3t") && !m.contains("abc.def") && !m.contains("hunter2"),
+            "{m}"
+        );
+        assert!(
+            m.contains("AUTHORIZATION_CODE"),
+            "placeholders stay visible: {m}"
+        );
         assert!(mask_secrets("-u 'id:xxxxx'").contains("xxxxx"));
     }
 }

@@ -42,7 +42,10 @@ impl Url {
         let host_start = authority.as_str().rfind('@').map_or(0, |i| i + 1);
         let host_part = authority.slice(host_start, authority.as_str().len());
         let host = if host_part.as_str().starts_with('[') {
-            let end = host_part.as_str().find(']').map_or(host_part.as_str().len(), |i| i + 1);
+            let end = host_part
+                .as_str()
+                .find(']')
+                .map_or(host_part.as_str().len(), |i| i + 1);
             host_part.slice(0, end)
         } else {
             match host_part.as_str().find(':') {
@@ -221,7 +224,11 @@ impl Request {
 
     /// The vendor the request is aimed at, judged by its host, then by its `aud`.
     pub fn inferred_vendor(&self) -> Option<Vendor> {
-        if let Some(v) = self.url.as_ref().and_then(|u| vendor::of_host(u.host.as_str())) {
+        if let Some(v) = self
+            .url
+            .as_ref()
+            .and_then(|u| vendor::of_host(u.host.as_str()))
+        {
             return Some(v);
         }
         let aud = self.param("aud")?;
@@ -284,9 +291,12 @@ pub fn form_params(raw: &Text, origin: Origin) -> Vec<Param> {
         .into_iter()
         .filter(|piece| !piece.is_empty())
         .map(|piece| {
-            let (name, value) = piece
-                .split_once('=')
-                .unwrap_or_else(|| (piece.clone(), piece.slice(piece.as_str().len(), piece.as_str().len())));
+            let (name, value) = piece.split_once('=').unwrap_or_else(|| {
+                (
+                    piece.clone(),
+                    piece.slice(piece.as_str().len(), piece.as_str().len()),
+                )
+            });
             Param {
                 name: name.percent_decoded(true).as_str().to_string(),
                 value: value.percent_decoded(true),
@@ -336,7 +346,9 @@ mod tests {
 
     #[test]
     fn basic_header() {
-        let ok = basic_credentials(&Text::synthetic("Basic aWQ6c2VjcmV0")).unwrap().unwrap();
+        let ok = basic_credentials(&Text::synthetic("Basic aWQ6c2VjcmV0"))
+            .unwrap()
+            .unwrap();
         assert_eq!(ok.id.as_str(), "id");
         assert_eq!(
             basic_credentials(&Text::synthetic("Basic aWQ6c2Vj\ncmV0")),

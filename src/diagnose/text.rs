@@ -26,7 +26,9 @@ impl Text {
     pub fn at(value: &str, start: usize) -> Self {
         Text {
             value: value.to_string(),
-            origin: (0..value.len()).map(|i| (start + i, start + i + 1)).collect(),
+            origin: (0..value.len())
+                .map(|i| (start + i, start + i + 1))
+                .collect(),
         }
     }
 
@@ -72,7 +74,9 @@ impl Text {
         let end = end.min(self.origin.len());
         if start >= end {
             // An empty piece: point at the character where it would be.
-            let at = self.origin.get(start.min(self.origin.len().saturating_sub(1)))?;
+            let at = self
+                .origin
+                .get(start.min(self.origin.len().saturating_sub(1)))?;
             return Some(if start >= self.origin.len() {
                 (at.1, at.1)
             } else {
@@ -171,7 +175,11 @@ impl Text {
         match String::from_utf8(out) {
             Ok(value) => Text {
                 value,
-                origin: if self.has_origin() { origin } else { Vec::new() },
+                origin: if self.has_origin() {
+                    origin
+                } else {
+                    Vec::new()
+                },
             },
             Err(e) => Text::spanning(String::from_utf8_lossy(e.as_bytes()), self.span()),
         }

@@ -8,8 +8,7 @@ pub fn of_host(host: &str) -> Option<Vendor> {
     let under = |domain: &str| h == domain || h.ends_with(&format!(".{domain}"));
     if under("athenahealth.com") {
         Some(Vendor::Athenahealth)
-    } else if under("cerner.com") || under("sandboxcerner.com") || under("cernermillennium.com")
-    {
+    } else if under("cerner.com") || under("sandboxcerner.com") || under("cernermillennium.com") {
         Some(Vendor::OracleHealth)
     } else {
         None

@@ -124,17 +124,17 @@ fn result_view(r: &ScenarioRecord) -> ResultView {
     }
 }
 
+/// A feature's name, description, and its scenarios' records by line.
+type FeatureGroup<'a> = (
+    String,
+    Option<String>,
+    BTreeMap<usize, Vec<&'a ScenarioRecord>>,
+);
+
 /// Renders the report.
 pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> {
     // Features in file order, scenarios in line order, one result per target.
-    let mut features: BTreeMap<
-        String,
-        (
-            String,
-            Option<String>,
-            BTreeMap<usize, Vec<&ScenarioRecord>>,
-        ),
-    > = BTreeMap::new();
+    let mut features: BTreeMap<String, FeatureGroup> = BTreeMap::new();
     for r in &results.scenarios {
         let f = features.entry(r.feature_path.clone()).or_insert_with(|| {
             (

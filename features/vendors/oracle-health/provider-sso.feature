@@ -118,3 +118,24 @@ Feature: Provider single sign-on with a confidential app
     And the app redeems the code
     Then the ID token is signed by a key the server publishes
     And the ID token was issued by the server to the app
+
+  @CER-23 @rfc7636-4.6
+  Scenario: A provider app that adds PKCE must present the matching verifier
+    PKCE support depends on the server's version (CER-23); a server that accepts a
+    challenge must refuse a verifier that does not match it. The URN is not
+    documented, so only the error code is checked (the payload is in the snapshot).
+    Given the provider app
+    And the app uses PKCE with the S256 method
+    When the user signs in and approves
+    And the app redeems the code with a different code verifier
+    Then the token request is refused with 400 "invalid_grant"
+
+  @CER-21 @rfc6749-4.1.2 @needs-clock
+  Scenario: An authorization code does not outlive ten minutes
+    Oracle Health does not document a code lifetime; RFC 6749 recommends at most ten
+    minutes, so a code is probed eleven minutes after it was issued.
+    Given the provider app
+    When the user signs in and approves
+    And the app redeems the code 660 seconds after it was issued
+    Then the token request is refused with 400 "invalid_grant"
+    And the error URN is "oauth2:token:code-invalid-or-expired"

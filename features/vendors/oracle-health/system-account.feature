@@ -46,6 +46,16 @@ Feature: Oracle Health system accounts request tokens with client credentials
     And the error instance equals the correlation header
     And the error carries only error and error_uri
 
+  @CER-27 @CER-05
+  Scenario: An unregistered tenant id of the opaque kind is echoed exactly as sent
+    Patient-tier tenants can be 32-character mixed-case identifiers rather than
+    UUIDs; the server echoes the tenant unmodified, case included.
+    Given the system account
+    When the system account requests a token for the scopes "system/Patient.read" at the tenant "Y62ncCuwN85GGa7s0iz44XRnQoc9qr60"
+    Then the token request is refused with 400 "invalid_grant"
+    And the error URN is "oauth2:token:invalid-tenant"
+    And the error echoes the tenant as sent
+
   @LINT-C2 @CER-10 @RFC-01
   Scenario: Comma-separated scopes lose every scope but the last
     Scopes are separated by spaces. Sent as in seed 000, "a, b" reaches the server

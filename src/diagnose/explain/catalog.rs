@@ -70,7 +70,9 @@ impl Entry {
             match self.mode {
                 Mode::Exact => m == p,
                 Mode::Prefix => m.starts_with(&p),
-                Mode::PrefixOrTruncated => m.starts_with(&p) || (m.len() >= 40 && p.starts_with(&m)),
+                Mode::PrefixOrTruncated => {
+                    m.starts_with(&p) || (m.len() >= 40 && p.starts_with(&m))
+                }
             }
         })
     }
@@ -290,7 +292,10 @@ pub static URNS: &[UrnEntry] = &[
         }],
     },
     UrnEntry {
-        urns: &["smart-v1:grant:launch:mismatchted-identity", "smart-v1:grant:launch:mismatched-identity"],
+        urns: &[
+            "smart-v1:grant:launch:mismatchted-identity",
+            "smart-v1:grant:launch:mismatched-identity",
+        ],
         client_auth: false,
         diagnoses: &[D {
             id: "CER-19",
@@ -323,7 +328,10 @@ pub static URNS: &[UrnEntry] = &[
         }],
     },
     UrnEntry {
-        urns: &["oauth2:grant:unknown-client", "oauth2:token:terminated-client"],
+        urns: &[
+            "oauth2:grant:unknown-client",
+            "oauth2:token:terminated-client",
+        ],
         client_auth: true,
         diagnoses: &[D {
             id: "CER-21",
@@ -369,7 +377,10 @@ pub static URNS: &[UrnEntry] = &[
         }],
     },
     UrnEntry {
-        urns: &["oauth2:token:unsupported-grant-type", "oauth2:grant:unsupported-response-type"],
+        urns: &[
+            "oauth2:token:unsupported-grant-type",
+            "oauth2:grant:unsupported-response-type",
+        ],
         client_auth: false,
         diagnoses: &[D {
             id: "CER-13",
@@ -459,7 +470,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request"],
+        phrases: &[
+            "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request",
+        ],
         mode: Mode::PrefixOrTruncated,
         diagnoses: &[D {
             id: "OKT-03",
@@ -471,7 +484,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["The 'redirect_uri' does not match the redirection URI used in the authorization request"],
+        phrases: &[
+            "The 'redirect_uri' does not match the redirection URI used in the authorization request",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-04",
@@ -498,7 +513,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["Policy evaluation failed for this request, please check the policy configurations"],
+        phrases: &[
+            "Policy evaluation failed for this request, please check the policy configurations",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[
             D {
@@ -606,7 +623,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["Client authentication failed. Either the client or the client credentials are invalid"],
+        phrases: &[
+            "Client authentication failed. Either the client or the client credentials are invalid",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-11",
@@ -690,7 +709,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["Some of the scopes requested for the refresh request were not granted in the original authorize request"],
+        phrases: &[
+            "Some of the scopes requested for the refresh request were not granted in the original authorize request",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-12",
@@ -756,7 +777,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["PKCE code challenge should be specified in the authorize request for code verification"],
+        phrases: &[
+            "PKCE code challenge should be specified in the authorize request for code verification",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-06",
@@ -780,7 +803,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types"],
+        phrases: &[
+            "The 'nonce' parameter is required for authorize requests with either the 'id_token' or 'token' response types",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-10",
@@ -804,7 +829,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["The access token cannot be specified in both the Authorization header and the request-body"],
+        phrases: &[
+            "The access token cannot be specified in both the Authorization header and the request-body",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-18",
@@ -816,7 +843,9 @@ pub static PHRASES: &[Entry] = &[
     },
     Entry {
         source: "okta",
-        phrases: &["The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings"],
+        phrases: &[
+            "The 'post_logout_redirect_uri' parameter must be a Logout redirect URI in the client app settings",
+        ],
         mode: Mode::Prefix,
         diagnoses: &[D {
             id: "OKT-16",
@@ -927,19 +956,84 @@ pub static PHRASES: &[Entry] = &[
 /// The generic meaning of an OAuth error code, for when nothing more specific matches.
 pub fn generic(code: &str) -> Option<Diagnosis> {
     let (id, cause, check, fix) = match code {
-        "invalid_request" => ("RFC6749-5.2", "The request is malformed: a required parameter is missing, repeated or has an unsupported value.", "Every required parameter, sent once, form-encoded.", "Send the parameters the endpoint requires."),
-        "invalid_client" => ("RFC6749-5.2", "Client authentication failed: unknown client, wrong secret, or an unsupported authentication method.", "The client id, secret and authentication method.", "Authenticate as the client is registered."),
-        "invalid_grant" => ("RFC6749-5.2", "The grant (code, refresh token, or the credentials behind it) is invalid, expired, revoked, issued to another client, or its redirect URI does not match.", "Code reuse and age, client id and redirect_uri equality with /authorize, the PKCE verifier.", "Start a new authorization and redeem its code once."),
-        "unauthorized_client" => ("RFC6749-5.2", "The client is not allowed to use this grant type.", "The grant types enabled for the client.", "Use a grant type the client is registered for."),
-        "unsupported_grant_type" => ("RFC6749-5.2", "The server does not support this grant type.", "The `grant_type` value and its spelling.", "Use a supported grant type."),
-        "invalid_scope" => ("RFC6749-5.2", "A requested scope is unknown, malformed, or beyond what the client may request.", "Spelling, case, delimiters (single spaces) and encoding of the scope.", "Request only scopes the server knows and the client is permitted."),
-        "access_denied" => ("RFC6749-4.1.2.1", "The user or the server's policy denied the request.", "The requested scopes and the user's rights.", "Request what the app is permitted; let the user retry."),
-        "unsupported_response_type" => ("RFC6749-4.1.2.1", "The server does not support this response type for this client.", "`response_type`.", "Use `response_type=code`."),
-        "server_error" => ("RFC6749-4.1.2.1", "The server failed unexpectedly.", "Whether it repeats; often a malformed parameter the server did not validate.", "Retry; if it persists, lint the request and contact the vendor with the correlation id."),
-        "temporarily_unavailable" => ("RFC6749-4.1.2.1", "The server is overloaded or in maintenance.", "The vendor's status page.", "Retry later with backoff."),
-        "invalid_token" => ("RFC-04", "The access token is expired, revoked, malformed, or for another resource server.", "The token's expiry and audience.", "Refresh the token or authorize again."),
-        "insufficient_scope" => ("RFC-04", "The token lacks the scope this resource needs.", "The token's granted scope.", "Request the scope."),
-        "login_required" | "consent_required" | "interaction_required" => ("OIDC-3.1.2.6", "Silent authentication (`prompt=none`) could not complete without the user.", "Whether `prompt=none` was sent.", "Repeat the authorization with the user present."),
+        "invalid_request" => (
+            "RFC6749-5.2",
+            "The request is malformed: a required parameter is missing, repeated or has an unsupported value.",
+            "Every required parameter, sent once, form-encoded.",
+            "Send the parameters the endpoint requires.",
+        ),
+        "invalid_client" => (
+            "RFC6749-5.2",
+            "Client authentication failed: unknown client, wrong secret, or an unsupported authentication method.",
+            "The client id, secret and authentication method.",
+            "Authenticate as the client is registered.",
+        ),
+        "invalid_grant" => (
+            "RFC6749-5.2",
+            "The grant (code, refresh token, or the credentials behind it) is invalid, expired, revoked, issued to another client, or its redirect URI does not match.",
+            "Code reuse and age, client id and redirect_uri equality with /authorize, the PKCE verifier.",
+            "Start a new authorization and redeem its code once.",
+        ),
+        "unauthorized_client" => (
+            "RFC6749-5.2",
+            "The client is not allowed to use this grant type.",
+            "The grant types enabled for the client.",
+            "Use a grant type the client is registered for.",
+        ),
+        "unsupported_grant_type" => (
+            "RFC6749-5.2",
+            "The server does not support this grant type.",
+            "The `grant_type` value and its spelling.",
+            "Use a supported grant type.",
+        ),
+        "invalid_scope" => (
+            "RFC6749-5.2",
+            "A requested scope is unknown, malformed, or beyond what the client may request.",
+            "Spelling, case, delimiters (single spaces) and encoding of the scope.",
+            "Request only scopes the server knows and the client is permitted.",
+        ),
+        "access_denied" => (
+            "RFC6749-4.1.2.1",
+            "The user or the server's policy denied the request.",
+            "The requested scopes and the user's rights.",
+            "Request what the app is permitted; let the user retry.",
+        ),
+        "unsupported_response_type" => (
+            "RFC6749-4.1.2.1",
+            "The server does not support this response type for this client.",
+            "`response_type`.",
+            "Use `response_type=code`.",
+        ),
+        "server_error" => (
+            "RFC6749-4.1.2.1",
+            "The server failed unexpectedly.",
+            "Whether it repeats; often a malformed parameter the server did not validate.",
+            "Retry; if it persists, lint the request and contact the vendor with the correlation id.",
+        ),
+        "temporarily_unavailable" => (
+            "RFC6749-4.1.2.1",
+            "The server is overloaded or in maintenance.",
+            "The vendor's status page.",
+            "Retry later with backoff.",
+        ),
+        "invalid_token" => (
+            "RFC-04",
+            "The access token is expired, revoked, malformed, or for another resource server.",
+            "The token's expiry and audience.",
+            "Refresh the token or authorize again.",
+        ),
+        "insufficient_scope" => (
+            "RFC-04",
+            "The token lacks the scope this resource needs.",
+            "The token's granted scope.",
+            "Request the scope.",
+        ),
+        "login_required" | "consent_required" | "interaction_required" => (
+            "OIDC-3.1.2.6",
+            "Silent authentication (`prompt=none`) could not complete without the user.",
+            "Whether `prompt=none` was sent.",
+            "Repeat the authorization with the user present.",
+        ),
         _ => return None,
     };
     Some(Diagnosis {
@@ -988,12 +1082,20 @@ mod tests {
 
     #[test]
     fn phrase_modes() {
-        let grant = PHRASES.iter().find(|e| e.diagnoses[0].id == "OKT-03").unwrap();
+        let grant = PHRASES
+            .iter()
+            .find(|e| e.diagnoses[0].id == "OKT-03")
+            .unwrap();
         assert!(grant.matches("The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request."));
         assert!(grant.matches("The grant was issued to another client. Please make sure the 'client_id' matches the one used."));
         assert!(!grant.matches("The grant"));
-        let oidc = PHRASES.iter().find(|e| e.source == "oidc-provider" && e.phrases[0] == "client authentication failed").unwrap();
+        let oidc = PHRASES
+            .iter()
+            .find(|e| e.source == "oidc-provider" && e.phrases[0] == "client authentication failed")
+            .unwrap();
         assert!(oidc.matches("client authentication failed"));
-        assert!(!oidc.matches("Client authentication failed. Either the client or the client credentials are invalid."));
+        assert!(!oidc.matches(
+            "Client authentication failed. Either the client or the client credentials are invalid."
+        ));
     }
 }

@@ -88,10 +88,19 @@ mod tests {
     #[test]
     fn seed_000() {
         let e = parse_error_uri("https://authorization.cerner.com/errors/urn%3Acerner%3Aerror%3Aauthorization-server%3Aoauth2%3Atoken%3Ainvalid-tenant/instances/65b0a9f4-782f-49a4-947f-e0a875ce5f67?client=ec9e9fdd-d770-4108-8589-62fa060429fb&tenant=5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm").unwrap();
-        assert_eq!(e.urn, "urn:cerner:error:authorization-server:oauth2:token:invalid-tenant");
+        assert_eq!(
+            e.urn,
+            "urn:cerner:error:authorization-server:oauth2:token:invalid-tenant"
+        );
         assert_eq!(e.short, "oauth2:token:invalid-tenant");
-        assert_eq!(e.instance.as_deref(), Some("65b0a9f4-782f-49a4-947f-e0a875ce5f67"));
-        assert_eq!(e.tenant.as_deref(), Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm"));
+        assert_eq!(
+            e.instance.as_deref(),
+            Some("65b0a9f4-782f-49a4-947f-e0a875ce5f67")
+        );
+        assert_eq!(
+            e.tenant.as_deref(),
+            Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm")
+        );
         assert!(!e.client_unknown());
     }
 
@@ -100,7 +109,10 @@ mod tests {
         let e = parse_error_uri("https://authorization.cerner.com/errors/urn%253Acerner%253Aerror%253Aauthorization-server%253Aoauth2%253Agrant%253Adenied-by-server/instances/abc?persona=provider&client=app&tenant=t").unwrap();
         assert_eq!(e.short, "oauth2:grant:denied-by-server");
         assert_eq!(e.persona.as_deref(), Some("provider"));
-        let u = parse_error_uri("urn:cerner:error:authorization-server:oauth2:token:invalid_client_credentials").unwrap();
+        let u = parse_error_uri(
+            "urn:cerner:error:authorization-server:oauth2:token:invalid_client_credentials",
+        )
+        .unwrap();
         assert_eq!(u.normalized(), "oauth2:token:invalid-client-credentials");
         let x = parse_error_uri("https://x.example/errors/urn%3Anew%3Athing/instances/1").unwrap();
         assert_eq!(x.short, "urn:new:thing");

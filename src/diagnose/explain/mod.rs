@@ -2,9 +2,9 @@
 //! likely causes, most likely first, with what to check, the fix and the catalog
 //! references. When nothing in the catalog matches it says so and shows what it read.
 
-pub mod catalog;
+pub(crate) mod catalog;
 pub mod error_uri;
-pub mod parse;
+pub(crate) mod parse;
 mod render;
 #[cfg(test)]
 mod tests;
@@ -59,7 +59,9 @@ fn vendor_hint(hint: Option<&str>) -> Result<Option<&'static str>, InputError> {
         "generic" => "generic",
         other => {
             return Err(InputError::new(
-                format!("unknown vendor `{other}` (known: athenahealth, oracle-health, oidc-provider, generic)"),
+                format!(
+                    "unknown vendor `{other}` (known: athenahealth, oracle-health, oidc-provider, generic)"
+                ),
                 None,
             ));
         }
@@ -86,6 +88,7 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
     let mut matched: Vec<crate::diagnose::explain::Diagnosis> = Vec::new();
     let mut notes = Vec::new();
     let mut vendor = hint.filter(|h| *h != "generic");
+    let mut found_phrase = None;
 
     if let Some(eu) = &error_uri {
         if eu.urn.starts_with("urn:cerner:") {
@@ -96,14 +99,24 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
 
     if matched.is_empty() {
         let messages = [p.description.as_deref(), p.error.as_deref()];
-        let entry = catalog::PHRASES.iter().find(|e| messages.iter().flatten().any(|m| e.matches(m))).or_else(|| {
-            // Error pages and plain text: look for a known phrase anywhere.
-            let text = catalog::normalise(&p.text);
-            catalog::PHRASES.iter().find(|e| {
-                e.mode != catalog::Mode::Exact && e.phrases.iter().any(|ph| text.contains(&catalog::normalise(ph)))
-            })
-        });
+        let entry = catalog::PHRASES
+            .iter()
+            .find(|e| messages.iter().flatten().any(|m| e.matches(m)))
+            .or_else(|| {
+                // Error pages and plain text: look for a known phrase anywhere.
+                let text = catalog::normalise(&p.text);
+                catalog::PHRASES.iter().find(|e| {
+                    e.mode != catalog::Mode::Exact
+                        && e.phrases
+                            .iter()
+                            .any(|ph| text.contains(&catalog::normalise(ph)))
+                })
+            });
         if let Some(entry) = entry {
+            if p.error.is_none() && p.description.is_none() {
+                // Found in a page or plain text: show which phrase.
+                found_phrase = entry.phrases.first().map(|s| s.to_string());
+            }
             matched.extend(entry.diagnoses.iter().map(catalog::D::to_diagnosis));
             if vendor.is_none() {
                 vendor = Some(match entry.source {
@@ -124,7 +137,10 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
         }
     }
 
-    if let (Some(c), Some(i)) = (&p.correlation_id, error_uri.as_ref().and_then(|e| e.instance.as_ref())) {
+    if let (Some(c), Some(i)) = (
+        &p.correlation_id,
+        error_uri.as_ref().and_then(|e| e.instance.as_ref()),
+    ) {
         if c.eq_ignore_ascii_case(i) {
             notes.push(format!("The Cerner-Correlation-Id {c} equals the error_uri's instance id, as expected (CER-03): quote it to Oracle Health support."));
         } else {
@@ -147,7 +163,7 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
         input_kind: p.kind,
         status: p.status,
         error: p.error.clone(),
-        description: p.description.clone(),
+        description: p.description.clone().or(found_phrase),
         error_uri,
         error_uri_raw,
         correlation_id: p.correlation_id.clone(),
@@ -158,9 +174,16 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
     }
 }
 
-fn explain_urn(eu: &ErrorUri, p: &parse::Parsed, matched: &mut Vec<Diagnosis>, notes: &mut Vec<String>) {
+fn explain_urn(
+    eu: &ErrorUri,
+    p: &parse::Parsed,
+    matched: &mut Vec<Diagnosis>,
+    notes: &mut Vec<String>,
+) {
     let short = eu.normalized();
-    let entry = catalog::URNS.iter().find(|u| u.urns.contains(&short.as_str()));
+    let entry = catalog::URNS
+        .iter()
+        .find(|u| u.urns.contains(&short.as_str()));
     let client_auth = entry.is_some_and(|u| u.client_auth);
     if eu.client_unknown() && !client_auth {
         // CER-04: never blame the grant or tenant when the client was not identified.
@@ -209,7 +232,9 @@ fn phrase_notes(entry: &catalog::Entry, p: &parse::Parsed, notes: &mut Vec<Strin
         notes.push("This is the shortened wording athenahealth's FAQ quotes; Okta's own message ends \"...matches the one used at the authorize request.\" Both mean the same (LINT-A13).".to_string());
     }
     if first == "OKT-05"
-        && p.description.as_deref().is_some_and(|d| d.contains("'NONE'"))
+        && p.description
+            .as_deref()
+            .is_some_and(|d| d.contains("'NONE'"))
     {
         notes.push("This is Okta's wording up to 2022.06; later releases say \"...is required by the application.\" (LINT-A14).".to_string());
     }

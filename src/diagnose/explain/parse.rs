@@ -29,14 +29,18 @@ pub struct Parsed {
 
 impl Parsed {
     pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.error.is_none() && self.description.is_none() && self.error_uri.is_none()
+        self.status.is_none()
+            && self.error.is_none()
+            && self.description.is_none()
+            && self.error_uri.is_none()
     }
 }
 
 static STATUS_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^HTTP/[0-9.]+\s+(\d{3})\b").ok());
-static CORRELATION: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)cerner-correlation-id\s*:?\s*([0-9a-f]{8}-[0-9a-f-]{27,})").ok());
+static CORRELATION: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)cerner-correlation-id\s*:?\s*([0-9a-f]{8}-[0-9a-f-]{27,})").ok()
+});
 static LOOSE_STATUS: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:HTTP|status(?:\s*code)?)\s*[:=]?\s*([1-5]\d\d)\b").ok());
 static WWW_PAIR: LazyLock<Option<Regex>> =
@@ -46,7 +50,14 @@ static HTML_CODE: LazyLock<Option<Regex>> =
 static HTML_DESC: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?i)description:?\s*(?:</[^>]+>|<[^>]+>|\s)*([^<\n]+)").ok());
 
-const SECRET_KEYS: &[&str] = &["access_token", "refresh_token", "id_token", "client_secret", "code", "password"];
+const SECRET_KEYS: &[&str] = &[
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "client_secret",
+    "code",
+    "password",
+];
 
 fn keep(key: &str, value: String) -> (String, String) {
     if SECRET_KEYS.contains(&key) {
@@ -59,7 +70,10 @@ fn keep(key: &str, value: String) -> (String, String) {
 pub fn parse(input: &str) -> Result<Parsed, InputError> {
     let text = input.trim_start_matches('\u{feff}').trim();
     if text.is_empty() {
-        return Err(InputError::new("nothing to explain: the input is empty", None));
+        return Err(InputError::new(
+            "nothing to explain: the input is empty",
+            None,
+        ));
     }
     let mut p = Parsed {
         text: text.to_string(),
@@ -105,7 +119,9 @@ pub fn parse(input: &str) -> Result<Parsed, InputError> {
 }
 
 fn header(p: &mut Parsed, line: &str) {
-    let Some((name, value)) = line.split_once(':') else { return };
+    let Some((name, value)) = line.split_once(':') else {
+        return;
+    };
     let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
     match name.as_str() {
         "cerner-correlation-id" => p.correlation_id = Some(value.to_string()),
@@ -167,19 +183,16 @@ fn body_into(p: &mut Parsed, body: &str) {
             }
         }
     }
-    if b.contains("error=") || b.contains("error%3D") {
-        if let Some(tok) = b.split_whitespace().find(|t| t.contains("error=")) {
-            if p.kind.is_empty() {
-                p.kind = "redirect-url";
-            }
-            url_params(p, tok.trim_matches(['"', '\'', '<', '>']));
-            return;
+    if let Some(tok) = b.split_whitespace().find(|t| t.contains("error=")) {
+        if p.kind.is_empty() {
+            p.kind = "redirect-url";
         }
+        url_params(p, tok.trim_matches(['"', '\'', '<', '>']));
+        return;
     }
-    if let Some(tok) = b
-        .split_whitespace()
-        .find(|t| t.contains("/errors/urn") || t.to_ascii_lowercase().starts_with("urn:cerner:error"))
-    {
+    if let Some(tok) = b.split_whitespace().find(|t| {
+        t.contains("/errors/urn") || t.to_ascii_lowercase().starts_with("urn:cerner:error")
+    }) {
         if p.kind.is_empty() {
             p.kind = "error-uri";
         }
@@ -240,10 +253,16 @@ fn loose_members(p: &mut Parsed, json: &str) {
     let normalised = json.replace(['\u{201C}', '\u{201D}'], "\"");
     for key in ["error", "error_description", "error_uri"] {
         let pat = format!("\"{key}\"");
-        let Some(i) = normalised.find(&pat) else { continue };
+        let Some(i) = normalised.find(&pat) else {
+            continue;
+        };
         let rest = normalised[i + pat.len()..].trim_start();
-        let Some(rest) = rest.strip_prefix(':') else { continue };
-        let Some(rest) = rest.trim_start().strip_prefix('"') else { continue };
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
+        let Some(rest) = rest.trim_start().strip_prefix('"') else {
+            continue;
+        };
         let value = rest.split('"').next().unwrap_or("").to_string();
         match key {
             "error" => p.error = Some(value),
@@ -262,7 +281,9 @@ fn url_params(p: &mut Parsed, url: &str) {
         None => (after_q, ""),
     };
     for part in query.split('&').chain(fragment.split('&')) {
-        let Some((k, v)) = part.split_once('=') else { continue };
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
         let v = percent_decode(v, true);
         match k {
             "error" => p.error = Some(v),
@@ -279,15 +300,26 @@ mod tests {
 
     #[test]
     fn forms() {
-        let j = parse(r#"{"error":"invalid_grant","error_description":"PKCE verification failed."}"#).unwrap();
-        assert_eq!((j.kind, j.error.as_deref()), ("json", Some("invalid_grant")));
+        let j =
+            parse(r#"{"error":"invalid_grant","error_description":"PKCE verification failed."}"#)
+                .unwrap();
+        assert_eq!(
+            (j.kind, j.error.as_deref()),
+            ("json", Some("invalid_grant"))
+        );
         let h = parse("HTTP/1.1 100 Continue\n\nHTTP/2 401\nCerner-Correlation-ID: abc\ncontent-type: application/json\n\n{\"error\":\"invalid_client\"}").unwrap();
-        assert_eq!((h.kind, h.status, h.correlation_id.as_deref()), ("http-response", Some(401), Some("abc")));
+        assert_eq!(
+            (h.kind, h.status, h.correlation_id.as_deref()),
+            ("http-response", Some(401), Some("abc"))
+        );
         let r = parse("https://app.example.com/cb?state=x&error=access_denied&error_uri=https%3A%2F%2Fauthorization.cerner.com%2Ferrors%2Furn%253Acerner%253Aerror%253Aauthorization-server%253Aoauth2%253Agrant%253Adenied-by-server%2Finstances%2F1%3Fpersona%3Dprovider").unwrap();
         assert_eq!(r.kind, "redirect-url");
         assert!(r.error_uri.unwrap().contains("urn%3Acerner"));
         let f = parse("https://app/cb#error=invalid_scope&error_description=The+requested+scope+is+invalid%2C+unknown%2C+or+malformed").unwrap();
-        assert_eq!(f.description.as_deref(), Some("The requested scope is invalid, unknown, or malformed"));
+        assert_eq!(
+            f.description.as_deref(),
+            Some("The requested scope is invalid, unknown, or malformed")
+        );
         let w = parse("HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer realm=\"x\", error=\"invalid_token\", error_description=\"expired\"\n").unwrap();
         assert_eq!(w.error.as_deref(), Some("invalid_token"));
         let loose = parse("{ “error”: “invalid_client”, }").unwrap();

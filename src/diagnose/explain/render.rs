@@ -27,14 +27,21 @@ pub fn render_text(e: &Explanation) -> String {
     }
     if let Some(u) = &e.error_uri {
         out.push_str(&format!("  error_uri:   {}\n", u.urn));
-        for (k, v) in [("instance", &u.instance), ("client", &u.client), ("tenant", &u.tenant), ("persona", &u.persona)] {
+        for (k, v) in [
+            ("instance", &u.instance),
+            ("client", &u.client),
+            ("tenant", &u.tenant),
+            ("persona", &u.persona),
+        ] {
             if let Some(v) = v {
                 out.push_str(&format!("    {k:<9} {v}\n"));
             }
         }
     }
     if let Some(raw) = &e.error_uri_raw {
-        out.push_str(&format!("  error_uri:   {raw} (not an Oracle Health error URI)\n"));
+        out.push_str(&format!(
+            "  error_uri:   {raw} (not an Oracle Health error URI)\n"
+        ));
     }
     if let Some(c) = &e.correlation_id {
         out.push_str(&format!("  correlation: {c}\n"));

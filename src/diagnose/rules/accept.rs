@@ -10,7 +10,11 @@ use crate::profile::Vendor;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let Some(url) = &req.url else { return };
-    let dstu2 = url.path.as_str().to_ascii_lowercase().contains("/fhir/dstu2");
+    let dstu2 = url
+        .path
+        .as_str()
+        .to_ascii_lowercase()
+        .contains("/fhir/dstu2");
     if !(dstu2 && vendor::of_host(url.host.as_str()) == Some(Vendor::Athenahealth)) {
         return;
     }

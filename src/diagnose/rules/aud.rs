@@ -41,31 +41,47 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
     if s.is_empty() || s.starts_with('$') {
         return;
     }
-    let consequence = match ctx.vendor {
-        Vendor::Athenahealth => "athenahealth's login answers 500 \"error in workflowHandler\" (ATH-11)",
-        Vendor::OracleHealth => "Oracle Health answers audience-not-white-listed or unknown-resource-server (CER-19)",
-        Vendor::Generic => "the server cannot match it to a resource server",
+    // What the vendor answers, and the catalog entry that says so.
+    let (consequence, cites) = match ctx.vendor {
+        Vendor::Athenahealth => (
+            "athenahealth's login answers 500 \"error in workflowHandler\"",
+            "ATH-11",
+        ),
+        Vendor::OracleHealth => (
+            "Oracle Health answers audience-not-white-listed or unknown-resource-server",
+            "CER-19",
+        ),
+        Vendor::Generic => (
+            "the server cannot match it to a resource server",
+            "SMART-07",
+        ),
     };
     if has_percent_escape(s) {
         out.push(
             Finding::error("LINT-A10", s, ctx.loc(v))
-                .why(format!("After one decoding the aud still holds `%XX` escapes: it was encoded twice, and {consequence} (LINT-A10)."))
+                .why(format!("After one decoding the aud still holds `%XX` escapes: it was encoded twice, and {consequence} ({cites}, LINT-A10)."))
                 .fix("Encode the aud exactly once (with curl --data-urlencode, write it in plain text, e.g. `aud={\"PRACTICEID\":\"195900\",\"COMMUNICATORBRANDID\":\"1\"}`)."),
         );
         return;
     }
     if s.starts_with('{') {
-        check_json(v, s, consequence, ctx, out);
+        check_json(v, s, consequence, cites, ctx, out);
         return;
     }
     let Some(url) = Url::parse(v) else {
         let (rule, fix) = match ctx.vendor {
-            Vendor::Athenahealth => ("LINT-A9", "Use the FHIR DSTU2 base URL (`https://api.athenahealth.com/preview1/{practice}/{brand}/{chartgroup}/fhir/dstu2`) or `{\"PRACTICEID\":\"...\",\"COMMUNICATORBRANDID\":\"...\"}`."),
-            _ => ("CER-19", "Use the FHIR base URL, e.g. `https://fhir-ehr-code.cerner.com/r4/<tenant>`."),
+            Vendor::Athenahealth => (
+                "LINT-A9",
+                "Use the FHIR DSTU2 base URL (`https://api.athenahealth.com/preview1/{practice}/{brand}/{chartgroup}/fhir/dstu2`) or `{\"PRACTICEID\":\"...\",\"COMMUNICATORBRANDID\":\"...\"}`.",
+            ),
+            _ => (
+                "CER-19",
+                "Use the FHIR base URL, e.g. `https://fhir-ehr-code.cerner.com/r4/<tenant>`.",
+            ),
         };
         out.push(
             Finding::error(rule, s, ctx.loc(v))
-                .why(format!("The aud is neither a FHIR base URL nor a practice JSON, so {consequence} ({rule}, ATH-03, SMART-07)."))
+                .why(format!("The aud is neither a FHIR base URL nor a practice JSON, so {consequence} ({cites}, ATH-03, SMART-07)."))
                 .fix(fix),
         );
         return;
@@ -79,10 +95,16 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
     }
     match ctx.vendor {
         Vendor::Athenahealth => {
-            let segs: Vec<String> = url.segments().iter().map(|t| t.as_str().to_string()).collect();
+            let segs: Vec<String> = url
+                .segments()
+                .iter()
+                .map(|t| t.as_str().to_string())
+                .collect();
             let shaped = segs.len() == 6
                 && (segs[0] == "v1" || segs[0].starts_with("preview"))
-                && segs[1..4].iter().all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+                && segs[1..4]
+                    .iter()
+                    .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
                 && segs[4] == "fhir"
                 && segs[5].eq_ignore_ascii_case("dstu2");
             if !shaped {
@@ -106,7 +128,14 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_json(v: &Text, s: &str, consequence: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
+fn check_json(
+    v: &Text,
+    s: &str,
+    consequence: &str,
+    cites: &str,
+    ctx: &Ctx,
+    out: &mut Vec<Finding>,
+) {
     if ctx.vendor == Vendor::OracleHealth {
         out.push(
             Finding::error("CER-19", s, ctx.loc(v))
@@ -129,7 +158,10 @@ fn check_json(v: &Text, s: &str, consequence: &str, ctx: &Ctx, out: &mut Vec<Fin
             if !missing.is_empty() {
                 Some(format!("it lacks {}", missing.join(" and ")))
             } else if !non_string.is_empty() {
-                Some(format!("{} must be a string, not a number", non_string.join(" and ")))
+                Some(format!(
+                    "{} must be a string, not a number",
+                    non_string.join(" and ")
+                ))
             } else {
                 None
             }
@@ -139,7 +171,7 @@ fn check_json(v: &Text, s: &str, consequence: &str, ctx: &Ctx, out: &mut Vec<Fin
     if let Some(problem) = problem {
         out.push(
             Finding::error("LINT-A9", s, ctx.loc(v))
-                .why(format!("The practice/brand aud is malformed: {problem}; {consequence} (LINT-A9, ATH-03)."))
+                .why(format!("The practice/brand aud is malformed: {problem}; {consequence} ({cites}, LINT-A9, ATH-03)."))
                 .fix("Send exactly `{\"PRACTICEID\":\"<practice>\",\"COMMUNICATORBRANDID\":\"<brand>\"}` with string values, encoded once."),
         );
     }

@@ -8,7 +8,11 @@ use crate::diagnose::text::masked;
 use crate::profile::Vendor;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
-    let rule = if ctx.vendor == Vendor::Athenahealth { "OKT-18" } else { "RFC-04" };
+    let rule = if ctx.vendor == Vendor::Athenahealth {
+        "OKT-18"
+    } else {
+        "RFC-04"
+    };
     for p in req.params.iter().filter(|p| p.name == "access_token") {
         let in_url = matches!(p.origin, Origin::Query | Origin::Fragment);
         if in_url {
@@ -18,9 +22,13 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
                     .fix("Drop `access_token` from the URL and send `-H \"Authorization: Bearer $ACCESS_TOKEN\"`."),
             );
         }
-        let has_header = req
-            .headers_named("authorization")
-            .any(|h| h.value.as_str().trim_start().to_ascii_lowercase().starts_with("bearer"));
+        let has_header = req.headers_named("authorization").any(|h| {
+            h.value
+                .as_str()
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("bearer")
+        });
         if has_header {
             out.push(
                 Finding::error(rule, "access_token and Authorization: Bearer", ctx.loc(&p.value))

@@ -3,12 +3,19 @@
 //! parameters rather than a Bearer header (CER-07, CER-08, SMART-10), and a client id
 //! that is not the app's "Application ID" (LINT-C6).
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
 use super::Ctx;
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{BasicProblem, Kind, Request, basic_credentials};
 use crate::diagnose::text::masked;
+
+/// A value labelled "Application ID" (or "App ID") in the pasted text.
+static APP_ID_LABEL: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:application|app)[ _-]?id\b[\s:=]*([A-Za-z0-9._-]{6,})").ok()
+});
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
@@ -19,7 +26,11 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let mut basic_ok = false;
     for h in req.headers_named("authorization") {
         let value = h.value.as_str().trim();
-        let scheme = value.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let scheme = value
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if scheme == "bearer" {
             out.push(
                 Finding::error("CER-07", "Authorization: Bearer …", ctx.loc(&h.value))
@@ -32,7 +43,9 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         if value.contains("$(") || value.contains('`') {
-            if value.contains("base64") && !(value.contains("-w0") || value.contains("-w 0") || value.contains("--wrap=0")) {
+            if value.contains("base64")
+                && !(value.contains("-w0") || value.contains("-w 0") || value.contains("--wrap=0"))
+            {
                 out.push(
                     Finding::warning("LINT-C11", "$(… | base64)", ctx.loc(&h.value))
                         .why("GNU base64 wraps its output at 76 characters, so a realistic `id:secret` pair yields a Basic header with an embedded line break, which the server cannot decode (LINT-C11, CER-06).")
@@ -46,10 +59,14 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
             Some(Ok(_)) => basic_ok = true,
             Some(Err(problem)) => {
                 let what = match problem {
-                    BasicProblem::Wrapped => "contains whitespace or a line break inside the encoded credentials (GNU base64 wraps at 76 characters)",
+                    BasicProblem::Wrapped => {
+                        "contains whitespace or a line break inside the encoded credentials (GNU base64 wraps at 76 characters)"
+                    }
                     BasicProblem::NotBase64 => "is not valid base64",
                     BasicProblem::NotUtf8 => "does not decode to text",
-                    BasicProblem::NoColon => "decodes to a string without the `:` between client id and secret",
+                    BasicProblem::NoColon => {
+                        "decodes to a string without the `:` between client id and secret"
+                    }
                 };
                 out.push(
                     Finding::error("LINT-C11", masked(value), ctx.loc(&h.value))
@@ -63,7 +80,9 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let creds = req.user.is_some() || basic_ok;
     let secret_in_body = req.param("client_secret");
     let assertion = req.param("client_assertion");
-    let methods = usize::from(creds) + usize::from(secret_in_body.is_some()) + usize::from(assertion.is_some());
+    let methods = usize::from(creds)
+        + usize::from(secret_in_body.is_some())
+        + usize::from(assertion.is_some());
     if methods > 1 {
         let at = secret_in_body.or(assertion).and_then(|p| ctx.loc(&p.value));
         out.push(
@@ -127,8 +146,13 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
 
 /// LINT-C6. Only checkable when the paste also carries the labelled Application ID (as
 /// the seed posts do); a client id alone cannot be told from an application id.
-fn check_application_id(id: &str, ctx: &Ctx, t: &crate::diagnose::text::Text, out: &mut Vec<Finding>) {
-    let Ok(re) = Regex::new(r"(?i)\b(?:application|app)[ _-]?id\b[\s:=]*([A-Za-z0-9._-]{6,})") else {
+fn check_application_id(
+    id: &str,
+    ctx: &Ctx,
+    t: &crate::diagnose::text::Text,
+    out: &mut Vec<Finding>,
+) {
+    let Some(re) = APP_ID_LABEL.as_ref() else {
         return;
     };
     let labelled = re

@@ -46,7 +46,11 @@ pub fn check(parsed: &Parsed, source: &str, out: &mut Vec<Finding>) {
         }
     }
     for (line, (loc, count)) in per_line {
-        let times = if count == 1 { "once".to_string() } else { format!("{count} times") };
+        let times = if count == 1 {
+            "once".to_string()
+        } else {
+            format!("{count} times")
+        };
         out.push(
             Finding::error("LINT-C10", "\\ ", Some(loc))
                 .why(format!("A backslash continues a command only as the last character of a line; on line {line} it is followed by a space and more text ({times}), so the shell passes a literal space as an argument and the options after it are mangled: the command does not run as written (LINT-C10)."))

@@ -38,12 +38,17 @@ pub fn check_url(u: &Url, role: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
     {
         out.push(
             Finding::error("LINT-E2", &host, ctx.loc(&u.host))
-                .why(format!("The {role} is on a {} host, but the target is {}.", hv.as_str(), ctx.vendor.as_str()))
+                .why(format!(
+                    "The {role} is on a {} host, but the target is {}.",
+                    hv.as_str(),
+                    ctx.vendor.as_str()
+                ))
                 .fix("Use the endpoints of the vendor the profile names."),
         );
         return;
     }
     if ctx.vendor == Vendor::OracleHealth
+        && matches!(role, "authorize endpoint" | "token endpoint")
         && (host == "authorization.cerner.com" || host == "authorization.sandboxcerner.com")
         && u.segment_after("tenants").is_none()
     {

@@ -66,15 +66,26 @@ pub fn check_request(req: &Request, ctx: &Ctx) -> Vec<Finding> {
 /// that redeems its code must agree on the PKCE pair and the redirect URI.
 pub fn check_across(reqs: &[Request], ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
-    let authorizes: Vec<&Request> = reqs.iter().filter(|r| r.kind() == Kind::Authorize).collect();
+    let authorizes: Vec<&Request> = reqs
+        .iter()
+        .filter(|r| r.kind() == Kind::Authorize)
+        .collect();
     let tokens: Vec<&Request> = reqs
         .iter()
         .filter(|r| r.kind() == Kind::Token && r.grant_type() == Some("authorization_code"))
         .collect();
     for a in &authorizes {
         for t in &tokens {
-            if let (Some(challenge), Some(verifier)) = (a.param("code_challenge"), t.param("code_verifier")) {
-                pkce::check_pair(challenge, a.param_value("code_challenge_method"), verifier, ctx, &mut out);
+            if let (Some(challenge), Some(verifier)) =
+                (a.param("code_challenge"), t.param("code_verifier"))
+            {
+                pkce::check_pair(
+                    challenge,
+                    a.param_value("code_challenge_method"),
+                    verifier,
+                    ctx,
+                    &mut out,
+                );
             }
             if let (Some(ra), Some(rt)) = (a.param("redirect_uri"), t.param("redirect_uri")) {
                 redirect::check_pair(ra, rt, ctx, &mut out);

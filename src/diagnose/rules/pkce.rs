@@ -94,7 +94,13 @@ fn check_verifier(v: &Param, ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 /// The challenge must be the transform of the verifier (both visible in one paste).
-pub fn check_pair(challenge: &Param, method: Option<&str>, verifier: &Param, ctx: &Ctx, out: &mut Vec<Finding>) {
+pub fn check_pair(
+    challenge: &Param,
+    method: Option<&str>,
+    verifier: &Param,
+    ctx: &Ctx,
+    out: &mut Vec<Finding>,
+) {
     let v = verifier.value.as_str();
     let c = challenge.value.as_str();
     if v.starts_with('$') || c.starts_with('$') {

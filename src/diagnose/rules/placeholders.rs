@@ -18,7 +18,8 @@ pub enum Shape {
 }
 
 const CAPS_WORDS: &[&str] = &[
-    "CODE", "TOKEN", "SECRET", "PASSWORD", "CLIENTID", "CLIENT", "TENANT", "VERIFIER", "STATE", "NONCE",
+    "CODE", "TOKEN", "SECRET", "PASSWORD", "CLIENTID", "CLIENT", "TENANT", "VERIFIER", "STATE",
+    "NONCE",
 ];
 
 /// What kind of stand-in `v` is, if any. Shell variables (`$X`, `${X}`) are real
@@ -33,24 +34,42 @@ pub fn shape(v: &str) -> Option<Shape> {
     if (s.chars().count() >= 3 && s.chars().all(mask_chars))
         || s.contains("***")
         || s.contains('…')
-        || matches!(lower.trim_matches(['[', ']', '<', '>']), "redacted" | "masked" | "hidden")
+        || matches!(
+            lower.trim_matches(['[', ']', '<', '>']),
+            "redacted" | "masked" | "hidden"
+        )
     {
         return Some(Shape::Masked);
     }
-    let wrapped = |open: char, close: char| s.len() > 2 && s.starts_with(open) && s.ends_with(close);
-    if (wrapped('<', '>') || wrapped('[', ']') || wrapped('{', '}')) && !s.contains('"') && !s.contains(':') {
+    let wrapped =
+        |open: char, close: char| s.len() > 2 && s.starts_with(open) && s.ends_with(close);
+    if (wrapped('<', '>') || wrapped('[', ']') || wrapped('{', '}'))
+        && !s.contains('"')
+        && !s.contains(':')
+    {
         return Some(Shape::Template);
     }
     let caps = s.len() <= 48
         && s.starts_with(|c: char| c.is_ascii_uppercase())
-        && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
-    let has_word = s.split(['_', '-']).any(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_uppercase()));
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    let has_word = s
+        .split(['_', '-'])
+        .any(|w| w.len() >= 3 && w.chars().all(|c| c.is_ascii_uppercase()));
     if caps && has_word && (s.contains('_') || CAPS_WORDS.contains(&s)) {
         return Some(Shape::AllCaps);
     }
-    let prefixed = ["your_", "your-", "my_", "insert_", "enter_", "replace_", "placeholder"]
-        .iter()
-        .any(|p| lower.starts_with(p));
+    let prefixed = [
+        "your_",
+        "your-",
+        "my_",
+        "insert_",
+        "enter_",
+        "replace_",
+        "placeholder",
+    ]
+    .iter()
+    .any(|p| lower.starts_with(p));
     if prefixed {
         return Some(Shape::AllCaps);
     }
@@ -69,7 +88,15 @@ const GRANT_PARAMS: &[&str] = &[
     "code_challenge",
 ];
 /// Other parameters, where a stand-in is suspicious: a warning.
-const OTHER_PARAMS: &[&str] = &["state", "nonce", "launch", "aud", "token", "id_token_hint", "login_hint"];
+const OTHER_PARAMS: &[&str] = &[
+    "state",
+    "nonce",
+    "launch",
+    "aud",
+    "token",
+    "id_token_hint",
+    "login_hint",
+];
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     for p in &req.params {
@@ -90,7 +117,13 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
             && scheme.eq_ignore_ascii_case("bearer")
         {
             let start = v.as_str().len() - token.len();
-            check_value(&v.slice(start, v.as_str().len()), "bearer token", true, ctx, out);
+            check_value(
+                &v.slice(start, v.as_str().len()),
+                "bearer token",
+                true,
+                ctx,
+                out,
+            );
         }
     }
     if let Some(u) = &req.url {

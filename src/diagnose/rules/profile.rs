@@ -83,7 +83,9 @@ pub fn check(p: &Profile, raw: &str) -> Vec<Finding> {
             located
         } else {
             match &spec.base_url {
-                Some(b) => Text::spanning(format!("{}{}", b.trim_end_matches('/'), v), located.span()),
+                Some(b) => {
+                    Text::spanning(format!("{}{}", b.trim_end_matches('/'), v), located.span())
+                }
                 None => continue,
             }
         };
@@ -97,9 +99,21 @@ pub fn check(p: &Profile, raw: &str) -> Vec<Finding> {
         urls.push((u, "issuer"));
     }
     let fhir_base = e.fhir_base.clone();
-    let aud_value = spec.aud.as_ref().map(|a| match &fhir_base {
-        Some(f) if a.contains("{fhir_base}") => Text::spanning(a.replace("{fhir_base}", f), locate(raw, a, "aud").span()),
-        _ => locate(raw, a, "aud"),
+    // `{fhir_base}` is filled in at run time; a relative base is only known then.
+    let absolute_base = match (&fhir_base, &spec.base_url) {
+        (Some(f), _) if f.contains("://") => Some(f.clone()),
+        (Some(f), Some(b)) => Some(format!("{}{f}", b.trim_end_matches('/'))),
+        _ => None,
+    };
+    let aud_value = spec.aud.as_ref().and_then(|a| {
+        if !a.contains("{fhir_base}") {
+            return Some(locate(raw, a, "aud"));
+        }
+        let base = absolute_base.as_ref()?;
+        Some(Text::spanning(
+            a.replace("{fhir_base}", base),
+            locate(raw, a, "aud").span(),
+        ))
     });
 
     if live {
@@ -126,9 +140,19 @@ pub fn check(p: &Profile, raw: &str) -> Vec<Finding> {
         }
     }
 
-    redirect::check_uri(&locate(raw, &spec.redirect_uri, "redirect_uri"), "redirect_uri", &ctx, &mut out);
+    redirect::check_uri(
+        &locate(raw, &spec.redirect_uri, "redirect_uri"),
+        "redirect_uri",
+        &ctx,
+        &mut out,
+    );
     if let Some(r) = &spec.post_logout_redirect_uri {
-        redirect::check_uri(&locate(raw, r, "post_logout_redirect_uri"), "post_logout_redirect_uri", &ctx, &mut out);
+        redirect::check_uri(
+            &locate(raw, r, "post_logout_redirect_uri"),
+            "post_logout_redirect_uri",
+            &ctx,
+            &mut out,
+        );
     }
 
     let permitted: Vec<String> = spec
@@ -138,14 +162,24 @@ pub fn check(p: &Profile, raw: &str) -> Vec<Finding> {
         .collect();
     scope::check_value(
         &locate(raw, &spec.scopes.default, "default"),
-        &scope::ScopeUse { grant: None, permitted: &permitted, is_list: false, origin: None },
+        &scope::ScopeUse {
+            grant: None,
+            permitted: &permitted,
+            is_list: false,
+            origin: None,
+        },
         &ctx,
         &mut out,
     );
     if let Some(np) = &spec.scopes.not_permitted {
         scope::check_value(
             &locate(raw, np, "not_permitted"),
-            &scope::ScopeUse { grant: None, permitted: &[], is_list: true, origin: None },
+            &scope::ScopeUse {
+                grant: None,
+                permitted: &[],
+                is_list: true,
+                origin: None,
+            },
             &ctx,
             &mut out,
         );
@@ -155,17 +189,33 @@ pub fn check(p: &Profile, raw: &str) -> Vec<Finding> {
     }
 
     for (role, client) in &spec.clients {
-        placeholders::check_value(&locate(raw, &client.id, "id"), &format!("clients.{role}.id"), true, &ctx, &mut out);
+        placeholders::check_value(
+            &locate(raw, &client.id, "id"),
+            &format!("clients.{role}.id"),
+            true,
+            &ctx,
+            &mut out,
+        );
         for s in &client.permitted_scopes {
             scope::check_value(
                 &locate(raw, s, "permitted_scopes"),
-                &scope::ScopeUse { grant: None, permitted: &[], is_list: true, origin: None },
+                &scope::ScopeUse {
+                    grant: None,
+                    permitted: &[],
+                    is_list: true,
+                    origin: None,
+                },
                 &ctx,
                 &mut out,
             );
         }
         for r in client.redirect_uris.iter().flatten() {
-            redirect::check_uri(&locate(raw, r, "redirect_uris"), &format!("clients.{role}.redirect_uris entry"), &ctx, &mut out);
+            redirect::check_uri(
+                &locate(raw, r, "redirect_uris"),
+                &format!("clients.{role}.redirect_uris entry"),
+                &ctx,
+                &mut out,
+            );
         }
     }
     // The same value listed in two places yields the same finding twice.
@@ -183,14 +233,23 @@ pub fn check(p: &Profile, raw: &str) -> Vec<Finding> {
 }
 
 /// LINT-A8: a `production` profile pointing at test hosts, or the reverse.
-fn check_environment(env: Environment, urls: &[(Url, &str)], aud: Option<&Text>, ctx: &Ctx, out: &mut Vec<Finding>) {
+fn check_environment(
+    env: Environment,
+    urls: &[(Url, &str)],
+    aud: Option<&Text>,
+    ctx: &Ctx,
+    out: &mut Vec<Finding>,
+) {
     let expected = match env {
         Environment::Production => EnvClass::Production,
         Environment::Preview | Environment::Sandbox => EnvClass::Test,
         _ => return,
     };
     let aud_url = aud.and_then(Url::parse);
-    let all = urls.iter().map(|(u, r)| (u, *r)).chain(aud_url.iter().map(|u| (u, "aud")));
+    let all = urls
+        .iter()
+        .map(|(u, r)| (u, *r))
+        .chain(aud_url.iter().map(|u| (u, "aud")));
     for (u, role) in all {
         if let Some(found) = vendor::env_of(u.host.as_str(), u.path.as_str())
             && found != expected

@@ -22,7 +22,9 @@ pub fn check_uri(v: &Text, name: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     let lower = s.to_ascii_lowercase();
-    if has_percent_escape(s) && (lower.contains("%3a") || lower.contains("%2f") || lower.contains("%25")) {
+    if has_percent_escape(s)
+        && (lower.contains("%3a") || lower.contains("%2f") || lower.contains("%25"))
+    {
         out.push(
             Finding::error("LINT-A10", s, ctx.loc(v))
                 .why(format!("After one decoding the {name} is still percent-encoded, so the server compares an encoded string with the registered URI and rejects it (RFC 6749 §3.1.2, LINT-A10)."))
@@ -32,9 +34,12 @@ pub fn check_uri(v: &Text, name: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
     }
     let Some(url) = Url::parse(v) else {
         // A private-use scheme such as `com.example.app:/callback` is absolute.
-        let scheme_like = s
-            .split_once(':')
-            .is_some_and(|(sch, _)| !sch.is_empty() && sch.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)));
+        let scheme_like = s.split_once(':').is_some_and(|(sch, _)| {
+            !sch.is_empty()
+                && sch
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        });
         if !scheme_like {
             out.push(
                 Finding::error("LINT-C8", s, ctx.loc(v))
@@ -51,9 +56,12 @@ pub fn check_uri(v: &Text, name: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
                 .why(format!(
                     "The {name} points at `{host}`, a vendor's own authorization or FHIR host, so it cannot be the app's registered callback; the code exchange fails with an invalid-redirect-uri error once client authentication passes (CER-18, LINT-C8)."
                 ))
-                .fix(format!("Send the callback URL registered for the app on the app's own domain, identical to the one sent to /authorize (e.g. `https://app.example.com/callback`).")),
+                .fix("Send the callback URL registered for the app on the app's own domain, identical to the one sent to /authorize (e.g. `https://app.example.com/callback`)."),
         );
-    } else if !url.is_https() && url.scheme.as_str().eq_ignore_ascii_case("http") && !vendor::is_loopback(&host) {
+    } else if !url.is_https()
+        && url.scheme.as_str().eq_ignore_ascii_case("http")
+        && !vendor::is_loopback(&host)
+    {
         out.push(
             Finding::warning("LINT-C8", s, ctx.loc(v))
                 .why(format!("The {name} uses plain http on a non-loopback host, so the authorization code travels unencrypted; vendors register https callbacks only (RFC 6749 §3.1.2.1, RFC 8252 §7.3)."))
@@ -63,7 +71,9 @@ pub fn check_uri(v: &Text, name: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
     if let Some(frag) = &url.fragment {
         out.push(
             Finding::error("LINT-C8", format!("#{}", frag.as_str()), ctx.loc(frag))
-                .why(format!("A {name} must not contain a fragment (RFC 6749 §3.1.2)."))
+                .why(format!(
+                    "A {name} must not contain a fragment (RFC 6749 §3.1.2)."
+                ))
                 .fix("Drop the `#...` part."),
         );
     }
@@ -76,7 +86,10 @@ pub fn check_pair(at_authorize: &Param, at_token: &Param, ctx: &Ctx, out: &mut V
         return;
     }
     let (rule, answer) = match ctx.vendor {
-        Vendor::Athenahealth => ("OKT-04", "invalid_grant \"The 'redirect_uri' does not match the redirection URI used in the authorization request.\""),
+        Vendor::Athenahealth => (
+            "OKT-04",
+            "invalid_grant \"The 'redirect_uri' does not match the redirection URI used in the authorization request.\"",
+        ),
         _ => ("CER-18", "invalid_grant with an invalid-redirect-uri URN"),
     };
     out.push(

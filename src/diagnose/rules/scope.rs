@@ -119,7 +119,11 @@ pub fn check_value(v: &Text, usage: &ScopeUse, ctx: &Ctx, out: &mut Vec<Finding>
     for &(a, b) in &toks {
         let raw = &s[a..b];
         let tok = raw.trim_end_matches([',', ';']);
-        if tok.is_empty() || tok.contains([',', ';']) || tok.to_ascii_lowercase().contains("%2c") || tok.to_ascii_lowercase().contains("%3b") {
+        if tok.is_empty()
+            || tok.contains([',', ';'])
+            || tok.to_ascii_lowercase().contains("%2c")
+            || tok.to_ascii_lowercase().contains("%3b")
+        {
             continue;
         }
         check_token(tok, v, (a, a + tok.len()), usage, ctx, out);
@@ -180,9 +184,15 @@ fn check_separators(v: &Text, toks: &[(usize, usize)], ctx: &Ctx, out: &mut Vec<
 
 fn check_whitespace(v: &Text, toks: &[(usize, usize)], ctx: &Ctx, out: &mut Vec<Finding>) {
     let s = v.as_str();
-    let (Some(first), Some(last)) = (toks.first(), toks.last()) else { return };
+    let (Some(first), Some(last)) = (toks.first(), toks.last()) else {
+        return;
+    };
     if first.0 > 0 || last.1 < s.len() {
-        let (a, b) = if first.0 > 0 { (0, first.0) } else { (last.1, s.len()) };
+        let (a, b) = if first.0 > 0 {
+            (0, first.0)
+        } else {
+            (last.1, s.len())
+        };
         out.push(
             Finding::error("RFC-01", s, ctx.loc_of(v, a, b))
                 .why("The scope starts or ends with whitespace, which the scope grammar does not allow; a server that splits on spaces sees an empty scope token (RFC 6749 §3.3, RFC-01).")
@@ -260,7 +270,12 @@ fn closest(tok: &str, known: &[String]) -> Option<Verdict> {
     if tok.len() >= 5 {
         let best = known
             .iter()
-            .map(|k| (edit_distance(&tok.to_ascii_lowercase(), &k.to_ascii_lowercase()), k))
+            .map(|k| {
+                (
+                    edit_distance(&tok.to_ascii_lowercase(), &k.to_ascii_lowercase()),
+                    k,
+                )
+            })
             .min_by_key(|(d, _)| *d);
         if let Some((d, k)) = best
             && d <= 2
@@ -289,7 +304,11 @@ fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
                 let up = f.to_ascii_uppercase();
                 r.replace_range(..1, &up);
             }
-            let p = if perm_ok { perm.to_string() } else { perm.to_ascii_lowercase() };
+            let p = if perm_ok {
+                perm.to_string()
+            } else {
+                perm.to_ascii_lowercase()
+            };
             format!("{lower_ctx}/{r}.{p}")
         };
         if ctx != lower_ctx || !res_ok || !perm_case_ok {
@@ -305,7 +324,8 @@ fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
             };
         }
         if vendor == Vendor::Athenahealth {
-            let listed = lower_ctx == "patient" && perm == "read" && ATHENA_RESOURCES.contains(&res);
+            let listed =
+                lower_ctx == "patient" && perm == "read" && ATHENA_RESOURCES.contains(&res);
             if !listed {
                 return Verdict::Unknown;
             }
@@ -345,8 +365,12 @@ fn check_token(
     let at = ctx.loc_of(v, a, b);
     let vendor = ctx.vendor_name();
     let consequence = match ctx.vendor {
-        Vendor::Athenahealth => "athenahealth's Okta server answers invalid_scope \"One or more scopes are not configured for the authorization server resource.\" (OKT-07)",
-        Vendor::OracleHealth => "Oracle Health drops it from the grant or answers empty-scopes (CER-10, CER-09)",
+        Vendor::Athenahealth => {
+            "athenahealth's Okta server answers invalid_scope \"One or more scopes are not configured for the authorization server resource.\" (OKT-07)"
+        }
+        Vendor::OracleHealth => {
+            "Oracle Health drops it from the grant or answers empty-scopes (CER-10, CER-09)"
+        }
         Vendor::Generic => "the server rejects it as invalid_scope or drops it",
     };
     match classify(tok, ctx.vendor, usage.permitted) {
@@ -398,14 +422,22 @@ fn check_token(
     }
 }
 
-fn check_combination(v: &Text, toks: &[(usize, usize)], usage: &ScopeUse, ctx: &Ctx, out: &mut Vec<Finding>) {
+fn check_combination(
+    v: &Text,
+    toks: &[(usize, usize)],
+    usage: &ScopeUse,
+    ctx: &Ctx,
+    out: &mut Vec<Finding>,
+) {
     let s = v.as_str();
     let words: Vec<(usize, usize, &str)> = toks
         .iter()
         .map(|&(a, b)| (a, b, s[a..b].trim_end_matches([',', ';'])))
         .collect();
     let context = |w: &str| resource_parts(w).map(|(c, _, _)| c.to_ascii_lowercase());
-    let system = words.iter().find(|w| context(w.2).as_deref() == Some("system"));
+    let system = words
+        .iter()
+        .find(|w| context(w.2).as_deref() == Some("system"));
     let person = words
         .iter()
         .find(|w| matches!(context(w.2).as_deref(), Some("user" | "patient")));
@@ -421,7 +453,10 @@ fn check_combination(v: &Text, toks: &[(usize, usize)], usage: &ScopeUse, ctx: &
         );
     }
     if usage.grant == Some("client_credentials") {
-        if let Some(w) = words.iter().find(|w| matches!(w.2, "offline_access" | "online_access")) {
+        if let Some(w) = words
+            .iter()
+            .find(|w| matches!(w.2, "offline_access" | "online_access"))
+        {
             out.push(
                 Finding::error("CER-12", w.2, ctx.loc_of(v, w.0, w.1))
                     .why(format!(
@@ -443,8 +478,12 @@ fn check_combination(v: &Text, toks: &[(usize, usize)], usage: &ScopeUse, ctx: &
         }
     }
     if ctx.vendor == Vendor::OracleHealth {
-        let v1 = words.iter().find(|w| resource_parts(w.2).is_some_and(|(_, _, p)| matches!(p, "read" | "write")));
-        let v2 = words.iter().find(|w| resource_parts(w.2).is_some_and(|(_, _, p)| is_v2_permission(p)));
+        let v1 = words
+            .iter()
+            .find(|w| resource_parts(w.2).is_some_and(|(_, _, p)| matches!(p, "read" | "write")));
+        let v2 = words
+            .iter()
+            .find(|w| resource_parts(w.2).is_some_and(|(_, _, p)| is_v2_permission(p)));
         if let (Some(_), Some(w2)) = (v1, v2) {
             out.push(
                 Finding::warning("CER-24", w2.2, ctx.loc_of(v, w2.0, w2.1))
@@ -481,19 +520,52 @@ mod tests {
     #[test]
     fn classification() {
         let none: &[String] = &[];
-        assert!(matches!(classify("open_id", Vendor::Athenahealth, none), Verdict::Typo(s) if s == "openid"));
-        assert!(matches!(classify("open_id", Vendor::Generic, none), Verdict::Typo(s) if s == "openid"));
-        assert!(matches!(classify("Patient/AllergyIntolerance.read", Vendor::Athenahealth, none), Verdict::Case(s) if s == "patient/AllergyIntolerance.read"));
-        assert!(matches!(classify("patient/*.read", Vendor::Athenahealth, none), Verdict::Wildcard));
-        assert!(matches!(classify("patient/*.read", Vendor::Generic, none), Verdict::Ok));
-        assert!(matches!(classify("system/Patient.Read", Vendor::OracleHealth, none), Verdict::Case(s) if s == "system/Patient.read"));
-        assert!(matches!(classify("system/patient.read", Vendor::OracleHealth, none), Verdict::Case(s) if s == "system/Patient.read"));
-        assert!(matches!(classify("fhiruser", Vendor::OracleHealth, none), Verdict::Case(s) if s == "fhirUser"));
-        assert!(matches!(classify("system/Patient.rs", Vendor::OracleHealth, none), Verdict::Ok));
-        assert!(matches!(classify("system/Patient.dus", Vendor::OracleHealth, none), Verdict::BadPermission));
-        assert!(matches!(classify("patient/Encounter.read", Vendor::Athenahealth, none), Verdict::Unknown));
+        assert!(
+            matches!(classify("open_id", Vendor::Athenahealth, none), Verdict::Typo(s) if s == "openid")
+        );
+        assert!(
+            matches!(classify("open_id", Vendor::Generic, none), Verdict::Typo(s) if s == "openid")
+        );
+        assert!(
+            matches!(classify("Patient/AllergyIntolerance.read", Vendor::Athenahealth, none), Verdict::Case(s) if s == "patient/AllergyIntolerance.read")
+        );
+        assert!(matches!(
+            classify("patient/*.read", Vendor::Athenahealth, none),
+            Verdict::Wildcard
+        ));
+        assert!(matches!(
+            classify("patient/*.read", Vendor::Generic, none),
+            Verdict::Ok
+        ));
+        assert!(
+            matches!(classify("system/Patient.Read", Vendor::OracleHealth, none), Verdict::Case(s) if s == "system/Patient.read")
+        );
+        assert!(
+            matches!(classify("system/patient.read", Vendor::OracleHealth, none), Verdict::Case(s) if s == "system/Patient.read")
+        );
+        assert!(
+            matches!(classify("fhiruser", Vendor::OracleHealth, none), Verdict::Case(s) if s == "fhirUser")
+        );
+        assert!(matches!(
+            classify("system/Patient.rs", Vendor::OracleHealth, none),
+            Verdict::Ok
+        ));
+        assert!(matches!(
+            classify("system/Patient.dus", Vendor::OracleHealth, none),
+            Verdict::BadPermission
+        ));
+        assert!(matches!(
+            classify("patient/Encounter.read", Vendor::Athenahealth, none),
+            Verdict::Unknown
+        ));
         let permitted = vec!["patient/Encounter.read".to_string()];
-        assert!(matches!(classify("patient/Encounter.read", Vendor::Athenahealth, &permitted), Verdict::Ok));
-        assert!(matches!(classify("custom:thing", Vendor::Generic, none), Verdict::Ok));
+        assert!(matches!(
+            classify("patient/Encounter.read", Vendor::Athenahealth, &permitted),
+            Verdict::Ok
+        ));
+        assert!(matches!(
+            classify("custom:thing", Vendor::Generic, none),
+            Verdict::Ok
+        ));
     }
 }

@@ -18,7 +18,10 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
         || req.param("aud").is_some()
         || req.param("launch").is_some()
         || scope.split_whitespace().any(|s| {
-            s == "fhirUser" || s.starts_with("launch") || s.starts_with("patient/") || s.starts_with("user/")
+            s == "fhirUser"
+                || s.starts_with("launch")
+                || s.starts_with("patient/")
+                || s.starts_with("user/")
         });
     match req.param("state") {
         None if smart => out.push(

@@ -18,19 +18,34 @@ fn is_hex(s: &str) -> bool {
 /// of them hexadecimal) but is not an 8-4-4-4-12 hexadecimal UUID.
 pub fn near_uuid_problem(t: &str) -> Option<String> {
     let groups: Vec<&str> = t.split('-').collect();
-    let hex_prefix = groups.len() >= 5 && groups[..4].iter().zip(GROUPS).all(|(g, n)| g.len() == n && is_hex(g));
+    let hex_prefix = groups.len() >= 5
+        && groups[..4]
+            .iter()
+            .zip(GROUPS)
+            .all(|(g, n)| g.len() == n && is_hex(g));
     let shaped = groups.len() == 5
         && groups.iter().filter(|g| is_hex(g)).count() >= 4
-        && groups.iter().zip(GROUPS).all(|(g, n)| g.len().abs_diff(n) <= 2);
+        && groups
+            .iter()
+            .zip(GROUPS)
+            .all(|(g, n)| g.len().abs_diff(n) <= 2);
     if !(hex_prefix || shaped) {
         return None;
     }
-    if groups.len() == 5 && groups.iter().zip(GROUPS).all(|(g, n)| g.len() == n && is_hex(g)) {
+    if groups.len() == 5
+        && groups
+            .iter()
+            .zip(GROUPS)
+            .all(|(g, n)| g.len() == n && is_hex(g))
+    {
         return None;
     }
     let mut problems = Vec::new();
     if groups.len() != 5 {
-        problems.push(format!("it has {} dash-separated groups where a UUID has 5", groups.len()));
+        problems.push(format!(
+            "it has {} dash-separated groups where a UUID has 5",
+            groups.len()
+        ));
     }
     let names = ["first", "second", "third", "fourth", "last"];
     for (i, (g, n)) in groups.iter().zip(GROUPS).enumerate() {
@@ -43,7 +58,10 @@ pub fn near_uuid_problem(t: &str) -> Option<String> {
         }
         let bad: String = g.chars().filter(|c| !c.is_ascii_hexdigit()).collect();
         if !bad.is_empty() {
-            problems.push(format!("`{bad}` in its {} group is not a hexadecimal digit", names[i]));
+            problems.push(format!(
+                "`{bad}` in its {} group is not a hexadecimal digit",
+                names[i]
+            ));
         }
     }
     Some(problems.join(", and "))
@@ -65,7 +83,9 @@ pub fn suggested_uuid(t: &str) -> Option<String> {
 /// Reports `t` if it is a near-UUID.
 pub fn check_text(t: &Text, where_: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
     let value = t.as_str();
-    let Some(problem) = near_uuid_problem(value) else { return };
+    let Some(problem) = near_uuid_problem(value) else {
+        return;
+    };
     let repair = suggested_uuid(value)
         .map(|s| format!(" (probably `{s}`)"))
         .unwrap_or_default();
@@ -138,7 +158,10 @@ mod tests {
         let seed = "5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm";
         let p = near_uuid_problem(seed).unwrap();
         assert!(p.contains("13 characters") && p.contains("`m`"), "{p}");
-        assert_eq!(suggested_uuid(seed).as_deref(), Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fc"));
+        assert_eq!(
+            suggested_uuid(seed).as_deref(),
+            Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fc")
+        );
         assert!(near_uuid_problem("ec2458f2-1e24-41c8-b71b-0e701af7583d").is_none());
         assert!(near_uuid_problem("EC2458F2-1E24-41C8-B71B-0E701AF7583D").is_none());
         // Opaque patient-tier tenants are fine (CER-27).

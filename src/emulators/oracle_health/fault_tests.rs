@@ -307,6 +307,36 @@ fn cases() -> Vec<Case> {
             faulty: "200",
         },
         Case {
+            fault: Fault::RedirectErrorsToUnregisteredUri,
+            observe: |emu| {
+                let a = authz(PROVIDER).set("redirect_uri", "https://attacker.example/cb");
+                authorize_outcome(&send(emu, a.request()))
+            },
+            // The login form: the untrusted URI was accepted as the redirect target.
+            healthy: "400",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::IdTokenWrongAudience,
+            observe: |emu| {
+                let body = code_tokens(
+                    emu,
+                    &authz(PROVIDER).set("scope", "openid user/Patient.read"),
+                );
+                let jwt = body["id_token"].as_str().unwrap_or_default().to_string();
+                let claims = jwt.split('.').nth(1).unwrap_or_default().to_string();
+                let bytes = base64::Engine::decode(
+                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                    claims,
+                )
+                .unwrap_or_default();
+                let v: Value = serde_json::from_slice(&bytes).unwrap_or_default();
+                s(&v["aud"])
+            },
+            healthy: PROVIDER,
+            faulty: "7c2d9b1e-3a55-4f0b-8e61-2b9f4c7a1d03-other",
+        },
+        Case {
             fault: Fault::AuthorizeErrorsNotRedirected,
             observe: |emu| {
                 let a = authz(PROVIDER).set("response_type", "token");

@@ -92,6 +92,10 @@ faults! {
         "the SMART configuration advertises code_challenge_methods_supported with plain (CER-13, CER-23)";
     LegacyUnderscoreUrns => "legacy-underscore-urns",
         "client-authentication URNs use the historical underscore spellings (CER-07, CER-21)";
+    RedirectErrorsToUnregisteredUri => "redirect-errors-to-unregistered-uri",
+        "an unregistered redirect URI receives the authorization error as a redirect instead of the error page (CER-20)";
+    IdTokenWrongAudience => "id-token-wrong-audience",
+        "the ID token's aud is not the client id (CER-14)";
     UnlistedUrnChange => "unlisted-urn-change",
         "an unknown tenant at the token endpoint is reported as oauth2:grant:unknown-tenant instead of oauth2:token:invalid-tenant (CER-05)";
 }

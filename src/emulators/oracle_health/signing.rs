@@ -3,6 +3,7 @@
 use serde_json::{Map, Value, json};
 
 use super::OracleHealth;
+use super::faults::Fault;
 use super::store::{ID_TOKEN_LIFETIME, UserContext};
 use crate::emulators::EmuResponse;
 use crate::oauth::jws::{self, SigningKey};
@@ -61,7 +62,12 @@ impl OracleHealth {
         );
         let mut claims = Map::new();
         claims.insert("sub".into(), json!(user.user_id));
-        claims.insert("aud".into(), json!(client_id));
+        let aud = if self.on(Fault::IdTokenWrongAudience) {
+            format!("{client_id}-other")
+        } else {
+            client_id.to_string()
+        };
+        claims.insert("aud".into(), json!(aud));
         claims.insert("iss".into(), json!(self.issuer(origin)));
         claims.insert("iat".into(), json!(now));
         claims.insert("exp".into(), json!(now + ID_TOKEN_LIFETIME));
