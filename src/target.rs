@@ -82,7 +82,14 @@ impl Target {
         let (base, emulator) = match &spec.emulator {
             Some(section) => {
                 faults.extend(section.faults.iter().cloned());
-                faults.extend(extra_faults.iter().cloned());
+                // Command-line faults apply to the targets whose emulator has them.
+                let known = emulators::faults(&section.vendor);
+                faults.extend(
+                    extra_faults
+                        .iter()
+                        .filter(|f| known.iter().any(|k| k.name == f.as_str()))
+                        .cloned(),
+                );
                 let tenant = tenant_for(&profile);
                 let emu = emulators::create(&section.vendor, tenant, &faults)
                     .map_err(|e| format!("{}: {e}", profile.path.display()))?;

@@ -49,6 +49,10 @@ fn no_secret_appears_in_output_reports_or_snapshots() {
         "legacy-okta-wording",
         "--fault",
         "pkce-error-with-reason",
+        "--fault",
+        "accept-any-basic-credentials",
+        "--fault",
+        "legacy-underscore-urns",
     ])
     .arg("--report-dir")
     .arg(&reports)

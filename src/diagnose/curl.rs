@@ -605,8 +605,7 @@ fn add_data(req: &mut Request, piece: &Text, kind: Data) {
                     let value = piece.slice(i + 1, s.len());
                     req.params.push(Param {
                         name: s[..i].to_string(),
-                        value: value.clone(),
-                        raw: value,
+                        value,
                         origin: if req.get {
                             Origin::Query
                         } else {

@@ -108,8 +108,6 @@ pub struct Param {
     pub name: String,
     /// The value the server sees after decoding.
     pub value: Text,
-    /// The value as written.
-    pub raw: Text,
     pub origin: Origin,
 }
 
@@ -300,7 +298,6 @@ pub fn form_params(raw: &Text, origin: Origin) -> Vec<Param> {
             Param {
                 name: name.percent_decoded(true).as_str().to_string(),
                 value: value.percent_decoded(true),
-                raw: value,
                 origin,
             }
         })

@@ -208,18 +208,35 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
             ));
         }
     }
+    // Before resolution a `${VAR}` may hold an absolute URL; it is checked when used.
+    let absolute = |e: &Option<String>| {
+        e.as_deref()
+            .is_some_and(|u| u.starts_with("http") || u.starts_with("${"))
+    };
     if spec.emulator.is_none() && spec.base_url.is_none() {
-        let all_absolute = [&spec.endpoints.authorize, &spec.endpoints.token]
-            .iter()
-            .all(|e| e.as_deref().is_some_and(|u| u.starts_with("http")));
-        if !all_absolute {
+        let discoverable = match spec.discovery {
+            Some(Discovery::Smart) => absolute(&spec.endpoints.fhir_base),
+            Some(Discovery::Openid) => absolute(&spec.issuer),
+            None => false,
+        };
+        if !discoverable
+            && !(absolute(&spec.endpoints.authorize) && absolute(&spec.endpoints.token))
+        {
             return Err(ProfileError::at(
                 path,
                 env::position_of(text, "endpoints:"),
-                "a live profile needs `base_url`, or absolute `endpoints.authorize` and \
-                 `endpoints.token`",
+                "a live profile needs `base_url`, absolute `endpoints.authorize` and \
+                 `endpoints.token`, or `discovery` with an absolute `endpoints.fhir_base` \
+                 (smart) or `issuer` (openid)",
             ));
         }
+    }
+    if spec.discovery == Some(Discovery::Smart) && spec.endpoints.fhir_base.is_none() {
+        return Err(ProfileError::at(
+            path,
+            env::position_of(text, "discovery:"),
+            "`discovery: smart` needs `endpoints.fhir_base`",
+        ));
     }
     if let Some(emu) = &spec.emulator
         && !crate::emulators::VENDORS.contains(&emu.vendor.as_str())

@@ -175,6 +175,21 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
 
     let client = crate::http::build_client(Duration::from_secs(30)).map_err(ConfigError)?;
     let counters = Arc::new(Counters::default());
+    for fault in &opts.faults {
+        let known = profiles.iter().any(|p| {
+            p.spec.emulator.as_ref().is_some_and(|e| {
+                crate::emulators::faults(&e.vendor)
+                    .iter()
+                    .any(|f| f.name == fault.as_str())
+            })
+        });
+        if !known {
+            return Err(ConfigError(format!(
+                "--fault {fault}: no selected emulated target has this fault switch \
+                 (see `grantcheck faults`)"
+            )));
+        }
+    }
     let mut targets: HashMap<String, Arc<Target>> = HashMap::new();
     let mut infos = Vec::new();
     for p in profiles {

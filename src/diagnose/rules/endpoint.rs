@@ -9,6 +9,7 @@ use crate::diagnose::vendor;
 use crate::profile::Vendor;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
+    check_method(req, ctx, out);
     let role = match req.kind() {
         Kind::Token => "token endpoint",
         Kind::Authorize => "authorize endpoint",
@@ -58,4 +59,33 @@ pub fn check_url(u: &Url, role: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
                 .fix("Take the endpoint from the tenant's `.well-known/smart-configuration` instead of building it by hand (CER-13)."),
         );
     }
+}
+
+/// Token, introspection and revocation requests are POSTs (RFC 6749 §3.2, RFC 7662
+/// §2.1, RFC 7009 §2.1); athenahealth's docs label introspect GET, Okta's is POST
+/// (LINT-A16, OKT-13).
+fn check_method(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
+    let path = req.path();
+    let endpoint = ["token", "introspect", "revoke"]
+        .into_iter()
+        .find(|e| path.ends_with(&format!("/{e}")));
+    let Some(endpoint) = endpoint else { return };
+    if req.method() != "GET" || req.url.is_none() {
+        return;
+    }
+    let rule = if endpoint == "token" {
+        "LINT-E4"
+    } else {
+        "LINT-A16"
+    };
+    let at = req
+        .method
+        .as_ref()
+        .and_then(|m| ctx.loc(m))
+        .or_else(|| req.url.as_ref().and_then(|u| ctx.loc(&u.text)));
+    out.push(
+        Finding::error(rule, "GET", at)
+            .why(format!("The {endpoint} endpoint takes POST with a form-encoded body; a GET (no `-d`, or `-G`) puts credentials in the URL and is refused (RFC 6749 §3.2, RFC 7662 §2.1, OKT-13, {rule})."))
+            .fix("Send the parameters with `-d`/`--data-urlencode` (curl then uses POST), without `-G`."),
+    );
 }

@@ -60,6 +60,24 @@ const GENERIC_SPECIAL: &[&str] = &[
 /// More scopes than this risks Oracle Health's token-size refusal (CER-26).
 const MANY_SCOPES: usize = 15;
 
+/// What the vendor does with a scope it does not know, and the catalog entry saying so.
+fn consequence(vendor: Vendor) -> (&'static str, &'static str) {
+    match vendor {
+        Vendor::Athenahealth => (
+            "athenahealth's Okta server answers invalid_scope \"One or more scopes are not configured for the authorization server resource.\"",
+            "OKT-07",
+        ),
+        Vendor::OracleHealth => (
+            "Oracle Health drops unknown scopes from the grant, or answers empty-scopes when none is left",
+            "CER-10, CER-09",
+        ),
+        Vendor::Generic => (
+            "the server rejects unknown scopes as invalid_scope or drops them",
+            "RFC 6749 §5.2",
+        ),
+    }
+}
+
 /// How a scope request is used, for the rules that depend on it.
 pub struct ScopeUse<'a> {
     pub grant: Option<&'a str>,
@@ -162,7 +180,10 @@ fn check_separators(v: &Text, toks: &[(usize, usize)], ctx: &Ctx, out: &mut Vec<
             t.contains([',', ';']) || t.contains("%2c") || t.contains("%3b")
         })
         .collect();
-    let Some(&(a, b)) = hits.first() else { return };
+    let Some(&(a, b)) = hits.first() else {
+        return;
+    };
+    let (consequence, cite) = consequence(ctx.vendor);
     let sep = if lower[a..b].contains(',') || lower[a..b].contains("%2c") {
         "a comma"
     } else {
@@ -172,9 +193,8 @@ fn check_separators(v: &Text, toks: &[(usize, usize)], ctx: &Ctx, out: &mut Vec<
         Finding::error("LINT-C2", &s[a..b], ctx.loc_of(v, a, b))
             .why(format!(
                 "Scopes are separated by single spaces, never by {sep}: the server sees {} \
-                 unknown scope token(s) such as `{}` (RFC 6749 §3.3, RFC-01, LINT-C2); Oracle \
-                 Health then answers empty-scopes or drops them (CER-09, CER-10), Okta answers \
-                 invalid_scope (OKT-07).",
+                 unknown scope token(s) such as `{}`, and {consequence} (RFC 6749 §3.3, RFC-01, \
+                 LINT-C2, {cite}).",
                 hits.len(),
                 &s[a..b]
             ))
@@ -364,28 +384,20 @@ fn check_token(
 ) {
     let at = ctx.loc_of(v, a, b);
     let vendor = ctx.vendor_name();
-    let consequence = match ctx.vendor {
-        Vendor::Athenahealth => {
-            "athenahealth's Okta server answers invalid_scope \"One or more scopes are not configured for the authorization server resource.\" (OKT-07)"
-        }
-        Vendor::OracleHealth => {
-            "Oracle Health drops it from the grant or answers empty-scopes (CER-10, CER-09)"
-        }
-        Vendor::Generic => "the server rejects it as invalid_scope or drops it",
-    };
+    let (consequence, cite) = consequence(ctx.vendor);
     match classify(tok, ctx.vendor, usage.permitted) {
         Verdict::Ok => {}
         Verdict::Case(fixed) => out.push(
             Finding::error("LINT-A2", tok, at)
                 .why(format!(
                     "Scopes are case-sensitive (RFC 6749 §3.3, RFC-01): `{tok}` is not `{fixed}`, \
-                     so {consequence} (LINT-A2)."
+                     so {consequence} ({cite}, LINT-A2)."
                 ))
                 .fix(format!("Write `{fixed}`; context prefixes are lower-case `patient/`, `user/`, `system/` and resource types are PascalCase.")),
         ),
         Verdict::Typo(fixed) => out.push(
             Finding::error("LINT-A1", tok, at)
-                .why(format!("`{tok}` is not a scope {vendor} defines; {consequence} (LINT-A1)."))
+                .why(format!("`{tok}` is not a scope {vendor} defines; {consequence} ({cite}, LINT-A1)."))
                 .fix(format!("Did you mean `{fixed}`?")),
         ),
         Verdict::BadPermission => out.push(
