@@ -219,9 +219,8 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
             Some(Discovery::Openid) => absolute(&spec.issuer),
             None => false,
         };
-        if !discoverable
-            && !(absolute(&spec.endpoints.authorize) && absolute(&spec.endpoints.token))
-        {
+        let explicit = absolute(&spec.endpoints.authorize) && absolute(&spec.endpoints.token);
+        if !(discoverable || explicit) {
             return Err(ProfileError::at(
                 path,
                 env::position_of(text, "endpoints:"),
