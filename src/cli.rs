@@ -29,6 +29,12 @@ pub enum Command {
     Run(RunArgs),
     /// Serve a vendor emulator on 127.0.0.1 for manual debugging with curl.
     Emulate(EmulateArgs),
+    /// Lint profiles and raw requests (a curl command, an authorize URL) against the
+    /// vendors' documented rules, before anything is sent. Exit 1 on any error finding.
+    Lint(LintArgs),
+    /// Explain an error response (JSON body, `curl -i` output, or an error redirect URL)
+    /// with the vendor's documented causes and fixes.
+    Explain(ExplainArgs),
     /// Catalog coverage: each tracked entry → its scenarios, or the reason it has none.
     /// Exits 1 if an entry has neither.
     Coverage {
@@ -71,9 +77,42 @@ pub struct RunArgs {
     /// Turn on an emulator fault switch (emulated targets only); repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// Do not lint the selected profiles before running.
+    #[arg(long)]
+    pub no_lint: bool,
     /// Baseline directory (default: snapshots/ in the project directory).
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct LintArgs {
+    /// Profiles (names or paths) to lint: every request each would make.
+    #[arg(value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+    /// A curl command as pasted (file, or - for standard input).
+    #[arg(long, value_name = "FILE|-")]
+    pub curl: Option<String>,
+    /// An authorize (or other request) URL.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// Vendor rules to apply when the host does not tell.
+    #[arg(long, value_parser = ["athenahealth", "oracle-health", "generic"])]
+    pub vendor: Option<String>,
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExplainArgs {
+    /// File holding the response (default: standard input; - also reads it).
+    #[arg(value_name = "FILE|-")]
+    pub input: Option<String>,
+    /// athenahealth, oracle-health, oidc-provider or generic (default: from the payload).
+    #[arg(long)]
+    pub vendor: Option<String>,
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -140,6 +179,8 @@ pub fn main() -> i32 {
         Command::Emulate(args) => rt.block_on(emulate(root, args)),
         Command::Faults { vendor } => faults(vendor.as_deref()),
         Command::Coverage { format } => coverage(&root, &format),
+        Command::Lint(args) => lint(&root, args),
+        Command::Explain(args) => explain(args),
         Command::Report { input, out } => report(&root, &input, out),
     }
 }
@@ -172,6 +213,33 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
         console: Console::Stdout,
         ..RunOptions::default()
     };
+    if !args.no_lint {
+        // A request that is wrong before it is sent is a configuration error.
+        match runner::load_profiles(&opts) {
+            Ok(profiles) => {
+                let mut blocked = false;
+                for p in &profiles {
+                    let text = std::fs::read_to_string(&p.path).unwrap_or_default();
+                    let findings = crate::diagnose::lint_profile(p, &text);
+                    if crate::diagnose::has_errors(&findings) {
+                        blocked = true;
+                        eprintln!("{}:", p.path.display());
+                        eprint!("{}", crate::diagnose::render_text(&findings, &text));
+                    }
+                }
+                if blocked {
+                    eprintln!(
+                        "error: the profile lint found errors; fix them or run with --no-lint"
+                    );
+                    return 2;
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
     match runner::run(opts).await {
         Ok(result) => {
             let mut out = std::io::stdout().lock();
@@ -258,6 +326,135 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
     println!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     0
+}
+
+/// Reads FILE, or standard input for `-` / no file.
+fn read_input(input: Option<&str>) -> Result<String, String> {
+    use std::io::Read as _;
+    match input {
+        None | Some("-") => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(s)
+        }
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}")),
+    }
+}
+
+fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
+    use crate::diagnose;
+    use crate::profile::Vendor;
+    let vendor = args.vendor.as_deref().map(|v| match v {
+        "athenahealth" => Vendor::Athenahealth,
+        "oracle-health" => Vendor::OracleHealth,
+        _ => Vendor::Generic,
+    });
+    let mut sections: Vec<(String, String, Vec<diagnose::Finding>)> = Vec::new();
+    for name in &args.profiles {
+        let loaded = crate::profile::locate(root, name)
+            .map_err(|e| e.to_string())
+            .and_then(|path| crate::profile::load(&path).map_err(|e| e.to_string()));
+        match loaded {
+            Ok(p) => {
+                let text = std::fs::read_to_string(&p.path).unwrap_or_default();
+                let f = diagnose::lint_profile(&p, &text);
+                sections.push((p.path.display().to_string(), text, f));
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    if let Some(src) = &args.curl {
+        let text = match read_input(Some(src)) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        };
+        match diagnose::lint_curl_for(&text, vendor) {
+            Ok(f) => sections.push((
+                if src == "-" {
+                    "<stdin>".into()
+                } else {
+                    src.clone()
+                },
+                text,
+                f,
+            )),
+            Err(e) => {
+                eprintln!("error: unreadable curl command: {e}");
+                return 2;
+            }
+        }
+    }
+    if let Some(url) = &args.url {
+        match diagnose::lint_url_for(url, vendor) {
+            Ok(f) => sections.push(("<url>".into(), url.clone(), f)),
+            Err(e) => {
+                eprintln!("error: unreadable URL: {e}");
+                return 2;
+            }
+        }
+    }
+    if sections.is_empty() {
+        eprintln!("error: nothing to lint: name profiles, or give --curl FILE|- or --url URL");
+        return 2;
+    }
+    let any_error = sections.iter().any(|(_, _, f)| diagnose::has_errors(f));
+    if args.format == "json" {
+        let out: Vec<serde_json::Value> = sections
+            .iter()
+            .map(|(name, _, f)| serde_json::json!({"input": name, "result": diagnose::render_json(f)}))
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+    } else {
+        for (name, text, f) in &sections {
+            println!(
+                "{name}: {} error(s), {} warning(s)",
+                f.iter()
+                    .filter(|x| x.severity == diagnose::Severity::Error)
+                    .count(),
+                f.iter()
+                    .filter(|x| x.severity == diagnose::Severity::Warning)
+                    .count()
+            );
+            print!("{}", diagnose::render_text(f, text));
+        }
+    }
+    if any_error { 1 } else { 0 }
+}
+
+fn explain(args: ExplainArgs) -> i32 {
+    use crate::diagnose::explain;
+    let text = match read_input(args.input.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    match explain::explain(&text, args.vendor.as_deref()) {
+        Ok(e) => {
+            if args.format == "json" {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&explain::render_json(&e)).unwrap_or_default()
+                );
+            } else {
+                print!("{}", explain::render_text(&e));
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+    }
 }
 
 fn coverage(root: &std::path::Path, format: &str) -> i32 {

@@ -9,6 +9,7 @@
 
 pub mod checks;
 pub mod cli;
+pub mod diagnose;
 pub mod emulators;
 pub mod http;
 pub mod login;

@@ -182,7 +182,40 @@ impl World {
     }
 
     pub fn fail(&self, f: &Failure) -> ! {
-        self.fail_with(f.to_string())
+        let mut message = f.to_string();
+        if let Some(diagnosis) = self.diagnosis() {
+            message.push_str("\n  diagnosis (grantcheck explain):\n");
+            for line in diagnosis.lines() {
+                message.push_str("    ");
+                message.push_str(line);
+                message.push('\n');
+            }
+        }
+        self.fail_with(message)
+    }
+
+    /// What `explain` makes of the error payload the scenario last received, if any:
+    /// the vendor's documented causes and fixes, next to the failed check.
+    fn diagnosis(&self) -> Option<String> {
+        let vendor = self.target.as_ref().map(|t| t.vendor());
+        let input = match (&self.flow.outcome, &self.flow.last) {
+            (_, Some(r)) if r.status >= 400 => {
+                let mut text = format!("HTTP/1.1 {}\n", r.status);
+                for (k, v) in &r.headers {
+                    text.push_str(&format!("{k}: {v}\n"));
+                }
+                text.push('\n');
+                text.push_str(&r.text());
+                text
+            }
+            (Some(LoginOutcome::Redirected(p)), _) if p.get("error").is_some() => {
+                p.location.clone()
+            }
+            _ => return None,
+        };
+        let e = crate::diagnose::explain::explain(&input, vendor).ok()?;
+        e.recognised
+            .then(|| crate::diagnose::explain::render_text(&e))
     }
 
     /// Fails the step with a redacted message (cucumber reports the panic payload).

@@ -95,6 +95,11 @@ fn coverage_lists_every_catalog_prefix() {
     let dir = tempfile::tempdir().unwrap();
     let o = grantcheck(&["coverage"], dir.path());
     let (out, _) = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "an entry lacks a scenario, rule or reason:\n{out}"
+    );
     for prefix in ["ATH", "CER", "OKT", "SMART", "RFC", "LINT"] {
         assert!(
             out.contains(&format!("  {prefix} ")),
@@ -172,4 +177,122 @@ fn the_fault_switches_are_listed() {
     assert_eq!(o.status.code(), Some(0));
     assert!(out.contains("accept-any-verifier"), "{out}");
     assert!(out.contains("(OKT-01)"), "{out}");
+}
+
+fn fixture(name: &str) -> String {
+    common::root()
+        .join("tests/fixtures/seeds")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn lint_names_the_seed_requests_defects_and_passes_the_corrections() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(&["lint", "--curl", &fixture("000-request.txt")], dir.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(
+        out.contains("error[LINT-C1]: 5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm"),
+        "{out}"
+    );
+    assert!(out.contains("error[LINT-C2]"), "{out}");
+
+    let o = grantcheck(&["lint", "--curl", &fixture("001-request.txt")], dir.path());
+    let (out, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for rule in [
+        "error[LINT-C10]",
+        "error[LINT-C8]",
+        "error[LINT-C9]: AUTHORIZATION_CODE",
+    ] {
+        assert!(out.contains(rule), "{rule} missing:\n{out}");
+    }
+
+    for fixed in ["000-request-corrected.txt", "001-request-corrected.txt"] {
+        let o = grantcheck(
+            &["lint", "--curl", &fixture(fixed), "--format", "json"],
+            dir.path(),
+        );
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{fixed}:\n{out}\n{err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json output");
+        assert_eq!(v[0]["result"]["errors"], 0, "{out}");
+    }
+}
+
+#[test]
+fn explain_names_the_seed_errors_causes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = grantcheck(&["explain", &fixture("000-error-body.txt")], dir.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(out.contains("oauth2:token:invalid-tenant"), "{out}");
+    assert!(out.contains("LINT-C1"), "{out}");
+    assert!(
+        out.contains("5b22adf1-4884-4ac2-b6f3-04fa545ac9fc"),
+        "{out}"
+    );
+
+    let o = grantcheck(
+        &[
+            "explain",
+            &fixture("001-error-body.txt"),
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    );
+    let (out, _) = text(&o);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json output");
+    let first = &v["matched"][0];
+    assert_eq!(first["id"], "CER-06", "{out}");
+
+    let o = grantcheck(
+        &["explain", dir.path().join("missing.txt").to_str().unwrap()],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_profile_that_lints_with_errors_is_not_run_without_no_lint() {
+    let dir = tempfile::tempdir().unwrap();
+    let original =
+        std::fs::read_to_string(common::root().join("profiles/athenahealth-emulated.yaml"))
+            .unwrap();
+    let broken = original.replace(
+        "  default: openid offline_access launch/patient patient/Patient.read",
+        "  default: openid,offline_access launch/patient patient/Patient.read",
+    );
+    assert_ne!(broken, original);
+    let path = dir.path().join("comma.yaml");
+    std::fs::write(&path, broken).unwrap();
+    let o = grantcheck(
+        &[
+            "run",
+            "--profile",
+            path.to_str().unwrap(),
+            "--tags",
+            "@OKT-03",
+        ],
+        dir.path(),
+    );
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(err.contains("LINT-C2"), "{err}");
+    assert!(err.contains("--no-lint"), "{err}");
+    let o = grantcheck(
+        &[
+            "run",
+            "--profile",
+            path.to_str().unwrap(),
+            "--tags",
+            "@OKT-03",
+            "--no-lint",
+        ],
+        dir.path(),
+    );
+    assert_ne!(o.status.code(), Some(2), "--no-lint runs it");
 }

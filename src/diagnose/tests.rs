@@ -634,3 +634,19 @@ fn no_panics_on_truncated_or_garbage_input() {
         ));
     }
 }
+
+#[test]
+fn the_rule_registry_matches_the_rules_that_fire() {
+    let fired: std::collections::BTreeSet<&str> = cases().iter().map(|c| c.rule).collect();
+    let listed: std::collections::BTreeSet<&str> = super::RULES.iter().copied().collect();
+    let unlisted: Vec<_> = fired.difference(&listed).collect();
+    let untested: Vec<_> = listed.difference(&fired).collect();
+    assert!(
+        unlisted.is_empty(),
+        "rules with bad examples but not in RULES: {unlisted:?}"
+    );
+    assert!(
+        untested.is_empty(),
+        "RULES without a bad example: {untested:?}"
+    );
+}

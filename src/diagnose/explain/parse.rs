@@ -84,7 +84,16 @@ pub fn parse(input: &str) -> Result<Parsed, InputError> {
     {
         p.correlation_id = c.get(1).map(|m| m.as_str().to_string());
     }
-    let lines: Vec<&str> = text.lines().collect();
+    // `curl -v` prefixes response headers with `< ` and adds request lines (`> `) and
+    // notes (`* `): keep the response only.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !(l.starts_with("> ") || l.starts_with("* ") || *l == ">"))
+        .map(|l| {
+            l.strip_prefix("< ")
+                .unwrap_or(if l == "<" { "" } else { l })
+        })
+        .collect();
     // `curl -i -L` prints one block per response: the last one is the answer.
     let status_at = lines
         .iter()
@@ -322,6 +331,11 @@ mod tests {
         );
         let w = parse("HTTP/1.1 401 Unauthorized\nWWW-Authenticate: Bearer realm=\"x\", error=\"invalid_token\", error_description=\"expired\"\n").unwrap();
         assert_eq!(w.error.as_deref(), Some("invalid_token"));
+        let v = parse("* Connected\n> POST /token HTTP/2\n> \n< HTTP/2 400\n< content-type: application/json\n<\n{\"error\":\"invalid_scope\"}").unwrap();
+        assert_eq!(
+            (v.status, v.error.as_deref()),
+            (Some(400), Some("invalid_scope"))
+        );
         let loose = parse("{ “error”: “invalid_client”, }").unwrap();
         assert_eq!(loose.error.as_deref(), Some("invalid_client"));
         assert!(parse("  \n").is_err());

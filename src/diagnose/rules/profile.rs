@@ -250,19 +250,26 @@ fn check_environment(
         .iter()
         .map(|(u, r)| (u, *r))
         .chain(aud_url.iter().map(|u| (u, "aud")));
-    for (u, role) in all {
-        if let Some(found) = vendor::env_of(u.host.as_str(), u.path.as_str())
-            && found != expected
-        {
-            out.push(
-                Finding::warning("LINT-A8", u.text.as_str(), ctx.loc(&u.text))
-                    .why(format!(
-                        "The profile's environment is `{}` but its {role} is on a {} host; a mislabelled or swapped environment sends test credentials to production or the reverse (LINT-A8).",
-                        env.as_str(),
-                        found.as_str()
-                    ))
-                    .fix("Make the environment label and the hosts agree (athenahealth preview: `myidentity-support.platform.athenahealth.com`, `api.athenahealth.com/preview1/...`)."),
-            );
-        }
-    }
+    // One finding for the whole profile: a swapped label shows on every URL.
+    let wrong: Vec<(&Url, &str, EnvClass)> = all
+        .filter_map(|(u, role)| {
+            let found = vendor::env_of(u.host.as_str(), u.path.as_str())?;
+            (found != expected).then_some((u, role, found))
+        })
+        .collect();
+    let Some(&(first, _, found)) = wrong.first() else {
+        return;
+    };
+    let roles: Vec<&str> = wrong.iter().map(|w| w.1).collect();
+    out.push(
+        Finding::warning("LINT-A8", first.text.as_str(), ctx.loc(&first.text))
+            .why(format!(
+                "The profile's environment is `{}` but its {} {} on {} hosts; a mislabelled or swapped environment sends test credentials to production or the reverse (LINT-A8).",
+                env.as_str(),
+                roles.join(", "),
+                if roles.len() == 1 { "is" } else { "are" },
+                found.as_str()
+            ))
+            .fix("Make the environment label and the hosts agree (athenahealth preview: `myidentity-support.platform.athenahealth.com`, `api.athenahealth.com/preview1/...`)."),
+    );
 }

@@ -54,7 +54,12 @@ pub fn check_uri(v: &Text, name: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
         out.push(
             Finding::error("LINT-C8", s, ctx.loc(&url.host).or(ctx.loc(v)))
                 .why(format!(
-                    "The {name} points at `{host}`, a vendor's own authorization or FHIR host, so it cannot be the app's registered callback; the code exchange fails with an invalid-redirect-uri error once client authentication passes (CER-18, LINT-C8)."
+                    "The {name} points at `{host}`, a vendor's own authorization or FHIR host, so it cannot be the app's registered callback; {} (CER-18, LINT-C8).",
+                    if name.starts_with("post_logout") {
+                        "the logout request is refused as unregistered (OKT-16)"
+                    } else {
+                        "the code exchange fails with an invalid-redirect-uri error once client authentication passes"
+                    }
                 ))
                 .fix("Send the callback URL registered for the app on the app's own domain, identical to the one sent to /authorize (e.g. `https://app.example.com/callback`)."),
         );
