@@ -22,19 +22,26 @@ pub use world::{BASELINE_FAILURE, BASELINE_STEP, Flow, Shared, World, slug};
 
 type StepFn = for<'a> fn(&'a mut World, Context) -> LocalBoxFuture<'a, ()>;
 
+/// Every step definition, module by module.
+fn all() -> impl Iterator<Item = &'static (&'static str, StepFn)> {
+    [
+        authorize::STEPS,
+        token::STEPS,
+        session::STEPS,
+        fhir::STEPS,
+        outcomes::STEPS,
+        system::STEPS,
+        error_uri::STEPS,
+        discovery::STEPS,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Every step phrase, usable after Given, When, Then, And or But alike.
 pub fn collection() -> Collection<World> {
     let mut c = Collection::new();
-    for (pattern, f) in authorize::STEPS
-        .iter()
-        .chain(token::STEPS)
-        .chain(session::STEPS)
-        .chain(fhir::STEPS)
-        .chain(outcomes::STEPS)
-        .chain(system::STEPS)
-        .chain(error_uri::STEPS)
-        .chain(discovery::STEPS)
-    {
+    for (pattern, f) in all() {
         let re = Regex::new(pattern).unwrap_or_else(|e| panic!("step pattern {pattern:?}: {e}"));
         c = c
             .given(None, re.clone(), *f)
@@ -46,17 +53,7 @@ pub fn collection() -> Collection<World> {
 
 /// All step patterns (for tests that look for unused or overlapping steps).
 pub fn patterns() -> Vec<&'static str> {
-    authorize::STEPS
-        .iter()
-        .chain(token::STEPS)
-        .chain(session::STEPS)
-        .chain(fhir::STEPS)
-        .chain(outcomes::STEPS)
-        .chain(system::STEPS)
-        .chain(error_uri::STEPS)
-        .chain(discovery::STEPS)
-        .map(|(p, _)| *p)
-        .collect()
+    all().map(|(p, _)| *p).collect()
 }
 
 /// Wraps an `async fn(&mut World, Context)` as a step function pointer.

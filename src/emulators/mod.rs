@@ -7,6 +7,52 @@
 //! fault switches that break one documented behaviour each, so that every conformance
 //! check can be shown to fail.
 
+/// Declares an emulator's `Fault` enum, its kebab-case names (`Display`/`FromStr`) and
+/// its `FAULTS` table from one list, so they can never drift apart.
+macro_rules! fault_switches {
+    ($vendor:literal: $($variant:ident => $name:literal, $breaks:literal;)*) => {
+        /// A named way for this emulator to misbehave (see [`FAULTS`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Fault {
+            $($variant,)*
+        }
+
+        /// Every fault switch with the documented behaviour it breaks.
+        pub const FAULTS: &[$crate::emulators::FaultInfo] = &[
+            $($crate::emulators::FaultInfo { name: $name, breaks: $breaks },)*
+        ];
+
+        impl Fault {
+            /// Every fault, in the order of [`FAULTS`].
+            pub const ALL: &[Fault] = &[$(Fault::$variant,)*];
+
+            /// The kebab-case name used on the command line.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Fault::$variant => $name,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for Fault {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl std::str::FromStr for Fault {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Fault::ALL.iter().copied().find(|f| f.name() == s).ok_or_else(|| {
+                    let valid: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
+                    format!("unknown {} fault `{s}` (valid: {})", $vendor, valid.join(", "))
+                })
+            }
+        }
+    };
+}
+
 pub mod athenahealth;
 pub mod clock;
 pub mod oracle_health;

@@ -6,5 +6,6 @@ pub mod error;
 pub mod error_uri;
 pub mod id_token;
 pub mod jws;
+pub mod percent;
 pub mod pkce;
 pub mod token;

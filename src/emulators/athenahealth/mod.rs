@@ -15,7 +15,7 @@ mod introspect;
 mod login;
 mod logout;
 mod pages;
-mod percent;
+use crate::oauth::percent;
 mod responses;
 mod revoke;
 mod scopes;

@@ -1,41 +1,8 @@
 //! Fault switches: each one breaks exactly one documented behaviour, so that every
 //! conformance check can be shown to fail against this emulator.
 
-use std::fmt;
-use std::str::FromStr;
-
-use crate::emulators::FaultInfo;
-
-/// Declares the `Fault` enum, its kebab-case names and the `FAULTS` table from one list,
-/// so the three can never drift apart.
-macro_rules! faults {
-    ($($variant:ident => $name:literal, $breaks:literal;)*) => {
-        /// A named way for the Oracle Health emulator to misbehave (see [`FAULTS`]).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub enum Fault {
-            $($variant,)*
-        }
-
-        /// Every fault switch with the documented behaviour it breaks.
-        pub const FAULTS: &[FaultInfo] = &[
-            $(FaultInfo { name: $name, breaks: $breaks },)*
-        ];
-
-        impl Fault {
-            /// Every fault, in the order of [`FAULTS`].
-            pub const ALL: &[Fault] = &[$(Fault::$variant,)*];
-
-            /// The kebab-case name used on the command line.
-            pub fn name(self) -> &'static str {
-                match self {
-                    $(Fault::$variant => $name,)*
-                }
-            }
-        }
-    };
-}
-
-faults! {
+fault_switches! {
+    "oracle-health":
     AcceptUnknownTenant => "accept-unknown-tenant",
         "the token endpoint serves a tenant that is not registered instead of invalid-tenant (CER-05)";
     TenantNotEchoed => "tenant-not-echoed",
@@ -98,30 +65,6 @@ faults! {
         "the ID token's aud is not the client id (CER-14)";
     UnlistedUrnChange => "unlisted-urn-change",
         "an unknown tenant at the token endpoint is reported as oauth2:grant:unknown-tenant instead of oauth2:token:invalid-tenant (CER-05)";
-}
-
-impl fmt::Display for Fault {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Fault {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Fault::ALL
-            .iter()
-            .copied()
-            .find(|f| f.name() == s)
-            .ok_or_else(|| {
-                let valid: Vec<&str> = Fault::ALL.iter().map(|f| f.name()).collect();
-                format!(
-                    "unknown oracle-health fault `{s}` (valid: {})",
-                    valid.join(", ")
-                )
-            })
-    }
 }
 
 #[cfg(test)]

@@ -112,31 +112,9 @@ pub(super) fn encode(s: &str) -> String {
     out
 }
 
-/// Decodes `%XX` escapes (not `+`, these are path segments). Invalid escapes stay as
-/// they are and invalid UTF-8 is replaced, so any input gives a string.
+/// Decodes `%XX` escapes once (path segments: `+` stays `+`).
 pub(super) fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escape = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match escape {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    crate::oauth::percent::decode(s)
 }
 
 /// Where an error happened and who it is attributed to.

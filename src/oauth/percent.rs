@@ -1,7 +1,8 @@
-//! Percent-encoding inspection, for telling single- from double-encoded parameters.
+//! Percent-decoding without `+` → space (paths, raw query values), and telling a
+//! single- from a double-encoded value. Shared by emulators, checks and diagnostics.
 
 /// True when `s` still holds a `%XX` escape, i.e. it was encoded more than once.
-pub(super) fn has_escape(s: &str) -> bool {
+pub fn has_escape(s: &str) -> bool {
     s.as_bytes()
         .windows(3)
         .any(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
@@ -9,7 +10,7 @@ pub(super) fn has_escape(s: &str) -> bool {
 
 /// Decodes `%XX` escapes (not `+`). Invalid escapes are kept as they are; bytes that do
 /// not form UTF-8 are replaced, so any input gives a string.
-pub(super) fn decode(s: &str) -> String {
+pub fn decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -35,7 +36,7 @@ pub(super) fn decode(s: &str) -> String {
 }
 
 /// Decodes until no escape is left (bounded), as a lenient server would.
-pub(super) fn decode_fully(s: &str) -> String {
+pub fn decode_fully(s: &str) -> String {
     let mut value = s.to_string();
     for _ in 0..4 {
         if !has_escape(&value) {
