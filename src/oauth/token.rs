@@ -88,6 +88,24 @@ pub fn basic_header(client_id: &str, secret: &str) -> String {
     )
 }
 
+/// The inverse of [`basic_header`]: `(client_id, secret)` from an `Authorization`
+/// value, `%XX` escapes decoded. `None` when it is not readable Basic credentials.
+pub fn parse_basic(header: &str) -> Option<(String, String)> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    let (scheme, encoded) = header.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let encoded = encoded.trim();
+    let raw = STANDARD
+        .decode(encoded)
+        .or_else(|_| STANDARD_NO_PAD.decode(encoded))
+        .ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    let (id, secret) = text.split_once(':')?;
+    Some((super::percent::decode(id), super::percent::decode(secret)))
+}
+
 /// The grant part of a token request.
 #[derive(Debug, Clone)]
 pub enum Grant {
@@ -143,5 +161,11 @@ mod tests {
     fn basic_header_form_encodes_before_base64() {
         // "a b:c:d" → id "a+b", secret "c%3Ad"
         assert_eq!(basic_header("a b", "c:d"), "Basic YStiOmMlM0Fk");
+        assert_eq!(
+            parse_basic(&basic_header("a b", "c:d")),
+            Some(("a+b".into(), "c:d".into()))
+        );
+        assert_eq!(parse_basic("Basic !!!"), None);
+        assert_eq!(parse_basic("Bearer abc"), None);
     }
 }

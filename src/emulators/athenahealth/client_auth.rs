@@ -1,28 +1,10 @@
 //! Client authentication at /token, /introspect and /revoke, with Okta's error variants.
 
-use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
-
 use super::faults::Fault;
-use super::{Athenahealth, param, percent, responses};
+use super::{Athenahealth, param, responses};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
 
-/// `(client_id, secret)` from an `Authorization: Basic` value. RFC 6749 §2.3.1 has both
-/// parts form-encoded before base64, so `%XX` escapes are decoded.
-fn parse_basic(header: &str) -> Option<(String, String)> {
-    let (scheme, encoded) = header.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let encoded = encoded.trim();
-    let raw = STANDARD
-        .decode(encoded)
-        .or_else(|_| STANDARD_NO_PAD.decode(encoded))
-        .ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((percent::decode(id), percent::decode(secret)))
-}
+use crate::oauth::token::parse_basic;
 
 fn is_basic(header: &str) -> bool {
     header
@@ -108,6 +90,9 @@ impl Athenahealth {
 
 #[cfg(test)]
 mod tests {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     #[test]

@@ -3,7 +3,7 @@
 //! with `client_id`. Failures say `client=unknown`: the server cannot tell who is calling.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::Value;
 
 use super::faults::Fault;
@@ -11,22 +11,7 @@ use super::responses::TokenError;
 use super::{OracleHealth, param, urn};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest};
 
-/// `(client_id, secret)` from an `Authorization: Basic` value. RFC 6749 §2.3.1 has both
-/// parts form-encoded before base64, so `%XX` escapes are decoded.
-fn parse_basic(header: &str) -> Option<(String, String)> {
-    let (scheme, encoded) = header.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return None;
-    }
-    let encoded = encoded.trim();
-    let raw = STANDARD
-        .decode(encoded)
-        .or_else(|_| STANDARD_NO_PAD.decode(encoded))
-        .ok()?;
-    let text = String::from_utf8(raw).ok()?;
-    let (id, secret) = text.split_once(':')?;
-    Some((urn::decode(id), urn::decode(secret)))
-}
+use crate::oauth::token::parse_basic;
 
 /// The client a bearer JWT claims to be (`iss`, else `sub`), read without verifying.
 /// Only the bearer-header-accepted-as-client-auth fault trusts it.
@@ -112,6 +97,8 @@ impl OracleHealth {
 
 #[cfg(test)]
 mod tests {
+    use base64::engine::general_purpose::STANDARD;
+
     use super::*;
 
     #[test]
