@@ -310,6 +310,11 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
             println!("  {what:<10} {base}{p}");
         }
     }
+    if profile.spec.discovery == Some(crate::profile::Discovery::Smart)
+        && let Some(fhir) = &e.fhir_base
+    {
+        println!("  discovery  {base}{fhir}/.well-known/smart-configuration");
+    }
     println!("registered clients:");
     for (role, c) in &profile.spec.clients {
         println!("  {role:<20} id {} ({})", c.id, c.auth.as_str());
