@@ -57,6 +57,8 @@ pub mod athenahealth;
 pub mod clock;
 pub mod oracle_health;
 pub mod server;
+#[cfg(test)]
+mod test_requests;
 
 use std::fmt;
 
@@ -299,5 +301,38 @@ pub fn faults(vendor: &str) -> &'static [FaultInfo] {
         "athenahealth" => athenahealth::FAULTS,
         "oracle-health" => oracle_health::FAULTS,
         _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vendor_names_its_faults_and_rejects_unknown_ones() {
+        for vendor in VENDORS {
+            let faults = faults(vendor);
+            assert!(!faults.is_empty(), "{vendor} has no fault switches");
+            for f in faults {
+                assert!(
+                    f.breaks.contains('('),
+                    "{vendor} {} names no catalog id",
+                    f.name
+                );
+                let one = [f.name.to_string()];
+                assert!(
+                    create(vendor, Tenant::default(), &one).is_ok(),
+                    "{vendor} {}",
+                    f.name
+                );
+            }
+            let err = create(vendor, Tenant::default(), &["no-such-fault".into()])
+                .err()
+                .expect("an unknown fault is refused");
+            assert!(
+                err.contains("no-such-fault") && err.contains(faults[0].name),
+                "{err}"
+            );
+        }
     }
 }

@@ -96,30 +96,3 @@ fault_switches! {
     WrongErrorStatus => "wrong-error-status",
         "token endpoint answers its 400 errors with 401 (RFC-02)";
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_round_trip_and_match_the_table() {
-        assert_eq!(Fault::ALL.len(), FAULTS.len());
-        for (fault, info) in Fault::ALL.iter().zip(FAULTS) {
-            assert_eq!(fault.name(), info.name);
-            assert_eq!(fault.to_string().parse::<Fault>(), Ok(*fault));
-            assert!(
-                info.breaks.contains('('),
-                "{} names no catalog id",
-                info.name
-            );
-        }
-    }
-
-    #[test]
-    fn unknown_name_lists_the_valid_ones() {
-        let err = "no-such-fault".parse::<Fault>().unwrap_err();
-        assert!(err.contains("no-such-fault"));
-        assert!(err.contains("accept-any-verifier"));
-        assert!(err.contains("wrong-error-status"));
-    }
-}

@@ -66,30 +66,3 @@ fault_switches! {
     UnlistedUrnChange => "unlisted-urn-change",
         "an unknown tenant at the token endpoint is reported as oauth2:grant:unknown-tenant instead of oauth2:token:invalid-tenant (CER-05)";
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_round_trip_and_match_the_table() {
-        assert_eq!(Fault::ALL.len(), FAULTS.len());
-        for (fault, info) in Fault::ALL.iter().zip(FAULTS) {
-            assert_eq!(fault.name(), info.name);
-            assert_eq!(fault.to_string().parse::<Fault>(), Ok(*fault));
-            assert!(
-                info.breaks.contains("(CER-"),
-                "{} names no catalog id",
-                info.name
-            );
-        }
-    }
-
-    #[test]
-    fn unknown_name_lists_the_valid_ones() {
-        let err = "no-such-fault".parse::<Fault>().unwrap_err();
-        assert!(err.contains("no-such-fault"));
-        assert!(err.contains("accept-unknown-tenant"));
-        assert!(err.contains("unlisted-urn-change"));
-    }
-}
