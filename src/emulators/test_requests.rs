@@ -1,7 +1,10 @@
-//! Request builders and response readers shared by the emulators' unit tests.
+//! Request builders, response readers and the fault-case harness shared by the
+//! emulators' unit tests.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use std::collections::HashMap;
+
 use serde_json::Value;
 use url::form_urlencoded;
 
@@ -57,4 +60,60 @@ pub fn text(r: &EmuResponse) -> String {
 
 pub fn json(r: &EmuResponse) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
+}
+
+/// The query parameters of a redirect's Location, decoded once.
+pub fn location_params(r: &EmuResponse) -> HashMap<String, String> {
+    let location = r.header("location").unwrap_or("");
+    let query = location.split_once('?').map_or("", |(_, q)| q);
+    form_urlencoded::parse(query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// `status error` of a JSON answer, or just the status.
+pub fn outcome(r: &EmuResponse) -> String {
+    match json(r)["error"].as_str() {
+        Some(error) => format!("{} {error}", r.status),
+        None => r.status.to_string(),
+    }
+}
+
+/// What an authorize request led to: a redirected error, a code, or a page's status.
+pub fn authorize_outcome(r: &EmuResponse) -> String {
+    let p = location_params(r);
+    match (r.status, p.get("error"), p.get("code")) {
+        (302, Some(error), _) => format!("302 {error}"),
+        (302, None, Some(_)) => "302 code".into(),
+        (status, _, _) => status.to_string(),
+    }
+}
+
+/// One fault switch, what to observe, and what a healthy and a faulty emulator show.
+pub struct FaultCase<F, E> {
+    pub fault: F,
+    pub observe: fn(&mut E) -> String,
+    pub healthy: &'static str,
+    pub faulty: &'static str,
+}
+
+/// Every case shows its healthy value without faults and its faulty value with its
+/// fault alone; and every fault in `all` has a case.
+pub fn check_fault_cases<F, E>(cases: &[FaultCase<F, E>], all: &[F], emulator: impl Fn(&[F]) -> E)
+where
+    F: Copy + PartialEq + std::fmt::Display,
+{
+    let missing: Vec<String> = all
+        .iter()
+        .filter(|f| !cases.iter().any(|c| c.fault == **f))
+        .map(ToString::to_string)
+        .collect();
+    assert!(missing.is_empty(), "faults without a case: {missing:?}");
+    for case in cases {
+        let name = case.fault;
+        let healthy = (case.observe)(&mut emulator(&[]));
+        assert_eq!(healthy, case.healthy, "{name}: healthy emulator");
+        let faulty = (case.observe)(&mut emulator(&[case.fault]));
+        assert_eq!(faulty, case.faulty, "{name}: with the fault");
+    }
 }

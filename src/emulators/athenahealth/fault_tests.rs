@@ -7,30 +7,7 @@ use super::test_support::*;
 use super::{Athenahealth, Fault};
 use crate::emulators::{EmuRequest, EmuResponse, Emulator};
 
-struct Case {
-    fault: Fault,
-    observe: fn(&mut Athenahealth) -> String,
-    healthy: &'static str,
-    faulty: &'static str,
-}
-
-/// `status error` of a JSON answer, or just the status.
-fn outcome(r: &EmuResponse) -> String {
-    match json(r)["error"].as_str() {
-        Some(error) => format!("{} {error}", r.status),
-        None => r.status.to_string(),
-    }
-}
-
-/// What an authorize request led to: an error code, a code, or a page.
-fn authorize_outcome(r: &EmuResponse) -> String {
-    let p = location_params(r);
-    match (r.status, p.get("error"), p.get("code")) {
-        (302, Some(error), _) => format!("302 {error}"),
-        (302, None, Some(_)) => "302 code".into(),
-        (status, _, _) => status.to_string(),
-    }
-}
+type Case = FaultCase<Fault, Athenahealth>;
 
 fn send(emu: &mut Athenahealth, req: EmuRequest) -> EmuResponse {
     emu.handle(ORIGIN, &req)
@@ -671,24 +648,7 @@ fn cases() -> Vec<Case> {
 
 #[test]
 fn every_fault_breaks_exactly_its_behaviour() {
-    for case in cases() {
-        let name = case.fault.name();
-        let healthy = (case.observe)(&mut emulator(&[]));
-        assert_eq!(healthy, case.healthy, "{name}: healthy emulator");
-        let faulty = (case.observe)(&mut emulator(&[case.fault]));
-        assert_eq!(faulty, case.faulty, "{name}: with the fault");
-    }
-}
-
-#[test]
-fn every_fault_has_a_case() {
-    let covered: Vec<Fault> = cases().iter().map(|c| c.fault).collect();
-    let missing: Vec<&str> = Fault::ALL
-        .iter()
-        .filter(|f| !covered.contains(f))
-        .map(|f| f.name())
-        .collect();
-    assert!(missing.is_empty(), "faults without a case: {missing:?}");
+    check_fault_cases(&cases(), Fault::ALL, emulator);
 }
 
 #[test]

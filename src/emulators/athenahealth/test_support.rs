@@ -1,10 +1,7 @@
 //! Fixtures and a scripted browser for the emulator's unit tests.
 
-use std::collections::HashMap;
-
 use base64::Engine;
 use serde_json::Value;
-use url::form_urlencoded;
 
 use super::{Athenahealth, Fault};
 use crate::emulators::{
@@ -97,15 +94,6 @@ pub fn emulator(faults: &[Fault]) -> Athenahealth {
 }
 
 pub use crate::emulators::test_requests::*;
-
-/// The query parameters of a redirect's Location.
-pub fn location_params(r: &EmuResponse) -> HashMap<String, String> {
-    let location = r.header("location").unwrap_or("");
-    let query = location.split_once('?').map_or("", |(_, q)| q);
-    form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
-}
 
 /// Asserts a JSON error body.
 pub fn assert_error(r: &EmuResponse, status: u16, error: &str, description: &str) {

@@ -1,11 +1,8 @@
 //! Fixtures and request builders for the emulator's unit tests.
 
-use std::collections::HashMap;
-
 use serde_json::Value;
-use url::form_urlencoded;
 
-use super::{Fault, OracleHealth, urn};
+use super::{Fault, OracleHealth};
 use crate::emulators::{
     ClientAuth, ClientRegistration, EmuRequest, EmuResponse, Emulator, PortalAccess, Tenant,
     UserRegistration,
@@ -129,55 +126,20 @@ pub fn member_names(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The query parameters of a redirect's Location, decoded once.
-pub fn location_params(r: &EmuResponse) -> HashMap<String, String> {
-    let location = r.header("location").unwrap_or("");
-    let query = location.split_once('?').map_or("", |(_, q)| q);
-    form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect()
-}
+pub use crate::oauth::error_uri::ErrorUri as ParsedErrorUri;
 
-/// An `error_uri` taken apart.
-#[derive(Debug, Clone, Default)]
-pub struct ParsedErrorUri {
-    pub urn: String,
-    pub instance: Option<String>,
-    pub persona: Option<String>,
-    pub client: Option<String>,
-    pub tenant: Option<String>,
-}
-
-impl ParsedErrorUri {
-    pub fn parse(uri: &str) -> Self {
-        let after = uri.split_once("/errors/").map_or("", |(_, a)| a);
-        let (path, query) = after.split_once('?').unwrap_or((after, ""));
-        let (encoded, instance) = path.split_once("/instances/").unwrap_or((path, ""));
-        let params: HashMap<String, String> = form_urlencoded::parse(query.as_bytes())
-            .into_owned()
-            .collect();
-        Self {
-            urn: urn::decode(encoded),
-            instance: (!instance.is_empty()).then(|| instance.to_string()),
-            persona: params.get("persona").cloned(),
-            client: params.get("client").cloned(),
-            tenant: params.get("tenant").cloned(),
-        }
-    }
-
-    pub fn short(&self) -> &str {
-        self.urn.strip_prefix(urn::PREFIX).unwrap_or(&self.urn)
-    }
+fn parse_error_uri(uri: &str) -> ParsedErrorUri {
+    ParsedErrorUri::parse(uri).unwrap_or_else(|| panic!("not an error_uri: {uri:?}"))
 }
 
 /// The error_uri of a token error body.
 pub fn error_uri_of(r: &EmuResponse) -> ParsedErrorUri {
-    ParsedErrorUri::parse(json(r)["error_uri"].as_str().unwrap_or(""))
+    parse_error_uri(json(r)["error_uri"].as_str().unwrap_or(""))
 }
 
 /// The error_uri of an authorize error redirect.
 pub fn redirect_error_uri(r: &EmuResponse) -> ParsedErrorUri {
-    ParsedErrorUri::parse(
+    parse_error_uri(
         location_params(r)
             .get("error_uri")
             .map_or("", String::as_str),
