@@ -20,6 +20,7 @@ pub struct Endpoints {
     pub revoke: Option<Url>,
     pub logout: Option<Url>,
     pub fhir_base: Option<Url>,
+    pub userinfo: Option<Url>,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +142,7 @@ impl Target {
             revoke: join(&e.revoke)?,
             logout: join(&e.logout)?,
             fhir_base: join(&e.fhir_base)?,
+            userinfo: join(&e.userinfo)?,
         };
         let mut issuer = match &spec.issuer {
             Some(i) if i.starts_with("http") => i.clone(),
@@ -290,6 +292,7 @@ fn apply_discovery(
     fill(&mut e.introspect, "introspection_endpoint");
     fill(&mut e.revoke, "revocation_endpoint");
     fill(&mut e.logout, "end_session_endpoint");
+    fill(&mut e.userinfo, "userinfo_endpoint");
     if !issuer_set && let Some(i) = doc.get("issuer").and_then(|v| v.as_str()) {
         *issuer = i.to_string();
     }
@@ -321,6 +324,7 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
                 .unwrap_or_else(|| vec![spec.redirect_uri.clone()]),
             post_logout_redirect_uris: spec.post_logout_redirect_uri.iter().cloned().collect(),
             permitted_scopes: c.permitted_scopes.clone(),
+            grant_types: c.grant_types.clone().unwrap_or_default(),
         })
         .collect();
     let users = spec

@@ -92,6 +92,8 @@ pub struct ClientRegistration {
     pub post_logout_redirect_uris: Vec<String>,
     /// Scopes this app was approved for beyond the vendor's default set.
     pub permitted_scopes: Vec<String>,
+    /// Grants the client is registered for; empty: the emulator's default for it.
+    pub grant_types: Vec<String>,
 }
 
 #[derive(Debug, Clone)]

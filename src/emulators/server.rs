@@ -276,6 +276,7 @@ mod tests {
                 redirect_uris: vec!["https://app.example/cb".into()],
                 post_logout_redirect_uris: vec![],
                 permitted_scopes: vec![],
+                grant_types: vec![],
             }],
             users: vec![],
             fhir_base_path: "/v1/1/1/1/fhir/dstu2".into(),

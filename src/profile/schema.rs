@@ -49,6 +49,10 @@ pub struct ProfileFile {
     pub timeouts: Option<Timeouts>,
     #[serde(default)]
     pub deviations: Vec<Deviation>,
+    /// Extra authorization request parameters every flow sends (e.g. `prompt: consent`,
+    /// which OpenID Connect requires before a server may honour `offline_access`).
+    #[serde(default)]
+    pub authorize_params: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -136,6 +140,8 @@ pub struct Endpoints {
     pub logout: Option<String>,
     #[serde(default)]
     pub fhir_base: Option<String>,
+    #[serde(default)]
+    pub userinfo: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -180,6 +186,10 @@ pub struct ClientConfig {
     /// Defaults to the profile's `redirect_uri`.
     #[serde(default)]
     pub redirect_uris: Option<Vec<String>>,
+    /// Grants the client is registered for (`authorization_code`, `refresh_token`,
+    /// `client_credentials`); unset: the server's default for the client's role.
+    #[serde(default)]
+    pub grant_types: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -246,12 +256,18 @@ pub struct Timeouts {
 }
 
 /// A documented exception: this target is known to differ from a scenario's expectation.
+/// It names a scenario, a check, or both; a failure is a known deviation only when it
+/// matches every given field, so an unrelated failure of the same scenario still fails.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deviation {
-    /// Scenario name (exact) the deviation applies to.
-    pub scenario: String,
-    /// What the server does instead.
+    /// Scenario name (exact).
+    #[serde(default)]
+    pub scenario: Option<String>,
+    /// Check name as failures report it (`error_description_is`).
+    #[serde(default)]
+    pub check: Option<String>,
+    /// What the server does instead; the failure message must contain this text.
     pub expected: String,
     pub reason: String,
 }

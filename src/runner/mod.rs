@@ -504,7 +504,7 @@ fn make_record(
             .spec
             .deviations
             .iter()
-            .find(|d| d.scenario == scenario.name)
+            .find(|d| d.scenario.as_deref() == Some(scenario.name.as_str()))
             .cloned()
     });
     let (outcome, stale_deviation) = match (outcome, deviation) {

@@ -146,6 +146,7 @@ mod tests {
             redirect_uris: vec![],
             post_logout_redirect_uris: vec![],
             permitted_scopes: permitted.iter().map(|s| s.to_string()).collect(),
+            grant_types: vec![],
         }
     }
 

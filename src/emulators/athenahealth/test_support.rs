@@ -45,6 +45,7 @@ fn client(
         redirect_uris: vec![CB.into(), "https://app.example/other".into()],
         post_logout_redirect_uris: vec![BYE.into()],
         permitted_scopes: permitted.iter().map(|s| s.to_string()).collect(),
+        grant_types: vec![],
     }
 }
 

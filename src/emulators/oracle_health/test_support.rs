@@ -47,6 +47,7 @@ fn client(
         redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
         post_logout_redirect_uris: vec![],
         permitted_scopes: permitted.split(' ').map(str::to_string).collect(),
+        grant_types: vec![],
     }
 }
 
