@@ -12,9 +12,16 @@ pub(super) fn is_reference(value: &str) -> bool {
     v.starts_with("${") && v.ends_with('}') && v.matches("${").count() == 1
 }
 
-/// 1-based line and column of the first occurrence of `needle` in `text`.
+/// 1-based line and column of the first occurrence of `needle` in `text` outside a
+/// YAML comment (a profile's header comment often names the same values).
 pub(super) fn position_of(text: &str, needle: &str) -> Option<(u64, u64)> {
-    let offset = text.find(needle)?;
+    if needle.is_empty() {
+        return None;
+    }
+    let offset = text.match_indices(needle).map(|(i, _)| i).find(|&i| {
+        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
+        !text[line_start..i].contains('#')
+    })?;
     let before = &text[..offset];
     let line = before.matches('\n').count() as u64 + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;

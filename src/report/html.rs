@@ -30,6 +30,8 @@ pub struct Results {
     pub requests: u64,
     #[serde(default)]
     pub wall_ms: u64,
+    #[serde(default)]
+    pub stale_deviations: Vec<String>,
     pub scenarios: Vec<ScenarioRecord>,
 }
 
@@ -104,7 +106,9 @@ fn result_view(r: &ScenarioRecord) -> ResultView {
         }
         Outcome::Failed { message } => ("failed", "failed", None, Some(message.clone())),
         Outcome::Skipped { reason } => ("skipped", "skipped", Some(reason.clone()), None),
-        Outcome::KnownDeviation { message, reason } => (
+        Outcome::KnownDeviation {
+            message, reason, ..
+        } => (
             "known deviation",
             "known_deviation",
             Some(reason.clone()),
@@ -268,6 +272,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         drift_only => drift_only,
         targets => results.targets,
         drifts => drifts,
+        stale_deviations => results.stale_deviations,
         failures => failures,
         skips => skips,
         features => features,

@@ -1,8 +1,10 @@
-//! Reports beyond cucumber's JUnit and JSON writers: requirement coverage and the
-//! self-contained HTML report (specification, results, evidence, drift).
+//! Reports beyond cucumber's JSON writer: JUnit from grantcheck's own verdicts,
+//! requirement coverage and the self-contained HTML report (specification, results,
+//! evidence, drift).
 
 pub mod coverage;
 pub mod html;
+pub mod junit;
 
 use std::path::Path;
 

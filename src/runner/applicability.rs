@@ -45,6 +45,12 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-introspection" if target.endpoints.introspect.is_none() => {
                 "the profile has no `endpoints.introspect`".to_string()
             }
+            "needs-revocation" if target.endpoints.revoke.is_none() => {
+                "the profile has no `endpoints.revoke`".to_string()
+            }
+            "needs-userinfo" if target.endpoints.userinfo.is_none() => {
+                "the profile has no `endpoints.userinfo`".to_string()
+            }
             "needs-user-without-portal-access"
                 if !target
                     .profile
@@ -71,12 +77,30 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
 }
 
 /// Vendor folders (`features/vendors/<vendor>/…`) run only against that vendor.
+/// A profile's `features:` list narrows the folders further.
 pub fn feature_applies(path: &std::path::Path, target: &Target) -> bool {
-    let mut parts = path.components().map(|c| c.as_os_str().to_string_lossy());
-    while let Some(p) = parts.next() {
-        if p == "vendors" {
-            return parts.next().is_none_or(|v| v == target.vendor());
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    // The path below `features/` (`oauth2/refresh.feature`, `vendors/athenahealth/…`).
+    let below = match parts.iter().rposition(|p| p == "features") {
+        Some(i) => &parts[i + 1..],
+        None => &parts[..],
+    };
+    if let Some(i) = below.iter().position(|p| p == "vendors")
+        && below.get(i + 1).is_some_and(|v| v != target.vendor())
+    {
+        return false;
+    }
+    match &target.profile.spec.features {
+        None => true,
+        Some(folders) => {
+            let rel = below.join("/");
+            folders.iter().any(|f| {
+                let f = f.trim_end_matches('/');
+                rel == f || rel.starts_with(&format!("{f}/"))
+            })
         }
     }
-    true
 }

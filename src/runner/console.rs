@@ -91,12 +91,12 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
                 Outcome::KnownDeviation { reason, .. } => Some(format!("{}: {reason}", name(r))),
                 _ => None,
             })
-            .chain(result.records.iter().filter_map(|r| {
-                r.stale_deviation
-                    .as_ref()
-                    .map(|s| format!("{}: {s}", name(r)))
-            }))
             .collect(),
+    );
+    section(
+        out,
+        "declared deviations that did not happen (the server may have changed)",
+        result.stale_deviations.clone(),
     );
     section(
         out,

@@ -3,6 +3,7 @@
 
 mod applicability;
 mod console;
+mod deviations;
 pub mod record;
 
 use std::collections::HashMap;
@@ -66,6 +67,8 @@ pub struct RunResult {
     pub wall: Duration,
     pub report_dir: PathBuf,
     pub targets: Vec<TargetInfo>,
+    /// Declared deviations that did not happen (the server may have changed).
+    pub stale_deviations: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -84,9 +87,10 @@ impl RunResult {
 
     /// 0: all pass; 1: a conformance check failed; 3: every check held but some
     /// payloads differ from their baselines (drift only — for nightly watchers).
+    /// A declared deviation that no longer happens counts as drift: the server changed.
     pub fn exit_code(&self) -> i32 {
         let failed = self.records.iter().filter(|r| r.is_failure());
-        let mut any = false;
+        let mut any = !self.stale_deviations.is_empty();
         for r in failed {
             if !r.is_drift_only() {
                 return 1;
@@ -221,7 +225,6 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             ))
         })
     };
-    let junit = open("junit.xml")?;
     let json = open("cucumber.json")?;
 
     let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
@@ -270,7 +273,6 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     };
     let writer = writer::Basic::raw(console_out, coloring, 0)
         .summarized()
-        .tee::<World, _>(writer::JUnit::for_tee(junit, 0))
         .tee::<World, _>(writer::Json::for_tee(json))
         .normalized();
     let cucumber = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
@@ -291,7 +293,15 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     records.sort_by(|a, b| {
         (&a.target, &a.feature_path, a.line).cmp(&(&b.target, &b.feature_path, b.line))
     });
+    let whole_suite = opts.tags.is_none();
+    let stale_deviations = targets
+        .values()
+        .flat_map(|t| {
+            deviations::stale(t.name(), &t.profile.spec.deviations, &records, whole_suite)
+        })
+        .collect();
     let result = RunResult {
+        stale_deviations,
         records,
         requests: counters.requests.load(std::sync::atomic::Ordering::Relaxed),
         wall: started.elapsed(),
@@ -499,31 +509,11 @@ fn make_record(
         },
         o => o,
     };
-    let deviation = targets.get(&target_name).and_then(|t| {
-        t.profile
-            .spec
-            .deviations
-            .iter()
-            .find(|d| d.scenario.as_deref() == Some(scenario.name.as_str()))
-            .cloned()
-    });
-    let (outcome, stale_deviation) = match (outcome, deviation) {
-        (Outcome::Failed { message }, Some(d)) => (
-            Outcome::KnownDeviation {
-                message,
-                reason: format!("{} ({})", d.reason, d.expected),
-            },
-            None,
-        ),
-        (Outcome::Passed, Some(d)) => (
-            Outcome::Passed,
-            Some(format!(
-                "declared deviation did not happen: {} — the server may have changed",
-                d.reason
-            )),
-        ),
-        (o, _) => (o, None),
-    };
+    let declared = targets
+        .get(&target_name)
+        .map(|t| t.profile.spec.deviations.as_slice())
+        .unwrap_or_default();
+    let (outcome, stale_deviation) = deviations::classify(outcome, &scenario.name, declared);
     ScenarioRecord {
         target: target_name,
         feature: feature
@@ -591,15 +581,106 @@ fn write_records(result: &RunResult, root: &Path) -> Result<(), ConfigError> {
         "generated_at": now,
         "targets": result.targets,
         "totals": result.totals(),
+        "stale_deviations": result.stale_deviations,
         "requests": result.requests,
         "wall_ms": result.wall.as_millis() as u64,
         "scenarios": result.records,
     });
+    let names: Vec<String> = result.targets.iter().map(|t| t.name.clone()).collect();
+    let junit = crate::report::junit::render(&names, &result.records, &result.stale_deviations);
+    let path = result.report_dir.join("junit.xml");
+    std::fs::write(&path, junit)
+        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+    mark_deviations_in_cucumber_json(&result.report_dir.join("cucumber.json"), &result.records);
     let path = result.report_dir.join("results.json");
     let bytes = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     std::fs::write(&path, &bytes)
         .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
     crate::report::write(root, &result.report_dir, &bytes).map_err(ConfigError)
+}
+
+/// Cucumber's JSON knows nothing of profiles: a known deviation is a failed step there.
+/// Tag such scenarios `@known-deviation` and mark the step skipped with the reason, so
+/// tools reading cucumber.json agree with the console and JUnit.
+fn mark_deviations_in_cucumber_json(path: &Path, records: &[ScenarioRecord]) {
+    let known: Vec<&ScenarioRecord> = records
+        .iter()
+        .filter(|r| matches!(r.outcome, Outcome::KnownDeviation { .. }))
+        .collect();
+    if known.is_empty() {
+        return;
+    }
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return;
+    };
+    for feature in doc.as_array_mut().into_iter().flatten() {
+        let target = feature
+            .get("tags")
+            .and_then(|t| t.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.get("name").and_then(|n| n.as_str()))
+            .find_map(|n| n.trim_start_matches('@').strip_prefix(TARGET_TAG))
+            .map(str::to_owned);
+        let uri = feature
+            .get("uri")
+            .and_then(|u| u.as_str())
+            .map(relative_str);
+        for el in feature
+            .get_mut("elements")
+            .and_then(|e| e.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            let name = el.get("name").and_then(|n| n.as_str()).unwrap_or("");
+            let line = el.get("line").and_then(|l| l.as_u64()).unwrap_or(0) as usize;
+            let Some(r) = known.iter().find(|r| {
+                r.scenario == name
+                    && r.line == line
+                    && target.as_deref().is_none_or(|t| t == r.target)
+                    && uri.as_deref().is_none_or(|u| u == r.feature_path)
+            }) else {
+                continue;
+            };
+            let Outcome::KnownDeviation { reason, .. } = &r.outcome else {
+                continue;
+            };
+            if let Some(tags) = el.get_mut("tags").and_then(|t| t.as_array_mut()) {
+                tags.push(serde_json::json!({"name": "@known-deviation", "line": line}));
+            }
+            for step in el
+                .get_mut("steps")
+                .and_then(|s| s.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(result) = step.get_mut("result").and_then(|r| r.as_object_mut())
+                    && result.get("status").and_then(|s| s.as_str()) == Some("failed")
+                {
+                    let message = result
+                        .get("error_message")
+                        .and_then(|m| m.as_str())
+                        .unwrap_or("")
+                        .to_string();
+                    result.insert("status".into(), "skipped".into());
+                    result.insert(
+                        "error_message".into(),
+                        format!("known deviation: {reason}\n{message}").into(),
+                    );
+                }
+            }
+        }
+    }
+    if let Ok(bytes) = serde_json::to_vec_pretty(&doc) {
+        let _ = std::fs::write(path, bytes);
+    }
+}
+
+fn relative_str(p: &str) -> String {
+    relative(Path::new(p))
 }
 
 /// `reports/latest` mirrors the newest run's report directory.

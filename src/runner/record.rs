@@ -19,6 +19,9 @@ pub enum Outcome {
     KnownDeviation {
         message: String,
         reason: String,
+        /// Index of the profile's deviation that explains it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deviation: Option<usize>,
     },
 }
 
