@@ -53,6 +53,10 @@ pub struct ProfileFile {
     /// which OpenID Connect requires before a server may honour `offline_access`).
     #[serde(default)]
     pub authorize_params: BTreeMap<String, String>,
+    /// Folders under `features/` to run against this target (`oauth2`,
+    /// `vendors/athenahealth`); unset: all that apply.
+    #[serde(default)]
+    pub features: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
