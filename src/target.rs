@@ -36,6 +36,9 @@ pub struct Target {
     pub base_url: Url,
     pub endpoints: Endpoints,
     pub issuer: String,
+    /// The issuer as configured (before discovery): the URL under which the metadata
+    /// is fetched, which the metadata's own `issuer` must equal.
+    pub configured_issuer: String,
     pub clients: BTreeMap<String, Client>,
     pub redactor: Redactor,
     pub limiter: Option<Arc<RateLimiter>>,
@@ -152,6 +155,7 @@ impl Target {
                 .unwrap_or_else(|_| path.clone()),
             None => base.as_str().trim_end_matches('/').to_string(),
         };
+        let configured_issuer = issuer.clone();
         let (discovery, discovery_error) = match spec.discovery {
             Some(kind) => match discover(client, kind, &endpoints, &issuer).await {
                 Ok(doc) => {
@@ -186,6 +190,7 @@ impl Target {
             base_url: base,
             endpoints,
             issuer,
+            configured_issuer,
             clients,
             redactor,
             limiter,

@@ -66,6 +66,18 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^the user signs in and denies consent$",
         step!(sign_in_refusing),
     ),
+    (
+        r"^the app asks for an access token directly from the authorization endpoint$",
+        step!(implicit),
+    ),
+    (
+        r"^the app uses the registered redirect URI (with an added path segment|with an added query|with its path in upper case|on another port)$",
+        step!(altered_redirect_uri),
+    ),
+    (
+        r"^the app opens the sign-in page$",
+        step!(open_sign_in_page),
+    ),
 ];
 
 fn select(w: &mut World, role: &str) {
@@ -93,6 +105,9 @@ fn select(w: &mut World, role: &str) {
             _ => aud,
         };
         w.flow.authorize.set("aud", aud);
+    }
+    for (name, value) in w.target().profile.spec.authorize_params.clone() {
+        w.flow.authorize.set(&name, value);
     }
     // Public clients must use PKCE; it is the recommended default for everyone else.
     if client.auth == AuthMethod::None {
@@ -295,4 +310,50 @@ async fn sign_in_withholding(w: &mut World, ctx: Context) {
 async fn sign_in_refusing(w: &mut World, _: Context) {
     w.flow.refuse_consent = true;
     authorize(w).await;
+}
+
+/// The implicit grant's request (`response_type=token`), signed in as usual so that a
+/// server that still offers it gets as far as issuing the token.
+async fn implicit(w: &mut World, _: Context) {
+    w.flow.authorize.set("response_type", "token");
+    authorize(w).await;
+}
+
+/// The registered redirect URI, changed in one way that exact matching must notice.
+async fn altered_redirect_uri(w: &mut World, ctx: Context) {
+    let registered = w.flow.redirect_uri.clone();
+    let altered = match crate::oauth::authorize::alter_redirect_uri(&registered, arg(&ctx, 1)) {
+        Ok(u) => u,
+        Err(e) => w.fail_with(e),
+    };
+    w.flow.authorize.set("redirect_uri", altered.clone());
+    w.flow.redirect_uri = altered;
+}
+
+/// Opens the authorization URL in a fresh browser and follows the server's own
+/// redirects to the first page it shows (the sign-in page).
+async fn open_sign_in_page(w: &mut World, _: Context) {
+    let Some(endpoint) = w.target().endpoints.authorize.clone() else {
+        w.fail_with(w.target().missing_endpoint("authorize"))
+    };
+    let mut url = w.flow.authorize.url(&endpoint);
+    for _ in 0..10 {
+        let resp = w.send(crate::http::Request::get(url.clone())).await;
+        let next = match (resp.status, resp.location()) {
+            (300..=399, Some(loc)) => url.join(loc).ok(),
+            _ => None,
+        };
+        match next {
+            Some(n)
+                if !crate::oauth::authorize::is_redirect_to(n.as_str(), &w.flow.redirect_uri) =>
+            {
+                url = n
+            }
+            _ => {
+                w.flow.last = Some(resp);
+                return;
+            }
+        }
+    }
+    w.fail_with("the authorization endpoint redirected more than 10 times".into());
 }

@@ -12,6 +12,7 @@ mod outcomes;
 mod session;
 mod system;
 mod token;
+mod userinfo;
 mod world;
 
 use cucumber::step::{Collection, Context};
@@ -33,6 +34,7 @@ fn all() -> impl Iterator<Item = &'static (&'static str, StepFn)> {
         system::STEPS,
         error_uri::STEPS,
         discovery::STEPS,
+        userinfo::STEPS,
     ]
     .into_iter()
     .flatten()

@@ -66,9 +66,47 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the user is asked to sign in again$", step!(asked_again)),
     (r"^the token request succeeds$", step!(token_succeeds)),
     (
-        r#"^the token request is refused with (\d+) "(\w+)"$"#,
+        r#"^the (?:token )?request is refused with (\d+) "(\w+)"$"#,
         step!(token_refused),
     ),
+    (
+        r#"^the token request is refused with (\d+) "(\w+)" or (?:(\d+) )?"(\w+)"$"#,
+        step!(token_refused_either),
+    ),
+    (
+        r"^the error is a registered OAuth error with a printable description$",
+        step!(error_well_formed),
+    ),
+    (
+        r"^the refusal asks the app to authenticate with HTTP Basic$",
+        step!(basic_challenge),
+    ),
+    (
+        r"^the token response reports the scope its access token carries$",
+        step!(scope_reported_truthfully),
+    ),
+    (
+        r"^the response carries a new refresh token$",
+        step!(refresh_rotated),
+    ),
+    (
+        r"^the token response carries no refresh token$",
+        step!(no_refresh_token_generic),
+    ),
+    (
+        r"^the redirect should carry the server's issuer$",
+        step!(iss_in_redirect),
+    ),
+    (
+        r"^the page forbids framing by other sites$",
+        step!(not_frameable),
+    ),
+    (
+        r"^no form post was answered with a 307 redirect$",
+        step!(no_307),
+    ),
+    (r"^the PKCE downgrade is refused$", step!(downgrade_refused)),
+    (r"^the revocation is accepted$", step!(revocation_accepted)),
     (r"^the response forbids caching$", step!(no_caching)),
     (
         r"^the token response carries (an ID token|a refresh token|the patient in context)$",
@@ -204,11 +242,15 @@ async fn receives_code(w: &mut World, _: Context) {
     }
 }
 
+/// Any redirect back to the app (with a code or an error) echoes `state`.
 async fn state_echoed(w: &mut World, _: Context) {
     let o = outcome(w);
-    let params = match az::redirected_with_code(&o) {
-        Ok(p) => p.clone(),
-        Err(f) => w.fail(&f),
+    let params = match &o {
+        LoginOutcome::Redirected(p) => p.clone(),
+        LoginOutcome::Stopped { .. } => match az::redirected_with_code(&o) {
+            Ok(p) => p.clone(),
+            Err(f) => w.fail(&f),
+        },
     };
     let state = w.flow.state.clone().unwrap_or_default();
     w.must(az::state_is(&params, &state));
@@ -568,4 +610,126 @@ impl World {
             self.snapshot(payload_of(r));
         }
     }
+}
+
+async fn token_refused_either(w: &mut World, ctx: Context) {
+    let r = last(w);
+    let first: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+    let second: u16 = arg(&ctx, 3).parse().unwrap_or(first);
+    w.must(tk::refused_as_one_of(
+        &r,
+        &[(first, arg(&ctx, 2)), (second, arg(&ctx, 4))],
+    ));
+    w.must(checks::response::json_content_type(&r));
+    match tk::error_of(&r) {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) => w.fail(&f),
+    }
+    w.snapshot(payload_of(&r));
+}
+
+async fn error_well_formed(w: &mut World, _: Context) {
+    let e = last_error(w);
+    w.must(tk::error_is_well_formed(&e));
+}
+
+async fn basic_challenge(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(tk::basic_challenge(&r));
+}
+
+/// Compares the scope the response reports with the server's introspection of the
+/// access token.
+async fn scope_reported_truthfully(w: &mut World, _: Context) {
+    let body = tokens(w);
+    let requested = match w.flow.authorize.get("scope") {
+        Some(crate::oauth::authorize::Param::Value(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let Some(token) = w.flow.access_token.clone() else {
+        w.fail_with("no access token: the app never received one".into())
+    };
+    let Some(url) = w.target().endpoints.introspect.clone() else {
+        w.fail_with(w.target().missing_endpoint("introspect"))
+    };
+    let mut form = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), "access_token".to_string()),
+    ];
+    let mut headers = Vec::new();
+    super::token::authentication(&w.client()).apply(&mut form, &mut headers);
+    let mut req = Request::post_form(url, &form).header("accept", "application/json");
+    for (k, v) in headers {
+        req = req.header(&k, v);
+    }
+    let resp = w.send(req).await;
+    w.must(ss::introspection_active(&resp, true));
+    let introspected = resp.json().unwrap_or_default();
+    w.must(tk::reported_scope_is_real(&body, &requested, &introspected));
+}
+
+async fn refresh_rotated(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(tk::success(&r));
+    let body = r.json().unwrap_or_default();
+    let Some(presented) = w.flow.used_refresh_tokens.last().cloned() else {
+        w.fail_with("no refresh token was presented".into())
+    };
+    w.must(tk::refresh_token_rotated(&body, &presented));
+}
+
+async fn no_refresh_token_generic(w: &mut World, _: Context) {
+    let t = tokens(w);
+    w.must(tk::lacks_member(&t, "refresh_token", "RFC6749-4.4.3"));
+}
+
+/// A SHOULD (RFC 9207): a server without `iss` in its redirects gets a warning.
+async fn iss_in_redirect(w: &mut World, _: Context) {
+    let o = outcome(w);
+    let params = match az::redirected_with_code(&o) {
+        Ok(p) => p.clone(),
+        Err(f) => w.fail(&f),
+    };
+    let issuer = w.target().issuer.clone();
+    w.should(az::iss_is(&params, &issuer));
+}
+
+async fn not_frameable(w: &mut World, _: Context) {
+    let page = match (&w.flow.outcome, &w.flow.last) {
+        (Some(LoginOutcome::Stopped { response, .. }), _) => response.clone(),
+        (_, Some(r)) => r.clone(),
+        _ => w.fail_with("no page was shown".into()),
+    };
+    w.must(az::page_not_frameable(&page));
+}
+
+async fn no_307(w: &mut World, _: Context) {
+    let _ = outcome(w);
+    let evidence = w.session_mut().evidence.clone();
+    w.must(az::no_307_after_post(&evidence));
+}
+
+/// Refused either at the authorization endpoint (PKCE required of every client) or
+/// at the token endpoint with `invalid_grant`.
+async fn downgrade_refused(w: &mut World, _: Context) {
+    let o = outcome(w);
+    if let LoginOutcome::Redirected(r) = &o
+        && r.get("error").is_some()
+    {
+        match az::redirected_with_error(&o, "invalid_request") {
+            Ok(e) => w.flow.last_error = Some(e),
+            Err(f) => w.fail(&f),
+        }
+        w.snapshot(redirect_payload(&o));
+        return;
+    }
+    let r = last(w);
+    w.must(tk::error_is(&r, "invalid_grant"));
+    w.must(tk::status_is(&r, 400));
+    w.snapshot(payload_of(&r));
+}
+
+async fn revocation_accepted(w: &mut World, _: Context) {
+    let r = last(w);
+    w.must(checks::response::status_is(&r, 200));
 }

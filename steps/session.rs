@@ -30,6 +30,26 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^the app revokes a token the server never issued$",
         step!(revoke_bogus),
     ),
+    (
+        r"^another registered app refreshes with the app's refresh token$",
+        step!(refresh_as_other_client),
+    ),
+    (
+        r"^the app refreshes with the refresh token it has already used$",
+        step!(refresh_replayed),
+    ),
+    (
+        r"^a refresh with the newest refresh token is refused$",
+        step!(newest_refresh_refused),
+    ),
+    (
+        r"^the app introspects the access token without authenticating$",
+        step!(introspect_unauthenticated),
+    ),
+    (
+        r"^the access token(?: from the first redemption)? should no longer be active$",
+        step!(access_token_should_be_inactive),
+    ),
     (r"^the app logs the user out$", step!(logout)),
     (
         r#"^the app logs the user out with the post-logout redirect URI "([^"]*)"$"#,
@@ -47,22 +67,51 @@ fn refresh_token(w: &World) -> String {
     }
 }
 
-async fn refresh(w: &mut World, _: Context) {
-    let grant = Grant::RefreshToken {
-        refresh_token: refresh_token(w),
-        scope: None,
+/// Presents a refresh token (remembering it as used) with the given client's
+/// authentication.
+async fn present_refresh(w: &mut World, token: String, scope: Option<String>, role: Option<&str>) {
+    w.flow.used_refresh_tokens.push(token.clone());
+    let client = match role {
+        Some(r) => w.client_by_role(r),
+        None => w.client(),
     };
-    let auth = authentication(&w.client());
-    post_token(w, grant, auth).await;
+    let grant = Grant::RefreshToken {
+        refresh_token: token,
+        scope,
+    };
+    post_token(w, grant, authentication(&client)).await;
+}
+
+async fn refresh(w: &mut World, _: Context) {
+    let token = refresh_token(w);
+    present_refresh(w, token, None, None).await;
 }
 
 async fn refresh_scoped(w: &mut World, ctx: Context) {
-    let grant = Grant::RefreshToken {
-        refresh_token: refresh_token(w),
-        scope: Some(arg(&ctx, 1).to_string()),
+    let token = refresh_token(w);
+    present_refresh(w, token, Some(arg(&ctx, 1).to_string()), None).await;
+}
+
+async fn refresh_as_other_client(w: &mut World, _: Context) {
+    let token = refresh_token(w);
+    present_refresh(w, token, None, Some("other")).await;
+}
+
+async fn refresh_replayed(w: &mut World, _: Context) {
+    let Some(first) = w.flow.used_refresh_tokens.first().cloned() else {
+        w.fail_with("no refresh token has been used yet".into())
     };
-    let auth = authentication(&w.client());
-    post_token(w, grant, auth).await;
+    present_refresh(w, first, None, None).await;
+}
+
+/// After a detected replay the whole grant is revoked: the newest refresh token fails.
+async fn newest_refresh_refused(w: &mut World, _: Context) {
+    let token = refresh_token(w);
+    present_refresh(w, token, None, None).await;
+    let Some(r) = w.flow.last.clone() else {
+        w.fail_with("no response to check".into())
+    };
+    w.must(crate::checks::token::error_is(&r, "invalid_grant"));
 }
 
 async fn refresh_bogus(w: &mut World, _: Context) {
@@ -114,6 +163,31 @@ async fn introspect(w: &mut World, ctx: Context) {
     let token = token_of(w, &kind);
     let url = w.target().endpoints.introspect.clone();
     token_endpoint_call(w, url, "introspect", token, &format!("{kind}_token")).await;
+}
+
+async fn introspect_unauthenticated(w: &mut World, _: Context) {
+    let Some(url) = w.target().endpoints.introspect.clone() else {
+        w.fail_with(w.target().missing_endpoint("introspect"))
+    };
+    let token = token_of(w, "access");
+    let form = vec![
+        ("token".to_string(), token),
+        ("token_type_hint".to_string(), "access_token".to_string()),
+    ];
+    let req = Request::post_form(url, &form).header("accept", "application/json");
+    let resp = w.send(req).await;
+    w.flow.last = Some(resp);
+}
+
+/// A SHOULD: the access token is no longer active, by the server's introspection.
+async fn access_token_should_be_inactive(w: &mut World, _: Context) {
+    let token = token_of(w, "access");
+    let url = w.target().endpoints.introspect.clone();
+    token_endpoint_call(w, url, "introspect", token, "access_token").await;
+    let Some(r) = w.flow.last.clone() else {
+        w.fail_with("no response to check".into())
+    };
+    w.should(crate::checks::session::introspection_active(&r, false));
 }
 
 async fn revoke(w: &mut World, ctx: Context) {

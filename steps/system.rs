@@ -3,7 +3,7 @@
 
 use cucumber::step::Context;
 
-use super::token::post_token_form;
+use super::token::{authentication, post_token_form};
 use super::{StepFn, World, arg, step};
 use crate::oauth::token::ClientAuthentication;
 
@@ -24,6 +24,14 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     (
         r#"^the system account requests a token for the scopes "([^"]*)" with its assertion in an Authorization Bearer header$"#,
         step!(request_bearer_header),
+    ),
+    (
+        r"^the system account requests a token for its registered scopes$",
+        step!(request_registered),
+    ),
+    (
+        r"^the app asks for a token for itself with the client credentials grant$",
+        step!(request_as_app),
     ),
 ];
 
@@ -56,6 +64,36 @@ fn scope_form(scopes: &str) -> Vec<(String, String)> {
         ("grant_type".into(), "client_credentials".into()),
         ("scope".into(), scopes.to_string()),
     ]
+}
+
+/// The client credentials grant with the scopes the profile registered for the system
+/// client (none: no `scope` parameter, the server's default), authenticated as the
+/// client is registered.
+async fn request_registered(w: &mut World, _: Context) {
+    let client = w.client_by_role("system");
+    let scopes = w
+        .target()
+        .profile
+        .spec
+        .clients
+        .get("system")
+        .map(|c| c.permitted_scopes.join(" "))
+        .unwrap_or_default();
+    let mut form = vec![("grant_type".to_string(), "client_credentials".to_string())];
+    if !scopes.is_empty() {
+        form.push(("scope".into(), scopes));
+    }
+    let url = w.target().endpoints.token.clone();
+    post_token_form(w, url, form, authentication(&client), Vec::new()).await;
+}
+
+/// The scenario's app (registered for the authorization code grant) asks for a token
+/// for itself.
+async fn request_as_app(w: &mut World, _: Context) {
+    let client = w.client();
+    let form = vec![("grant_type".to_string(), "client_credentials".to_string())];
+    let url = w.target().endpoints.token.clone();
+    post_token_form(w, url, form, authentication(&client), Vec::new()).await;
 }
 
 fn system_auth(w: &World) -> ClientAuthentication {

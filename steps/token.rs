@@ -62,6 +62,18 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^an unregistered client redeems the code$",
         step!(redeem_unknown_client),
     ),
+    (
+        r"^the app redeems a code the server never issued$",
+        step!(redeem_bogus_code),
+    ),
+    (
+        r"^the app redeems the code with its secret in the body instead of the header$",
+        step!(redeem_post_instead_of_basic),
+    ),
+    (
+        r"^the app asks for tokens with the user's password$",
+        step!(password_grant),
+    ),
 ];
 
 /// How the client authenticates, from its registration.
@@ -282,4 +294,51 @@ async fn redeem_unknown_client(w: &mut World, _: Context) {
     };
     let verifier = w.flow.verifier.clone();
     exchange(w, verifier, None, auth).await;
+}
+
+async fn redeem_bogus_code(w: &mut World, _: Context) {
+    w.flow.code = Some("grantcheck-never-issued-code".into());
+    let auth = authentication(&w.client());
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
+}
+
+/// A client registered for `client_secret_basic` sends its secret in the form body.
+async fn redeem_post_instead_of_basic(w: &mut World, _: Context) {
+    let c = confidential(w);
+    if c.auth != AuthMethod::ClientSecretBasic {
+        w.fail_with(format!(
+            "this step needs a client registered for client_secret_basic; `{}` uses {}",
+            c.role,
+            c.auth.as_str()
+        ));
+    }
+    let auth = ClientAuthentication::Post {
+        client_id: c.id.clone(),
+        secret: c.secret.clone().unwrap_or_default(),
+    };
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
+}
+
+/// The resource owner password credentials grant (RFC 6749 §4.3), with the profile's
+/// user: a server that still offers it hands out tokens for the user's password.
+async fn password_grant(w: &mut World, _: Context) {
+    let target = w.target().clone();
+    let role = target.profile.spec.login.user.clone();
+    let Some(user) = target.profile.spec.users.get(&role) else {
+        w.fail_with(format!("the profile has no `{role}` user under `users`"))
+    };
+    let form = vec![
+        ("grant_type".to_string(), "password".to_string()),
+        ("username".to_string(), user.username.clone()),
+        ("password".to_string(), user.password.clone()),
+        (
+            "scope".to_string(),
+            target.profile.spec.scopes.default.clone(),
+        ),
+    ];
+    let auth = authentication(&w.client());
+    let url = target.endpoints.token.clone();
+    post_token_form(w, url, form, auth, Vec::new()).await;
 }

@@ -59,6 +59,8 @@ pub struct Flow {
     pub tokens: Option<serde_json::Value>,
     pub access_token: Option<String>,
     pub refresh_token: Option<String>,
+    /// Refresh tokens already presented, oldest first (for replay probes).
+    pub used_refresh_tokens: Vec<String>,
     pub id_token: Option<String>,
     /// The error the last refusal step established, for description steps.
     pub last_error: Option<OAuthError>,

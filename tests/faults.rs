@@ -1,6 +1,8 @@
 //! Every check can fail: for each emulated profile and each of its emulator's fault
 //! switches, the suite runs with that fault on and exactly the scenarios listed in
 //! `tests/fault-map.txt` must fail; and every scenario must be failed by some fault.
+//! A scenario whose broken check is a SHOULD counts as failed when the fault gives it
+//! a warning the healthy run did not have.
 
 mod common;
 
@@ -66,13 +68,41 @@ fn prove(profile: &str, vendor: &str) {
 
     let (healthy, _r, _s) = common::run(&[profile], &[], None);
     assert_eq!(healthy.exit_code(), 0, "{profile} must pass without faults");
+    if vendor == "reference" {
+        // The strict reference meets the SHOULDs too.
+        let warned: Vec<_> = healthy
+            .records
+            .iter()
+            .filter(|r| !r.warnings.is_empty())
+            .map(|r| (&r.scenario, &r.warnings))
+            .collect();
+        assert!(warned.is_empty(), "reference warnings: {warned:?}");
+    }
     let all: BTreeSet<String> = healthy.records.iter().map(|r| r.scenario.clone()).collect();
+    let healthy_warnings: BTreeMap<&str, usize> = healthy
+        .records
+        .iter()
+        .map(|r| (r.scenario.as_str(), r.warnings.len()))
+        .collect();
     let mut failed_by: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut mismatches = Vec::new();
     let mut printed = String::new();
     for fault in &faults {
         let (result, _r, _s) = common::run(&[profile], &[fault], None);
-        let failed: BTreeSet<String> = common::failed_names(&result).into_iter().collect();
+        let mut failed: BTreeSet<String> = common::failed_names(&result).into_iter().collect();
+        failed.extend(
+            result
+                .records
+                .iter()
+                .filter(|r| {
+                    r.warnings.len()
+                        > healthy_warnings
+                            .get(r.scenario.as_str())
+                            .copied()
+                            .unwrap_or(0)
+                })
+                .map(|r| r.scenario.clone()),
+        );
         let (listed, all_but) = &expected[*fault];
         let want: BTreeSet<String> = if *all_but {
             all.difference(listed).cloned().collect()
@@ -121,4 +151,9 @@ fn every_athenahealth_check_fails_under_its_faults() {
 #[test]
 fn every_oracle_health_check_fails_under_its_faults() {
     prove("oracle-health-emulated", "oracle-health");
+}
+
+#[test]
+fn every_standards_check_fails_under_a_reference_fault() {
+    prove("reference-emulated", "reference");
 }

@@ -126,3 +126,67 @@ pub fn page_status_is(outcome: &LoginOutcome, status: u16) -> Outcome {
         )
     }
 }
+
+/// The authorization response names the server in `iss` (RFC 9207 §2), equal to the
+/// issuer of its metadata.
+pub fn iss_is(params: &RedirectParams, issuer: &str) -> Outcome {
+    ensure(
+        params.get("iss") == Some(issuer),
+        "authorization_response_names_issuer",
+        "RFC9207-2",
+        format!("iss {issuer:?}"),
+        || match params.get("iss") {
+            Some(other) => format!("iss {other:?}"),
+            None => "no `iss` parameter".into(),
+        },
+    )
+}
+
+/// A page no other site may frame: `X-Frame-Options` DENY/SAMEORIGIN or a CSP
+/// `frame-ancestors` directive (RFC 9700 §4.16 clickjacking).
+pub fn page_not_frameable(resp: &crate::http::Response) -> Outcome {
+    let xfo = resp
+        .header("x-frame-options")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let csp = resp
+        .header("content-security-policy")
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let xfo_ok = xfo.trim() == "deny" || xfo.trim() == "sameorigin";
+    let csp_ok = csp
+        .split(';')
+        .map(str::trim)
+        .any(|d| d.starts_with("frame-ancestors") && !d.contains('*'));
+    ensure(
+        xfo_ok || csp_ok,
+        "page_forbids_framing",
+        "RFC9700-4.16",
+        "X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors directive",
+        || {
+            format!(
+                "HTTP {} X-Frame-Options {:?}, Content-Security-Policy {:?}",
+                resp.status,
+                resp.header("x-frame-options"),
+                resp.header("content-security-policy")
+            )
+        },
+    )
+}
+
+/// No POST (the sign-in and consent forms) was answered with 307, which would make
+/// the browser re-post the user's credentials to the next location (RFC 9700 §4.12).
+pub fn no_307_after_post(exchanges: &[crate::http::Exchange]) -> Outcome {
+    let bad: Vec<String> = exchanges
+        .iter()
+        .filter(|e| e.method == "POST" && e.status == Some(307))
+        .map(|e| e.url.clone())
+        .collect();
+    ensure(
+        bad.is_empty(),
+        "no_307_after_form_post",
+        "RFC9700-4.12",
+        "no form POST answered with 307",
+        || format!("307 answered the POST to {}", bad.join(", ")),
+    )
+}

@@ -89,3 +89,142 @@ pub fn auth_methods_listed(doc: &Value, expected: &[&str]) -> Outcome {
         || format!("{methods:?}"),
     )
 }
+
+/// The metadata's `issuer` is exactly the URL the document was fetched under
+/// (OpenID Connect Discovery §4.3, RFC 8414 §3.3): no trailing slash added or dropped.
+pub fn issuer_is(doc: &Value, expected: &str) -> Outcome {
+    let issuer = doc.get("issuer").and_then(Value::as_str);
+    ensure(
+        issuer == Some(expected),
+        "metadata_issuer_matches_url",
+        "OIDC-DISCOVERY-4.3",
+        format!("issuer {expected:?}"),
+        || format!("issuer {issuer:?}"),
+    )
+}
+
+/// The members OpenID Connect Discovery §3 marks REQUIRED, with their JSON types.
+pub fn openid_required_members(doc: &Value) -> Outcome {
+    let urls = [
+        "issuer",
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+    ];
+    let lists = [
+        "response_types_supported",
+        "subject_types_supported",
+        "id_token_signing_alg_values_supported",
+    ];
+    let mut wrong: Vec<String> = urls
+        .iter()
+        .filter(|k| {
+            !doc.get(**k)
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.starts_with("http"))
+        })
+        .map(|k| format!("{k} (a URL)"))
+        .collect();
+    wrong.extend(
+        lists
+            .iter()
+            .filter(|k| {
+                !doc.get(**k)
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_string))
+            })
+            .map(|k| format!("{k} (a non-empty list of strings)")),
+    );
+    let algs = strings(doc, "id_token_signing_alg_values_supported");
+    if !algs.is_empty() && !algs.iter().any(|a| a == "RS256") {
+        wrong.push("id_token_signing_alg_values_supported including RS256".into());
+    }
+    ensure(
+        wrong.is_empty(),
+        "openid_metadata_has_required_members",
+        "OIDC-DISCOVERY-3",
+        "every REQUIRED OpenID Provider metadata member",
+        || format!("missing or mistyped: {}", wrong.join(", ")),
+    )
+}
+
+/// S256 listed and `plain` absent from `code_challenge_methods_supported`
+/// (RFC 8414 §2, RFC 9700 §2.1.1).
+pub fn pkce_s256_only(doc: &Value) -> Outcome {
+    let Some(listed) = doc.get("code_challenge_methods_supported") else {
+        return fail(
+            "metadata_pkce_methods_s256_not_plain",
+            "RFC9700-2.1.1",
+            "code_challenge_methods_supported with S256 and without plain",
+            "no code_challenge_methods_supported member (PKCE support not advertised)",
+        );
+    };
+    let methods = strings(doc, "code_challenge_methods_supported");
+    ensure(
+        methods.iter().any(|m| m == "S256") && !methods.iter().any(|m| m == "plain"),
+        "metadata_pkce_methods_s256_not_plain",
+        "RFC9700-2.1.1",
+        "code_challenge_methods_supported with S256 and without plain",
+        || format!("code_challenge_methods_supported {listed}"),
+    )
+}
+
+/// Neither the implicit grant (a `token` response type) nor the password grant is
+/// offered (RFC 9700 §2.1.2, §2.4).
+pub fn no_implicit_or_password(doc: &Value) -> Outcome {
+    let mut offered: Vec<String> = strings(doc, "response_types_supported")
+        .into_iter()
+        .filter(|t| t.split(' ').any(|p| p == "token"))
+        .map(|t| format!("response type {t:?}"))
+        .collect();
+    offered.extend(
+        strings(doc, "grant_types_supported")
+            .into_iter()
+            .filter(|g| g == "implicit" || g == "password")
+            .map(|g| format!("grant type {g:?}")),
+    );
+    ensure(
+        offered.is_empty(),
+        "metadata_offers_no_implicit_or_password_grant",
+        "RFC9700-2.1.2",
+        "no `token` response type, no implicit or password grant type",
+        || format!("offered: {}", offered.join(", ")),
+    )
+}
+
+/// The CapabilityStatement's SMART oauth-uris extension names the authorization and
+/// token endpoints as absolute URLs (SMART App Launch 1.0 conformance).
+pub fn capability_statement_oauth_uris(doc: &Value) -> Outcome {
+    const OAUTH_URIS: &str =
+        "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+    let found = doc
+        .get("rest")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.pointer("/security/extension").and_then(Value::as_array))
+        .flatten()
+        .find(|e| e.get("url").and_then(Value::as_str) == Some(OAUTH_URIS));
+    let uri = |name: &str| {
+        found
+            .and_then(|e| e.get("extension"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .find(|x| x.get("url").and_then(Value::as_str) == Some(name))
+            .and_then(|x| x.get("valueUri").and_then(Value::as_str))
+            .filter(|u| u.starts_with("http"))
+            .map(str::to_owned)
+    };
+    let (authorize, token) = (uri("authorize"), uri("token"));
+    ensure(
+        authorize.is_some() && token.is_some(),
+        "capability_statement_names_oauth_uris",
+        "SMART-12",
+        "rest.security extension oauth-uris with absolute `authorize` and `token` URIs",
+        || match found {
+            None => "no oauth-uris extension under rest[].security".into(),
+            Some(e) => format!("oauth-uris extension {e}"),
+        },
+    )
+}

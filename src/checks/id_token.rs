@@ -119,3 +119,20 @@ pub fn lacks_claim(t: &Decoded, name: &str, spec: &'static str) -> Outcome {
         || format!("a `{name}` claim"),
     )
 }
+
+/// The userinfo response's `sub` is the ID token's `sub` (OpenID Connect Core §5.3.2:
+/// the app must not trust a userinfo response about another user).
+pub fn userinfo_subject_matches(t: &Decoded, userinfo: &Value) -> Outcome {
+    let want = claim(t, "sub").and_then(Value::as_str);
+    let got = userinfo.get("sub").and_then(Value::as_str);
+    ensure(
+        want.is_some() && got == want,
+        "userinfo_subject_is_id_token_subject",
+        "OIDC-Core-5.3.2",
+        "the `sub` of the ID token",
+        || match got {
+            Some(_) => "a different `sub`".into(),
+            None => format!("no `sub` in {userinfo}"),
+        },
+    )
+}

@@ -241,3 +241,138 @@ pub fn member_is(body: &Value, member: &str, expected: &str, spec: &'static str)
         || format!("{member} {got:?}"),
     )
 }
+
+/// Error codes RFC 6749 §5.2 defines for the token endpoint, plus the ones its
+/// extensions register for it (RFC 8628 device flow, RFC 9449 DPoP, RFC 8707).
+const TOKEN_ERRORS: &[&str] = &[
+    "invalid_request",
+    "invalid_client",
+    "invalid_grant",
+    "unauthorized_client",
+    "unsupported_grant_type",
+    "invalid_scope",
+    "authorization_pending",
+    "slow_down",
+    "access_denied",
+    "expired_token",
+    "invalid_dpop_proof",
+    "use_dpop_nonce",
+    "invalid_target",
+];
+
+/// `error` is a registered code and `error_description` / `error_uri` use only the
+/// characters RFC 6749 §5.2 allows (printable ASCII without `"` and `\`).
+pub fn error_is_well_formed(err: &OAuthError) -> Outcome {
+    ensure(
+        TOKEN_ERRORS.contains(&err.error.as_str()),
+        "token_error_code_registered",
+        "RFC6749-5.2",
+        "an error code RFC 6749 §5.2 (or a registered extension) defines",
+        || format!("error {:?}", err.error),
+    )?;
+    let allowed = |s: &str| {
+        s.chars()
+            .all(|c| matches!(c, '\x20'..='\x7e') && c != '"' && c != '\\')
+    };
+    let desc = err.description.as_deref().unwrap_or("");
+    ensure(
+        allowed(desc),
+        "error_description_charset",
+        "RFC6749-5.2",
+        "error_description in %x20-21 / %x23-5B / %x5D-7E",
+        || format!("error_description {desc:?}"),
+    )?;
+    let uri = err.uri.as_deref().unwrap_or("");
+    ensure(
+        allowed(uri) && !uri.contains(' '),
+        "error_uri_charset",
+        "RFC6749-5.2",
+        "error_uri in %x21 / %x23-5B / %x5D-7E",
+        || format!("error_uri {uri:?}"),
+    )
+}
+
+/// A 401 for a client that used HTTP Basic tells it how to authenticate
+/// (RFC 6749 §5.2: `WWW-Authenticate` matching the scheme used).
+pub fn basic_challenge(resp: &Response) -> Outcome {
+    let h = resp.header("www-authenticate").unwrap_or("");
+    ensure(
+        resp.status == 401 && h.trim_start().to_ascii_lowercase().starts_with("basic"),
+        "invalid_client_challenges_basic",
+        "RFC6749-5.2",
+        "HTTP 401 with WWW-Authenticate: Basic …",
+        || format!("HTTP {} WWW-Authenticate: {h:?}", resp.status),
+    )
+}
+
+/// The scope a token response reports (its `scope`, or the requested scope when the
+/// member is absent, RFC 6749 §5.1) is the scope the token carries according to the
+/// server's own introspection.
+pub fn reported_scope_is_real(body: &Value, requested: &str, introspected: &Value) -> Outcome {
+    let set = |s: &str| {
+        let mut v: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let reported = body
+        .get("scope")
+        .and_then(Value::as_str)
+        .map_or_else(|| set(requested), set);
+    let Some(actual) = introspected.get("scope").and_then(Value::as_str) else {
+        return fail(
+            "token_scope_reported_truthfully",
+            "RFC6749-3.3",
+            "an introspection response with the token's scope",
+            format!("introspection {introspected}"),
+        );
+    };
+    let actual = set(actual);
+    ensure(
+        reported == actual,
+        "token_scope_reported_truthfully",
+        "RFC6749-3.3",
+        format!("the reported scope {reported:?} to be the token's scope"),
+        || {
+            let how = if body.get("scope").is_some() {
+                "the response's `scope`"
+            } else {
+                "no `scope` member, so the requested scope"
+            };
+            format!("the token carries {actual:?} ({how} says {reported:?})")
+        },
+    )
+}
+
+/// A refresh answered with a refresh token other than the one presented
+/// (RFC 9700 §4.14.2 rotation for public clients).
+pub fn refresh_token_rotated(body: &Value, presented: &str) -> Outcome {
+    let new = body.get("refresh_token").and_then(Value::as_str);
+    ensure(
+        new.is_some_and(|n| n != presented),
+        "refresh_token_rotated",
+        "RFC9700-4.14.2",
+        "a new refresh_token in the refresh response",
+        || match new {
+            None => "no refresh_token in the refresh response".into(),
+            Some(_) => "the same refresh_token as presented".into(),
+        },
+    )
+}
+
+/// The refusal is one of the named (status, error) pairs: the allowed alternatives are
+/// named openly, as where the RFCs leave a server the choice.
+pub fn refused_as_one_of(resp: &Response, allowed: &[(u16, &str)]) -> Outcome {
+    let got = resp.json().and_then(|v| OAuthError::from_json(&v));
+    let ok = got
+        .as_ref()
+        .is_some_and(|e| allowed.contains(&(resp.status, e.error.as_str())));
+    let names: Vec<String> = allowed.iter().map(|(s, e)| format!("{s} {e:?}")).collect();
+    ensure(
+        ok,
+        "token_error_is_one_of",
+        "RFC6749-5.2",
+        format!("one of {}", names.join(", ")),
+        || describe(resp),
+    )
+}

@@ -123,6 +123,44 @@ pub fn is_redirect_to(location: &str, redirect_uri: &str) -> bool {
     base == target
 }
 
+/// A registered redirect URI changed in one way that exact string matching
+/// (RFC 9700 §2.1) must notice: `with an added path segment`, `with an added query`,
+/// `with its path in upper case` or `on another port`.
+pub fn alter_redirect_uri(registered: &str, how: &str) -> Result<String, String> {
+    let mut url =
+        Url::parse(registered).map_err(|e| format!("redirect URI `{registered}`: {e}"))?;
+    match how {
+        "with an added path segment" => {
+            let path = format!("{}/extra", url.path().trim_end_matches('/'));
+            url.set_path(&path);
+        }
+        "with an added query" => {
+            let query = match url.query() {
+                Some(q) => format!("{q}&grantcheck=1"),
+                None => "grantcheck=1".into(),
+            };
+            url.set_query(Some(&query));
+        }
+        "with its path in upper case" => {
+            let upper = url.path().to_ascii_uppercase();
+            if upper == url.path() {
+                return Err(format!(
+                    "redirect URI `{registered}` has no lower-case letters in its path to change"
+                ));
+            }
+            url.set_path(&upper);
+        }
+        "on another port" => {
+            let port = url.port_or_known_default().unwrap_or(443);
+            let other = if port == 8443 { 9443 } else { 8443 };
+            url.set_port(Some(other))
+                .map_err(|()| format!("redirect URI `{registered}` cannot take a port"))?;
+        }
+        other => return Err(format!("unknown redirect URI alteration `{other}`")),
+    }
+    Ok(url.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +175,29 @@ mod tests {
             url.as_str(),
             "https://as.test/authorize?scope=openid%20patient%2FPatient.read&aud=%257B"
         );
+    }
+
+    #[test]
+    fn alters_a_redirect_uri_in_one_way_each() {
+        let r = "https://app.example.test/callback";
+        let alter = |how| alter_redirect_uri(r, how).unwrap();
+        assert_eq!(
+            alter("with an added path segment"),
+            "https://app.example.test/callback/extra"
+        );
+        assert_eq!(
+            alter("with an added query"),
+            "https://app.example.test/callback?grantcheck=1"
+        );
+        assert_eq!(
+            alter("with its path in upper case"),
+            "https://app.example.test/CALLBACK"
+        );
+        assert_eq!(
+            alter("on another port"),
+            "https://app.example.test:8443/callback"
+        );
+        assert!(alter_redirect_uri(r, "sideways").is_err());
     }
 
     #[test]

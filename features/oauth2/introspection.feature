@@ -1,0 +1,34 @@
+@needs-login @needs-introspection
+Feature: Token introspection (RFC 7662)
+  A protected resource asks the server whether a token is active. Active tokens are
+  reported with `active: true`; revoked, expired or unknown ones only as
+  `active: false`. The endpoint must not answer just anyone, or it becomes a tool for
+  guessing tokens.
+
+  @rfc7662-2.2
+  Scenario: An active access token is reported active
+    Given the confidential app
+    And the app uses PKCE with the S256 method
+    When the user signs in and approves
+    And the app redeems the code
+    And the app introspects the access token
+    Then the introspection reports the token active
+
+  @rfc7662-2.2 @rfc7009-2
+  Scenario: A revoked access token is reported inactive
+    Given the confidential app
+    And the app uses PKCE with the S256 method
+    When the user signs in and approves
+    And the app redeems the code
+    And the app revokes the access token
+    And the app introspects the access token
+    Then the introspection reports the token inactive
+
+  @rfc7662-2.1 @rfc7662-4
+  Scenario: Introspection without client authentication is refused
+    Given the confidential app
+    And the app uses PKCE with the S256 method
+    When the user signs in and approves
+    And the app redeems the code
+    And the app introspects the access token without authenticating
+    Then the request is refused with 401 "invalid_client"

@@ -1,0 +1,31 @@
+@needs-login
+Feature: The token response (RFC 6749 §5.1, §3.3, §7.1)
+  A successful token response is JSON with the access token, its type `Bearer` (in any
+  case), its lifetime, and the scope granted whenever it differs from the scope asked
+  for; it must not be cached by the browser or any proxy.
+
+  @rfc6749-5.1 @rfc6749-7.1 @SMART-01
+  Scenario: The token response describes a Bearer access token and its lifetime
+    Given the public app
+    When the user signs in and approves
+    And the app redeems the code
+    Then the token request succeeds
+    And the access token lifetime is given in expires_in
+
+  @rfc6749-5.1 @SMART-01
+  Scenario: The token response may not be cached
+    Given the public app
+    When the user signs in and approves
+    And the app redeems the code
+    Then the response forbids caching
+
+  @rfc6749-3.3 @rfc6749-5.1 @rfc7662-2.2 @needs-introspection @RFC-01
+  Scenario: The token response reports the scope the token really carries
+    The app asks for a scope the server does not know. The server may ignore it, but
+    then it must say which scope it granted; the introspection of the token is the
+    server's own account of the scope.
+    Given the public app
+    And the app requests the scopes "openid offline_access grantcheck.unknown-scope"
+    When the user signs in and approves
+    And the app redeems the code
+    Then the token response reports the scope its access token carries
