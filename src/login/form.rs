@@ -108,6 +108,20 @@ pub async fn drive(
                     ));
                 }
                 consented = true;
+                // A consent page may offer refusal only as a link ("Cancel"), not as
+                // a button of its form: follow it as a browser would.
+                if opts.refuse
+                    && opts.deny.is_none()
+                    && choose_button(form, None, true).is_err()
+                    && let Some(href) = deny_link(&page)
+                {
+                    request = Request::get(
+                        current
+                            .join(&href)
+                            .map_err(|e| format!("unusable link `{href}`: {e}"))?,
+                    );
+                    continue;
+                }
                 submit(&current, form, |fields| {
                     fields.retain(|(k, v)| {
                         !(k == &opts.consent_scope_field && opts.withhold.contains(v))
@@ -183,6 +197,21 @@ fn set(fields: &mut Fields, name: &str, value: &str) {
     }
 }
 
+/// Labels that mark a consent control as refusing or approving.
+const DENY_WORDS: &[&str] = &["deny", "cancel", "abort", "reject"];
+const APPROVE_WORDS: &[&str] = &["allow", "approve", "accept", "continue", "authorize", "yes"];
+
+/// The `href` of the page's first link labelled as refusing (deny, cancel, ...).
+fn deny_link(page: &str) -> Option<String> {
+    html::links(page)
+        .into_iter()
+        .find(|l| {
+            let text = l.text.to_ascii_lowercase();
+            DENY_WORDS.iter().any(|w| text.contains(w))
+        })
+        .map(|l| l.href)
+}
+
 /// Picks the consent button: the profile's `name=value`, else by a telling name or
 /// label, else the first.
 fn choose_button(
@@ -200,11 +229,7 @@ fn choose_button(
             .map(pair)
             .ok_or_else(|| format!("the consent form has no `{w}` button"));
     }
-    let words: &[&str] = if refuse {
-        &["deny", "cancel", "abort", "reject"]
-    } else {
-        &["allow", "approve", "accept", "continue", "authorize", "yes"]
-    };
+    let words = if refuse { DENY_WORDS } else { APPROVE_WORDS };
     let telling = form.buttons.iter().find(|b| {
         let label = format!("{} {}", b.value.as_deref().unwrap_or(""), b.text).to_ascii_lowercase();
         words.iter().any(|w| label.contains(w))
@@ -213,5 +238,131 @@ fn choose_button(
         (Some(b), _) => Ok(pair(b)),
         (None, true) => Err("the consent form has no deny button".into()),
         (None, false) => Ok(form.buttons.first().and_then(pair)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    use super::*;
+    use crate::http::{Counters, build_client};
+    use crate::redact::Redactor;
+
+    const CALLBACK: &str = "https://app.example.test/callback";
+
+    /// A consent page whose only button approves; refusing is a "Cancel" link.
+    fn consent_with_cancel_link() -> String {
+        r#"<html><body><h1>Authorize</h1><form action="/consent/u1" method="post">
+            <input type="hidden" name="prompt" value="consent"/>
+            <button type="submit">Continue</button></form>
+            <div><a href="/help">Help</a> <a href="/consent/u1/abort">[ Cancel ]</a></div>
+            </body></html>"#
+            .into()
+    }
+
+    async fn server() -> MockServer {
+        let s = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/authorize"))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("content-type", "text/html")
+                    .set_body_string(consent_with_cancel_link()),
+            )
+            .mount(&s)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/consent/u1"))
+            .respond_with(
+                ResponseTemplate::new(303)
+                    .insert_header("location", format!("{CALLBACK}?code=c1").as_str()),
+            )
+            .mount(&s)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/consent/u1/abort"))
+            .respond_with(ResponseTemplate::new(303).insert_header(
+                "location",
+                format!("{CALLBACK}?error=access_denied").as_str(),
+            ))
+            .mount(&s)
+            .await;
+        s
+    }
+
+    fn options(refuse: bool, deny: Option<&str>) -> LoginOptions {
+        LoginOptions {
+            username: "u".into(),
+            password: "p".into(),
+            username_field: "username".into(),
+            password_field: "password".into(),
+            approve: None,
+            deny: deny.map(str::to_owned),
+            consent_scope_field: "scope".into(),
+            withhold: Vec::new(),
+            refuse,
+        }
+    }
+
+    async fn drive_with(opts: &LoginOptions) -> Result<(LoginOutcome, LoginTrace), String> {
+        let s = server().await;
+        let client = build_client(Duration::from_secs(5)).unwrap();
+        let mut session = Session::new(
+            client,
+            Redactor::new(Vec::<String>::new()),
+            Arc::new(Counters::default()),
+            None,
+        );
+        let start = Url::parse(&format!("{}/authorize", s.uri())).unwrap();
+        drive(&mut session, start, CALLBACK, opts).await
+    }
+
+    fn redirect_param(outcome: &LoginOutcome, name: &str) -> Option<String> {
+        match outcome {
+            LoginOutcome::Redirected(r) => r
+                .params
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone()),
+            LoginOutcome::Stopped { reason, .. } => panic!("stopped: {reason}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn refusing_follows_a_cancel_link_when_the_form_has_no_deny_button() {
+        let (outcome, trace) = drive_with(&options(true, None)).await.unwrap();
+        assert_eq!(
+            redirect_param(&outcome, "error").as_deref(),
+            Some("access_denied")
+        );
+        assert!(trace.consent_answered);
+    }
+
+    #[tokio::test]
+    async fn approving_still_submits_the_form() {
+        let (outcome, _) = drive_with(&options(false, None)).await.unwrap();
+        assert_eq!(redirect_param(&outcome, "code").as_deref(), Some("c1"));
+    }
+
+    #[tokio::test]
+    async fn a_deny_button_named_by_the_profile_is_never_replaced_by_a_link() {
+        let err = drive_with(&options(true, Some("consent=deny")))
+            .await
+            .unwrap_err();
+        assert!(err.contains("no `consent=deny` button"), "{err}");
+    }
+
+    #[test]
+    fn deny_link_picks_the_refusing_link_only() {
+        assert_eq!(
+            deny_link(&consent_with_cancel_link()).as_deref(),
+            Some("/consent/u1/abort")
+        );
+        assert_eq!(deny_link("<a href='/help'>Help</a>"), None);
     }
 }

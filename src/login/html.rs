@@ -26,6 +26,13 @@ pub struct Button {
     pub text: String,
 }
 
+/// A link (`<a href>`) with its visible text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub href: String,
+    pub text: String,
+}
+
 impl Form {
     pub fn has_input(&self, name: &str) -> bool {
         self.inputs.iter().any(|i| i.name == name)
@@ -58,6 +65,35 @@ pub fn forms(html: &str) -> Vec<Form> {
         collect_controls(body, &mut form);
         out.push(form);
         pos = body_end.max(start + 5);
+    }
+    out
+}
+
+/// All links with an `href` in a page, in order (some pages offer "cancel" or "deny"
+/// as a link rather than a form button).
+pub fn links(html: &str) -> Vec<Link> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while let Some(start) = lower[pos..].find("<a").map(|i| i + pos) {
+        let after = lower.as_bytes().get(start + 2).copied();
+        let tag_end = tag_end(html, start);
+        pos = tag_end.max(start + 2);
+        if !matches!(after, Some(b) if b.is_ascii_whitespace()) {
+            continue;
+        }
+        let attrs = attributes(&html[start + 2..tag_end]);
+        let Some(href) = attr(&attrs, "href") else {
+            continue;
+        };
+        let close = lower[tag_end..]
+            .find("</a")
+            .map_or(html.len(), |i| i + tag_end);
+        out.push(Link {
+            href,
+            text: visible_text(&html[tag_end..close]),
+        });
+        pos = close.max(pos);
     }
     out
 }
@@ -251,6 +287,26 @@ mod tests {
     }
 
     #[test]
+    fn reads_links_with_their_text() {
+        let html = r#"<p><abbr>x</abbr><a class="c" href="/interaction/u1/abort?x=1&amp;y=2">[ Cancel ]</a>
+            <a name="top">no href</a><A HREF='/tos'><b>Terms</b></A><area href="/not-a-link">"#;
+        let l = links(html);
+        assert_eq!(
+            l,
+            vec![
+                Link {
+                    href: "/interaction/u1/abort?x=1&y=2".into(),
+                    text: "[ Cancel ]".into()
+                },
+                Link {
+                    href: "/tos".into(),
+                    text: "Terms".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn visible_text_drops_markup_scripts_and_entities() {
         let t = visible_text("<p>You are <b>not</b> configured</p><script>x<y</script>&amp; ok");
         assert_eq!(t, "You are not configured & ok");
@@ -264,8 +320,12 @@ mod tests {
             "<input name=",
             "<<<>>>",
             "<button>",
+            "<a href='x",
+            "<a href=x>unclosed",
+            "<a",
         ] {
             let _ = forms(html);
+            let _ = links(html);
             let _ = visible_text(html);
         }
     }
