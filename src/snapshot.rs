@@ -167,6 +167,30 @@ pub fn normalize(value: &Value, origin: &str) -> Value {
     }
 }
 
+/// Replaces each of the scenario's own random values (its `state`, its `nonce`)
+/// wherever a server repeats it inside text, such as an error page that prints the
+/// request's parameters: `(value, placeholder)` pairs.
+pub fn mask_values(value: &Value, masks: &[(String, &str)]) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), mask_values(v, masks)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| mask_values(v, masks)).collect()),
+        Value::String(s) => {
+            let mut out = s.clone();
+            for (secret, placeholder) in masks {
+                if !secret.is_empty() && out.contains(secret.as_str()) {
+                    out = out.replace(secret.as_str(), placeholder);
+                }
+            }
+            Value::String(out)
+        }
+        other => other.clone(),
+    }
+}
+
 /// Volatile parts inside strings: the emulator's origin, and Oracle Health's error
 /// instance id (a fresh UUID per error; the URN, client and tenant around it are the
 /// signal and stay).
@@ -197,6 +221,11 @@ mod tests {
 
     #[test]
     fn normalize_masks_volatile_members_only() {
+        let masked = mask_values(
+            &json!({"page": "state : AbC123 and more", "n": ["AbC123"]}),
+            &[("AbC123".to_string(), "[state]")],
+        );
+        assert_eq!(masked, json!({"page": "state : [state] and more", "n": ["[state]"]}));
         let v = json!({"errorId": "oae123", "state": "s", "error": "x", "page": "see http://127.0.0.1:9/a"});
         assert_eq!(
             normalize(&v, "http://127.0.0.1:9"),

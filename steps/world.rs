@@ -238,10 +238,16 @@ impl World {
             name = format!("{name}-{}", self.snapshots_taken);
         }
         let origin = target.base_url.as_str().trim_end_matches('/').to_string();
+        let masks: Vec<(String, &str)> = [
+            (self.flow.state.clone(), "[state]"),
+            (self.flow.nonce.clone(), "[nonce]"),
+        ]
+        .into_iter()
+        .filter_map(|(v, p)| v.map(|v| (v, p)))
+        .collect();
+        let body = snapshot::mask_values(&snapshot::normalize(&payload.body, &origin), &masks);
         let payload = Payload {
-            body: target
-                .redactor
-                .json(&snapshot::normalize(&payload.body, &origin)),
+            body: target.redactor.json(&body),
             ..payload
         };
         // Drift does not stop the scenario: its other checks still run, and the

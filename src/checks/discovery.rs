@@ -169,8 +169,10 @@ pub fn pkce_s256_only(doc: &Value) -> Outcome {
     )
 }
 
-/// Neither the implicit grant (a `token` response type) nor the password grant is
-/// offered (RFC 9700 §2.1.2, §2.4).
+/// No response type that puts an access token in the authorization response (the
+/// implicit grant's `token`, RFC 9700 §2.1.2) and no password grant (§2.4). The
+/// `implicit` grant type alone is not counted: OpenID providers list it for ID-token-only
+/// response types (`id_token`), which issue no access token in the browser.
 pub fn no_implicit_or_password(doc: &Value) -> Outcome {
     let mut offered: Vec<String> = strings(doc, "response_types_supported")
         .into_iter()
@@ -180,14 +182,14 @@ pub fn no_implicit_or_password(doc: &Value) -> Outcome {
     offered.extend(
         strings(doc, "grant_types_supported")
             .into_iter()
-            .filter(|g| g == "implicit" || g == "password")
+            .filter(|g| g == "password")
             .map(|g| format!("grant type {g:?}")),
     );
     ensure(
         offered.is_empty(),
         "metadata_offers_no_implicit_or_password_grant",
         "RFC9700-2.1.2",
-        "no `token` response type, no implicit or password grant type",
+        "no response type with `token`, no password grant type",
         || format!("offered: {}", offered.join(", ")),
     )
 }

@@ -374,7 +374,7 @@ fn expand(
                     // Every scenario ends by comparing what it observed with the
                     // baselines, after all its checks have run.
                     let mut step = last;
-                    step.keyword = "And".into();
+                    step.keyword = "And ".into();
                     step.ty = gherkin::StepType::Then;
                     step.value = crate::steps::BASELINE_STEP.into();
                     step.docstring = None;
