@@ -50,7 +50,8 @@ Feature: The authorization code grant (RFC 6749 §4.1)
   Scenario: A replayed code revokes the tokens issued for it
     RFC 6749 asks the server to revoke, when it can, every token already issued from a
     code that is presented again: the replay may come from an attacker. A SHOULD.
-    Given the public app
+    Given the confidential app
+    And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code
     And the app redeems the code a second time

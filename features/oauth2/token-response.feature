@@ -24,7 +24,8 @@ Feature: The token response (RFC 6749 §5.1, §3.3, §7.1)
     The app asks for a scope the server does not know. The server may ignore it, but
     then it must say which scope it granted; the introspection of the token is the
     server's own account of the scope.
-    Given the public app
+    Given the confidential app
+    And the app uses PKCE with the S256 method
     And the app requests the scopes "openid offline_access grantcheck.unknown-scope"
     When the user signs in and approves
     And the app redeems the code

@@ -56,6 +56,7 @@ macro_rules! fault_switches {
 pub mod athenahealth;
 pub mod clock;
 pub mod oracle_health;
+pub mod reference;
 pub mod server;
 #[cfg(test)]
 mod test_requests;
@@ -287,6 +288,13 @@ pub fn create(
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(Box::new(oracle_health::OracleHealth::new(tenant, faults)))
         }
+        "reference" => {
+            let faults = faults
+                .iter()
+                .map(|f| f.parse::<reference::Fault>())
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(Box::new(reference::Reference::new(tenant, faults)))
+        }
         other => Err(format!(
             "no emulator for vendor `{other}` (available: {})",
             VENDORS.join(", ")
@@ -295,13 +303,14 @@ pub fn create(
 }
 
 /// Vendors that have an emulator.
-pub const VENDORS: &[&str] = &["athenahealth", "oracle-health"];
+pub const VENDORS: &[&str] = &["athenahealth", "oracle-health", "reference"];
 
 /// The fault switches of a vendor's emulator, for `--help` style listings and tests.
 pub fn faults(vendor: &str) -> &'static [FaultInfo] {
     match vendor {
         "athenahealth" => athenahealth::FAULTS,
         "oracle-health" => oracle_health::FAULTS,
+        "reference" => reference::FAULTS,
         _ => &[],
     }
 }

@@ -1,0 +1,178 @@
+//! Metadata: the OpenID configuration (OIDC Discovery §3, served unchanged as RFC 8414
+//! authorization server metadata), the SMART configuration (SMART App Launch v2 §2.1)
+//! and the FHIR CapabilityStatement with its oauth-uris extension (SMART-12).
+
+use serde_json::{Value, json};
+
+use super::{Fault, Reference, paths};
+use crate::emulators::EmuResponse;
+
+const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+const CAPABILITIES: &[&str] = &[
+    "launch-standalone",
+    "client-public",
+    "client-confidential-symmetric",
+    "context-standalone-patient",
+    "permission-patient",
+    "permission-offline",
+    "permission-v1",
+    "permission-v2",
+    "sso-openid-connect",
+];
+
+/// Scopes advertised as examples of what is granted; any valid SMART scope is.
+const SCOPES_SUPPORTED: &[&str] = &[
+    "openid",
+    "profile",
+    "fhirUser",
+    "offline_access",
+    "online_access",
+    "launch/patient",
+    "patient/*.cruds",
+    "patient/*.rs",
+    "patient/*.read",
+    "patient/*.write",
+    "user/*.cruds",
+    "user/*.read",
+    "system/*.cruds",
+    "system/*.read",
+];
+
+const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+
+impl Reference {
+    fn pkce_methods(&self) -> Vec<&'static str> {
+        if self.on(Fault::DiscoveryAdvertisesPlain) {
+            vec!["S256", "plain"]
+        } else {
+            vec!["S256"]
+        }
+    }
+
+    /// The OpenID Provider / authorization server metadata.
+    pub(super) fn openid_configuration(&self, origin: &str) -> EmuResponse {
+        let issuer = if self.on(Fault::DiscoveryIssuerMismatch) {
+            format!("{origin}/")
+        } else {
+            origin.to_string()
+        };
+        let (response_types, grant_types) = if self.on(Fault::DiscoveryOffersImplicit) {
+            (
+                vec!["code", "token"],
+                vec![
+                    "authorization_code",
+                    "refresh_token",
+                    "client_credentials",
+                    "implicit",
+                    "password",
+                ],
+            )
+        } else {
+            (
+                vec!["code"],
+                vec!["authorization_code", "refresh_token", "client_credentials"],
+            )
+        };
+        let mut doc = json!({
+            "issuer": issuer,
+            "authorization_endpoint": format!("{origin}{}", paths::AUTHORIZE),
+            "token_endpoint": format!("{origin}{}", paths::TOKEN),
+            "userinfo_endpoint": format!("{origin}{}", paths::USERINFO),
+            "jwks_uri": format!("{origin}{}", paths::JWKS),
+            "introspection_endpoint": format!("{origin}{}", paths::INTROSPECT),
+            "revocation_endpoint": format!("{origin}{}", paths::REVOKE),
+            "scopes_supported": SCOPES_SUPPORTED,
+            "response_types_supported": response_types,
+            "response_modes_supported": ["query"],
+            "grant_types_supported": grant_types,
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": AUTH_METHODS,
+            "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+            "revocation_endpoint_auth_methods_supported": AUTH_METHODS,
+            "code_challenge_methods_supported": self.pkce_methods(),
+            "claims_supported": ["iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "fhirUser"],
+            "authorization_response_iss_parameter_supported": true,
+        });
+        if self.on(Fault::DiscoveryMissingRequired)
+            && let Some(members) = doc.as_object_mut()
+        {
+            members.remove("subject_types_supported");
+        }
+        EmuResponse::json(200, &doc)
+    }
+
+    /// `{fhir}/.well-known/smart-configuration`.
+    pub(super) fn smart_configuration(&self, origin: &str) -> EmuResponse {
+        let mut doc = json!({
+            "issuer": origin,
+            "jwks_uri": format!("{origin}{}", paths::JWKS),
+            "authorization_endpoint": format!("{origin}{}", paths::AUTHORIZE),
+            "token_endpoint": format!("{origin}{}", paths::TOKEN),
+            "userinfo_endpoint": format!("{origin}{}", paths::USERINFO),
+            "introspection_endpoint": format!("{origin}{}", paths::INTROSPECT),
+            "revocation_endpoint": format!("{origin}{}", paths::REVOKE),
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "token_endpoint_auth_methods_supported": AUTH_METHODS,
+            "scopes_supported": SCOPES_SUPPORTED,
+            "response_types_supported": ["code"],
+            "capabilities": CAPABILITIES,
+            "code_challenge_methods_supported": self.pkce_methods(),
+        });
+        if self.on(Fault::SmartConfigIncomplete)
+            && let Some(members) = doc.as_object_mut()
+        {
+            members.remove("capabilities");
+        }
+        EmuResponse::json(200, &doc)
+    }
+
+    /// `{fhir}/metadata`: a FHIR R4 CapabilityStatement naming the OAuth endpoints.
+    pub(super) fn capability_statement(&self, origin: &str) -> EmuResponse {
+        let uri =
+            |name: &str, path: &str| json!({ "url": name, "valueUri": format!("{origin}{path}") });
+        let mut security = json!({
+            "service": [{
+                "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                    "code": "SMART-on-FHIR",
+                }],
+            }],
+        });
+        if !self.on(Fault::CapabilityStatementNoOauthUris)
+            && let Some(members) = security.as_object_mut()
+        {
+            let extension = json!([{
+                "url": OAUTH_URIS,
+                "extension": [
+                    uri("authorize", paths::AUTHORIZE),
+                    uri("token", paths::TOKEN),
+                    uri("introspect", paths::INTROSPECT),
+                    uri("revoke", paths::REVOKE),
+                ],
+            }]);
+            members.insert("extension".into(), extension);
+        }
+        let doc: Value = json!({
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "date": "2025-01-01",
+            "kind": "instance",
+            "software": { "name": "grantcheck reference server" },
+            "implementation": {
+                "description": "grantcheck reference FHIR endpoint",
+                "url": format!("{origin}{}", self.tenant.fhir_base_path),
+            },
+            "fhirVersion": "4.0.1",
+            "format": ["json"],
+            "rest": [{
+                "mode": "server",
+                "security": security,
+            }],
+        });
+        EmuResponse::new(200)
+            .with_header("content-type", "application/fhir+json")
+            .with_body(doc.to_string().into_bytes())
+    }
+}

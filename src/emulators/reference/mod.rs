@@ -1,0 +1,187 @@
+//! grantcheck's strict reference authorization server: RFC 6749/6750/7009/7636/7662,
+//! OpenID Connect Core and Discovery, RFC 8414, RFC 9207, RFC 9700 and SMART App Launch
+//! v2, each followed exactly, MUSTs and SHOULDs alike. The vendor-neutral features run
+//! against it, and its fault switches break one rule each.
+//!
+//! Each endpoint lives in its own module as an `impl Reference` block; this module
+//! routes requests and owns the state. The issuer is the origin the server is served
+//! on; every path below hangs off it.
+
+mod authorize;
+mod client_auth;
+mod client_credentials;
+mod code_grant;
+mod consent;
+mod discovery;
+mod faults;
+mod introspect;
+mod login;
+mod pages;
+mod redirect_uri;
+mod refresh;
+mod responses;
+mod revoke;
+mod scopes;
+mod signing;
+mod store;
+mod token;
+mod userinfo;
+
+#[cfg(test)]
+mod fault_tests;
+#[cfg(test)]
+mod flow_tests;
+#[cfg(test)]
+mod test_support;
+
+use std::collections::HashSet;
+
+pub use faults::{FAULTS, Fault};
+
+use super::clock::VirtualClock;
+use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant, UserRegistration};
+use signing::Keys;
+use store::Store;
+
+/// The endpoint paths, all advertised in the metadata.
+pub mod paths {
+    pub const OPENID_CONFIGURATION: &str = "/.well-known/openid-configuration";
+    pub const AUTHORIZATION_SERVER_METADATA: &str = "/.well-known/oauth-authorization-server";
+    pub const AUTHORIZE: &str = "/authorize";
+    pub const TOKEN: &str = "/token";
+    pub const INTROSPECT: &str = "/introspect";
+    pub const REVOKE: &str = "/revoke";
+    pub const USERINFO: &str = "/userinfo";
+    pub const JWKS: &str = "/jwks";
+    /// `/login/{transaction}`: the sign-in form.
+    pub const LOGIN_PREFIX: &str = "/login/";
+    /// `/consent/{transaction}`: the consent form.
+    pub const CONSENT_PREFIX: &str = "/consent/";
+    /// Under the tenant's FHIR base path.
+    pub const SMART_CONFIGURATION: &str = "/.well-known/smart-configuration";
+    /// Under the tenant's FHIR base path: the CapabilityStatement.
+    pub const METADATA: &str = "/metadata";
+}
+
+/// The reference server: one tenant, its fault switches, a virtual clock and the state
+/// of every flow (kept per transaction, code and token, so that concurrent scenarios
+/// sharing one server stay independent).
+pub struct Reference {
+    tenant: Tenant,
+    faults: HashSet<Fault>,
+    clock: VirtualClock,
+    store: Store,
+    keys: Keys,
+}
+
+impl Reference {
+    pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
+        Self {
+            tenant,
+            faults: faults.into_iter().collect(),
+            clock: VirtualClock::new(),
+            store: Store::default(),
+            keys: Keys::load(),
+        }
+    }
+
+    /// Moves this server's clock forward for every artifact at once.
+    pub fn advance_clock(&mut self, secs: u64) {
+        self.clock.advance(secs);
+    }
+
+    fn on(&self, fault: Fault) -> bool {
+        self.faults.contains(&fault)
+    }
+
+    fn now(&self) -> u64 {
+        self.clock.now_unix()
+    }
+
+    fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
+        self.tenant
+            .clients
+            .iter()
+            .find(|c| c.client_id == client_id)
+    }
+
+    /// Usernames are compared exactly.
+    fn user(&self, username: &str) -> Option<&UserRegistration> {
+        self.tenant.users.iter().find(|u| u.username == username)
+    }
+
+    /// Whether the client is registered for a grant type; an empty registration means
+    /// authorization_code and refresh_token.
+    fn client_has_grant(&self, client: &ClientRegistration, grant_type: &str) -> bool {
+        if client.grant_types.is_empty() {
+            matches!(grant_type, "authorization_code" | "refresh_token")
+        } else {
+            client.grant_types.iter().any(|g| g == grant_type)
+        }
+    }
+
+    fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        let method = req.method.to_ascii_uppercase();
+        let (get, post) = (method == "GET", method == "POST");
+        let path = req.path.as_str();
+        if let Some(txn) = path.strip_prefix(paths::LOGIN_PREFIX) {
+            return match method.as_str() {
+                "GET" => self.login_form(txn),
+                "POST" => self.login_submit(origin, txn, req),
+                _ => responses::method_not_allowed("GET, POST"),
+            };
+        }
+        if let Some(txn) = path.strip_prefix(paths::CONSENT_PREFIX) {
+            return match method.as_str() {
+                "GET" => self.consent_form(txn),
+                "POST" => self.consent_submit(origin, txn, req),
+                _ => responses::method_not_allowed("GET, POST"),
+            };
+        }
+        let fhir = self.tenant.fhir_base_path.trim_end_matches('/');
+        if let Some(rest) = path.strip_prefix(fhir).filter(|_| !fhir.is_empty()) {
+            return match rest {
+                paths::SMART_CONFIGURATION if get => self.smart_configuration(origin),
+                paths::METADATA if get => self.capability_statement(origin),
+                paths::SMART_CONFIGURATION | paths::METADATA => {
+                    responses::method_not_allowed("GET")
+                }
+                _ => responses::not_found(),
+            };
+        }
+        match path {
+            paths::OPENID_CONFIGURATION | paths::AUTHORIZATION_SERVER_METADATA if get => {
+                self.openid_configuration(origin)
+            }
+            paths::AUTHORIZE if get => self.authorize(origin, req),
+            paths::TOKEN if post => self.token(origin, req),
+            paths::INTROSPECT if post => self.introspect(req),
+            paths::REVOKE if post => self.revoke(req),
+            paths::USERINFO if get || post => self.userinfo(req),
+            paths::JWKS if get => self.jwks_response(),
+            paths::OPENID_CONFIGURATION
+            | paths::AUTHORIZATION_SERVER_METADATA
+            | paths::AUTHORIZE
+            | paths::JWKS => responses::method_not_allowed("GET"),
+            paths::TOKEN | paths::INTROSPECT | paths::REVOKE => {
+                responses::method_not_allowed("POST")
+            }
+            paths::USERINFO => responses::method_not_allowed("GET, POST"),
+            _ => responses::not_found(),
+        }
+    }
+}
+
+impl Emulator for Reference {
+    fn vendor(&self) -> &'static str {
+        "reference"
+    }
+
+    fn handle(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        self.route(origin.trim_end_matches('/'), req)
+    }
+
+    fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool {
+        self.store.age(artifact, secs)
+    }
+}

@@ -1,0 +1,100 @@
+//! The refresh_token grant (RFC 6749 §6). A refresh may narrow the scope but never widen
+//! it, works only for its own client, and a public client's refresh token is rotated on
+//! every use; presenting a rotated-out one again revokes its whole grant (RFC 9700
+//! §4.14.2). Confidential clients keep their refresh token.
+
+use serde_json::Value;
+
+use super::responses::{OAuthError, Params};
+use super::scopes;
+use super::store::{ACCESS_TOKEN_LIFETIME, Grant};
+use super::token::Issue;
+use super::{Fault, Reference};
+use crate::emulators::{ClientAuth, ClientRegistration};
+
+impl Reference {
+    pub(super) fn refresh(
+        &mut self,
+        origin: &str,
+        client: &ClientRegistration,
+        form: &Params,
+    ) -> Result<Value, OAuthError> {
+        let value = form
+            .get("refresh_token")
+            .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?
+            .to_string();
+        let now = self.now();
+        let token = self
+            .store
+            .refresh_tokens
+            .get(&value)
+            .filter(|t| t.live(now))
+            .cloned()
+            .ok_or_else(|| {
+                OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.")
+            })?;
+        if token.grant.client_id != client.client_id && !self.on(Fault::RefreshNotBoundToClient) {
+            return Err(OAuthError::invalid_grant(
+                "The refresh token was issued to another client.",
+            ));
+        }
+        if token.used && !self.on(Fault::RefreshReplayUndetected) {
+            if !self.on(Fault::RefreshReplayKeepsFamily) {
+                self.store.revoke_family(token.family);
+            }
+            return Err(OAuthError::invalid_grant(
+                "The refresh token was already used; its grant is revoked.",
+            ));
+        }
+
+        let original = &token.grant.scopes;
+        let requested = form
+            .get("scope")
+            .map(scopes::split)
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| original.clone());
+        if requested.iter().any(|s| !original.contains(s)) && !self.on(Fault::RefreshWidensScope) {
+            return Err(OAuthError::new(
+                "invalid_scope",
+                "The requested scope exceeds the scope of the original grant.",
+            ));
+        }
+        let granted = if self.on(Fault::RefreshIgnoresScope) {
+            original.clone()
+        } else {
+            requested.clone()
+        };
+
+        let refresh_token = if client.auth != ClientAuth::None {
+            None
+        } else if self.on(Fault::NoRefreshRotation) {
+            Some(value)
+        } else {
+            if let Some(old) = self.store.refresh_tokens.get_mut(&value) {
+                old.used = true;
+            }
+            // The new token carries the original grant: its scope stays what the user
+            // approved (RFC 6749 §6), whatever this refresh narrowed.
+            Some(
+                self.store
+                    .new_refresh_token(token.grant.clone(), token.family, now),
+            )
+        };
+        let grant = Grant {
+            client_id: client.client_id.clone(),
+            scopes: granted,
+            ..token.grant
+        };
+        self.issue_tokens(
+            origin,
+            Issue {
+                grant,
+                family: token.family,
+                lifetime: ACCESS_TOKEN_LIFETIME,
+                refresh_token,
+                id_token: Some(false),
+                requested: &requested,
+            },
+        )
+    }
+}

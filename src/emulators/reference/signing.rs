@@ -1,0 +1,137 @@
+//! The signing key, the JWKS at /jwks, subjects and ID tokens (OIDC Core §2, §3.1.3.7).
+
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use super::store::{Grant, ID_TOKEN_LIFETIME};
+use super::{Fault, Reference};
+use crate::emulators::EmuResponse;
+use crate::oauth::jws::{self, SigningKey};
+
+pub(super) const KID: &str = "reference-1";
+/// Named in ID token headers under the id-token-unknown-kid fault; never published.
+const UNKNOWN_KID: &str = "reference-unpublished";
+/// The RSA exponent, 65537.
+const EXPONENT: &str = "AQAB";
+
+pub(super) struct Keys {
+    pem: &'static [u8],
+    n: &'static str,
+}
+
+impl Keys {
+    pub fn load() -> Self {
+        Self {
+            pem: include_bytes!("keys/reference-1.pem"),
+            n: include_str!("keys/reference-1.n"),
+        }
+    }
+
+    fn signing_key(&self, kid: &str) -> SigningKey {
+        SigningKey {
+            kid: kid.to_string(),
+            pem: self.pem.to_vec(),
+        }
+    }
+
+    pub fn jwks(&self) -> Value {
+        json!({ "keys": [jws::jwk_rsa(KID, self.n.trim(), EXPONENT)] })
+    }
+}
+
+/// A user's stable, non-reassigned `sub` (OIDC Core §2): derived from the username.
+pub(super) fn subject(username: &str) -> String {
+    let digest = Sha256::digest(username.as_bytes());
+    let hex: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    format!("user-{hex}")
+}
+
+/// The subject of a grant: its user, or the client itself for client_credentials.
+pub(super) fn grant_subject(grant: &Grant) -> String {
+    grant
+        .username
+        .as_deref()
+        .map_or_else(|| grant.client_id.clone(), subject)
+}
+
+impl Reference {
+    pub(super) fn jwks_response(&self) -> EmuResponse {
+        EmuResponse::json(200, &self.keys.jwks())
+    }
+
+    /// Signs an ID token for `grant`. `with_nonce` is false on refresh, where there is
+    /// no authorization request to echo.
+    pub(super) fn id_token(
+        &self,
+        origin: &str,
+        grant: &Grant,
+        with_nonce: bool,
+    ) -> Result<String, String> {
+        let now = self.now();
+        // Back-dated by two lifetimes: correctly signed, but expired on arrival.
+        let iat = if self.on(Fault::IdTokenExpired) {
+            now.saturating_sub(2 * ID_TOKEN_LIFETIME)
+        } else {
+            now
+        };
+        let aud = if self.on(Fault::IdTokenWrongAud) {
+            format!("{}-other", grant.client_id)
+        } else {
+            grant.client_id.clone()
+        };
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!(origin));
+        claims.insert("sub".into(), json!(grant_subject(grant)));
+        claims.insert("aud".into(), json!(aud));
+        claims.insert("exp".into(), json!(iat + ID_TOKEN_LIFETIME));
+        claims.insert("iat".into(), json!(iat));
+        claims.insert("auth_time".into(), json!(grant.auth_time));
+        let nonce = grant
+            .nonce
+            .as_ref()
+            .filter(|_| with_nonce && !self.on(Fault::IdTokenDropsNonce));
+        if let Some(nonce) = nonce {
+            claims.insert("nonce".into(), json!(nonce));
+        }
+        // SMART-05: openid fhirUser names the user's FHIR resource.
+        if let Some(patient) = grant.patient.as_ref().filter(|_| grant.has("fhirUser")) {
+            claims.insert(
+                "fhirUser".into(),
+                json!(format!(
+                    "{origin}{}/Patient/{patient}",
+                    self.tenant.fhir_base_path
+                )),
+            );
+        }
+        let kid = if self.on(Fault::IdTokenUnknownKid) {
+            UNKNOWN_KID
+        } else {
+            KID
+        };
+        self.keys.signing_key(kid).sign(&Value::Object(claims))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_stable_and_distinct() {
+        assert_eq!(subject("a@x"), subject("a@x"));
+        assert_ne!(subject("a@x"), subject("b@x"));
+        assert_eq!(subject("a@x").len(), 21);
+    }
+
+    #[test]
+    fn jwks_publishes_one_rsa_key() {
+        let jwks = Keys::load().jwks();
+        let key = &jwks["keys"][0];
+        assert_eq!(key["kid"], KID);
+        assert_eq!(key["kty"], "RSA");
+        assert_eq!(key["use"], "sig");
+        assert_eq!(key["alg"], "RS256");
+        assert_eq!(key["e"], EXPONENT);
+        assert_eq!(key["n"].as_str().map(str::len), Some(342));
+    }
+}
