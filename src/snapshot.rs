@@ -225,7 +225,10 @@ mod tests {
             &json!({"page": "state : AbC123 and more", "n": ["AbC123"]}),
             &[("AbC123".to_string(), "[state]")],
         );
-        assert_eq!(masked, json!({"page": "state : [state] and more", "n": ["[state]"]}));
+        assert_eq!(
+            masked,
+            json!({"page": "state : [state] and more", "n": ["[state]"]})
+        );
         let v = json!({"errorId": "oae123", "state": "s", "error": "x", "page": "see http://127.0.0.1:9/a"});
         assert_eq!(
             normalize(&v, "http://127.0.0.1:9"),

@@ -141,10 +141,13 @@ fn an_unknown_emulator_is_refused() {
 
 #[test]
 fn a_location_skips_values_named_in_comments() {
-    let text = format!("# profile for the epic tenant\n{}", GOOD.replace(
-        "environment: preview",
-        "environment: emulated\nemulator:\n  vendor: epic",
-    ));
+    let text = format!(
+        "# profile for the epic tenant\n{}",
+        GOOD.replace(
+            "environment: preview",
+            "environment: emulated\nemulator:\n  vendor: epic",
+        )
+    );
     let e = parse_str(&text).unwrap_err();
     assert_eq!(e.line, Some(5), "{e}");
 }
