@@ -1,0 +1,98 @@
+//! Known deviations end to end: a profile that declares them, a server that shows them
+//! (the reference emulator with a fault), and every report saying so.
+
+mod common;
+
+use grantcheck::runner::Outcome;
+
+/// The reference profile plus two declared deviations, under the same file name so the
+/// committed baselines apply.
+fn profile_with_deviations(dir: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(common::root().join("profiles/reference-emulated.yaml"))
+        .expect("reference profile");
+    let text = format!(
+        "{text}deviations:
+  - scenario: A code works only once
+    check: token_error_is
+    expected: \"received: HTTP 200\"
+    reason: codes are reusable on this server (test)
+  - scenario: The token response may not be cached
+    expected: no-store
+    reason: caching headers missing (test)
+"
+    );
+    let path = dir.join("reference-emulated.yaml");
+    std::fs::write(&path, text).expect("write profile");
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn a_declared_deviation_is_reported_as_such_and_only_for_its_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = profile_with_deviations(dir.path());
+    let reports = tempfile::tempdir().expect("temp dir");
+    let (result, _snaps) =
+        common::run_into(&[&profile], &["code-reusable"], None, reports.path(), None);
+
+    let outcome = |name: &str| {
+        &result
+            .records
+            .iter()
+            .find(|r| r.scenario == name)
+            .unwrap_or_else(|| panic!("no scenario {name}"))
+            .outcome
+    };
+    assert!(
+        matches!(outcome("A code works only once"), Outcome::KnownDeviation { reason, .. } if reason.contains("codes are reusable")),
+        "{:?}",
+        outcome("A code works only once")
+    );
+    // The same fault breaks a SHOULD elsewhere, which the profile does not excuse: it
+    // stays a warning.
+    let replay = result
+        .records
+        .iter()
+        .find(|r| r.scenario == "A replayed code revokes the tokens issued for it")
+        .expect("replay scenario");
+    assert!(matches!(replay.outcome, Outcome::Passed) && !replay.warnings.is_empty());
+    // No failure left, but a declared deviation did not happen: exit 3.
+    assert_eq!(result.exit_code(), 3);
+    assert_eq!(result.totals().known_deviations, 1);
+    assert_eq!(
+        result.stale_deviations.len(),
+        1,
+        "{:?}",
+        result.stale_deviations
+    );
+    assert!(result.stale_deviations[0].contains("The token response may not be cached"));
+
+    let junit = std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit");
+    assert!(
+        junit.contains(
+            "<skipped message=\"known deviation: codes are reusable on this server (test)"
+        )
+    );
+    assert!(junit.contains("name=\"stale-deviation\""));
+    let cucumber = std::fs::read_to_string(reports.path().join("cucumber.json")).expect("json");
+    assert!(cucumber.contains("@known-deviation"));
+    assert!(cucumber.contains("known deviation: codes are reusable"));
+    let results = std::fs::read_to_string(reports.path().join("results.json")).expect("results");
+    assert!(results.contains("\"status\": \"known_deviation\""));
+    assert!(results.contains("\"stale_deviations\""));
+}
+
+#[test]
+fn deviations_that_no_longer_happen_give_the_drift_exit_code() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profile = profile_with_deviations(dir.path());
+    let reports = tempfile::tempdir().expect("temp dir");
+    let (result, _snaps) = common::run_into(&[&profile], &[], None, reports.path(), None);
+    assert_eq!(result.totals().failed, 0);
+    assert_eq!(
+        result.stale_deviations.len(),
+        2,
+        "{:?}",
+        result.stale_deviations
+    );
+    assert_eq!(result.exit_code(), 3);
+}
