@@ -242,15 +242,9 @@ pub fn member_is(body: &Value, member: &str, expected: &str, spec: &'static str)
     )
 }
 
-/// Error codes RFC 6749 §5.2 defines for the token endpoint, plus the ones its
-/// extensions register for it (RFC 8628 device flow, RFC 9449 DPoP, RFC 8707).
-const TOKEN_ERRORS: &[&str] = &[
-    "invalid_request",
-    "invalid_client",
-    "invalid_grant",
-    "unauthorized_client",
-    "unsupported_grant_type",
-    "invalid_scope",
+/// Token endpoint error codes registered by RFC 6749's extensions (RFC 8628 device
+/// flow, RFC 9449 DPoP, RFC 8707 resource indicators), beside RFC 6749 §5.2's own.
+const EXTENSION_TOKEN_ERRORS: &[&str] = &[
     "authorization_pending",
     "slow_down",
     "access_denied",
@@ -264,7 +258,10 @@ const TOKEN_ERRORS: &[&str] = &[
 /// characters RFC 6749 §5.2 allows (printable ASCII without `"` and `\`).
 pub fn error_is_well_formed(err: &OAuthError) -> Outcome {
     ensure(
-        TOKEN_ERRORS.contains(&err.error.as_str()),
+        crate::oauth::error::TOKEN_ERROR_CODES
+            .iter()
+            .chain(EXTENSION_TOKEN_ERRORS)
+            .any(|c| *c == err.error),
         "token_error_code_registered",
         "RFC6749-5.2",
         "an error code RFC 6749 §5.2 (or a registered extension) defines",

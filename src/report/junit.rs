@@ -129,20 +129,9 @@ mod tests {
 
     fn rec(scenario: &str, outcome: Outcome) -> ScenarioRecord {
         ScenarioRecord {
-            target: "t".into(),
             feature: "F & G".into(),
-            feature_path: "features/f.feature".into(),
-            scenario: scenario.into(),
             line: 3,
-            tags: vec![],
-            feature_description: None,
-            description: None,
-            steps: vec![],
-            outcome,
-            warnings: vec![],
-            drift: vec![],
-            stale_deviation: None,
-            evidence: vec![],
+            ..ScenarioRecord::sample(scenario, outcome)
         }
     }
 

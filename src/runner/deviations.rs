@@ -187,22 +187,7 @@ mod tests {
     #[test]
     fn unused_deviations_are_stale_only_where_they_could_have_happened() {
         let d = [dev(Some("S"), None, "x"), dev(None, Some("c"), "y")];
-        let rec = |outcome| ScenarioRecord {
-            target: "t".into(),
-            feature: "F".into(),
-            feature_path: "features/f.feature".into(),
-            scenario: "S".into(),
-            line: 1,
-            tags: vec![],
-            feature_description: None,
-            description: None,
-            steps: vec![],
-            outcome,
-            warnings: vec![],
-            drift: vec![],
-            stale_deviation: None,
-            evidence: vec![],
-        };
+        let rec = |outcome| ScenarioRecord::sample("S", outcome);
         let ran = [rec(Outcome::Passed)];
         assert_eq!(stale("t", &d, &ran, false).len(), 1);
         assert_eq!(stale("t", &d, &ran, true).len(), 2);

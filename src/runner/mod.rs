@@ -176,6 +176,17 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         })
         .transpose()?;
     let features = read_features(&opts.root.join("features"))?;
+    for p in &profiles {
+        for folder in p.spec.features.iter().flatten() {
+            if !opts.root.join("features").join(folder).is_dir() {
+                return Err(ConfigError(format!(
+                    "{}: `features` names `{folder}`, which is not a folder under {}",
+                    p.path.display(),
+                    opts.root.join("features").display()
+                )));
+            }
+        }
+    }
 
     let client = crate::http::build_client(Duration::from_secs(30)).map_err(ConfigError)?;
     let counters = Arc::new(Counters::default());

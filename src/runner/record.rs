@@ -52,6 +52,27 @@ pub struct ScenarioRecord {
 }
 
 impl ScenarioRecord {
+    /// A record with only a name and an outcome, for unit tests of what reads records.
+    #[cfg(test)]
+    pub fn sample(scenario: &str, outcome: Outcome) -> Self {
+        Self {
+            target: "t".into(),
+            feature: "F".into(),
+            feature_path: "features/f.feature".into(),
+            scenario: scenario.into(),
+            line: 1,
+            tags: vec![],
+            feature_description: None,
+            description: None,
+            steps: vec![],
+            outcome,
+            warnings: vec![],
+            drift: vec![],
+            stale_deviation: None,
+            evidence: vec![],
+        }
+    }
+
     pub fn is_failure(&self) -> bool {
         matches!(self.outcome, Outcome::Failed { .. })
     }
