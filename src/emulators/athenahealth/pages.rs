@@ -1,23 +1,7 @@
 //! The HTML the browser sees: Okta's error page, the sign-in widget and the consent page.
 
 use crate::emulators::EmuResponse;
-
-/// Escapes text for HTML. The apostrophe is left alone so that documented messages such
-/// as `The 'redirect_uri' parameter …` appear verbatim in the page.
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn document(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
-        escape(title)
-    )
-}
+use crate::emulators::html::{document, escape};
 
 /// Okta's error page for requests it will not redirect (unknown client, bad redirect_uri).
 pub(super) fn error_page(status: u16, code: &str, description: &str) -> EmuResponse {

@@ -3,21 +3,7 @@
 
 use super::urn;
 use crate::emulators::EmuResponse;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-fn document(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
-        escape(title)
-    )
-}
+use crate::emulators::html::{document, escape};
 
 /// Shown instead of redirecting when the client or its redirect URI cannot be trusted.
 pub(super) fn authorize_error_page(error: &str, short_urn: &str, error_uri: &str) -> EmuResponse {

