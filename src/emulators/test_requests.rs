@@ -117,3 +117,50 @@ where
         assert_eq!(faulty, case.faulty, "{name}: with the fault");
     }
 }
+
+/// An authorization request under construction: parameters replaced or removed one at
+/// a time, then sent as a GET to the emulator's authorize path.
+#[derive(Debug, Clone)]
+pub struct Authz {
+    pub path: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl Authz {
+    pub fn new(path: &str, params: &[(&str, &str)]) -> Self {
+        Self {
+            path: path.to_string(),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    pub fn set(mut self, name: &str, value: &str) -> Self {
+        self = self.without(name);
+        self.params.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn without(mut self, name: &str) -> Self {
+        self.params.retain(|(k, _)| k != name);
+        self
+    }
+
+    pub fn request(&self) -> EmuRequest {
+        let pairs: Vec<(&str, &str)> = self
+            .params
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        get(&self.path, &pairs)
+    }
+
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}

@@ -120,11 +120,6 @@ pub fn assert_redirect_error(r: &EmuResponse, error: &str, description: &str) {
 }
 
 /// An authorize request, with sensible defaults for a public client.
-#[derive(Clone)]
-pub struct Authz {
-    pub params: Vec<(String, String)>,
-}
-
 pub fn authz(client_id: &str) -> Authz {
     let mut params = vec![
         ("client_id", client_id),
@@ -142,41 +137,7 @@ pub fn authz(client_id: &str) -> Authz {
         params.push(("code_challenge", CHALLENGE));
         params.push(("code_challenge_method", "S256"));
     }
-    Authz {
-        params: params
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
-}
-
-impl Authz {
-    pub fn set(mut self, name: &str, value: &str) -> Self {
-        self = self.without(name);
-        self.params.push((name.into(), value.into()));
-        self
-    }
-
-    pub fn without(mut self, name: &str) -> Self {
-        self.params.retain(|(k, _)| k != name);
-        self
-    }
-
-    pub fn request(&self) -> EmuRequest {
-        let pairs: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        get("/oauth2/v1/authorize", &pairs)
-    }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
+    Authz::new("/oauth2/v1/authorize", &params)
 }
 
 /// The transaction id from a login page's form action.

@@ -141,11 +141,6 @@ pub fn redirect_params(r: &EmuResponse) -> crate::oauth::authorize::RedirectPara
 }
 
 /// An authorize request, by default a public client's with PKCE.
-#[derive(Clone)]
-pub struct Authz {
-    pub params: Vec<(String, String)>,
-}
-
 pub fn authz(client_id: &str) -> Authz {
     let mut params = vec![
         ("client_id", client_id),
@@ -160,46 +155,18 @@ pub fn authz(client_id: &str) -> Authz {
         params.push(("code_challenge", CHALLENGE));
         params.push(("code_challenge_method", "S256"));
     }
-    Authz {
-        params: params
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-    }
+    Authz::new("/authorize", &params)
 }
 
-impl Authz {
-    pub fn set(mut self, name: &str, value: &str) -> Self {
-        self = self.without(name);
-        self.params.push((name.into(), value.into()));
-        self
-    }
+/// `authz(..).pkce()`: with PKCE S256 (for confidential clients, which may leave it out).
+pub trait WithPkce {
+    fn pkce(self) -> Self;
+}
 
-    pub fn without(mut self, name: &str) -> Self {
-        self.params.retain(|(k, _)| k != name);
-        self
-    }
-
-    /// With PKCE S256 (for confidential clients, which may leave it out).
-    pub fn pkce(self) -> Self {
+impl WithPkce for Authz {
+    fn pkce(self) -> Self {
         self.set("code_challenge", CHALLENGE)
             .set("code_challenge_method", "S256")
-    }
-
-    pub fn request(&self) -> EmuRequest {
-        let pairs: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        get("/authorize", &pairs)
-    }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
     }
 }
 
