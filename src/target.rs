@@ -29,6 +29,10 @@ pub struct Client {
     pub id: String,
     pub secret: Option<String>,
     pub auth: AuthMethod,
+    /// `private_key_jwt` clients: the signing key.
+    pub assertion_key: Option<crate::oauth::assertion::AssertionKey>,
+    /// Who the client's assertions are addressed to: the server's issuer.
+    pub audience: String,
 }
 
 pub struct Target {
@@ -177,6 +181,8 @@ impl Target {
                         id: c.id.clone(),
                         secret: c.secret.clone(),
                         auth: c.auth,
+                        assertion_key: c.assertion_key.clone(),
+                        audience: issuer.clone(),
                     },
                 )
             })
@@ -322,7 +328,13 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
                 AuthMethod::None => emulators::ClientAuth::None,
                 AuthMethod::ClientSecretPost => emulators::ClientAuth::ClientSecretPost,
                 AuthMethod::ClientSecretBasic => emulators::ClientAuth::ClientSecretBasic,
+                AuthMethod::PrivateKeyJwt => emulators::ClientAuth::PrivateKeyJwt,
             },
+            jwks: c
+                .assertion_key
+                .as_ref()
+                .and_then(|k| k.public_jwk().ok())
+                .map(|jwk| serde_json::json!({ "keys": [jwk] })),
             redirect_uris: c
                 .redirect_uris
                 .clone()

@@ -78,6 +78,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^the app opens the sign-in page$",
         step!(open_sign_in_page),
     ),
+    (
+        r"^the confidential app that authenticates with a signed JWT$",
+        step!(jwt_app),
+    ),
 ];
 
 fn select(w: &mut World, role: &str) {
@@ -148,6 +152,10 @@ async fn confidential_app(w: &mut World, _: Context) {
 
 async fn basic_app(w: &mut World, _: Context) {
     select(w, "confidential_basic");
+}
+
+async fn jwt_app(w: &mut World, _: Context) {
+    select(w, "jwt");
 }
 
 async fn scopes(w: &mut World, ctx: Context) {

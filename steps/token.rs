@@ -74,6 +74,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         r"^the app asks for tokens with the user's password$",
         step!(password_grant),
     ),
+    (
+        r"^the app redeems the code with an assertion (signed with a key it never registered|addressed to another server|that has expired)$",
+        step!(redeem_bad_assertion),
+    ),
 ];
 
 /// How the client authenticates, from its registration.
@@ -90,6 +94,48 @@ pub(super) fn authentication(client: &Client) -> ClientAuthentication {
             client_id: id,
             secret,
         },
+        AuthMethod::PrivateKeyJwt => assertion_auth(client, Assertion::Valid),
+    }
+}
+
+/// How a client assertion is made: correctly, or broken in one way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Assertion {
+    Valid,
+    /// Signed with a key the client never registered.
+    UnregisteredKey,
+    /// Addressed to another server.
+    OtherAudience,
+    /// Expired five minutes ago.
+    Expired,
+}
+
+/// A `private_key_jwt` authentication with a fresh assertion (a new `jti` each time).
+pub(super) fn assertion_auth(client: &Client, how: Assertion) -> ClientAuthentication {
+    use crate::oauth::assertion::{AssertionKey, UNREGISTERED_KEY};
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let jti = pkce::new_verifier();
+    let registered = client.assertion_key.clone();
+    let key = match how {
+        Assertion::UnregisteredKey => {
+            let kid = registered.as_ref().map_or("grantcheck", |k| k.kid.as_str());
+            AssertionKey::from_pem(kid, UNREGISTERED_KEY).ok()
+        }
+        _ => registered,
+    };
+    let audience = match how {
+        Assertion::OtherAudience => "https://another-server.example.test".to_string(),
+        _ => client.audience.clone(),
+    };
+    let lifetime = if how == Assertion::Expired { -300 } else { 60 };
+    // A key is checked when the profile is read; an unsigned request is what the server
+    // sees if that ever fails.
+    let assertion = key
+        .and_then(|k| k.assertion(&client.id, &audience, now, lifetime, &jti).ok())
+        .unwrap_or_default();
+    ClientAuthentication::Assertion {
+        client_id: client.id.clone(),
+        assertion,
     }
 }
 
@@ -341,4 +387,23 @@ async fn password_grant(w: &mut World, _: Context) {
     let auth = authentication(&w.client());
     let url = target.endpoints.token.clone();
     post_token_form(w, url, form, auth, Vec::new()).await;
+}
+
+async fn redeem_bad_assertion(w: &mut World, ctx: Context) {
+    let c = w.client();
+    if c.auth != AuthMethod::PrivateKeyJwt {
+        w.fail_with(format!(
+            "this step needs a private_key_jwt client; `{}` uses {}",
+            c.role,
+            c.auth.as_str()
+        ));
+    }
+    let how = match arg(&ctx, 1) {
+        "signed with a key it never registered" => Assertion::UnregisteredKey,
+        "addressed to another server" => Assertion::OtherAudience,
+        _ => Assertion::Expired,
+    };
+    let auth = assertion_auth(&c, how);
+    let verifier = w.flow.verifier.clone();
+    exchange(w, verifier, None, auth).await;
 }

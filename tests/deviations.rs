@@ -21,6 +21,13 @@ fn profile_with_deviations(dir: &std::path::Path) -> String {
     reason: caching headers missing (test)
 "
     );
+    // The profile names its private_key_jwt key relative to itself.
+    std::fs::create_dir_all(dir.join("keys")).expect("mkdir keys");
+    std::fs::copy(
+        common::root().join("profiles/keys/test-client.pem"),
+        dir.join("keys/test-client.pem"),
+    )
+    .expect("copy key");
     let path = dir.join("reference-emulated.yaml");
     std::fs::write(&path, text).expect("write profile");
     path.to_string_lossy().into_owned()

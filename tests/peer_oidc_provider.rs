@@ -303,6 +303,9 @@ fn client_registrations(profile: &grantcheck::profile::Profile) -> String {
             if let Some(s) = &c.secret {
                 m["client_secret"] = serde_json::json!(s);
             }
+            if let Some(jwk) = c.assertion_key.as_ref().and_then(|k| k.public_jwk().ok()) {
+                m["jwks"] = serde_json::json!({ "keys": [jwk] });
+            }
             m
         })
         .collect();

@@ -83,6 +83,8 @@ pub enum ClientAuth {
     None,
     ClientSecretPost,
     ClientSecretBasic,
+    /// A signed JWT assertion verified with the client's registered `jwks`.
+    PrivateKeyJwt,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +98,8 @@ pub struct ClientRegistration {
     pub permitted_scopes: Vec<String>,
     /// Grants the client is registered for; empty: the emulator's default for it.
     pub grant_types: Vec<String>,
+    /// `private_key_jwt` clients: the public JWK set their assertions verify with.
+    pub jwks: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone)]

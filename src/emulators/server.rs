@@ -277,6 +277,7 @@ mod tests {
                 post_logout_redirect_uris: vec![],
                 permitted_scopes: vec![],
                 grant_types: vec![],
+                jwks: None,
             }],
             users: vec![],
             fhir_base_path: "/v1/1/1/1/fhir/dstu2".into(),

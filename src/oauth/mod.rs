@@ -1,6 +1,7 @@
 //! OAuth building blocks shared by steps, checks and emulators: PKCE, authorize URLs,
 //! token requests, error payloads, JWTs. No I/O here.
 
+pub mod assertion;
 pub mod authorize;
 pub mod error;
 pub mod error_uri;

@@ -31,6 +31,11 @@ pub enum ClientAuthentication {
     MissingSecret {
         client_id: String,
     },
+    /// A signed JWT client assertion (`private_key_jwt`, RFC 7523 §2.2).
+    Assertion {
+        client_id: String,
+        assertion: String,
+    },
     /// No client authentication at all (the caller sends something else, or nothing).
     Omitted,
 }
@@ -43,7 +48,8 @@ impl ClientAuthentication {
             | Self::Basic { client_id, .. }
             | Self::Both { client_id, .. }
             | Self::MalformedBasic { client_id }
-            | Self::MissingSecret { client_id } => client_id,
+            | Self::MissingSecret { client_id }
+            | Self::Assertion { client_id, .. } => client_id,
             Self::Omitted => "",
         }
     }
@@ -67,6 +73,14 @@ impl ClientAuthentication {
                 headers.push(("authorization".into(), basic_header(&id, secret)));
                 form.push(("client_id".into(), id));
                 form.push(("client_secret".into(), secret.clone()));
+            }
+            Self::Assertion { assertion, .. } => {
+                form.push(("client_id".into(), id));
+                form.push((
+                    "client_assertion_type".into(),
+                    super::assertion::JWT_BEARER.into(),
+                ));
+                form.push(("client_assertion".into(), assertion.clone()));
             }
             Self::MalformedBasic { .. } => {
                 // Not base64 and no colon: what a hand-built header with a stray

@@ -142,6 +142,7 @@ pub fn parse(
             .to_string()
     });
     validate(path, text, &spec)?;
+    load_assertion_keys(path, text, &mut spec)?;
     let mut resolver = env::Resolver::new(path, text, spec.emulator.is_some(), lookup);
     resolver.resolve_profile(&mut spec)?;
     Ok(Profile {
@@ -169,6 +170,50 @@ fn first_line(rendered: &str) -> String {
         Some(i) => line[..i].to_string(),
         None => line.to_string(),
     }
+}
+
+/// Reads each `private_key_jwt` client's key file (relative to the profile), so a
+/// missing or unreadable key is a profile error with its location, before any request.
+fn load_assertion_keys(
+    path: &Path,
+    text: &str,
+    spec: &mut ProfileFile,
+) -> Result<(), ProfileError> {
+    for (role, client) in spec.clients.iter_mut() {
+        if client.auth != AuthMethod::PrivateKeyJwt {
+            continue;
+        }
+        let at = |needle: &str| env::position_of(text, needle);
+        let (Some(file), Some(kid)) = (&client.private_key_file, &client.key_id) else {
+            return Err(ProfileError::at(
+                path,
+                at(&format!("{role}:")),
+                format!(
+                    "`clients.{role}`: auth `private_key_jwt` needs `private_key_file` and `key_id`"
+                ),
+            ));
+        };
+        let key_path = path.parent().unwrap_or(Path::new(".")).join(file);
+        let pem = std::fs::read(&key_path).map_err(|e| {
+            ProfileError::at(
+                path,
+                at(file),
+                format!(
+                    "`clients.{role}.private_key_file`: cannot read {}: {e}",
+                    key_path.display()
+                ),
+            )
+        })?;
+        let key = crate::oauth::assertion::AssertionKey::from_pem(kid, &pem).map_err(|e| {
+            ProfileError::at(
+                path,
+                at(file),
+                format!("`clients.{role}.private_key_file`: {e}"),
+            )
+        })?;
+        client.assertion_key = Some(key);
+    }
+    Ok(())
 }
 
 /// Semantic rules the schema cannot express.

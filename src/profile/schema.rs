@@ -164,6 +164,7 @@ pub enum AuthMethod {
     None,
     ClientSecretPost,
     ClientSecretBasic,
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -172,6 +173,7 @@ impl AuthMethod {
             AuthMethod::None => "none",
             AuthMethod::ClientSecretPost => "client_secret_post",
             AuthMethod::ClientSecretBasic => "client_secret_basic",
+            AuthMethod::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -194,6 +196,15 @@ pub struct ClientConfig {
     /// `client_credentials`); unset: the server's default for the client's role.
     #[serde(default)]
     pub grant_types: Option<Vec<String>>,
+    /// `private_key_jwt`: the RSA private key (PEM file, relative to the profile) the
+    /// client signs its assertions with, and the `kid` the server registered it under.
+    #[serde(default)]
+    pub private_key_file: Option<String>,
+    #[serde(default)]
+    pub key_id: Option<String>,
+    /// The loaded key (filled in when the profile is read).
+    #[serde(skip)]
+    pub assertion_key: Option<crate::oauth::assertion::AssertionKey>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

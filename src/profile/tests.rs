@@ -160,3 +160,40 @@ fn shipped_profiles_parse() {
         assert!(r.is_ok(), "{}: {}", path.display(), r.unwrap_err());
     }
 }
+
+#[test]
+fn a_private_key_jwt_client_needs_a_readable_rsa_key() {
+    let jwt = |extra: &str| {
+        GOOD.replace(
+            "users:",
+            &format!("  jwt:\n    id: app-2\n    auth: private_key_jwt\n{extra}users:"),
+        )
+    };
+    let e = parse_str(&jwt("")).unwrap_err();
+    assert!(e.message.contains("private_key_file"), "{e}");
+    assert_eq!(e.line, Some(15), "{e}");
+
+    let e = parse_str(&jwt("    private_key_file: no-such.pem\n    key_id: k1\n")).unwrap_err();
+    assert!(e.message.contains("cannot read"), "{e}");
+    assert_eq!((e.line, e.column), (Some(18), Some(23)), "{e}");
+
+    // A key file that is not a key: refused without echoing its content.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("bad.pem"), "SECRET-LOOKING-TEXT").expect("write");
+    let text = jwt("    private_key_file: bad.pem\n    key_id: k1\n");
+    let e = parse(&dir.path().join("p.yaml"), &text, &env).unwrap_err();
+    assert!(
+        e.message.contains("not") && !e.message.contains("SECRET-LOOKING"),
+        "{e}"
+    );
+
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("profiles/keys");
+    std::fs::copy(keys.join("test-client.pem"), dir.path().join("good.pem")).expect("copy");
+    let text = jwt("    private_key_file: good.pem\n    key_id: k1\n");
+    let p = parse(&dir.path().join("p.yaml"), &text, &env).expect("valid");
+    let key = p.spec.clients["jwt"]
+        .assertion_key
+        .as_ref()
+        .expect("key loaded");
+    assert_eq!(key.public_jwk().expect("jwk")["kid"], "k1");
+}

@@ -27,6 +27,9 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-basic-client" if target.client("confidential_basic").is_none() => {
                 "the profile registers no `confidential_basic` client".to_string()
             }
+            "needs-jwt-client" if target.client("jwt").is_none() => {
+                "the profile registers no `jwt` (private_key_jwt) client".to_string()
+            }
             "needs-provider-client" if target.client("provider").is_none() => {
                 "the profile registers no `provider` client".to_string()
             }

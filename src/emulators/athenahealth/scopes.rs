@@ -147,6 +147,7 @@ mod tests {
             post_logout_redirect_uris: vec![],
             permitted_scopes: permitted.iter().map(|s| s.to_string()).collect(),
             grant_types: vec![],
+            jwks: None,
         }
     }
 

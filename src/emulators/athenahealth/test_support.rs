@@ -46,6 +46,7 @@ fn client(
         post_logout_redirect_uris: vec![BYE.into()],
         permitted_scopes: permitted.iter().map(|s| s.to_string()).collect(),
         grant_types: vec![],
+        jwks: None,
     }
 }
 

@@ -48,6 +48,7 @@ fn client(
         post_logout_redirect_uris: vec![],
         permitted_scopes: permitted.split(' ').map(str::to_string).collect(),
         grant_types: vec![],
+        jwks: None,
     }
 }
 

@@ -70,12 +70,25 @@ impl Reference {
     /// The authenticated client of a token, introspection or revocation request.
     pub(super) fn authenticate_client(
         &self,
+        origin: &str,
         req: &EmuRequest,
         form: &Params,
     ) -> Result<ClientRegistration, OAuthError> {
         let body_id = form.get("client_id");
         let body_secret = form.get("client_secret");
         let header = req.header("authorization").filter(|h| !h.trim().is_empty());
+        let assertion = form.get("client_assertion");
+        let assertion_type = form.get("client_assertion_type");
+        if assertion.is_some() || assertion_type.is_some() {
+            if (header.is_some() || body_secret.is_some())
+                && !self.on(Fault::TwoAuthMethodsAccepted)
+            {
+                return Err(OAuthError::invalid_request(
+                    "The client used more than one authentication method.",
+                ));
+            }
+            return self.authenticate_assertion(origin, req, assertion_type, assertion, body_id);
+        }
 
         let (client_id, secret, presented) = match header {
             Some(_) if body_secret.is_some() && !self.on(Fault::TwoAuthMethodsAccepted) => {
@@ -137,6 +150,8 @@ impl Reference {
             ClientAuth::ClientSecretPost => {
                 presented != Presented::Basic || self.on(Fault::AuthMethodNotEnforced)
             }
+            // Only an assertion authenticates it (see client_assertion.rs).
+            ClientAuth::PrivateKeyJwt => self.on(Fault::AuthMethodNotEnforced),
         };
         if allowed {
             Ok(())

@@ -509,6 +509,29 @@ fn cases() -> Vec<Case> {
             faulty: "200",
         },
         Case {
+            fault: Fault::JwtSignatureUnchecked,
+            observe: |emu| jwt_client_redeem(emu, &jwt_assertion(&rogue_jwt_key(), ORIGIN, 60)),
+            healthy: "401 invalid_client",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::JwtAudienceUnchecked,
+            observe: |emu| {
+                jwt_client_redeem(
+                    emu,
+                    &jwt_assertion(&jwt_key(), "https://elsewhere.test", 60),
+                )
+            },
+            healthy: "401 invalid_client",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::JwtExpiryUnchecked,
+            observe: |emu| jwt_client_redeem(emu, &jwt_assertion(&jwt_key(), ORIGIN, -300)),
+            healthy: "401 invalid_client",
+            faulty: "200",
+        },
+        Case {
             fault: Fault::TwoAuthMethodsAccepted,
             observe: |emu| {
                 let header = basic_header(BASIC_CLIENT, BASIC_SECRET);

@@ -37,6 +37,12 @@ fault_switches! {
         "the credentials form post is answered with 307, which re-posts the password (RFC9700-4.12)";
     CodeReusable => "code-reusable",
         "an authorization code can be redeemed more than once (RFC6749-4.1.2)";
+    JwtSignatureUnchecked => "jwt-signature-unchecked",
+        "a private_key_jwt assertion is accepted without checking its signature (RFC7523-3, OIDC-Core-9)";
+    JwtAudienceUnchecked => "jwt-audience-unchecked",
+        "a private_key_jwt assertion addressed to another server is accepted (RFC7523-3)";
+    JwtExpiryUnchecked => "jwt-expiry-unchecked",
+        "an expired private_key_jwt assertion is accepted (RFC7523-3)";
     ReplayKeepsTokens => "replay-keeps-tokens",
         "a replayed code is refused but the tokens of its first use stay active (RFC6749-4.1.2)";
     CodeNeverExpires => "code-never-expires",

@@ -1189,3 +1189,41 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn private_key_jwt_clients_authenticate_with_their_assertion_only() {
+    let emu = || Reference::new(tenant(), vec![]);
+    let key = jwt_key();
+    assert_eq!(
+        jwt_client_redeem(&mut emu(), &jwt_assertion(&key, ORIGIN, 60)),
+        "200"
+    );
+    // The token endpoint URL is an audience too (RFC 7523 §3).
+    let token_url = format!("{ORIGIN}/token");
+    assert_eq!(
+        jwt_client_redeem(&mut emu(), &jwt_assertion(&key, &token_url, 60)),
+        "200"
+    );
+    assert_eq!(
+        jwt_client_redeem(&mut emu(), "not-a-jwt"),
+        "401 invalid_client"
+    );
+    // A secret-based client cannot switch to an assertion it never registered.
+    let mut e = emu();
+    let code = obtain_code(&mut e, &authz(BASIC_CLIENT).pkce());
+    let assertion = key
+        .assertion(BASIC_CLIENT, ORIGIN, 2_000_000_000, 60, "j")
+        .expect("signs");
+    let params = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CB),
+        ("code_verifier", VERIFIER),
+        ("client_assertion_type", crate::oauth::assertion::JWT_BEARER),
+        ("client_assertion", assertion.as_str()),
+    ];
+    assert_eq!(
+        outcome(&send(&mut e, post("/token", &params))),
+        "401 invalid_client"
+    );
+}

@@ -23,17 +23,17 @@ fn active(grant: &Grant, iat: u64, exp: u64) -> Value {
 }
 
 impl Reference {
-    pub(super) fn introspect(&self, req: &EmuRequest) -> EmuResponse {
-        match self.introspection(req) {
+    pub(super) fn introspect(&self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        match self.introspection(origin, req) {
             Ok(body) => EmuResponse::json(200, &body).with_header("cache-control", "no-store"),
             Err(error) => error.json(),
         }
     }
 
-    fn introspection(&self, req: &EmuRequest) -> Result<Value, OAuthError> {
+    fn introspection(&self, origin: &str, req: &EmuRequest) -> Result<Value, OAuthError> {
         let form = form_params(req)?;
         if !self.on(Fault::IntrospectionOpen) {
-            let client = self.authenticate_client(req, &form)?;
+            let client = self.authenticate_client(origin, req, &form)?;
             if client.auth == ClientAuth::None {
                 return Err(self
                     .invalid_client("Introspection needs an authenticated confidential client."));

@@ -8,6 +8,7 @@
 //! on; every path below hangs off it.
 
 mod authorize;
+mod client_assertion;
 mod client_auth;
 mod client_credentials;
 mod code_grant;
@@ -155,8 +156,8 @@ impl Reference {
             }
             paths::AUTHORIZE if get => self.authorize(origin, req),
             paths::TOKEN if post => self.token(origin, req),
-            paths::INTROSPECT if post => self.introspect(req),
-            paths::REVOKE if post => self.revoke(req),
+            paths::INTROSPECT if post => self.introspect(origin, req),
+            paths::REVOKE if post => self.revoke(origin, req),
             paths::USERINFO if get || post => self.userinfo(req),
             paths::JWKS if get => self.jwks_response(),
             paths::OPENID_CONFIGURATION

@@ -9,16 +9,16 @@ use super::{Fault, Reference};
 use crate::emulators::{EmuRequest, EmuResponse};
 
 impl Reference {
-    pub(super) fn revoke(&mut self, req: &EmuRequest) -> EmuResponse {
-        match self.revocation(req) {
+    pub(super) fn revoke(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        match self.revocation(origin, req) {
             Ok(()) => EmuResponse::new(200).with_header("cache-control", "no-store"),
             Err(error) => error.json(),
         }
     }
 
-    fn revocation(&mut self, req: &EmuRequest) -> Result<(), OAuthError> {
+    fn revocation(&mut self, origin: &str, req: &EmuRequest) -> Result<(), OAuthError> {
         let form = form_params(req)?;
-        let client = self.authenticate_client(req, &form)?;
+        let client = self.authenticate_client(origin, req, &form)?;
         let token = form
             .get("token")
             .ok_or_else(|| OAuthError::invalid_request("The token parameter is missing."))?;

@@ -33,6 +33,8 @@ pub const POST_CLIENT: &str = "ref-confidential-post";
 pub const POST_SECRET: &str = "post-secret";
 pub const BASIC_CLIENT: &str = "ref-confidential-basic";
 pub const BASIC_SECRET: &str = "basic secret+1";
+pub const JWT_CLIENT: &str = "ref-jwt";
+pub const JWT_KID: &str = "test-client-1";
 pub const OTHER: &str = "ref-other";
 pub const OTHER_SECRET: &str = "other-secret";
 pub const SYSTEM: &str = "ref-system";
@@ -59,7 +61,70 @@ fn client(
         post_logout_redirect_uris: vec![],
         permitted_scopes: vec![],
         grant_types: grants.iter().map(|s| s.to_string()).collect(),
+        jwks: None,
     }
+}
+
+/// The key the `private_key_jwt` client registered (its public half is in `jwks`).
+pub fn jwt_key() -> crate::oauth::assertion::AssertionKey {
+    crate::oauth::assertion::AssertionKey::from_pem(
+        JWT_KID,
+        crate::oauth::assertion::UNREGISTERED_KEY,
+    )
+    .expect("test key")
+}
+
+/// A key the `private_key_jwt` client never registered, under the registered kid.
+pub fn rogue_jwt_key() -> crate::oauth::assertion::AssertionKey {
+    crate::oauth::assertion::AssertionKey::from_pem(
+        JWT_KID,
+        include_bytes!("../keys/athena-rogue.pem"),
+    )
+    .expect("rogue key")
+}
+
+fn jwt_client() -> ClientRegistration {
+    let mut c = client(
+        JWT_CLIENT,
+        ClientAuth::PrivateKeyJwt,
+        None,
+        &["authorization_code", "refresh_token"],
+        &[CB],
+    );
+    c.jwks = Some(serde_json::json!({ "keys": [jwt_key().public_jwk().expect("jwk")] }));
+    c
+}
+
+/// A client assertion for the `private_key_jwt` client: `key`, audience, lifetime.
+pub fn jwt_assertion(
+    key: &crate::oauth::assertion::AssertionKey,
+    audience: &str,
+    lifetime: i64,
+) -> String {
+    let now = crate::emulators::clock::VirtualClock::new().now_unix() as i64;
+    key.assertion(
+        JWT_CLIENT,
+        audience,
+        now,
+        lifetime,
+        &format!("jti-{now}-{lifetime}"),
+    )
+    .expect("assertion")
+}
+
+/// The `private_key_jwt` client redeems a code with the given assertion.
+pub fn jwt_client_redeem(emu: &mut Reference, assertion: &str) -> String {
+    let code = obtain_code(emu, &authz(JWT_CLIENT).pkce());
+    let params = [
+        ("grant_type", "authorization_code"),
+        ("code", code.as_str()),
+        ("redirect_uri", CB),
+        ("code_verifier", VERIFIER),
+        ("client_id", JWT_CLIENT),
+        ("client_assertion_type", crate::oauth::assertion::JWT_BEARER),
+        ("client_assertion", assertion),
+    ];
+    outcome(&send(emu, post("/token", &params)))
 }
 
 pub fn tenant() -> Tenant {
@@ -98,6 +163,7 @@ pub fn tenant() -> Tenant {
                 &[CB],
             ),
             system,
+            jwt_client(),
             client(
                 MULTI,
                 ClientAuth::None,

@@ -64,7 +64,7 @@ impl Reference {
 
     fn token_grant(&mut self, origin: &str, req: &EmuRequest) -> Result<Value, OAuthError> {
         let form = form_params(req)?;
-        let client = self.authenticate_client(req, &form)?;
+        let client = self.authenticate_client(origin, req, &form)?;
         let grant_type = form
             .get("grant_type")
             .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is missing."))?;

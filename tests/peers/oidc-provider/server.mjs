@@ -41,7 +41,7 @@ function providerVersion() {
   return JSON.parse(readFileSync(manifest, 'utf8')).version;
 }
 
-const AUTH_METHODS = new Set(['none', 'client_secret_basic', 'client_secret_post']);
+const AUTH_METHODS = new Set(['none', 'client_secret_basic', 'client_secret_post', 'private_key_jwt']);
 
 // The harness's registrations, as oidc-provider client metadata.
 function readClients() {
@@ -67,7 +67,11 @@ function readClients() {
     if (!AUTH_METHODS.has(method)) {
       fail(`${where} (${c.client_id}): token_endpoint_auth_method must be one of ${[...AUTH_METHODS].join(', ')}`);
     }
-    if (method !== 'none' && (typeof c.client_secret !== 'string' || !c.client_secret)) {
+    if (method === 'private_key_jwt' && !Array.isArray(c.jwks?.keys)) {
+      fail(`${where} (${c.client_id}): jwks with the public key is required for private_key_jwt`);
+    }
+    const needsSecret = method === 'client_secret_basic' || method === 'client_secret_post';
+    if (needsSecret && (typeof c.client_secret !== 'string' || !c.client_secret)) {
       // Name the field, never a value.
       fail(`${where} (${c.client_id}): client_secret is required for ${method}`);
     }
@@ -82,8 +86,13 @@ function readClients() {
       response_types: usesCode ? ['code'] : [],
       redirect_uris: usesCode ? (c.redirect_uris ?? []) : [],
     };
-    if (method !== 'none') {
+    if (needsSecret) {
       metadata.client_secret = c.client_secret;
+    }
+    if (method === 'private_key_jwt') {
+      // Only the public key: the private one stays with grantcheck.
+      metadata.jwks = c.jwks;
+      metadata.token_endpoint_auth_signing_alg = 'RS256';
     }
     return metadata;
   });
