@@ -221,7 +221,28 @@ impl World {
     }
 
     /// Fails the step with a redacted message (cucumber reports the panic payload).
+    /// A failure the profile declares as a known deviation says so where it happens, so
+    /// the progress output agrees with the summary.
     pub fn fail_with(&self, message: String) -> ! {
+        // Drift is never a deviation (and keeps its prefix for the runner).
+        let declared = self
+            .target
+            .as_ref()
+            .filter(|_| !message.starts_with(BASELINE_FAILURE))
+            .and_then(|t| {
+                t.profile
+                    .spec
+                    .deviations
+                    .iter()
+                    .find(|d| d.explains(&self.scenario, &message))
+            });
+        let message = match declared {
+            Some(d) => format!(
+                "known deviation (declared in the profile): {}\n{message}",
+                d.reason
+            ),
+            None => message,
+        };
         let text = self.redactor.text(&message);
         std::panic::panic_any(text)
     }

@@ -286,3 +286,16 @@ pub struct Deviation {
     pub expected: String,
     pub reason: String,
 }
+
+impl Deviation {
+    /// True when this deviation explains a failure of `scenario` with `message`: every
+    /// field it gives matches.
+    pub fn explains(&self, scenario: &str, message: &str) -> bool {
+        self.scenario.as_deref().is_none_or(|s| s == scenario)
+            && self
+                .check
+                .as_deref()
+                .is_none_or(|c| message.contains(&format!("check `{c}`")))
+            && message.contains(&self.expected)
+    }
+}

@@ -10,13 +10,8 @@ use crate::profile::schema::Deviation;
 
 use super::record::{Outcome, ScenarioRecord};
 
-/// True when `d` explains a failure of `scenario` with `message`.
 fn matches(d: &Deviation, scenario: &str, message: &str) -> bool {
-    d.scenario.as_deref().is_none_or(|s| s == scenario)
-        && d.check
-            .as_deref()
-            .is_none_or(|c| message.contains(&format!("check `{c}`")))
-        && message.contains(&d.expected)
+    d.explains(scenario, message)
 }
 
 /// A deviation's one-line label for reports.
