@@ -132,23 +132,10 @@ async fn read(w: &mut World, _: Context) {
         "{}/.well-known/smart-configuration",
         base.as_str().trim_end_matches('/')
     );
-    let url = match url::Url::parse(&url) {
-        Ok(u) => u,
-        Err(e) => w.fail_with(format!("{url}: {e}")),
-    };
-    let resp = w
-        .send(Request::get(url).header("accept", "application/json"))
-        .await;
-    w.must(crate::checks::response::status_is(&resp, 200));
-    w.must(crate::checks::response::json_content_type(&resp));
-    let doc = resp.json().unwrap_or(Value::Null);
-    w.flow.last = Some(resp.clone());
-    // The document is a drift signal in itself (e.g. PKCE appearing in it).
-    w.snapshot(Payload {
-        status: resp.status,
-        content_type: resp.content_type().map(str::to_owned),
-        body: doc,
-    });
+    fetch_json(w, url, "application/json").await;
+    if let Some(r) = w.flow.last.clone() {
+        w.must(crate::checks::response::json_content_type(&r));
+    }
 }
 
 fn doc(w: &World) -> Value {

@@ -565,23 +565,13 @@ async fn logout_refused(w: &mut World, ctx: Context) {
 }
 
 async fn access_token_works(w: &mut World, _: Context) {
-    let Some(url) = w.target().endpoints.introspect.clone() else {
-        w.fail_with(w.target().missing_endpoint("introspect"))
-    };
     let Some(token) = w.flow.access_token.clone() else {
         w.fail_with("no access token".into())
     };
-    let mut form = vec![
-        ("token".to_string(), token),
-        ("token_type_hint".to_string(), "access_token".to_string()),
-    ];
-    let mut headers = Vec::new();
-    super::token::authentication(&w.client()).apply(&mut form, &mut headers);
-    let mut req = Request::post_form(url, &form);
-    for (k, v) in headers {
-        req = req.header(&k, v);
-    }
-    let r = w.send(req).await;
+    let url = w.target().endpoints.introspect.clone();
+    let auth = super::token::authentication(&w.client());
+    let r =
+        super::session::post_token_param(w, url, "introspect", token, "access_token", auth).await;
     w.must(ss::introspection_active(&r, true));
 }
 
@@ -649,20 +639,10 @@ async fn scope_reported_truthfully(w: &mut World, _: Context) {
     let Some(token) = w.flow.access_token.clone() else {
         w.fail_with("no access token: the app never received one".into())
     };
-    let Some(url) = w.target().endpoints.introspect.clone() else {
-        w.fail_with(w.target().missing_endpoint("introspect"))
-    };
-    let mut form = vec![
-        ("token".to_string(), token),
-        ("token_type_hint".to_string(), "access_token".to_string()),
-    ];
-    let mut headers = Vec::new();
-    super::token::authentication(&w.client()).apply(&mut form, &mut headers);
-    let mut req = Request::post_form(url, &form).header("accept", "application/json");
-    for (k, v) in headers {
-        req = req.header(&k, v);
-    }
-    let resp = w.send(req).await;
+    let url = w.target().endpoints.introspect.clone();
+    let auth = super::token::authentication(&w.client());
+    let resp =
+        super::session::post_token_param(w, url, "introspect", token, "access_token", auth).await;
     w.must(ss::introspection_active(&resp, true));
     let introspected = resp.json().unwrap_or_default();
     w.must(tk::reported_scope_is_real(&body, &requested, &introspected));

@@ -4,9 +4,9 @@ use cucumber::step::Context;
 
 use super::token::{authentication, post_token};
 use super::{StepFn, World, arg, step};
-use crate::http::Request;
+use crate::http::{Request, Response};
 use crate::oauth::authorize::{AuthorizeRequest, is_redirect_to};
-use crate::oauth::token::Grant;
+use crate::oauth::token::{ClientAuthentication, Grant};
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app refreshes the tokens$", step!(refresh)),
@@ -134,13 +134,16 @@ fn token_of(w: &World, kind: &str) -> String {
     }
 }
 
-async fn token_endpoint_call(
+/// Posts `token` (with its type hint) to an introspection or revocation endpoint,
+/// authenticated as `auth`; the response is returned and becomes the scenario's last.
+pub(super) async fn post_token_param(
     w: &mut World,
     url: Option<url::Url>,
     what: &str,
     token: String,
     hint: &str,
-) {
+    auth: ClientAuthentication,
+) -> Response {
     let Some(url) = url else {
         w.fail_with(w.target().missing_endpoint(what))
     };
@@ -149,13 +152,26 @@ async fn token_endpoint_call(
         ("token_type_hint".to_string(), hint.to_string()),
     ];
     let mut headers = Vec::new();
-    authentication(&w.client()).apply(&mut form, &mut headers);
+    auth.apply(&mut form, &mut headers);
     let mut req = Request::post_form(url, &form).header("accept", "application/json");
     for (k, v) in headers {
         req = req.header(&k, v);
     }
     let resp = w.send(req).await;
-    w.flow.last = Some(resp);
+    w.flow.last = Some(resp.clone());
+    resp
+}
+
+/// The same, authenticated as the scenario's app.
+async fn token_endpoint_call(
+    w: &mut World,
+    url: Option<url::Url>,
+    what: &str,
+    token: String,
+    hint: &str,
+) {
+    let auth = authentication(&w.client());
+    post_token_param(w, url, what, token, hint, auth).await;
 }
 
 async fn introspect(w: &mut World, ctx: Context) {
@@ -166,17 +182,10 @@ async fn introspect(w: &mut World, ctx: Context) {
 }
 
 async fn introspect_unauthenticated(w: &mut World, _: Context) {
-    let Some(url) = w.target().endpoints.introspect.clone() else {
-        w.fail_with(w.target().missing_endpoint("introspect"))
-    };
     let token = token_of(w, "access");
-    let form = vec![
-        ("token".to_string(), token),
-        ("token_type_hint".to_string(), "access_token".to_string()),
-    ];
-    let req = Request::post_form(url, &form).header("accept", "application/json");
-    let resp = w.send(req).await;
-    w.flow.last = Some(resp);
+    let url = w.target().endpoints.introspect.clone();
+    let auth = ClientAuthentication::Omitted;
+    post_token_param(w, url, "introspect", token, "access_token", auth).await;
 }
 
 /// A SHOULD: the access token is no longer active, by the server's introspection.
