@@ -8,6 +8,21 @@ use clap::{Parser, Subcommand};
 
 use crate::runner::{self, Console, RunOptions};
 
+/// `println!` that ignores a closed standard output (`grantcheck coverage | head`)
+/// instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// `print!` that ignores a closed standard output.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "grantcheck",
@@ -50,10 +65,26 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Manage the run folders under reports/.
+    #[command(subcommand)]
+    Reports(ReportsCommand),
     /// List an emulator's fault switches.
     Faults {
         /// Vendor (default: all emulators).
         vendor: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsCommand {
+    /// Delete all but the newest run folders (reports/latest is kept).
+    Prune {
+        /// How many of the newest run folders to keep.
+        #[arg(long, value_name = "N")]
+        keep: usize,
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -71,7 +102,8 @@ pub struct RunArgs {
     /// Scenarios run at the same time.
     #[arg(long, value_name = "N", default_value_t = 16)]
     pub concurrency: usize,
-    /// Record observed payloads as the new baseline (INSTA_UPDATE=always).
+    /// Record the observed payloads of scenarios whose checks held as their new
+    /// baselines (never with --fault; never a failed scenario's payloads).
     #[arg(long)]
     pub accept: bool,
     /// Turn on an emulator fault switch (emulated targets only); repeatable.
@@ -131,21 +163,32 @@ pub struct EmulateArgs {
     pub faults: Vec<String>,
 }
 
-/// Finds the project directory: `--root`, else the current directory, else the source
-/// checkout this binary was built from.
-pub fn project_root(explicit: Option<PathBuf>) -> PathBuf {
+/// Finds the project directory (the one holding `features/`): `--root` (or
+/// `GRANTCHECK_ROOT`), else the current directory or the nearest parent that has one.
+/// Never the checkout the binary was built from: reports would land there unseen.
+pub fn project_root(explicit: Option<PathBuf>) -> Result<PathBuf, String> {
     if let Some(r) = explicit {
-        return r;
+        return if r.join("features").is_dir() {
+            Ok(r)
+        } else {
+            Err(format!(
+                "--root (or GRANTCHECK_ROOT) {}: no features/ folder there; name a grantcheck \
+                 project directory",
+                r.display()
+            ))
+        };
     }
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    if cwd.join("features").is_dir() {
-        return cwd;
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current directory: {e}"))?;
+    match cwd.ancestors().find(|d| d.join("features").is_dir()) {
+        Some(d) => Ok(d.to_path_buf()),
+        None => Err(format!(
+            "not inside a grantcheck project: looked for features/ in {} and each of its \
+             parents; run from the project directory, or pass --root DIR (or set \
+             GRANTCHECK_ROOT)",
+            cwd.display()
+        )),
     }
-    let built_from = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    if built_from.join("features").is_dir() {
-        return built_from;
-    }
-    cwd
 }
 
 /// Runs the command line; returns the process exit code.
@@ -157,8 +200,21 @@ pub fn main() -> i32 {
             return if e.use_stderr() { 2 } else { 0 };
         }
     };
-    let root = project_root(cli.root);
     quiet_step_panics();
+    // `explain`, `faults` and `lint --curl/--url` need no project; the rest do.
+    let needs_project = match &cli.command {
+        Command::Explain(_) | Command::Faults { .. } => false,
+        Command::Lint(a) => !a.profiles.is_empty(),
+        _ => true,
+    };
+    let root = match project_root(cli.root) {
+        Ok(r) => r,
+        Err(e) if needs_project => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+        Err(_) => PathBuf::from("."),
+    };
     if let Command::Run(args) = &cli.command {
         // Before any thread exists: insta reads its environment once.
         crate::snapshot::init(&root, args.accept);
@@ -182,19 +238,77 @@ pub fn main() -> i32 {
         Command::Lint(args) => lint(&root, args),
         Command::Explain(args) => explain(args),
         Command::Report { input, out } => report(&root, &input, out),
+        Command::Reports(ReportsCommand::Prune { keep, dry_run }) => {
+            prune_reports(&root, keep, dry_run)
+        }
     }
 }
 
-/// A failing check fails its step by panicking; cucumber catches the panic and reports
-/// its message. The default hook would print every one a second time on stderr, so
-/// panics raised by step failures (and by insta's assertion, which is caught and
-/// reported as drift) are not printed; any other panic still is.
+/// `grantcheck reports prune --keep N`: deletes all but the newest N run folders under
+/// `reports/` (by their timestamped names); `latest` and anything not made by a run
+/// are left alone.
+fn prune_reports(root: &std::path::Path, keep: usize, dry_run: bool) -> i32 {
+    let dir = root.join("reports");
+    let mut runs: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.is_dir()
+                    && p.file_name()
+                        .is_some_and(|n| runner::is_run_dir_name(&n.to_string_lossy()))
+            })
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", dir.display());
+            return 2;
+        }
+    };
+    runs.sort();
+    let doomed = runs.len().saturating_sub(keep);
+    let mut out = std::io::stdout().lock();
+    for path in &runs[..doomed] {
+        if dry_run {
+            let _ = writeln!(out, "would delete {}", path.display());
+        } else if let Err(e) = std::fs::remove_dir_all(path) {
+            eprintln!("error: cannot delete {}: {e}", path.display());
+            return 2;
+        } else {
+            let _ = writeln!(out, "deleted {}", path.display());
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{} run folder(s) kept, {} {}",
+        runs.len() - doomed,
+        doomed,
+        if dry_run {
+            "would be deleted"
+        } else {
+            "deleted"
+        }
+    );
+    0
+}
+
+/// A failing check stops its step with a typed [`StepFailure`] panic that cucumber
+/// catches and the runner records; the default hook would print each one on stderr
+/// too. insta's assertion panics as well, and is caught and recorded as drift. Those
+/// two are not printed; any other panic (a defect) still is.
+///
+/// [`StepFailure`]: crate::verdict::StepFailure
 fn quiet_step_panics() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let file = info.location().map(|l| l.file()).unwrap_or("");
-        let is_step_failure = file.ends_with("steps/world.rs") || file.contains("/insta-");
-        if !is_step_failure {
+        let typed = info
+            .payload()
+            .downcast_ref::<crate::verdict::StepFailure>()
+            .is_some();
+        let from_insta = info
+            .location()
+            .is_some_and(|l| l.file().contains("/insta-"));
+        if !typed && !from_insta {
             previous(info);
         }
     }));
@@ -294,8 +408,8 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
     };
     let server = EmulatorServer::start_on(emu, listener).await;
     let base = server.uri();
-    println!("{} emulator listening on {base}", args.vendor);
-    println!("profile: {} ({})", profile.name, profile.path.display());
+    outln!("{} emulator listening on {base}", args.vendor);
+    outln!("profile: {} ({})", profile.name, profile.path.display());
     let e = &profile.spec.endpoints;
     for (what, path) in [
         ("authorize", &e.authorize),
@@ -307,28 +421,28 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
         ("fhir base", &e.fhir_base),
     ] {
         if let Some(p) = path {
-            println!("  {what:<10} {base}{p}");
+            outln!("  {what:<10} {base}{p}");
         }
     }
     if profile.spec.discovery == Some(crate::profile::Discovery::Smart)
         && let Some(fhir) = &e.fhir_base
     {
-        println!("  discovery  {base}{fhir}/.well-known/smart-configuration");
+        outln!("  discovery  {base}{fhir}/.well-known/smart-configuration");
     }
-    println!("registered clients:");
+    outln!("registered clients:");
     for (role, c) in &profile.spec.clients {
-        println!("  {role:<20} id {} ({})", c.id, c.auth.as_str());
+        outln!("  {role:<20} id {} ({})", c.id, c.auth.as_str());
     }
     if !profile.generated_vars.is_empty() {
-        println!(
+        outln!(
             "secrets for {} were generated for this session; set those variables to choose them",
             profile.generated_vars.join(", ")
         );
     }
     if !args.faults.is_empty() {
-        println!("faults on: {}", args.faults.join(", "));
+        outln!("faults on: {}", args.faults.join(", "));
     }
-    println!("press Ctrl-C to stop");
+    outln!("press Ctrl-C to stop");
     let _ = tokio::signal::ctrl_c().await;
     0
 }
@@ -416,10 +530,10 @@ fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
             .iter()
             .map(|(name, _, f)| serde_json::json!({"input": name, "result": diagnose::render_json(f)}))
             .collect();
-        println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
         for (name, text, f) in &sections {
-            println!(
+            outln!(
                 "{name}: {} error(s), {} warning(s)",
                 f.iter()
                     .filter(|x| x.severity == diagnose::Severity::Error)
@@ -428,7 +542,7 @@ fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
                     .filter(|x| x.severity == diagnose::Severity::Warning)
                     .count()
             );
-            print!("{}", diagnose::render_text(f, text));
+            out!("{}", diagnose::render_text(f, text));
         }
     }
     if any_error { 1 } else { 0 }
@@ -446,12 +560,12 @@ fn explain(args: ExplainArgs) -> i32 {
     match explain::explain(&text, args.vendor.as_deref()) {
         Ok(e) => {
             if args.format == "json" {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&explain::render_json(&e)).unwrap_or_default()
                 );
             } else {
-                print!("{}", explain::render_text(&e));
+                out!("{}", explain::render_text(&e));
             }
             0
         }
@@ -466,9 +580,9 @@ fn coverage(root: &std::path::Path, format: &str) -> i32 {
     match crate::report::coverage::build(root, &[], &crate::report::lint_rule_ids()) {
         Ok(c) => {
             if format == "json" {
-                println!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
+                outln!("{}", serde_json::to_string_pretty(&c).unwrap_or_default());
             } else {
-                print!("{}", crate::report::coverage::render_text(&c));
+                out!("{}", crate::report::coverage::render_text(&c));
             }
             if c.missing().next().is_some() { 1 } else { 0 }
         }
@@ -488,7 +602,7 @@ fn report(root: &std::path::Path, input: &std::path::Path, out: Option<PathBuf>)
     let out = out.unwrap_or_else(|| results.with_file_name("report.html"));
     match crate::report::rebuild(root, &results, &out) {
         Ok(()) => {
-            println!("wrote {}", out.display());
+            outln!("wrote {}", out.display());
             0
         }
         Err(e) => {
@@ -508,9 +622,9 @@ fn faults(vendor: Option<&str>) -> i32 {
         None => crate::emulators::VENDORS.to_vec(),
     };
     for v in vendors {
-        println!("{v}:");
+        outln!("{v}:");
         for f in crate::emulators::faults(v) {
-            println!("  {:<36} {}", f.name, f.breaks);
+            outln!("  {:<36} {}", f.name, f.breaks);
         }
     }
     0

@@ -20,6 +20,7 @@ pub mod report;
 pub mod runner;
 pub mod snapshot;
 pub mod target;
+pub mod verdict;
 
 #[path = "../steps/mod.rs"]
 pub mod steps;

@@ -21,7 +21,7 @@ pub struct Payload {
     pub body: Value,
 }
 
-/// A payload that differs from its baseline.
+/// A payload that differs from its baseline, or that has no baseline yet.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 pub struct Drift {
     pub snapshot: String,
@@ -30,6 +30,14 @@ pub struct Drift {
     pub baseline: Option<String>,
     pub received: String,
     pub diff: String,
+    /// Recorded as the new baseline by `--accept`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub accepted: bool,
+    /// Where the baseline lives and its description, for `--accept`.
+    #[serde(skip)]
+    pub path: PathBuf,
+    #[serde(skip)]
+    pub description: String,
 }
 
 impl std::fmt::Display for Drift {
@@ -53,6 +61,8 @@ impl std::fmt::Display for Drift {
 
 /// Process-wide insta configuration, set once before the first assertion. insta reads
 /// its environment once and caches it, so this must run before anything else snapshots.
+/// With `accept`, insta writes nothing: the runner records the new baselines itself
+/// once it knows which scenarios' checks held ([`accept`]).
 pub fn init(root: &Path, accept: bool) {
     static INIT: Once = Once::new();
     INIT.call_once(|| {
@@ -66,20 +76,21 @@ pub fn init(root: &Path, accept: bool) {
                 std::env::set_var("INSTA_OUTPUT", "none");
             }
             if accept {
-                std::env::set_var("INSTA_UPDATE", "always");
+                std::env::set_var("INSTA_UPDATE", "no");
             }
         }
     });
 }
 
-/// Compares `payload` with `snapshots/<profile>/<name>.snap`.
+/// Compares `payload` with `snapshots/<profile>/<name>.snap`; the drift when it differs
+/// or has no baseline.
 pub fn assert_payload(
     dir: &Path,
     profile: &str,
     name: &str,
     description: &str,
     payload: &Payload,
-) -> Result<(), Drift> {
+) -> Option<Drift> {
     let profile_dir = dir.join(profile);
     let file = profile_dir.join(format!("{name}.snap"));
     let value = serde_json::to_value(payload).unwrap_or(Value::Null);
@@ -93,7 +104,7 @@ pub fn assert_payload(
         settings.bind(|| insta::assert_json_snapshot!(name, &value));
     }));
     if result.is_ok() {
-        return Ok(());
+        return None;
     }
     let received = serde_json::to_string_pretty(&value).unwrap_or_default();
     let baseline = read_snapshot(&file);
@@ -101,13 +112,49 @@ pub fn assert_payload(
         Some(old) => unified_diff(old, &received),
         None => String::new(),
     };
-    Err(Drift {
+    Some(Drift {
         snapshot: name.to_string(),
         file: display_path(&file),
         baseline,
         received,
         diff,
+        accepted: false,
+        path: file,
+        description: description.to_string(),
     })
+}
+
+/// Records `drift`'s received payload as its baseline, in insta's format, replacing
+/// the file in one rename so an interrupted write never leaves half a baseline.
+pub fn accept(drift: &Drift) -> std::io::Result<()> {
+    let dir = drift.path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    // Plain as insta writes it; quoted (a JSON string is a YAML scalar) when YAML
+    // would read the plain text otherwise.
+    let plain = drift
+        .description
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || " -,.'()/".contains(c))
+        && drift
+            .description
+            .starts_with(|c: char| c.is_ascii_alphanumeric());
+    let description = if plain {
+        drift.description.clone()
+    } else {
+        serde_json::to_string(&drift.description).unwrap_or_default()
+    };
+    let text = format!(
+        "---\nsource: src/snapshot.rs\ndescription: {description}\n---\n{}\n",
+        drift.received
+    );
+    let tmp = drift.path.with_extension("snap.tmp");
+    std::fs::write(&tmp, text)?;
+    std::fs::rename(&tmp, &drift.path)?;
+    let pending = drift.path.with_extension("snap.new");
+    if pending.exists() {
+        std::fs::remove_file(pending)?;
+    }
+    Ok(())
 }
 
 fn display_path(p: &Path) -> String {

@@ -54,6 +54,9 @@ pub struct Target {
     /// Why discovery failed (what was received); steps needing a missing endpoint
     /// report it instead of a bare "no endpoint".
     pub discovery_error: Option<String>,
+    /// Set once a request found the target unreachable (connection refused, DNS, TLS,
+    /// connect timeout): the scenarios after it are blocked without waiting again.
+    unreachable: std::sync::Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Target {
@@ -160,13 +163,20 @@ impl Target {
             None => base.as_str().trim_end_matches('/').to_string(),
         };
         let configured_issuer = issuer.clone();
+        let mut unreachable = None;
         let (discovery, discovery_error) = match spec.discovery {
             Some(kind) => match discover(client, kind, &endpoints, &issuer).await {
                 Ok(doc) => {
                     apply_discovery(&doc, &mut endpoints, &mut issuer, spec.issuer.is_some());
                     (Some(doc), None)
                 }
-                Err(e) => (None, Some(e)),
+                Err(e) => match e.strip_prefix(UNREACHABLE) {
+                    Some(why) => {
+                        unreachable = Some(why.to_string());
+                        (None, Some(why.to_string()))
+                    }
+                    None => (None, Some(e)),
+                },
             },
             None => (None, None),
         };
@@ -203,8 +213,22 @@ impl Target {
             emulator,
             faults,
             discovery,
+            unreachable: std::sync::Mutex::new(unreachable),
             discovery_error,
         })
+    }
+
+    /// Why the target cannot be reached, once a request has found out.
+    pub fn unreachable(&self) -> Option<String> {
+        self.unreachable.lock().ok().and_then(|u| u.clone())
+    }
+
+    pub fn mark_unreachable(&self, why: &str) {
+        if let Ok(mut u) = self.unreachable.lock()
+            && u.is_none()
+        {
+            *u = Some(why.to_string());
+        }
     }
 
     /// "no `endpoints.X`", explained by a failed discovery when there was one.
@@ -236,6 +260,9 @@ impl Target {
 }
 
 /// Reads the discovery document. Any failure is described with what was received.
+/// Marks a discovery error as "the target did not answer at all" inside this module.
+const UNREACHABLE: &str = "\u{0}unreachable\u{0}";
+
 async fn discover(
     client: &reqwest::Client,
     kind: crate::profile::Discovery,
@@ -264,7 +291,14 @@ async fn discover(
         .header("accept", "application/json")
         .send()
         .await
-        .map_err(|e| format!("GET {url}: {e}"))?;
+        .map_err(|e| {
+            let what = format!("GET {url}: {}", crate::http::describe(&e));
+            if e.is_connect() {
+                format!("{UNREACHABLE}{what}")
+            } else {
+                what
+            }
+        })?;
     let status = resp.status().as_u16();
     let body = resp.text().await.map_err(|e| format!("GET {url}: {e}"))?;
     if status != 200 {

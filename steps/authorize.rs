@@ -276,6 +276,10 @@ pub(super) async fn authorize(w: &mut World) {
             w.flow.trace = Some(trace);
             o
         }
+        Err(crate::login::LoginError::Unreachable(e)) => {
+            w.target().mark_unreachable(&e);
+            w.block(e)
+        }
         Err(e) => w.fail_with(format!("sign-in failed: {e}")),
     };
     if let LoginOutcome::Redirected(r) = &outcome

@@ -19,7 +19,7 @@ use cucumber::step::{Collection, Context};
 use futures::future::LocalBoxFuture;
 use regex::Regex;
 
-pub use world::{BASELINE_FAILURE, BASELINE_STEP, Flow, Shared, World, slug};
+pub use world::{Flow, ScenarioResults, Shared, World, slug};
 
 type StepFn = for<'a> fn(&'a mut World, Context) -> LocalBoxFuture<'a, ()>;
 
@@ -65,6 +65,8 @@ macro_rules! step {
             w: &mut $crate::steps::World,
             ctx: cucumber::step::Context,
         ) -> futures::future::LocalBoxFuture<'_, ()> {
+            // Findings name the step they were made in.
+            w.current_step = format!("{} {}", ctx.step.keyword.trim(), ctx.step.value);
             Box::pin($f(w, ctx))
         }
         wrapped as $crate::steps::StepFn

@@ -15,10 +15,6 @@ use crate::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (
-        r"^the observed payloads match their baselines$",
-        step!(baselines),
-    ),
-    (
         r"^the app receives an authorization code$",
         step!(receives_code),
     ),
@@ -72,6 +68,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     (
         r#"^the token request is refused with (\d+) "(\w+)" or (?:(\d+) )?"(\w+)"$"#,
         step!(token_refused_either),
+    ),
+    (
+        r"^the (?:token )?request is refused as invalid_client$",
+        step!(invalid_client_refused),
     ),
     (
         r"^the error is a registered OAuth error with a printable description$",
@@ -231,12 +231,28 @@ fn redirect_payload(outcome: &LoginOutcome) -> Payload {
     }
 }
 
-async fn baselines(w: &mut World, _: Context) {
-    w.check_baselines();
+/// The outcome of a step that expects the browser to come back to the app. A sign-in
+/// page the form driver cannot fill (a script builds it) blocks the scenario: it says
+/// nothing about the server's conformance.
+fn redirect_expected(w: &World) -> LoginOutcome {
+    let o = outcome(w);
+    let signed_in = w.flow.trace.is_some_and(|t| t.credentials_entered);
+    if let LoginOutcome::Stopped { response, .. } = &o
+        && !signed_in
+        && response.status == 200
+        && crate::login::html::needs_script(&response.text())
+    {
+        w.block(format!(
+            "the sign-in page at {} builds its form with JavaScript; the `form` login \
+             driver cannot sign in there (a browser-driven login is needed)",
+            response.url
+        ));
+    }
+    o
 }
 
 async fn receives_code(w: &mut World, _: Context) {
-    let o = outcome(w);
+    let o = redirect_expected(w);
     if let Err(f) = az::redirected_with_code(&o) {
         w.fail(&f);
     }
@@ -244,7 +260,7 @@ async fn receives_code(w: &mut World, _: Context) {
 
 /// Any redirect back to the app (with a code or an error) echoes `state`.
 async fn state_echoed(w: &mut World, _: Context) {
-    let o = outcome(w);
+    let o = redirect_expected(w);
     let params = match &o {
         LoginOutcome::Redirected(p) => p.clone(),
         LoginOutcome::Stopped { .. } => match az::redirected_with_code(&o) {
@@ -257,28 +273,25 @@ async fn state_echoed(w: &mut World, _: Context) {
 }
 
 async fn authorization_refused(w: &mut World, ctx: Context) {
-    let o = outcome(w);
-    match az::redirected_with_error(&o, arg(&ctx, 1)) {
-        Ok(e) => w.flow.last_error = Some(e),
-        Err(f) => w.fail(&f),
-    }
-    if let LoginOutcome::Redirected(r) = &o
-        && let Some(state) = &w.flow.state
-    {
-        // An error redirect still echoes state (RFC 6749 §4.1.2.1).
-        let check = az::state_is(r, state);
-        w.must(check);
-    }
+    let o = redirect_expected(w);
     w.snapshot(redirect_payload(&o));
+    let error = az::redirected_with_error(&o, arg(&ctx, 1));
+    // An error redirect still echoes state (RFC 6749 §4.1.2.1).
+    let state = match (&o, &w.flow.state) {
+        (LoginOutcome::Redirected(r), Some(state)) => az::state_is(r, state),
+        _ => Ok(()),
+    };
+    w.must_all([error.clone().map(|_| ()), state]);
+    w.flow.last_error = error.ok();
 }
 
 async fn authorization_refused_either(w: &mut World, ctx: Context) {
-    let o = outcome(w);
+    let o = redirect_expected(w);
+    w.snapshot(redirect_payload(&o));
     match az::redirected_with_either_error(&o, arg(&ctx, 1), arg(&ctx, 2)) {
         Ok(e) => w.flow.last_error = Some(e),
         Err(f) => w.fail(&f),
     }
-    w.snapshot(redirect_payload(&o));
 }
 
 fn last_error(w: &World) -> OAuthError {
@@ -314,10 +327,8 @@ async fn description_one_of(w: &mut World, ctx: Context) {
 
 async fn error_page(w: &mut World, _: Context) {
     let o = outcome(w);
-    if let Err(f) = az::not_redirected(&o) {
-        w.fail(&f);
-    }
     w.snapshot(redirect_payload(&o));
+    w.must(az::not_redirected(&o).map(|_| ()));
 }
 
 async fn page_says(w: &mut World, ctx: Context) {
@@ -328,65 +339,115 @@ async fn page_says(w: &mut World, ctx: Context) {
 async fn authorize_fails(w: &mut World, ctx: Context) {
     let o = outcome(w);
     let status: u16 = arg(&ctx, 1).parse().unwrap_or(0);
-    w.must(az::page_status_is(&o, status));
-    w.must(az::page_says(&o, arg(&ctx, 2)));
     w.snapshot(redirect_payload(&o));
+    w.must_all([
+        az::page_status_is(&o, status),
+        az::page_says(&o, arg(&ctx, 2)),
+    ]);
 }
 
 async fn sign_in_stops(w: &mut World, ctx: Context) {
     let o = outcome(w);
-    w.must(az::page_says(&o, arg(&ctx, 1)));
     w.snapshot(redirect_payload(&o));
+    w.must(az::page_says(&o, arg(&ctx, 1)));
 }
 
 async fn not_asked_again(w: &mut World, _: Context) {
     let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
-    if asked {
-        w.fail_with("check `session_is_reused` [ATH-09] failed\n  expected: no sign-in form while the session is active\n  received: the sign-in form".into());
-    }
+    w.must(checks::ensure(
+        !asked,
+        "session_is_reused",
+        "ATH-09",
+        "no sign-in form while the session is active",
+        || "the sign-in form".into(),
+    ));
 }
 
 async fn asked_again(w: &mut World, _: Context) {
     let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
-    if !asked {
-        w.fail_with("check `session_ended` [ATH-09] failed\n  expected: the sign-in form after logout\n  received: signed in without credentials".into());
-    }
+    w.must(checks::ensure(
+        asked,
+        "session_ended",
+        "ATH-09",
+        "the sign-in form after logout",
+        || "signed in without credentials".into(),
+    ));
 }
 
 async fn token_succeeds(w: &mut World, _: Context) {
     let r = last(w);
-    w.must(tk::success(&r));
-    w.must(checks::response::json_content_type(&r));
+    w.must_all([tk::success(&r), checks::response::json_content_type(&r)]);
 }
 
 async fn token_refused(w: &mut World, ctx: Context) {
     let r = last(w);
     let status: u16 = arg(&ctx, 1).parse().unwrap_or(0);
-    w.must(tk::error_is(&r, arg(&ctx, 2)));
-    w.must(tk::status_is(&r, status));
-    w.must(checks::response::json_content_type(&r));
+    w.snapshot(payload_of(&r));
+    // Every check of the refusal runs, so one failure never hides another; an answer
+    // that is no refusal at all fails once, not once per part of a refusal.
+    w.must_all(refusal_checks(
+        &r,
+        tk::error_is(&r, arg(&ctx, 2)),
+        [
+            tk::status_is(&r, status),
+            checks::response::json_content_type(&r),
+        ],
+    ));
     match tk::error_of(&r) {
         Ok(e) => w.flow.last_error = Some(e),
         Err(f) => w.fail(&f),
     }
+}
+
+/// RFC 6749 §5.2's `invalid_client`, with the status it allows: 401 when the app
+/// used the Authorization header, else 400 or 401 (the one seen is in the evidence).
+async fn invalid_client_refused(w: &mut World, _: Context) {
+    let r = last(w);
+    let used_header = w.last_request_had_header("authorization");
     w.snapshot(payload_of(&r));
+    w.must_all(refusal_checks(
+        &r,
+        tk::error_is(&r, "invalid_client"),
+        [
+            tk::invalid_client_status(&r, used_header),
+            checks::response::json_content_type(&r),
+        ],
+    ));
+    match tk::error_of(&r) {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) => w.fail(&f),
+    }
 }
 
 /// Refused with some client error, where the vendor documents no code or status.
 async fn token_refused_any(w: &mut World, _: Context) {
     let r = last(w);
+    w.snapshot(payload_of(&r));
     w.must(checks::response::status_in(&r, 400..=499));
     match tk::error_of(&r) {
         Ok(e) => w.flow.last_error = Some(e),
         Err(f) => w.fail(&f),
     }
-    w.snapshot(payload_of(&r));
 }
 
 async fn no_caching(w: &mut World, _: Context) {
     let r = last(w);
     w.must(checks::response::cache_control_no_store(&r));
     w.should(checks::response::pragma_no_cache(&r));
+}
+
+/// The checks of a refusal: the error code, then the parts of an error response
+/// (status, content type), which apply only when the server did refuse.
+fn refusal_checks<const N: usize>(
+    r: &Response,
+    code: checks::Outcome,
+    parts: [checks::Outcome; N],
+) -> Vec<checks::Outcome> {
+    let mut all = vec![code];
+    if !(200..300).contains(&r.status) {
+        all.extend(parts);
+    }
+    all
 }
 
 fn tokens(w: &World) -> Value {
@@ -606,16 +667,16 @@ async fn token_refused_either(w: &mut World, ctx: Context) {
     let r = last(w);
     let first: u16 = arg(&ctx, 1).parse().unwrap_or(0);
     let second: u16 = arg(&ctx, 3).parse().unwrap_or(first);
-    w.must(tk::refused_as_one_of(
+    w.snapshot(payload_of(&r));
+    w.must_all(refusal_checks(
         &r,
-        &[(first, arg(&ctx, 2)), (second, arg(&ctx, 4))],
+        tk::refused_as_one_of(&r, &[(first, arg(&ctx, 2)), (second, arg(&ctx, 4))]),
+        [checks::response::json_content_type(&r)],
     ));
-    w.must(checks::response::json_content_type(&r));
     match tk::error_of(&r) {
         Ok(e) => w.flow.last_error = Some(e),
         Err(f) => w.fail(&f),
     }
-    w.snapshot(payload_of(&r));
 }
 
 async fn error_well_formed(w: &mut World, _: Context) {
@@ -696,17 +757,23 @@ async fn downgrade_refused(w: &mut World, _: Context) {
     if let LoginOutcome::Redirected(r) = &o
         && r.get("error").is_some()
     {
+        w.snapshot(redirect_payload(&o));
         match az::redirected_with_error(&o, "invalid_request") {
             Ok(e) => w.flow.last_error = Some(e),
             Err(f) => w.fail(&f),
         }
-        w.snapshot(redirect_payload(&o));
         return;
     }
     let r = last(w);
-    w.must(tk::error_is(&r, "invalid_grant"));
-    w.must(tk::status_is(&r, 400));
     w.snapshot(payload_of(&r));
+    w.must_all(refusal_checks(
+        &r,
+        tk::error_is(&r, "invalid_grant"),
+        [
+            tk::status_is(&r, 400),
+            checks::response::json_content_type(&r),
+        ],
+    ));
 }
 
 async fn revocation_accepted(w: &mut World, _: Context) {

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::checks::{Failure, Outcome};
+use crate::checks::{Failure, Outcome, Severity};
 use crate::http::{Counters, Exchange, Request, Response, Session};
 use crate::login::LoginOutcome;
 use crate::oauth::authorize::AuthorizeRequest;
@@ -13,6 +13,7 @@ use crate::oauth::error::OAuthError;
 use crate::redact::Redactor;
 use crate::snapshot::{self, Drift, Payload};
 use crate::target::{Client, Target};
+use crate::verdict::{Finding, StepFailure, StopKind};
 
 /// Run-wide parts every World shares.
 #[derive(Debug)]
@@ -31,9 +32,12 @@ pub struct World {
     session: Option<Session>,
     pub scenario: String,
     pub flow: Flow,
-    warnings: Vec<String>,
+    warnings: Vec<Finding>,
     drift: Vec<Drift>,
     snapshots_taken: usize,
+    /// The step running now, as written (`Then the token request succeeds`).
+    pub current_step: String,
+    started: Option<std::time::Instant>,
 }
 
 /// Where the scenario's OAuth flow is.
@@ -89,24 +93,26 @@ impl World {
         ));
         self.flow.redirect_uri = target.profile.spec.redirect_uri.clone();
         self.scenario = scenario.to_string();
+        self.started = Some(std::time::Instant::now());
         self.target = Some(target);
         self.shared = Some(shared);
     }
 
-    /// Evidence, warnings, drift and the redactor, for the scenario's record.
-    pub fn take_results(&mut self) -> (Vec<Exchange>, Vec<String>, Vec<Drift>, Option<Redactor>) {
+    /// Evidence, warnings, drift, the redactor and the time taken, for the
+    /// scenario's record.
+    pub fn take_results(&mut self) -> ScenarioResults {
         let evidence = self
             .session
             .as_mut()
             .map(|s| std::mem::take(&mut s.evidence))
             .unwrap_or_default();
-        let redactor = self.target.as_ref().map(|_| self.redactor.clone());
-        (
+        ScenarioResults {
             evidence,
-            std::mem::take(&mut self.warnings),
-            std::mem::take(&mut self.drift),
-            redactor,
-        )
+            warnings: std::mem::take(&mut self.warnings),
+            drift: std::mem::take(&mut self.drift),
+            redactor: self.target.as_ref().map(|_| self.redactor.clone()),
+            elapsed: self.started.map(|s| s.elapsed()).unwrap_or_default(),
+        }
     }
 
     pub fn target(&self) -> &Arc<Target> {
@@ -142,14 +148,36 @@ impl World {
     /// Sends a request through the scenario's session; no response fails the step with
     /// what happened.
     pub async fn send(&mut self, req: Request) -> Response {
+        if let Some(reason) = self.target().unreachable() {
+            self.block(format!("not sent: {reason}"));
+        }
         let session = match self.session.as_mut() {
             Some(s) => s,
             None => panic!("no HTTP session: the scenario is not bound to a target"),
         };
         match session.send(req).await {
             Ok(r) => r,
+            Err(e) if e.unreachable => {
+                // One unreachable answer stands for the whole target: the scenarios
+                // after it are blocked at once instead of each waiting for a timeout.
+                self.target().mark_unreachable(&e.to_string());
+                self.block(e.to_string())
+            }
             Err(e) => self.fail_with(e.to_string()),
         }
+    }
+
+    /// Whether the scenario's last request carried header `name` (evidence keeps the
+    /// names of redacted headers).
+    pub fn last_request_had_header(&self, name: &str) -> bool {
+        self.session
+            .as_ref()
+            .and_then(|s| s.evidence.last())
+            .is_some_and(|e| {
+                e.request_headers
+                    .iter()
+                    .any(|(k, _)| k.eq_ignore_ascii_case(name))
+            })
     }
 
     pub fn session_mut(&mut self) -> &mut Session {
@@ -167,33 +195,38 @@ impl World {
 
     /// A MUST: failing it fails the step.
     pub fn must(&self, outcome: Outcome) {
-        if let Err(f) = outcome {
-            self.fail(&f);
+        self.must_all([outcome]);
+    }
+
+    /// Several MUSTs of one step: every one is evaluated, and the step fails with all
+    /// that failed, so one failure never hides another.
+    pub fn must_all(&self, outcomes: impl IntoIterator<Item = Outcome>) {
+        let failed: Vec<Finding> = outcomes
+            .into_iter()
+            .filter_map(Result::err)
+            .map(|f| Finding::check(f, Severity::Must))
+            .collect();
+        if !failed.is_empty() {
+            self.raise(StopKind::Failed, failed);
         }
     }
 
     /// A SHOULD: failing it is a warning on the scenario.
     pub fn should(&mut self, outcome: Outcome) {
         if let Err(f) = outcome {
-            let text = self.redactor().text(&format!(
-                "{} [{}]: expected {}, received {}",
-                f.check, f.spec, f.expected, f.received
-            ));
-            self.warnings.push(text);
+            let mut finding = self.locate(Finding::check(f, Severity::Should));
+            let r = self.redactor();
+            finding.map_text(|t| r.text(t));
+            self.warnings.push(finding);
         }
     }
 
+    /// A failed MUST check, with `explain`'s diagnosis of the last error payload.
     pub fn fail(&self, f: &Failure) -> ! {
-        let mut message = f.to_string();
-        if let Some(diagnosis) = self.diagnosis() {
-            message.push_str("\n  diagnosis (grantcheck explain):\n");
-            for line in diagnosis.lines() {
-                message.push_str("    ");
-                message.push_str(line);
-                message.push('\n');
-            }
-        }
-        self.fail_with(message)
+        self.raise(
+            StopKind::Failed,
+            vec![Finding::check(f.clone(), Severity::Must)],
+        )
     }
 
     /// What `explain` makes of the error payload the scenario last received, if any:
@@ -220,31 +253,57 @@ impl World {
             .then(|| crate::diagnose::explain::render_text(&e))
     }
 
-    /// Fails the step with a redacted message (cucumber reports the panic payload).
-    /// A failure the profile declares as a known deviation says so where it happens, so
-    /// the progress output agrees with the summary.
+    /// The step could not do what it says (no token, nothing to check, ...).
     pub fn fail_with(&self, message: String) -> ! {
-        // Drift is never a deviation (and keeps its prefix for the runner).
-        let declared = self
-            .target
+        self.raise(StopKind::Failed, vec![Finding::problem(message)])
+    }
+
+    /// The target could not be tested here (unreachable, sign-in impossible): the
+    /// scenario is blocked, not failed.
+    pub fn block(&self, message: String) -> ! {
+        self.raise(StopKind::Blocked, vec![Finding::problem(message)])
+    }
+
+    /// Where a finding was made: the step and the exchange it looked at.
+    fn locate(&self, mut finding: Finding) -> Finding {
+        if !self.current_step.is_empty() {
+            finding.step = Some(self.current_step.clone());
+        }
+        finding.evidence = self
+            .session
             .as_ref()
-            .filter(|_| !message.starts_with(BASELINE_FAILURE))
-            .and_then(|t| {
-                t.profile
-                    .spec
-                    .deviations
-                    .iter()
-                    .find(|d| d.explains(&self.scenario, &message))
-            });
-        let message = match declared {
-            Some(d) => format!(
-                "known deviation (declared in the profile): {}\n{message}",
-                d.reason
-            ),
-            None => message,
+            .and_then(|s| s.evidence.len().checked_sub(1));
+        finding
+    }
+
+    /// Stops the step with typed findings, redacted, each placed at its step.
+    fn raise(&self, kind: StopKind, findings: Vec<Finding>) -> ! {
+        // A step that cannot go on because the target is down (no endpoint from a
+        // discovery that got no answer, ...) is blocked by that, not failed.
+        let kind = match (&kind, &self.target) {
+            (StopKind::Failed, Some(t))
+                if t.unreachable().is_some() && findings.iter().all(|f| f.check.is_none()) =>
+            {
+                StopKind::Blocked
+            }
+            _ => kind,
         };
-        let text = self.redactor.text(&message);
-        std::panic::panic_any(text)
+        let diagnosis = match kind {
+            StopKind::Failed => self.diagnosis(),
+            StopKind::Blocked => None,
+        };
+        let findings = findings
+            .into_iter()
+            .map(|f| {
+                let mut f = self.locate(f);
+                if f.check.is_some() {
+                    f.diagnosis = diagnosis.clone();
+                }
+                f.map_text(|t| self.redactor.text(t));
+                f
+            })
+            .collect();
+        StepFailure { kind, findings }.raise()
     }
 
     /// Asserts an observed payload against the profile's baseline; drift fails the step.
@@ -271,9 +330,8 @@ impl World {
             body: target.redactor.json(&body),
             ..payload
         };
-        // Drift does not stop the scenario: its other checks still run, and the
-        // final baseline step reports every drifted payload.
-        if let Err(drift) = snapshot::assert_payload(
+        // Drift never stops or fails the scenario: it is recorded beside the verdict.
+        if let Some(drift) = snapshot::assert_payload(
             &shared.snapshot_dir,
             target.name(),
             &name,
@@ -283,21 +341,17 @@ impl World {
             self.drift.push(drift);
         }
     }
-
-    /// Fails when any payload of the scenario differed from its baseline.
-    pub fn check_baselines(&self) {
-        if !self.drift.is_empty() {
-            let all: Vec<String> = self.drift.iter().map(ToString::to_string).collect();
-            self.fail_with(format!("{BASELINE_FAILURE}{}", all.join("\n")));
-        }
-    }
 }
 
-/// How a failure of the final baseline step begins (drift, not a failed check).
-pub const BASELINE_FAILURE: &str = "baseline: ";
-
-/// The step the runner appends to every scenario.
-pub const BASELINE_STEP: &str = "the observed payloads match their baselines";
+/// What a finished scenario leaves for its record.
+#[derive(Debug, Default)]
+pub struct ScenarioResults {
+    pub evidence: Vec<Exchange>,
+    pub warnings: Vec<Finding>,
+    pub drift: Vec<Drift>,
+    pub redactor: Option<Redactor>,
+    pub elapsed: std::time::Duration,
+}
 
 /// Snapshot names: the scenario name in kebab case.
 pub fn slug(name: &str) -> String {

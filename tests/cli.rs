@@ -76,7 +76,7 @@ fn payload_drift_alone_exits_3_and_is_summarised() {
         "{out}"
     );
     assert!(
-        out.contains("drift only: every check held (exit code 3)"),
+        out.contains("drift only: every check held") && out.contains("(exit code 3)"),
         "{out}"
     );
     assert!(

@@ -50,7 +50,7 @@ fn a_declared_deviation_is_reported_as_such_and_only_for_its_failure() {
             .outcome
     };
     assert!(
-        matches!(outcome("A code works only once"), Outcome::KnownDeviation { reason, .. } if reason.contains("codes are reusable")),
+        matches!(outcome("A code works only once"), Outcome::KnownDeviation { failures } if failures.iter().all(|f| f.deviation.as_ref().is_some_and(|d| d.reason.contains("codes are reusable")))),
         "{:?}",
         outcome("A code works only once")
     );
@@ -71,7 +71,11 @@ fn a_declared_deviation_is_reported_as_such_and_only_for_its_failure() {
         "{:?}",
         result.stale_deviations
     );
-    assert!(result.stale_deviations[0].contains("The token response may not be cached"));
+    assert!(
+        result.stale_deviations[0]
+            .to_string()
+            .contains("The token response may not be cached")
+    );
 
     let junit = std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit");
     assert!(
@@ -79,7 +83,7 @@ fn a_declared_deviation_is_reported_as_such_and_only_for_its_failure() {
             "<skipped message=\"known deviation: codes are reusable on this server (test)"
         )
     );
-    assert!(junit.contains("name=\"stale-deviation\""));
+    assert!(junit.contains("classname=\"stale deviation\""), "{junit}");
     let cucumber = std::fs::read_to_string(reports.path().join("cucumber.json")).expect("json");
     assert!(cucumber.contains("@known-deviation"));
     assert!(cucumber.contains("known deviation: codes are reusable"));
@@ -102,4 +106,59 @@ fn deviations_that_no_longer_happen_give_the_drift_exit_code() {
         result.stale_deviations
     );
     assert_eq!(result.exit_code(), 3);
+}
+
+/// A declared deviation explains one failure; a second failure in the same step (the
+/// error now comes as text/plain) is still reported, and the scenario fails with both.
+#[test]
+fn a_declared_deviation_never_hides_a_second_failure_of_the_same_step() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = "A code the server never issued is refused as invalid_grant, in JSON";
+    let text = std::fs::read_to_string(common::root().join("profiles/reference-emulated.yaml"))
+        .expect("reference profile");
+    let text = format!(
+        "{text}deviations:
+  - scenario: {scenario}
+    check: token_error_is
+    expected: invalid_request
+    reason: unknown codes are refused as invalid_request (test)
+"
+    );
+    std::fs::create_dir_all(dir.path().join("keys")).expect("mkdir keys");
+    std::fs::copy(
+        common::root().join("profiles/keys/test-client.pem"),
+        dir.path().join("keys/test-client.pem"),
+    )
+    .expect("copy key");
+    let profile = dir.path().join("reference-emulated.yaml");
+    std::fs::write(&profile, text).expect("write profile");
+    let profile = profile.to_string_lossy().into_owned();
+    let tags = Some("@rfc6749-5.2");
+    let outcome = |faults: &[&str]| {
+        let reports = tempfile::tempdir().expect("temp dir");
+        let (result, _s) = common::run_into(&[&profile], faults, tags, reports.path(), None);
+        result
+            .records
+            .into_iter()
+            .find(|r| r.scenario == scenario)
+            .expect("the scenario ran")
+            .outcome
+    };
+    // The declared failure alone: a known deviation.
+    let alone = outcome(&["unknown-code-invalid-request"]);
+    assert!(matches!(alone, Outcome::KnownDeviation { .. }), "{alone:?}");
+    // Plus a content type that is not JSON: failed, both failures listed.
+    let both = outcome(&["unknown-code-invalid-request", "token-errors-not-json"]);
+    let Outcome::Failed { failures } = &both else {
+        panic!("a second failure must fail the scenario: {both:?}")
+    };
+    let checks: Vec<_> = failures.iter().map(|f| f.check.as_deref()).collect();
+    assert!(checks.contains(&Some("token_error_is")), "{both:?}");
+    assert!(checks.contains(&Some("json_content_type")), "{both:?}");
+    assert!(
+        failures
+            .iter()
+            .any(|f| f.check.as_deref() == Some("token_error_is") && f.deviation.is_some()),
+        "the declared failure is marked as such: {both:?}"
+    );
 }

@@ -210,6 +210,7 @@ fn run(args: Args) -> Result<(), String> {
                 1 => "a conformance check failed",
                 2 => "usage or configuration error",
                 3 => "payload drift only (review, then `-- --accept`)",
+                4 => "blocked: the server could not be reached or signed in to",
                 _ => "unexpected exit status",
             };
             Err(keep_reports(&format!(

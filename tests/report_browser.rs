@@ -31,26 +31,49 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn binary(name: &str, candidates: &[&str]) -> String {
+fn find(candidates: &[&str]) -> Option<String> {
     candidates
         .iter()
         .find(|p| std::path::Path::new(p).exists())
         .map(|p| p.to_string())
-        .unwrap_or_else(|| {
-            panic!(
-                "{name} is not installed: the report's browser test needs Debian's chromium \
-                 and chromium-driver (apt-get install chromium chromium-driver; .ci/run does this)"
-            )
-        })
+}
+
+/// Debian's chromium and chromium-driver, installed by the test itself when missing
+/// (as the oidc-provider peer test runs `npm ci`), so `cargo test` passes on a fresh
+/// machine. Installing needs root and apt-get; without them the test says what to do.
+fn browser_binaries() -> (String, String) {
+    let chromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"];
+    let driver = ["/usr/bin/chromedriver"];
+    if let (Some(c), Some(d)) = (find(&chromium), find(&driver)) {
+        return (c, d);
+    }
+    let how = "apt-get install chromium chromium-driver";
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .unwrap_or_else(|e| panic!("chromium is missing and apt-get cannot run ({e}): {how}"))
+    };
+    eprintln!("report browser test: installing chromium and chromium-driver with apt-get");
+    assert!(
+        apt(&["update", "-qq"]).success(),
+        "apt-get update failed: {how} as root"
+    );
+    assert!(
+        apt(&["install", "-y", "-qq", "chromium", "chromium-driver"]).success(),
+        "installing chromium failed: {how} as root"
+    );
+    match (find(&chromium), find(&driver)) {
+        (Some(c), Some(d)) => (c, d),
+        _ => panic!("chromium or chromedriver still missing after apt-get: {how}"),
+    }
 }
 
 #[test]
 fn the_report_renders_in_chromium_with_evidence_and_no_secrets() {
-    let chromium = binary(
-        "chromium",
-        &["/usr/bin/chromium", "/usr/bin/chromium-browser"],
-    );
-    let chromedriver = binary("chromedriver", &["/usr/bin/chromedriver"]);
+    let (chromium, chromedriver) = browser_binaries();
 
     // A run with a failing check (a wrong secret accepted) and a payload drift.
     let dir = common::root().join("target/report-browser-test");
@@ -176,6 +199,22 @@ fn the_report_renders_in_chromium_with_evidence_and_no_secrets() {
             .find(Locator::Id("cat-OKT-01"))
             .await
             .expect("coverage row");
+        // Navigation for an auditor: contents, scenarios by outcome (failed open),
+        // and the step that failed marked in the failed scenario.
+        client
+            .find(Locator::Css("nav.toc a[href='#by-outcome']"))
+            .await
+            .expect("table of contents");
+        let by_failed = client
+            .find(Locator::Css("#outcome-failed ul"))
+            .await
+            .expect("failed scenarios index");
+        assert!(by_failed.is_displayed().await.unwrap());
+        let marked = failed
+            .find(Locator::Css("li.failed-step"))
+            .await
+            .expect("the failing step is marked");
+        assert!(marked.text().await.unwrap().contains("refused"));
 
         let png = client.screenshot().await.unwrap();
         assert!(png.starts_with(b"\x89PNG"));

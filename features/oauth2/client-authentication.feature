@@ -38,7 +38,7 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And an unregistered client redeems the code
-    Then the token request is refused with 401 "invalid_client"
+    Then the token request is refused as invalid_client
 
   @rfc6749-3.2.1 @rfc6749-5.2
   Scenario: A confidential client that leaves out its secret is refused
@@ -46,7 +46,7 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code without its client secret
-    Then the token request is refused with 401 "invalid_client"
+    Then the token request is refused as invalid_client
 
   @oidc-core-9 @rfc7591-2 @needs-basic-client
   Scenario: A client registered for HTTP Basic may not send its secret in the body
@@ -57,7 +57,7 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code with its secret in the body instead of the header
-    Then the token request is refused with 401 "invalid_client"
+    Then the token request is refused as invalid_client
 
   @rfc6749-2.3 @needs-basic-client
   Scenario: A client may not use two authentication methods in one request

@@ -31,4 +31,4 @@ Feature: Token introspection (RFC 7662)
     When the user signs in and approves
     And the app redeems the code
     And the app introspects the access token without authenticating
-    Then the request is refused with 401 "invalid_client"
+    Then the request is refused as invalid_client

@@ -20,7 +20,7 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code with an assertion signed with a key it never registered
-    Then the token request is refused with 401 "invalid_client"
+    Then the token request is refused as invalid_client
 
   @rfc7523-3 @SMART-10
   Scenario: An assertion addressed to another server is refused
@@ -28,7 +28,7 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code with an assertion addressed to another server
-    Then the token request is refused with 401 "invalid_client"
+    Then the token request is refused as invalid_client
 
   @rfc7523-3 @SMART-10
   Scenario: An expired assertion is refused
@@ -36,4 +36,4 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code with an assertion that has expired
-    Then the token request is refused with 401 "invalid_client"
+    Then the token request is refused as invalid_client

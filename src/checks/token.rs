@@ -82,6 +82,28 @@ pub fn status_is(resp: &Response, status: u16) -> Outcome {
     )
 }
 
+/// The status of an `invalid_client` refusal, as RFC 6749 §5.2 words it: 401 is a MUST
+/// only when the client authenticated with the Authorization header; otherwise 400
+/// and 401 are both allowed.
+pub fn invalid_client_status(resp: &Response, used_authorization_header: bool) -> Outcome {
+    let ok = if used_authorization_header {
+        resp.status == 401
+    } else {
+        matches!(resp.status, 400 | 401)
+    };
+    ensure(
+        ok,
+        "token_error_status_is",
+        "RFC6749-5.2",
+        if used_authorization_header {
+            "HTTP 401 (the client used the Authorization header)"
+        } else {
+            "HTTP 400 or 401"
+        },
+        || describe(resp),
+    )
+}
+
 pub fn description_is(err: &OAuthError, expected: &str) -> Outcome {
     ensure(
         err.description.as_deref() == Some(expected),

@@ -127,6 +127,9 @@ impl Response {
 pub struct HttpError {
     pub url: String,
     pub message: String,
+    /// No connection could be made (refused, DNS, TLS, connect timeout): the target
+    /// is down for this run, not misbehaving.
+    pub unreachable: bool,
 }
 
 impl std::fmt::Display for HttpError {
@@ -250,6 +253,7 @@ impl Session {
                 let err = HttpError {
                     url: self.redactor.url(req.url.as_str()),
                     message: describe(&e),
+                    unreachable: e.is_connect(),
                 };
                 self.evidence.push(Exchange::capture(
                     &self.redactor,
@@ -269,7 +273,8 @@ impl Session {
     }
 }
 
-fn describe(e: &reqwest::Error) -> String {
+/// An error with its whole chain of causes (certificate, timeout, refused, ...).
+pub fn describe(e: &reqwest::Error) -> String {
     use std::error::Error as _;
     let mut msg = e.to_string();
     let mut source = e.source();

@@ -40,6 +40,29 @@ pub struct LoginTrace {
     pub consent_answered: bool,
 }
 
+/// Why the driver produced no outcome at all.
+#[derive(Debug, Clone)]
+pub enum LoginError {
+    /// The server could not be reached: the target is down, not misbehaving.
+    Unreachable(String),
+    /// Anything else the driver could not do (a redirect loop, an unusable URL, ...).
+    Failed(String),
+}
+
+impl From<String> for LoginError {
+    fn from(s: String) -> Self {
+        LoginError::Failed(s)
+    }
+}
+
+impl std::fmt::Display for LoginError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoginError::Unreachable(s) | LoginError::Failed(s) => f.write_str(s),
+        }
+    }
+}
+
 /// Redirects and pages the driver follows before giving up.
 const MAX_HOPS: usize = 20;
 
@@ -48,7 +71,7 @@ pub async fn drive(
     start: Url,
     redirect_uri: &str,
     opts: &LoginOptions,
-) -> Result<(LoginOutcome, LoginTrace), String> {
+) -> Result<(LoginOutcome, LoginTrace), LoginError> {
     let mut request = Request::get(start);
     let mut signed_in = false;
     let mut consented = false;
@@ -58,7 +81,13 @@ pub async fn drive(
     };
     for _ in 0..MAX_HOPS {
         let current = request.url.clone();
-        let response = session.send(request).await.map_err(|e| e.to_string())?;
+        let response = session.send(request).await.map_err(|e| {
+            if e.unreachable {
+                LoginError::Unreachable(e.to_string())
+            } else {
+                LoginError::Failed(e.to_string())
+            }
+        })?;
         if (300..400).contains(&response.status) {
             let Some(location) = response.location() else {
                 return Ok((
@@ -144,7 +173,9 @@ pub async fn drive(
             }
         };
     }
-    Err(format!("gave up after {MAX_HOPS} redirects and pages"))
+    Err(LoginError::Failed(format!(
+        "gave up after {MAX_HOPS} redirects and pages"
+    )))
 }
 
 fn stopped(response: Response, reason: &str) -> LoginOutcome {
@@ -319,7 +350,9 @@ mod tests {
             None,
         );
         let start = Url::parse(&format!("{}/authorize", s.uri())).unwrap();
-        drive(&mut session, start, CALLBACK, opts).await
+        drive(&mut session, start, CALLBACK, opts)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     fn redirect_param(outcome: &LoginOutcome, name: &str) -> Option<String> {

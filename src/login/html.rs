@@ -259,6 +259,12 @@ pub fn visible_text(html: &str) -> String {
         .join(" ")
 }
 
+/// A page that builds its sign-in form with script: it runs a script and holds no
+/// form with a password field that a plain HTTP driver could fill.
+pub fn needs_script(page: &str) -> bool {
+    page.to_ascii_lowercase().contains("<script") && !forms(page).iter().any(Form::has_password)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

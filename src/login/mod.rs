@@ -4,4 +4,4 @@
 pub mod form;
 pub mod html;
 
-pub use form::{LoginOptions, LoginOutcome, LoginTrace, drive};
+pub use form::{LoginError, LoginOptions, LoginOutcome, LoginTrace, drive};

@@ -288,14 +288,14 @@ pub struct Deviation {
 }
 
 impl Deviation {
-    /// True when this deviation explains a failure of `scenario` with `message`: every
-    /// field it gives matches.
-    pub fn explains(&self, scenario: &str, message: &str) -> bool {
+    /// True when this deviation explains one failure of `scenario`: every field it
+    /// gives matches (the check by name, `expected` within what the failure says).
+    pub fn explains(&self, scenario: &str, failure: &crate::verdict::Finding) -> bool {
         self.scenario.as_deref().is_none_or(|s| s == scenario)
             && self
                 .check
                 .as_deref()
-                .is_none_or(|c| message.contains(&format!("check `{c}`")))
-            && message.contains(&self.expected)
+                .is_none_or(|c| failure.check.as_deref() == Some(c))
+            && failure.to_string().contains(&self.expected)
     }
 }

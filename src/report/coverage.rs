@@ -220,13 +220,9 @@ pub fn build(
 fn status_of(r: &ScenarioRecord) -> String {
     use crate::runner::Outcome;
     match &r.outcome {
-        Outcome::Passed => "passed",
-        Outcome::Failed { .. } if r.is_drift_only() => "drift",
-        Outcome::Failed { .. } => "failed",
-        Outcome::Skipped { .. } => "skipped",
-        Outcome::KnownDeviation { .. } => "known deviation",
+        Outcome::Passed if r.has_drift() => "passed, drifted".to_string(),
+        o => o.label().to_string(),
     }
-    .to_string()
 }
 
 /// The console summary of `grantcheck coverage`.

@@ -11,29 +11,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::coverage::Coverage;
-use crate::runner::{Outcome, ScenarioRecord, Totals};
+use crate::runner::{Outcome, ScenarioRecord};
 
 const TEMPLATE: &str = include_str!("report.html.j2");
 
-/// What `results.json` holds (the run's own record of itself).
-#[derive(Debug, Clone, serde::Deserialize)]
-pub struct Results {
-    #[serde(default)]
-    pub grantcheck: String,
-    #[serde(default)]
-    pub generated_at: String,
-    #[serde(default)]
-    pub targets: Vec<Value>,
-    #[serde(default)]
-    pub totals: Totals,
-    #[serde(default)]
-    pub requests: u64,
-    #[serde(default)]
-    pub wall_ms: u64,
-    #[serde(default)]
-    pub stale_deviations: Vec<String>,
-    pub scenarios: Vec<ScenarioRecord>,
-}
+/// What `results.json` holds: the run's typed report.
+pub type Results = crate::runner::RunReport;
 
 #[derive(Serialize)]
 struct TagLink {
@@ -85,46 +68,71 @@ fn anchor(s: &str) -> String {
 }
 
 #[derive(Serialize)]
+struct FailureView {
+    text: String,
+    step: Option<String>,
+    deviation: Option<String>,
+}
+
+#[derive(Serialize)]
 struct ResultView {
     target: String,
     label: String,
     class: String,
     reason: Option<String>,
-    message: Option<String>,
+    failures: Vec<FailureView>,
+    /// The step that failed, as written: marked in the step list.
+    failed_steps: Vec<String>,
     warnings: Vec<String>,
-    stale_deviation: Option<String>,
+    drift: Vec<String>,
     evidence: Vec<crate::http::Exchange>,
     open: bool,
 }
 
+/// The CSS class and anchor of an outcome (`known_deviation`).
+fn class_of(o: &Outcome) -> &'static str {
+    match o {
+        Outcome::Passed => "passed",
+        Outcome::Failed { .. } => "failed",
+        Outcome::KnownDeviation { .. } => "known_deviation",
+        Outcome::Skipped { .. } => "skipped",
+        Outcome::Blocked { .. } => "blocked",
+    }
+}
+
 fn result_view(r: &ScenarioRecord) -> ResultView {
-    let (label, class, reason, message) = match &r.outcome {
-        Outcome::Passed if !r.warnings.is_empty() => ("passed with warnings", "passed", None, None),
-        Outcome::Passed => ("passed", "passed", None, None),
-        Outcome::Failed { message } if r.is_drift_only() => {
-            ("payload drift", "drift", None, Some(message.clone()))
-        }
-        Outcome::Failed { message } => ("failed", "failed", None, Some(message.clone())),
-        Outcome::Skipped { reason } => ("skipped", "skipped", Some(reason.clone()), None),
-        Outcome::KnownDeviation {
-            message, reason, ..
-        } => (
-            "known deviation",
-            "known_deviation",
-            Some(reason.clone()),
-            Some(message.clone()),
-        ),
+    let label = match &r.outcome {
+        Outcome::Passed if !r.warnings.is_empty() => "passed with warnings".to_string(),
+        o => o.label().to_string(),
     };
+    let reason = match &r.outcome {
+        Outcome::Skipped { reason } | Outcome::Blocked { reason } => Some(reason.clone()),
+        _ => None,
+    };
+    let failures: Vec<FailureView> = r
+        .outcome
+        .failures()
+        .iter()
+        .map(|f| FailureView {
+            text: f.to_string(),
+            step: f.step.clone(),
+            deviation: f.deviation.as_ref().map(|d| d.reason.clone()),
+        })
+        .collect();
     ResultView {
         target: r.target.clone(),
-        label: label.into(),
-        class: class.into(),
+        label,
+        class: class_of(&r.outcome).into(),
         reason,
-        message,
-        warnings: r.warnings.clone(),
-        stale_deviation: r.stale_deviation.clone(),
+        failed_steps: failures.iter().filter_map(|f| f.step.clone()).collect(),
+        failures,
+        warnings: r.warnings.iter().map(ToString::to_string).collect(),
+        drift: r.open_drift().map(|d| d.file.clone()).collect(),
         evidence: r.evidence.clone(),
-        open: r.is_failure(),
+        open: matches!(
+            r.outcome,
+            Outcome::Failed { .. } | Outcome::KnownDeviation { .. }
+        ) || r.has_drift(),
     }
 }
 
@@ -168,8 +176,10 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                         "description": first.description,
                         "tags": first.tags.iter().filter(|t| !t.starts_with("target-")).map(|t| link(t)).collect::<Vec<_>>(),
                         "steps": steps,
-                        "any_failed": recs.iter().any(|r| r.is_failure() && !r.is_drift_only()),
-                        "any_drift": recs.iter().any(|r| r.is_drift_only()),
+                        "any_failed": recs.iter().any(|r| r.is_failure()),
+                        "any_drift": recs.iter().any(|r| r.has_drift()),
+                        "all_passed": recs.iter().all(|r| matches!(r.outcome, Outcome::Passed | Outcome::Skipped { .. }) && !r.has_drift()),
+                        "failed_steps": recs.iter().flat_map(|r| result_view(r).failed_steps).collect::<Vec<_>>(),
                         "results": recs.iter().map(|r| result_view(r)).collect::<Vec<_>>(),
                     })
                 })
@@ -188,7 +198,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         .scenarios
         .iter()
         .flat_map(|r| {
-            r.drift.iter().map(move |d| {
+            r.open_drift().map(move |d| {
                 let text = if d.diff.is_empty() { &d.received } else { &d.diff };
                 let lines: Vec<Value> = text
                     .lines()
@@ -203,31 +213,73 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                         serde_json::json!({"text": l, "class": class})
                     })
                     .collect();
-                serde_json::json!({"target": r.target, "scenario": r.scenario, "snapshot": d.snapshot, "file": d.file, "lines": lines})
+                serde_json::json!({"target": r.target, "scenario": r.scenario, "snapshot": d.snapshot, "file": d.file, "lines": lines,
+                    "outcome": r.outcome.label(), "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
             })
         })
         .collect();
-    let failures: Vec<Value> = results
+    // One index entry per scenario and target, grouped by outcome: the report's
+    // filters, as plain anchors (no scripts).
+    let index_entry = |r: &ScenarioRecord, detail: String| {
+        serde_json::json!({"target": r.target, "scenario": r.scenario, "detail": detail,
+            "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
+    };
+    let by_outcome = |class: &str| -> Vec<Value> {
+        results
+            .scenarios
+            .iter()
+            .filter(|r| class_of(&r.outcome) == class)
+            .map(|r| {
+                let detail = match &r.outcome {
+                    Outcome::Skipped { reason } | Outcome::Blocked { reason } => reason.clone(),
+                    o => o
+                        .failures()
+                        .iter()
+                        .map(|f| f.headline())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                };
+                index_entry(r, detail)
+            })
+            .collect()
+    };
+    let outcome_groups: Vec<Value> = [
+        ("failed", "Failed"),
+        ("blocked", "Blocked (could not be tested)"),
+        ("known_deviation", "Known deviations"),
+        ("skipped", "Skipped"),
+        ("passed", "Passed"),
+    ]
+    .into_iter()
+    .map(|(class, title)| serde_json::json!({"class": class, "title": title, "entries": by_outcome(class)}))
+    .collect();
+    let deviations: Vec<Value> = results
         .scenarios
         .iter()
-        .filter(|r| r.is_failure() && !r.is_drift_only())
-        .map(|r| {
-            let first_line = match &r.outcome {
-                Outcome::Failed { message } => message.lines().next().unwrap_or("").to_string(),
-                _ => String::new(),
-            };
-            serde_json::json!({"target": r.target, "scenario": r.scenario, "first_line": first_line,
-                "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
+        .flat_map(|r| {
+            r.outcome.failures().iter().filter_map(move |f| {
+                f.deviation.as_ref().map(|d| {
+                    serde_json::json!({"target": r.target, "scenario": r.scenario, "check": f.check,
+                        "reason": d.reason, "instead": d.instead, "outcome": r.outcome.label(),
+                        "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
+                })
+            })
         })
         .collect();
-    let skips: Vec<Value> = results
-        .scenarios
+    let per_target: Vec<Value> = results
+        .targets
         .iter()
-        .filter_map(|r| match &r.outcome {
-            Outcome::Skipped { reason } => Some(
-                serde_json::json!({"target": r.target, "scenario": r.scenario, "reason": reason}),
-            ),
-            _ => None,
+        .map(|t| {
+            let entries: Vec<Value> = results
+                .of_target(&t.info.name)
+                .map(|r| {
+                    let mut e = index_entry(r, String::new());
+                    e["class"] = class_of(&r.outcome).into();
+                    e["label"] = r.outcome.label().into();
+                    e
+                })
+                .collect();
+            serde_json::json!({"name": t.info.name, "anchor": anchor(&format!("target-{}", t.info.name)), "entries": entries})
         })
         .collect();
     let coverage_entries: Vec<Value> = coverage
@@ -250,11 +302,6 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         .iter()
         .map(|(p, t)| serde_json::json!({"prefix": p, "covered": t.covered, "not_tested": t.not_tested, "missing": t.missing}))
         .collect();
-    let drift_only = results
-        .scenarios
-        .iter()
-        .filter(|r| r.is_drift_only())
-        .count();
 
     let mut env = Environment::new();
     env.add_template("report.html", TEMPLATE)
@@ -268,13 +315,13 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         requests => results.requests,
         wall_ms => results.wall_ms,
         totals => results.totals,
-        failed_checks => results.totals.failed - drift_only,
-        drift_only => drift_only,
+        exit_code => results.exit_code,
         targets => results.targets,
         drifts => drifts,
-        stale_deviations => results.stale_deviations,
-        failures => failures,
-        skips => skips,
+        stale_deviations => results.stale_deviations.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        outcome_groups => outcome_groups,
+        deviations => deviations,
+        per_target => per_target,
         features => features,
         coverage => coverage_entries,
         coverage_prefixes => prefixes,

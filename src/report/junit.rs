@@ -1,13 +1,18 @@
-//! `junit.xml`, written from the run's records rather than by cucumber, so that CI
-//! sees what grantcheck decided: a known deviation is a skipped test case that says
-//! so (not a failure), SHOULD-level warnings are printed with their test case, and
-//! declared deviations that no longer happen are reported per target.
+//! `junit.xml`, written from the run's typed report rather than by cucumber, so CI
+//! sees what grantcheck decided:
+//! - one `conformance [target]` suite per target: a case fails only on a failed check;
+//!   a known deviation and a skipped scenario are skipped cases that say why; a
+//!   blocked scenario is an error case (the target could not be tested);
+//! - one `payload drift [target]` suite per target with drift or stale deviations:
+//!   one skipped case per drifted payload (the diff in its output) and per declared
+//!   deviation that did not happen, so a CI shows a vendor change without turning the
+//!   conformance suite red.
 
 use std::fmt::Write as _;
 
-use crate::runner::{Outcome, ScenarioRecord};
+use crate::runner::{Outcome, RunReport, ScenarioRecord};
 
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -24,108 +29,168 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("")
+fn secs(ms: u64) -> String {
+    format!("{:.3}", ms as f64 / 1000.0)
 }
 
-/// One `<testsuite>` per target, one `<testcase>` per scenario.
-pub fn render(targets: &[String], records: &[ScenarioRecord], stale: &[String]) -> String {
+pub fn render(report: &RunReport) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"grantcheck\">\n",
     );
-    for target in targets {
-        let cases: Vec<&ScenarioRecord> = records.iter().filter(|r| &r.target == target).collect();
-        let count = |f: fn(&Outcome) -> bool| cases.iter().filter(|r| f(&r.outcome)).count();
-        let failures = count(|o| matches!(o, Outcome::Failed { .. }));
-        let skipped =
-            count(|o| matches!(o, Outcome::Skipped { .. } | Outcome::KnownDeviation { .. }));
+    for target in &report.targets {
+        let name = &target.info.name;
+        let cases: Vec<&ScenarioRecord> = report.of_target(name).collect();
+        let t = &target.totals;
+        let time: u64 = cases.iter().map(|r| r.duration_ms).sum();
         let _ = writeln!(
             xml,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\">",
-            escape(target),
-            cases.len()
+            "  <testsuite name=\"conformance [{}]\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\">",
+            escape(name),
+            cases.len(),
+            t.failed,
+            t.blocked,
+            t.skipped + t.known_deviations,
+            secs(time)
         );
-        let own_stale: Vec<&String> = stale
-            .iter()
-            .filter(|s| s.starts_with(&format!("[{target}]")))
-            .collect();
-        if !own_stale.is_empty() {
-            xml.push_str("    <properties>\n");
-            for s in own_stale {
-                let _ = writeln!(
-                    xml,
-                    "      <property name=\"stale-deviation\" value=\"{}\"/>",
-                    escape(s)
-                );
-            }
-            xml.push_str("    </properties>\n");
-        }
-        for r in cases {
-            let _ = write!(
-                xml,
-                "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\">",
-                escape(&r.feature),
-                escape(&r.scenario),
-                escape(&r.feature_path),
-                r.line
-            );
-            match &r.outcome {
-                Outcome::Passed => {}
-                Outcome::Failed { message } => {
-                    let _ = write!(
-                        xml,
-                        "\n      <failure message=\"{}\">{}</failure>",
-                        escape(first_line(message)),
-                        escape(message)
-                    );
-                }
-                Outcome::Skipped { reason } => {
-                    let _ = write!(
-                        xml,
-                        "\n      <skipped message=\"not applicable: {}\"/>",
-                        escape(reason)
-                    );
-                }
-                Outcome::KnownDeviation {
-                    message, reason, ..
-                } => {
-                    let _ = write!(
-                        xml,
-                        "\n      <skipped message=\"known deviation: {}\"/>\n      <system-out>known deviation: {}\n{}</system-out>",
-                        escape(reason),
-                        escape(reason),
-                        escape(message)
-                    );
-                }
-            }
-            let mut notes: Vec<String> = r
-                .warnings
-                .iter()
-                .map(|w| format!("warning (SHOULD): {w}"))
-                .collect();
-            notes.extend(r.stale_deviation.iter().cloned());
-            if !notes.is_empty() {
-                let _ = write!(
-                    xml,
-                    "\n      <system-err>{}</system-err>",
-                    escape(&notes.join("\n"))
-                );
-            }
-            if matches!(r.outcome, Outcome::Passed) && notes.is_empty() {
-                xml.push_str("</testcase>\n");
-            } else {
-                xml.push_str("\n    </testcase>\n");
-            }
+        for r in &cases {
+            conformance_case(&mut xml, r);
         }
         xml.push_str("  </testsuite>\n");
+        drift_suite(&mut xml, report, name, &cases);
     }
     xml.push_str("</testsuites>\n");
     xml
 }
 
+fn conformance_case(xml: &mut String, r: &ScenarioRecord) {
+    let _ = write!(
+        xml,
+        "    <testcase classname=\"{}\" name=\"{}\" file=\"{}\" line=\"{}\" time=\"{}\">",
+        escape(&r.feature),
+        escape(&r.scenario),
+        escape(&r.feature_path),
+        r.line,
+        secs(r.duration_ms)
+    );
+    let listed = |r: &ScenarioRecord| {
+        r.outcome
+            .failures()
+            .iter()
+            .map(|f| match &f.deviation {
+                Some(d) => format!("{f}\n  (declared deviation: {})", d.reason),
+                None => f.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut body = String::new();
+    match &r.outcome {
+        Outcome::Passed => {}
+        Outcome::Failed { failures } => {
+            let first = failures
+                .iter()
+                .find(|f| f.deviation.is_none())
+                .map(|f| f.headline())
+                .unwrap_or_default();
+            let _ = write!(
+                body,
+                "\n      <failure message=\"{}\" type=\"conformance\">{}</failure>",
+                escape(&first),
+                escape(&listed(r))
+            );
+        }
+        Outcome::KnownDeviation { failures } => {
+            let reasons: Vec<&str> = failures
+                .iter()
+                .filter_map(|f| f.deviation.as_ref().map(|d| d.reason.as_str()))
+                .collect();
+            let _ = write!(
+                body,
+                "\n      <skipped message=\"known deviation: {}\"/>\n      <system-out>{}</system-out>",
+                escape(&reasons.join("; ")),
+                escape(&listed(r))
+            );
+        }
+        Outcome::Skipped { reason } => {
+            let _ = write!(body, "\n      <skipped message=\"{}\"/>", escape(reason));
+        }
+        Outcome::Blocked { reason } => {
+            let _ = write!(
+                body,
+                "\n      <error message=\"blocked: {}\" type=\"blocked\"/>",
+                escape(reason)
+            );
+        }
+    }
+    if !r.warnings.is_empty() {
+        let notes: Vec<String> = r
+            .warnings
+            .iter()
+            .map(|w| format!("warning (SHOULD): {}", w.headline()))
+            .collect();
+        let _ = write!(
+            body,
+            "\n      <system-err>{}</system-err>",
+            escape(&notes.join("\n"))
+        );
+    }
+    xml.push_str(&body);
+    xml.push_str(if body.is_empty() {
+        "</testcase>\n"
+    } else {
+        "\n    </testcase>\n"
+    });
+}
+
+fn drift_suite(xml: &mut String, report: &RunReport, target: &str, cases: &[&ScenarioRecord]) {
+    let drifted: Vec<(&ScenarioRecord, &crate::snapshot::Drift)> = cases
+        .iter()
+        .flat_map(|r| r.open_drift().map(move |d| (*r, d)))
+        .collect();
+    let stale: Vec<_> = report
+        .stale_deviations
+        .iter()
+        .filter(|s| s.target == target)
+        .collect();
+    if drifted.is_empty() && stale.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        xml,
+        "  <testsuite name=\"payload drift [{}]\" tests=\"{}\" failures=\"0\" errors=\"0\" skipped=\"{}\" time=\"0.000\">",
+        escape(target),
+        drifted.len() + stale.len(),
+        drifted.len() + stale.len()
+    );
+    for (r, d) in drifted {
+        let _ = writeln!(
+            xml,
+            "    <testcase classname=\"payload drift\" name=\"{} — {}\" file=\"{}\" line=\"{}\" time=\"0.000\">\n      <skipped message=\"payload drift: {} differs from its baseline (scenario {})\"/>\n      <system-out>{}</system-out>\n    </testcase>",
+            escape(&r.scenario),
+            escape(&d.snapshot),
+            escape(&r.feature_path),
+            r.line,
+            escape(&d.file),
+            r.outcome.label(),
+            escape(&d.diff)
+        );
+    }
+    for s in stale {
+        let _ = writeln!(
+            xml,
+            "    <testcase classname=\"stale deviation\" name=\"{}\" time=\"0.000\">\n      <skipped message=\"{}\"/>\n    </testcase>",
+            escape(&s.label),
+            escape(&s.to_string())
+        );
+    }
+    xml.push_str("  </testsuite>\n");
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::runner::{StaleDeviation, TargetInfo};
+    use crate::verdict::{DeviationRef, Finding};
 
     fn rec(scenario: &str, outcome: Outcome) -> ScenarioRecord {
         ScenarioRecord {
@@ -135,24 +200,49 @@ mod tests {
         }
     }
 
+    fn info() -> TargetInfo {
+        TargetInfo {
+            name: "t".into(),
+            vendor: "v".into(),
+            environment: "emulated".into(),
+            base_url: "http://127.0.0.1:1/".into(),
+            faults: vec![],
+        }
+    }
+
     #[test]
-    fn known_deviations_are_skipped_cases_that_say_so() {
+    fn known_deviations_are_skipped_cases_that_say_so_and_drift_has_its_own_suite() {
         let mut warned = rec("W", Outcome::Passed);
-        warned.warnings.push("iss missing".into());
-        let records = [
+        warned.warnings.push(Finding::problem("iss missing"));
+        let mut declared = Finding::problem("HTTP 200");
+        declared.deviation = Some(DeviationRef {
+            index: 0,
+            reason: "generic description".into(),
+            instead: "HTTP 200".into(),
+        });
+        let mut drifted = rec("Dr", Outcome::Passed);
+        drifted.drift.push(crate::snapshot::Drift {
+            snapshot: "dr".into(),
+            file: "snapshots/t/dr.snap".into(),
+            baseline: Some("a".into()),
+            received: "b".into(),
+            diff: "-a\n+b\n".into(),
+            accepted: false,
+            path: Default::default(),
+            description: String::new(),
+        });
+        let records = vec![
             rec("P", Outcome::Passed),
             rec(
                 "F <x>",
                 Outcome::Failed {
-                    message: "check `c` failed\nmore".into(),
+                    failures: vec![Finding::problem("check failed")],
                 },
             ),
             rec(
                 "D",
                 Outcome::KnownDeviation {
-                    message: "check `c` failed".into(),
-                    reason: "generic description".into(),
-                    deviation: Some(0),
+                    failures: vec![declared],
                 },
             ),
             rec(
@@ -161,22 +251,39 @@ mod tests {
                     reason: "no clock".into(),
                 },
             ),
+            rec(
+                "B",
+                Outcome::Blocked {
+                    reason: "connection refused".into(),
+                },
+            ),
             warned,
+            drifted,
         ];
-        let xml = render(
-            &["t".into()],
-            &records,
-            &["[t] declared deviation did not happen: x".into()],
-        );
+        let stale = vec![StaleDeviation {
+            target: "t".into(),
+            label: "x".into(),
+            reason: "r".into(),
+        }];
+        let report = RunReport::build(&[info()], records, stale, 0, Default::default());
+        let xml = render(&report);
         assert!(
-            xml.contains("tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"2\""),
+            xml.contains(
+                "name=\"conformance [t]\" tests=\"7\" failures=\"1\" errors=\"1\" skipped=\"2\""
+            ),
             "{xml}"
         );
         assert!(xml.contains("<skipped message=\"known deviation: generic description\"/>"));
         assert!(xml.contains("name=\"F &lt;x&gt;\""));
-        assert!(xml.contains("<failure message=\"check `c` failed\">"));
+        assert!(xml.contains("<failure message=\"check failed\" type=\"conformance\">"));
         assert!(xml.contains("warning (SHOULD): iss missing"));
-        assert!(xml.contains("name=\"stale-deviation\""));
         assert!(xml.contains("classname=\"F &amp; G\""));
+        assert!(
+            xml.contains(
+                "name=\"payload drift [t]\" tests=\"2\" failures=\"0\" errors=\"0\" skipped=\"2\""
+            ),
+            "{xml}"
+        );
+        assert!(xml.contains("classname=\"stale deviation\""));
     }
 }

@@ -14,9 +14,7 @@ pub fn lint_rule_ids() -> Vec<&'static str> {
 }
 
 /// Writes `coverage.json` and `report.html` beside a run's `results.json`.
-pub fn write(root: &Path, dir: &Path, results_json: &[u8]) -> Result<(), String> {
-    let results: html::Results =
-        serde_json::from_slice(results_json).map_err(|e| format!("results.json: {e}"))?;
+pub fn write(root: &Path, dir: &Path, results: &html::Results) -> Result<(), String> {
     let coverage = coverage::build(root, &results.scenarios, &lint_rule_ids())?;
     let write = |name: &str, bytes: &[u8]| {
         std::fs::write(dir.join(name), bytes)
@@ -26,7 +24,7 @@ pub fn write(root: &Path, dir: &Path, results_json: &[u8]) -> Result<(), String>
         "coverage.json",
         &serde_json::to_vec_pretty(&coverage).unwrap_or_default(),
     )?;
-    write("report.html", html::render(&results, &coverage)?.as_bytes())
+    write("report.html", html::render(results, &coverage)?.as_bytes())
 }
 
 /// `grantcheck report`: rebuilds the HTML report from a saved `results.json`.

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use super::{Outcome, RunResult};
+use super::{Outcome, RunReport, RunResult, ScenarioRecord, Totals};
 
 /// Console output into a shared buffer (tests read it back).
 pub struct BufferWriter(pub Arc<Mutex<Vec<u8>>>);
@@ -30,37 +30,123 @@ pub fn peak_memory_kib() -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-pub fn summary(result: &RunResult, out: &mut dyn Write) {
-    let t = result.totals();
-    let _ = writeln!(out);
-    let _ = writeln!(out, "grantcheck {} summary", env!("CARGO_PKG_VERSION"));
-    for target in &result.targets {
-        let of = |f: fn(&Outcome) -> bool| {
-            result
-                .records
-                .iter()
-                .filter(|r| r.target == target.name && f(&r.outcome))
-                .count()
+/// Text from a server, safe for a terminal: control characters (escape sequences,
+/// carriage returns that overwrite a line) are shown escaped, never interpreted.
+pub fn safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// One line per finished scenario, written from the after-hook with the scenario's
+/// final verdict (deviations already matched).
+pub struct Progress {
+    out: Mutex<Box<dyn Write + Send>>,
+}
+
+impl Progress {
+    pub fn new(console: &super::Console) -> Self {
+        let out: Box<dyn Write + Send> = match console {
+            super::Console::Stdout => Box::new(std::io::stdout()),
+            super::Console::Buffer(buf) => Box::new(BufferWriter(buf.clone())),
+            super::Console::Quiet => Box::new(std::io::sink()),
         };
-        let faults = if target.faults.is_empty() {
+        Self {
+            out: Mutex::new(out),
+        }
+    }
+
+    pub fn scenario(&self, r: &ScenarioRecord) {
+        let mut text = format!(
+            "{:<16} [{}] {} — {}\n",
+            match &r.outcome {
+                Outcome::Failed { .. } => "FAILED",
+                o => o.label(),
+            },
+            r.target,
+            r.feature,
+            r.scenario
+        );
+        match &r.outcome {
+            Outcome::Failed { failures } | Outcome::KnownDeviation { failures } => {
+                for f in failures {
+                    let mark = if f.deviation.is_some() {
+                        "declared"
+                    } else {
+                        "✗"
+                    };
+                    text.push_str(&format!("    {mark} {}\n", f.headline()));
+                }
+            }
+            Outcome::Skipped { reason } | Outcome::Blocked { reason } => {
+                text.push_str(&format!("    {reason}\n"));
+            }
+            Outcome::Passed => {}
+        }
+        for w in &r.warnings {
+            text.push_str(&format!("    warning (SHOULD) {}\n", w.headline()));
+        }
+        for d in r.open_drift() {
+            text.push_str(&format!("    payload drift: {}\n", d.file));
+        }
+        if let Ok(mut out) = self.out.lock() {
+            // A closed pipe (`| head`) must not stop the run.
+            let _ = out.write_all(safe(&text).as_bytes());
+        }
+    }
+}
+
+/// The closing summary: per target, then the sections, then one line of totals. Every
+/// number comes from the same [`RunReport`] the files are written from.
+pub fn summary(result: &RunResult, out: &mut dyn Write) {
+    let report = result.report();
+    let mut text = String::new();
+    render_summary(&report, &result.report_dir, result.accepting, &mut text);
+    let _ = out.write_all(safe(&text).as_bytes());
+}
+
+fn render_summary(
+    report: &RunReport,
+    report_dir: &std::path::Path,
+    accepting: bool,
+    out: &mut String,
+) {
+    use std::fmt::Write as _;
+    let t = &report.totals;
+    let _ = writeln!(out);
+    let _ = writeln!(out, "grantcheck {} summary", report.grantcheck);
+    for target in &report.targets {
+        let i = &target.info;
+        let faults = if i.faults.is_empty() {
             String::new()
         } else {
-            format!(" faults: {}", target.faults.join(", "))
+            format!(" faults: {}", i.faults.join(", "))
         };
         let _ = writeln!(
             out,
-            "  {} ({} {}, {}){faults}: {} passed, {} failed, {} skipped, {} known deviations",
-            target.name,
-            target.vendor,
-            target.environment,
-            target.base_url.trim_end_matches('/'),
-            of(|o| matches!(o, Outcome::Passed)),
-            of(|o| matches!(o, Outcome::Failed { .. })),
-            of(|o| matches!(o, Outcome::Skipped { .. })),
-            of(|o| matches!(o, Outcome::KnownDeviation { .. })),
+            "  {} ({} {}, {}){faults}: {}",
+            i.name,
+            i.vendor,
+            i.environment,
+            i.base_url.trim_end_matches('/'),
+            counts(&target.totals)
         );
+        if let Some(reason) = &target.blocked {
+            let _ = writeln!(
+                out,
+                "    BLOCKED: {} scenario(s) could not be tested: {reason}",
+                target.totals.blocked
+            );
+        }
     }
-    let section = |out: &mut dyn Write, title: &str, lines: Vec<String>| {
+    let name = |r: &ScenarioRecord| format!("[{}] {} — {}", r.target, r.feature, r.scenario);
+    let section = |out: &mut String, title: &str, lines: Vec<String>| {
         if !lines.is_empty() {
             let _ = writeln!(out, "{title}:");
             for l in lines {
@@ -68,12 +154,11 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
             }
         }
     };
-    let name = |r: &super::ScenarioRecord| format!("[{}] {} — {}", r.target, r.feature, r.scenario);
+    let records = &report.scenarios;
     section(
         out,
         "skipped",
-        result
-            .records
+        records
             .iter()
             .filter_map(|r| match &r.outcome {
                 Outcome::Skipped { reason } => Some(format!("{}: {reason}", name(r))),
@@ -83,81 +168,166 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
     );
     section(
         out,
-        "known deviations",
-        result
-            .records
+        "known deviations (declared in the profile)",
+        records
             .iter()
-            .filter_map(|r| match &r.outcome {
-                Outcome::KnownDeviation { reason, .. } => Some(format!("{}: {reason}", name(r))),
-                _ => None,
+            .filter(|r| matches!(r.outcome, Outcome::KnownDeviation { .. }))
+            .flat_map(|r| {
+                r.outcome.failures().iter().map(move |f| {
+                    let reason = f.deviation.as_ref().map_or("", |d| d.reason.as_str());
+                    format!("{}: {reason}", name(r))
+                })
             })
             .collect(),
     );
     section(
         out,
         "declared deviations that did not happen (the server may have changed)",
-        result.stale_deviations.clone(),
-    );
-    section(
-        out,
-        "warnings (SHOULD-level checks)",
-        result
-            .records
+        report
+            .stale_deviations
             .iter()
-            .flat_map(|r| r.warnings.iter().map(move |w| format!("{}: {w}", name(r))))
+            .map(ToString::to_string)
             .collect(),
     );
     section(
         out,
-        "payload drift (the checks held; the payload differs from its baseline)",
-        result
-            .records
+        "warnings (SHOULD-level checks)",
+        records
             .iter()
             .flat_map(|r| {
-                r.drift
+                r.warnings
                     .iter()
-                    .map(move |d| format!("{}: snapshot `{}` ({})", name(r), d.snapshot, d.file))
+                    .map(move |w| format!("{}: {}", name(r), w.headline()))
             })
             .collect(),
     );
     section(
         out,
-        "failed",
-        result
-            .records
+        "payload drift (differs from its baseline; review it in the report)",
+        records
             .iter()
-            .filter(|r| !r.is_drift_only())
+            .flat_map(|r| {
+                r.open_drift().map(move |d| {
+                    format!(
+                        "{} [{}]: snapshot `{}` ({})",
+                        name(r),
+                        r.outcome.label(),
+                        d.snapshot,
+                        d.file
+                    )
+                })
+            })
+            .collect(),
+    );
+    if accepting {
+        let recorded = records
+            .iter()
+            .flat_map(|r| r.drift.iter().chain(&r.no_baseline))
+            .filter(|d| d.accepted)
+            .count();
+        let refused: Vec<String> = records
+            .iter()
+            .filter(|r| r.drift.iter().chain(&r.no_baseline).any(|d| !d.accepted))
+            .map(|r| format!("{} ({})", name(r), r.outcome.label()))
+            .collect();
+        let _ = writeln!(out, "--accept: {recorded} payload(s) recorded as baselines");
+        section(
+            out,
+            "not recorded (the scenario's checks did not hold)",
+            refused,
+        );
+    }
+    section(
+        out,
+        "failed",
+        records
+            .iter()
             .filter_map(|r| match &r.outcome {
-                Outcome::Failed { message } => Some(format!(
-                    "{} ({}:{})\n    {}",
+                Outcome::Failed { failures } => Some(format!(
+                    "{} ({}:{})\n{}",
                     name(r),
                     r.feature_path,
                     r.line,
-                    message.lines().next().unwrap_or("")
+                    failures
+                        .iter()
+                        .map(|f| format!(
+                            "    {} {}",
+                            if f.deviation.is_some() {
+                                "declared"
+                            } else {
+                                "✗"
+                            },
+                            f.headline()
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 )),
                 _ => None,
             })
             .collect(),
     );
+    if t.no_baseline > 0 && !accepting {
+        let _ = writeln!(
+            out,
+            "notice: {} payload(s) have no baseline yet (a first run?): review them in the \
+             report, then record them with `grantcheck run --accept`",
+            t.no_baseline
+        );
+    }
     let memory = peak_memory_kib()
         .map(|k| format!(" · peak memory {:.1} MB", k as f64 / 1024.0))
         .unwrap_or_default();
     let _ = writeln!(
         out,
         "HTTP requests: {} · wall time {:.2} s{memory}",
-        result.requests,
-        result.wall.as_secs_f64()
+        report.requests,
+        report.wall_ms as f64 / 1000.0
     );
-    let _ = writeln!(out, "reports: {}", result.report_dir.display());
-    if result.exit_code() == 3 {
-        let _ = writeln!(out, "drift only: every check held (exit code 3)");
-    }
-    let mut closing = format!(
+    let _ = writeln!(out, "reports: {}", report_dir.display());
+    let verdict = match report.exit_code {
+        0 => "every check held",
+        1 => "a conformance check failed",
+        4 => "blocked: no check failed, but a target could not be tested",
+        _ => "drift only: every check held, but the server changed what it says",
+    };
+    let _ = writeln!(out, "{verdict} (exit code {})", report.exit_code);
+    let _ = writeln!(out, "{}", counts(t));
+}
+
+/// `N passed, N failed, ...`: every outcome and flag, zeros included for the first
+/// three so a reader (or a parser) always finds them.
+fn counts(t: &Totals) -> String {
+    let mut s = format!(
         "{} passed, {} failed, {} skipped",
         t.passed, t.failed, t.skipped
     );
-    if t.known_deviations > 0 {
-        closing = format!("{closing}, {} known deviations", t.known_deviations);
+    for (n, what) in [
+        (t.known_deviations, "known deviations"),
+        (t.blocked, "blocked"),
+        (t.drifted, "drifted"),
+        (t.no_baseline, "without baseline"),
+        (t.warnings, "warnings"),
+        (t.stale_deviations, "stale deviations"),
+    ] {
+        if n > 0 {
+            s.push_str(&format!(", {n} {what}"));
+        }
     }
-    let _ = writeln!(out, "{closing}");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        let hostile = "ok\u{1b}[2J\u{1b}]0;title\u{7}\r173 passed, 0 failed";
+        let shown = safe(hostile);
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\r'),
+            "{shown}"
+        );
+        assert!(shown.contains("\\u{1b}[2J"));
+    }
 }

@@ -1,18 +1,15 @@
 //! Known deviations: a profile's documented exceptions, matched against failures.
 //!
 //! A deviation names a scenario, a check, or both, and the text the failure must
-//! contain (what the server does instead). A failure is a known deviation only when
-//! it matches every given field, so the same scenario failing for another reason is
-//! still a failure. A declared deviation that no longer happens is reported as stale:
-//! the server may have been fixed, and the profile should say so.
+//! contain (what the server does instead). Each failure of a scenario is matched on
+//! its own, and one deviation explains at most one failure per scenario, so a second
+//! failure in the same step still fails. A declared deviation that no longer happens
+//! is reported as stale: the server may have been fixed, and the profile should say so.
 
 use crate::profile::schema::Deviation;
+use crate::verdict::DeviationRef;
 
-use super::record::{Outcome, ScenarioRecord};
-
-fn matches(d: &Deviation, scenario: &str, message: &str) -> bool {
-    d.explains(scenario, message)
-}
+use super::record::{Outcome, ScenarioRecord, StaleDeviation};
 
 /// A deviation's one-line label for reports.
 pub fn label(d: &Deviation) -> String {
@@ -24,48 +21,31 @@ pub fn label(d: &Deviation) -> String {
     }
 }
 
-/// Turns a failure into a known deviation when one of `deviations` explains it; also
-/// says when a scenario-specific deviation did not happen because the scenario passed.
-pub fn classify(
-    outcome: Outcome,
-    scenario: &str,
-    deviations: &[Deviation],
-) -> (Outcome, Option<String>) {
-    match outcome {
-        Outcome::Failed { message } if !message.starts_with(crate::steps::BASELINE_FAILURE) => {
-            match deviations
-                .iter()
-                .position(|d| matches(d, scenario, &message))
-            {
-                Some(i) => {
-                    let d = &deviations[i];
-                    (
-                        Outcome::KnownDeviation {
-                            message,
-                            reason: format!("{} (instead: {})", d.reason, d.expected),
-                            deviation: Some(i),
-                        },
-                        None,
-                    )
-                }
-                None => (Outcome::Failed { message }, None),
-            }
+/// Marks each failure that a declared deviation explains; the scenario is a known
+/// deviation only when every failure is explained.
+pub fn classify(outcome: Outcome, scenario: &str, deviations: &[Deviation]) -> Outcome {
+    let Outcome::Failed { mut failures } = outcome else {
+        return outcome;
+    };
+    let mut used = vec![false; deviations.len()];
+    for f in &mut failures {
+        let found = deviations
+            .iter()
+            .enumerate()
+            .find(|(i, d)| !used[*i] && d.explains(scenario, f));
+        if let Some((i, d)) = found {
+            used[i] = true;
+            f.deviation = Some(DeviationRef {
+                index: i,
+                reason: d.reason.clone(),
+                instead: d.expected.clone(),
+            });
         }
-        Outcome::Passed => {
-            let stale = deviations
-                .iter()
-                .find(|d| d.scenario.as_deref() == Some(scenario) && d.check.is_none());
-            (
-                Outcome::Passed,
-                stale.map(|d| {
-                    format!(
-                        "declared deviation did not happen: {} — the server may have changed",
-                        d.reason
-                    )
-                }),
-            )
-        }
-        other => (other, None),
+    }
+    if failures.iter().all(|f| f.deviation.is_some()) {
+        Outcome::KnownDeviation { failures }
+    } else {
+        Outcome::Failed { failures }
     }
 }
 
@@ -76,12 +56,12 @@ pub fn stale(
     deviations: &[Deviation],
     records: &[ScenarioRecord],
     whole_suite: bool,
-) -> Vec<String> {
+) -> Vec<StaleDeviation> {
     let ran = |name: &str| {
         records.iter().any(|r| {
             r.target == target
                 && r.scenario == name
-                && !matches!(r.outcome, Outcome::Skipped { .. })
+                && !matches!(r.outcome, Outcome::Skipped { .. } | Outcome::Blocked { .. })
         })
     };
     deviations
@@ -90,7 +70,10 @@ pub fn stale(
         .filter(|(i, d)| {
             let used = records.iter().any(|r| {
                 r.target == target
-                    && matches!(r.outcome, Outcome::KnownDeviation { deviation: Some(j), .. } if j == *i)
+                    && r.outcome
+                        .failures()
+                        .iter()
+                        .any(|f| f.deviation.as_ref().is_some_and(|x| x.index == *i))
             });
             let could_happen = match &d.scenario {
                 Some(s) => ran(s),
@@ -98,12 +81,10 @@ pub fn stale(
             };
             !used && could_happen
         })
-        .map(|(_, d)| {
-            format!(
-                "[{target}] declared deviation did not happen: {} — {} (the server may have changed; remove it from the profile)",
-                label(d),
-                d.reason
-            )
+        .map(|(_, d)| StaleDeviation {
+            target: target.to_string(),
+            label: label(d),
+            reason: d.reason.clone(),
         })
         .collect()
 }
@@ -111,6 +92,7 @@ pub fn stale(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::Finding;
 
     fn dev(scenario: Option<&str>, check: Option<&str>, expected: &str) -> Deviation {
         Deviation {
@@ -121,62 +103,76 @@ mod tests {
         }
     }
 
-    fn failed(message: &str) -> Outcome {
-        Outcome::Failed {
-            message: message.into(),
+    fn finding(check: &str, received: &str) -> Finding {
+        Finding {
+            check: Some(check.into()),
+            spec: Some("RFC6749-5.2".into()),
+            ..Finding::problem(received)
         }
+    }
+
+    fn failed(fs: Vec<Finding>) -> Outcome {
+        Outcome::Failed { failures: fs }
     }
 
     #[test]
     fn a_failure_matching_every_field_is_a_known_deviation() {
         let d = [dev(Some("S"), Some("token_error_is"), "HTTP 200")];
-        let msg = "check `token_error_is` [RFC6749-5.2] failed\n  received: HTTP 200 {}";
-        let (o, _) = classify(failed(msg), "S", &d);
-        assert!(matches!(
-            o,
-            Outcome::KnownDeviation {
-                deviation: Some(0),
-                ..
-            }
-        ));
+        let o = classify(
+            failed(vec![finding("token_error_is", "HTTP 200 {}")]),
+            "S",
+            &d,
+        );
+        assert!(
+            matches!(&o, Outcome::KnownDeviation { failures } if failures[0].deviation.as_ref().unwrap().index == 0)
+        );
     }
 
     #[test]
     fn another_failure_of_the_same_scenario_still_fails() {
         let d = [dev(Some("S"), Some("token_error_is"), "HTTP 200")];
-        let other = "check `token_error_status_is` [RFC6749-5.2] failed\n  received: HTTP 500";
+        let other = finding("token_error_status_is", "HTTP 500");
         assert!(matches!(
-            classify(failed(other), "S", &d).0,
+            classify(failed(vec![other.clone()]), "S", &d),
             Outcome::Failed { .. }
         ));
-        let wrong_text = "check `token_error_is` [RFC6749-5.2] failed\n  received: HTTP 400";
+        let wrong_text = finding("token_error_is", "HTTP 400");
         assert!(matches!(
-            classify(failed(wrong_text), "S", &d).0,
+            classify(failed(vec![wrong_text]), "S", &d),
             Outcome::Failed { .. }
         ));
-        let msg = "check `token_error_is` [X] failed\n  received: HTTP 200";
+        let right = finding("token_error_is", "HTTP 200");
         assert!(matches!(
-            classify(failed(msg), "T", &d).0,
+            classify(failed(vec![right.clone()]), "T", &d),
+            Outcome::Failed { .. }
+        ));
+        // The declared one and a second failure in the same step: the scenario fails,
+        // both failures are listed, the declared one marked as such.
+        let o = classify(failed(vec![right, other]), "S", &d);
+        let Outcome::Failed { failures } = o else {
+            panic!("must fail: {o:?}")
+        };
+        assert_eq!(failures.len(), 2);
+        assert!(failures[0].deviation.is_some() && failures[1].deviation.is_none());
+    }
+
+    #[test]
+    fn one_deviation_explains_one_failure() {
+        let d = [dev(None, None, "HTTP 200")];
+        let twice = vec![finding("a", "HTTP 200"), finding("b", "HTTP 200")];
+        assert!(matches!(
+            classify(failed(twice), "S", &d),
             Outcome::Failed { .. }
         ));
     }
 
     #[test]
-    fn drift_is_never_a_deviation() {
+    fn a_blocked_scenario_is_never_a_deviation() {
         let d = [dev(None, None, "")];
-        let msg = format!("{}snapshot changed", crate::steps::BASELINE_FAILURE);
-        assert!(matches!(
-            classify(failed(&msg), "S", &d).0,
-            Outcome::Failed { .. }
-        ));
-    }
-
-    #[test]
-    fn a_passing_scenario_with_a_declared_deviation_is_stale() {
-        let d = [dev(Some("S"), None, "x")];
-        let (o, stale) = classify(Outcome::Passed, "S", &d);
-        assert!(matches!(o, Outcome::Passed));
-        assert!(stale.unwrap().contains("did not happen"));
+        let o = Outcome::Blocked {
+            reason: "unreachable".into(),
+        };
+        assert_eq!(classify(o.clone(), "S", &d), o);
     }
 
     #[test]
@@ -188,11 +184,7 @@ mod tests {
         assert_eq!(stale("t", &d, &ran, true).len(), 2);
         let skipped = [rec(Outcome::Skipped { reason: "r".into() })];
         assert!(stale("t", &d, &skipped, false).is_empty());
-        let used = [rec(Outcome::KnownDeviation {
-            message: "m".into(),
-            reason: "r".into(),
-            deviation: Some(0),
-        })];
+        let used = [rec(classify(failed(vec![finding("z", "x")]), "S", &d[..1]))];
         assert!(stale("t", &d[..1], &used, false).is_empty());
     }
 }

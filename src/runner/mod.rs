@@ -3,6 +3,7 @@
 
 mod applicability;
 mod console;
+mod cucumber_json;
 mod deviations;
 pub mod record;
 
@@ -13,15 +14,16 @@ use std::time::{Duration, Instant};
 
 use cucumber::gherkin;
 use cucumber::tag::Ext as _;
-use cucumber::{Parser, WriterExt as _, event, parser, writer};
+use cucumber::{Parser, event, parser, writer};
 use futures::FutureExt as _;
 
-pub use record::{Outcome, ScenarioRecord, Totals};
+pub use record::{Outcome, RunReport, ScenarioRecord, StaleDeviation, TargetSummary, Totals};
 
 use crate::http::Counters;
 use crate::profile::{self, Profile};
 use crate::steps::{self, World};
 use crate::target::Target;
+use crate::verdict::{Finding, StepFailure, StopKind};
 
 /// Tag added to scenarios that do not apply to a target; their only step matches no
 /// definition, so cucumber reports them as skipped (and every other unmatched step
@@ -68,10 +70,12 @@ pub struct RunResult {
     pub report_dir: PathBuf,
     pub targets: Vec<TargetInfo>,
     /// Declared deviations that did not happen (the server may have changed).
-    pub stale_deviations: Vec<String>,
+    pub stale_deviations: Vec<StaleDeviation>,
+    /// `--accept` was given: drift of scenarios whose checks held was recorded.
+    pub accepting: bool,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct TargetInfo {
     pub name: String,
     pub vendor: String,
@@ -82,22 +86,26 @@ pub struct TargetInfo {
 
 impl RunResult {
     pub fn totals(&self) -> Totals {
-        record::totals(&self.records)
+        Totals {
+            stale_deviations: self.stale_deviations.len(),
+            ..Totals::of(&self.records)
+        }
     }
 
-    /// 0: all pass; 1: a conformance check failed; 3: every check held but some
-    /// payloads differ from their baselines (drift only — for nightly watchers).
-    /// A declared deviation that no longer happens counts as drift: the server changed.
+    /// See [`Totals::exit_code`]: 1 failed, 4 blocked, 3 drift only, 0 quiet.
     pub fn exit_code(&self) -> i32 {
-        let failed = self.records.iter().filter(|r| r.is_failure());
-        let mut any = !self.stale_deviations.is_empty();
-        for r in failed {
-            if !r.is_drift_only() {
-                return 1;
-            }
-            any = true;
-        }
-        if any { 3 } else { 0 }
+        self.totals().exit_code()
+    }
+
+    /// The typed document behind `results.json` and every other report.
+    pub fn report(&self) -> RunReport {
+        RunReport::build(
+            &self.targets,
+            self.records.clone(),
+            self.stale_deviations.clone(),
+            self.requests,
+            self.wall,
+        )
     }
 }
 
@@ -161,6 +169,13 @@ fn declares_emulator(path: &Path) -> bool {
 /// Runs the features against the selected targets.
 pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let started = Instant::now();
+    if opts.accept && !opts.faults.is_empty() {
+        return Err(ConfigError(
+            "--accept cannot be combined with --fault: a broken emulator's payloads must \
+             never become baselines"
+                .into(),
+        ));
+    }
     let snapshot_dir = opts
         .snapshot_dir
         .clone()
@@ -222,6 +237,14 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     }
 
     let expanded = expand(&features, &infos, &targets, tag_filter.as_ref());
+    if count_scenarios(&expanded) == 0 {
+        return Err(ConfigError(match &opts.tags {
+            Some(t) => format!(
+                "--tags `{t}` selects no scenario of the selected profiles; check the tag's spelling"
+            ),
+            None => "the selected profiles select no scenario".into(),
+        }));
+    }
     let report_dir = opts
         .report_dir
         .clone()
@@ -237,6 +260,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         })
     };
     let json = open("cucumber.json")?;
+    let progress = console::Progress::new(&opts.console);
 
     let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
     let shared = Arc::new(steps::Shared {
@@ -249,6 +273,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let before_shared = shared.clone();
     let after_records = records.clone();
     let after_targets = targets.clone();
+    let accept = opts.accept;
     let runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(opts.concurrency.unwrap_or(16).max(1))
         .steps(steps::collection())
@@ -263,7 +288,11 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             .boxed_local()
         })
         .after(move |feature, _rule, scenario, finished, world| {
-            let rec = make_record(feature, scenario, finished, world, &after_targets);
+            let mut rec = make_record(feature, scenario, finished, world, &after_targets);
+            if accept {
+                accept_baselines(&mut rec);
+            }
+            progress.scenario(&rec);
             let records = after_records.clone();
             async move {
                 if let Ok(mut r) = records.lock() {
@@ -273,20 +302,9 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             .boxed_local()
         });
 
-    let console_out: Box<dyn std::io::Write> = match &opts.console {
-        Console::Stdout => Box::new(std::io::stdout()),
-        Console::Buffer(buf) => Box::new(console::BufferWriter(buf.clone())),
-        Console::Quiet => Box::new(std::io::sink()),
-    };
-    let coloring = match opts.console {
-        Console::Stdout => writer::Coloring::Auto,
-        _ => writer::Coloring::Never,
-    };
-    // No cucumber summary: it would count known deviations as failures; grantcheck
-    // prints its own verdicts after the run.
-    let writer = writer::Basic::raw(console_out, coloring, 0)
-        .tee::<World, _>(writer::Json::for_tee(json))
-        .normalized();
+    // Cucumber writes only its JSON; the console shows grantcheck's own verdict per
+    // scenario (from the after-hook), in grantcheck's words.
+    let writer = writer::Json::new(json);
     let cucumber = cucumber::Cucumber::<World, _, (), _, _, cucumber::cli::Empty>::custom(
         FeatureList(expanded),
         runner,
@@ -306,13 +324,19 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         (&a.target, &a.feature_path, a.line).cmp(&(&b.target, &b.feature_path, b.line))
     });
     let whole_suite = opts.tags.is_none();
-    let stale_deviations = targets
-        .values()
-        .flat_map(|t| {
-            deviations::stale(t.name(), &t.profile.spec.deviations, &records, whole_suite)
-        })
-        .collect();
+    let mut stale_deviations: Vec<StaleDeviation> = Vec::new();
+    for info in &infos {
+        if let Some(t) = targets.get(&info.name) {
+            stale_deviations.extend(deviations::stale(
+                t.name(),
+                &t.profile.spec.deviations,
+                &records,
+                whole_suite,
+            ));
+        }
+    }
     let result = RunResult {
+        accepting: opts.accept,
         stale_deviations,
         records,
         requests: counters.requests.load(std::sync::atomic::Ordering::Relaxed),
@@ -382,17 +406,6 @@ fn expand(
                     .chain(s.tags.iter())
                     .cloned()
                     .collect();
-                if let Some(last) = s.steps.last().cloned() {
-                    // Every scenario ends by comparing what it observed with the
-                    // baselines, after all its checks have run.
-                    let mut step = last;
-                    step.keyword = "And ".into();
-                    step.ty = gherkin::StepType::Then;
-                    step.value = crate::steps::BASELINE_STEP.into();
-                    step.docstring = None;
-                    step.table = None;
-                    s.steps.push(step);
-                }
                 if let Some(reason) = applicability::skip_reason(&tags, target)
                     && let Some(first) = s.steps.first().cloned()
                 {
@@ -444,6 +457,13 @@ fn expand(
     out
 }
 
+fn count_scenarios(features: &[gherkin::Feature]) -> usize {
+    features
+        .iter()
+        .map(|f| f.scenarios.len() + f.rules.iter().map(|r| r.scenarios.len()).sum::<usize>())
+        .sum()
+}
+
 fn any_skipped(f: &gherkin::Feature) -> bool {
     f.scenarios
         .iter()
@@ -489,9 +509,16 @@ fn make_record(
 ) -> ScenarioRecord {
     let target_name = target_of(feature).unwrap_or("").to_string();
     let skipped_as_inapplicable = scenario.tags.iter().any(|t| t == SKIP_TAG);
-    let (evidence, warnings, drift, redactor) = match world {
+    let results = match world {
         Some(w) => w.take_results(),
         None => Default::default(),
+    };
+    let redact = |text: &str| match &results.redactor {
+        Some(r) => r.text(text),
+        None => text.to_string(),
+    };
+    let problem = |text: String| Outcome::Failed {
+        failures: vec![Finding::problem(redact(&text))],
     };
     let outcome = match finished {
         event::ScenarioFinished::StepPassed => Outcome::Passed,
@@ -502,30 +529,38 @@ fn make_record(
                 .map(|s| s.value.clone())
                 .unwrap_or_default(),
         },
-        event::ScenarioFinished::StepSkipped => Outcome::Failed {
-            message: "a step matches no step definition".into(),
-        },
-        event::ScenarioFinished::BeforeHookFailed(info) => Outcome::Failed {
-            message: format!("set-up failed: {}", panic_text(info)),
-        },
-        event::ScenarioFinished::StepFailed(_, _, err) => Outcome::Failed {
-            message: match err {
-                event::StepError::Panic(info) => panic_text(info),
-                other => other.to_string(),
+        event::ScenarioFinished::StepSkipped => problem("a step matches no step definition".into()),
+        event::ScenarioFinished::BeforeHookFailed(info) => {
+            problem(format!("set-up failed: {}", panic_text(info)))
+        }
+        event::ScenarioFinished::StepFailed(_, _, err) => match err {
+            event::StepError::Panic(info) => match info.downcast_ref::<StepFailure>() {
+                Some(f) if f.kind == StopKind::Blocked => Outcome::Blocked {
+                    reason: f
+                        .findings
+                        .iter()
+                        .map(|x| x.received.clone())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                },
+                Some(f) => Outcome::Failed {
+                    failures: f.findings.clone(),
+                },
+                // Not a check: a defect of grantcheck itself, said so.
+                None => problem(format!("grantcheck error: {}", panic_text(info))),
             },
+            other => problem(other.to_string()),
         },
-    };
-    let outcome = match outcome {
-        Outcome::Failed { message } => Outcome::Failed {
-            message: redactor.map_or(message.clone(), |r| r.text(&message)),
-        },
-        o => o,
     };
     let declared = targets
         .get(&target_name)
         .map(|t| t.profile.spec.deviations.as_slice())
         .unwrap_or_default();
-    let (outcome, stale_deviation) = deviations::classify(outcome, &scenario.name, declared);
+    let outcome = deviations::classify(outcome, &scenario.name, declared);
+    let (drift, no_baseline) = results
+        .drift
+        .into_iter()
+        .partition(|d| d.baseline.is_some());
     ScenarioRecord {
         target: target_name,
         feature: feature
@@ -559,10 +594,26 @@ fn make_record(
             .cloned()
             .collect(),
         outcome,
-        warnings,
+        warnings: results.warnings,
         drift,
-        stale_deviation,
-        evidence,
+        no_baseline,
+        duration_ms: results.elapsed.as_millis() as u64,
+        evidence: results.evidence,
+    }
+}
+
+/// `--accept`: records the payloads of a scenario whose checks held (passed, or failed
+/// only as declared) as its new baselines. A failed or blocked scenario's payloads are
+/// never recorded: they may be what the fault looks like.
+fn accept_baselines(rec: &mut ScenarioRecord) {
+    if !matches!(
+        rec.outcome,
+        Outcome::Passed | Outcome::KnownDeviation { .. }
+    ) {
+        return;
+    }
+    for d in rec.drift.iter_mut().chain(rec.no_baseline.iter_mut()) {
+        d.accepted = crate::snapshot::accept(d).is_ok();
     }
 }
 
@@ -585,114 +636,20 @@ fn panic_text(info: &event::Info) -> String {
 }
 
 fn write_records(result: &RunResult, root: &Path) -> Result<(), ConfigError> {
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
-    let summary = serde_json::json!({
-        "grantcheck": env!("CARGO_PKG_VERSION"),
-        "generated_at": now,
-        "targets": result.targets,
-        "totals": result.totals(),
-        "stale_deviations": result.stale_deviations,
-        "requests": result.requests,
-        "wall_ms": result.wall.as_millis() as u64,
-        "scenarios": result.records,
-    });
-    let names: Vec<String> = result.targets.iter().map(|t| t.name.clone()).collect();
-    let junit = crate::report::junit::render(&names, &result.records, &result.stale_deviations);
-    let path = result.report_dir.join("junit.xml");
-    std::fs::write(&path, junit)
-        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
-    mark_deviations_in_cucumber_json(&result.report_dir.join("cucumber.json"), &result.records);
-    let path = result.report_dir.join("results.json");
-    let bytes = serde_json::to_vec_pretty(&summary).unwrap_or_default();
-    std::fs::write(&path, &bytes)
-        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
-    crate::report::write(root, &result.report_dir, &bytes).map_err(ConfigError)
-}
-
-/// Cucumber's JSON knows nothing of profiles: a known deviation is a failed step there.
-/// Tag such scenarios `@known-deviation` and mark the step skipped with the reason, so
-/// tools reading cucumber.json agree with the console and JUnit.
-fn mark_deviations_in_cucumber_json(path: &Path, records: &[ScenarioRecord]) {
-    let known: Vec<&ScenarioRecord> = records
-        .iter()
-        .filter(|r| matches!(r.outcome, Outcome::KnownDeviation { .. }))
-        .collect();
-    if known.is_empty() {
-        return;
-    }
-    let Ok(bytes) = std::fs::read(path) else {
-        return;
+    let report = result.report();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = result.report_dir.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))
     };
-    let Ok(mut doc) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return;
-    };
-    for feature in doc.as_array_mut().into_iter().flatten() {
-        let target = feature
-            .get("tags")
-            .and_then(|t| t.as_array())
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.get("name").and_then(|n| n.as_str()))
-            .find_map(|n| n.trim_start_matches('@').strip_prefix(TARGET_TAG))
-            .map(str::to_owned);
-        let uri = feature
-            .get("uri")
-            .and_then(|u| u.as_str())
-            .map(relative_str);
-        for el in feature
-            .get_mut("elements")
-            .and_then(|e| e.as_array_mut())
-            .into_iter()
-            .flatten()
-        {
-            let name = el.get("name").and_then(|n| n.as_str()).unwrap_or("");
-            let line = el.get("line").and_then(|l| l.as_u64()).unwrap_or(0) as usize;
-            let Some(r) = known.iter().find(|r| {
-                r.scenario == name
-                    && r.line == line
-                    && target.as_deref().is_none_or(|t| t == r.target)
-                    && uri.as_deref().is_none_or(|u| u == r.feature_path)
-            }) else {
-                continue;
-            };
-            let Outcome::KnownDeviation { reason, .. } = &r.outcome else {
-                continue;
-            };
-            if let Some(tags) = el.get_mut("tags").and_then(|t| t.as_array_mut()) {
-                tags.push(serde_json::json!({"name": "@known-deviation", "line": line}));
-            }
-            for step in el
-                .get_mut("steps")
-                .and_then(|s| s.as_array_mut())
-                .into_iter()
-                .flatten()
-            {
-                if let Some(result) = step.get_mut("result").and_then(|r| r.as_object_mut())
-                    && result.get("status").and_then(|s| s.as_str()) == Some("failed")
-                {
-                    let message = result
-                        .get("error_message")
-                        .and_then(|m| m.as_str())
-                        .unwrap_or("")
-                        .to_string();
-                    result.insert("status".into(), "skipped".into());
-                    result.insert(
-                        "error_message".into(),
-                        format!("known deviation: {reason}\n{message}").into(),
-                    );
-                }
-            }
-        }
-    }
-    if let Ok(bytes) = serde_json::to_vec_pretty(&doc) {
-        let _ = std::fs::write(path, bytes);
-    }
-}
-
-fn relative_str(p: &str) -> String {
-    relative(Path::new(p))
+    write(
+        "junit.xml",
+        crate::report::junit::render(&report).as_bytes(),
+    )?;
+    cucumber_json::align(&result.report_dir.join("cucumber.json"), &report.scenarios);
+    let bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
+    write("results.json", &bytes)?;
+    crate::report::write(root, &result.report_dir, &report).map_err(ConfigError)
 }
 
 /// `reports/latest` mirrors the newest run's report directory.
@@ -707,6 +664,16 @@ fn refresh_latest(reports: &Path, run_dir: &Path) {
             let _ = std::fs::copy(e.path(), latest.join(e.file_name()));
         }
     }
+}
+
+/// True for the names [`timestamp`] gives run folders.
+pub fn is_run_dir_name(name: &str) -> bool {
+    let b = name.as_bytes();
+    b.len() >= 20
+        && b[..8].iter().all(u8::is_ascii_digit)
+        && b[8] == b'T'
+        && b[9..15].iter().all(u8::is_ascii_digit)
+        && b[15] == b'Z'
 }
 
 fn timestamp() -> String {

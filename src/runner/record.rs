@@ -1,31 +1,81 @@
-//! What a run remembers about each scenario, for the summary and the reports.
+//! The typed outcome of a run: one record per scenario and target, the totals every
+//! output prints, and the exit code. Console, `results.json`, JUnit, cucumber.json and
+//! the HTML report are all rendered from these types, so their numbers agree.
 
-use serde::Serialize;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 use crate::http::Exchange;
 use crate::snapshot::Drift;
+use crate::verdict::Finding;
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+/// How one scenario ended on one target: exactly one of these.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum Outcome {
     Passed,
+    /// At least one failure that no declared deviation explains; every failure is
+    /// listed, the explained ones marked with their deviation.
     Failed {
-        message: String,
+        failures: Vec<Finding>,
     },
+    /// Every failure is explained by a declared deviation (one deviation each).
+    KnownDeviation {
+        failures: Vec<Finding>,
+    },
+    /// Not run, with the reason (not applicable to this target, needs a clock, ...).
     Skipped {
         reason: String,
     },
-    /// Failed as the profile says it does; not counted as a failure.
-    KnownDeviation {
-        message: String,
+    /// Could not be tested: the target was unreachable or the sign-in could not be
+    /// completed. Says nothing about conformance.
+    Blocked {
         reason: String,
-        /// Index of the profile's deviation that explains it.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        deviation: Option<usize>,
     },
 }
 
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+impl Outcome {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Outcome::Passed => "passed",
+            Outcome::Failed { .. } => "failed",
+            Outcome::KnownDeviation { .. } => "known deviation",
+            Outcome::Skipped { .. } => "skipped",
+            Outcome::Blocked { .. } => "blocked",
+        }
+    }
+
+    /// The failures behind a failed or deviating scenario.
+    pub fn failures(&self) -> &[Finding] {
+        match self {
+            Outcome::Failed { failures } | Outcome::KnownDeviation { failures } => failures,
+            _ => &[],
+        }
+    }
+}
+
+/// A declared deviation that did not happen where it could have: the server may
+/// have been fixed, and the profile should say so.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StaleDeviation {
+    pub target: String,
+    /// Which scenario and/or check it names.
+    pub label: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for StaleDeviation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "[{}] declared deviation did not happen: {} — {} (the server may have changed; remove it from the profile)",
+            self.target, self.label, self.reason
+        )
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioRecord {
     pub target: String,
     pub feature: String,
@@ -43,17 +93,23 @@ pub struct ScenarioRecord {
     pub steps: Vec<String>,
     #[serde(flatten)]
     pub outcome: Outcome,
-    pub warnings: Vec<String>,
+    /// SHOULD-level checks that did not hold.
+    #[serde(default)]
+    pub warnings: Vec<Finding>,
+    /// Payloads that differ from their baselines.
+    #[serde(default)]
     pub drift: Vec<Drift>,
-    /// A declared deviation that did not happen: the server may have been fixed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub stale_deviation: Option<String>,
+    /// Payloads seen for the first time: no baseline to compare with yet.
+    #[serde(default)]
+    pub no_baseline: Vec<Drift>,
+    /// Time the scenario took, in milliseconds.
+    #[serde(default)]
+    pub duration_ms: u64,
     pub evidence: Vec<Exchange>,
 }
 
 impl ScenarioRecord {
     /// A record with only a name and an outcome, for unit tests of what reads records.
-    #[cfg(test)]
     pub fn sample(scenario: &str, outcome: Outcome) -> Self {
         Self {
             target: "t".into(),
@@ -68,7 +124,8 @@ impl ScenarioRecord {
             outcome,
             warnings: vec![],
             drift: vec![],
-            stale_deviation: None,
+            no_baseline: vec![],
+            duration_ms: 0,
             evidence: vec![],
         }
     }
@@ -77,40 +134,205 @@ impl ScenarioRecord {
         matches!(self.outcome, Outcome::Failed { .. })
     }
 
-    /// Failed only because a payload differs from its baseline: the checks held.
-    pub fn is_drift_only(&self) -> bool {
-        match &self.outcome {
-            Outcome::Failed { message } => {
-                message.starts_with(crate::steps::BASELINE_FAILURE) && !self.drift.is_empty()
-            }
-            _ => false,
-        }
+    /// Drift that `--accept` has not just recorded.
+    pub fn open_drift(&self) -> impl Iterator<Item = &Drift> {
+        self.drift.iter().filter(|d| !d.accepted)
+    }
+
+    pub fn has_drift(&self) -> bool {
+        self.open_drift().next().is_some()
+    }
+
+    pub fn duration(&self) -> Duration {
+        Duration::from_millis(self.duration_ms)
     }
 }
 
-#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+/// Counts of one target or of the whole run. Outcomes add up to `scenarios`; the
+/// flags (drifted, no baseline, warnings) count scenarios or items beside them.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Totals {
+    pub scenarios: usize,
     pub passed: usize,
     pub failed: usize,
-    pub skipped: usize,
     pub known_deviations: usize,
-    pub warnings: usize,
+    pub skipped: usize,
+    pub blocked: usize,
+    /// Scenarios with at least one payload that differs from its baseline.
     pub drifted: usize,
+    /// Payloads that differ from their baselines.
+    #[serde(default)]
+    pub drifted_payloads: usize,
+    /// Payloads with no baseline yet.
+    pub no_baseline: usize,
+    /// SHOULD-level warnings.
+    pub warnings: usize,
+    /// Declared deviations that did not happen.
+    #[serde(default)]
+    pub stale_deviations: usize,
 }
 
-pub fn totals(records: &[ScenarioRecord]) -> Totals {
-    let mut t = Totals::default();
-    for r in records {
-        match r.outcome {
-            Outcome::Passed => t.passed += 1,
-            Outcome::Failed { .. } => t.failed += 1,
-            Outcome::Skipped { .. } => t.skipped += 1,
-            Outcome::KnownDeviation { .. } => t.known_deviations += 1,
+impl Totals {
+    pub fn of<'a>(records: impl IntoIterator<Item = &'a ScenarioRecord>) -> Self {
+        let mut t = Totals::default();
+        for r in records {
+            t.scenarios += 1;
+            match r.outcome {
+                Outcome::Passed => t.passed += 1,
+                Outcome::Failed { .. } => t.failed += 1,
+                Outcome::KnownDeviation { .. } => t.known_deviations += 1,
+                Outcome::Skipped { .. } => t.skipped += 1,
+                Outcome::Blocked { .. } => t.blocked += 1,
+            }
+            t.warnings += r.warnings.len();
+            let open = r.open_drift().count();
+            t.drifted_payloads += open;
+            if open > 0 {
+                t.drifted += 1;
+            }
+            t.no_baseline += r.no_baseline.iter().filter(|d| !d.accepted).count();
         }
-        t.warnings += r.warnings.len();
-        if !r.drift.is_empty() {
-            t.drifted += 1;
+        t
+    }
+
+    /// The exit code these totals call for. Precedence: a failed check (1) over a
+    /// target that could not be tested (4) over a vendor change (3) over quiet (0).
+    /// Payloads with no baseline are new, not changed: a notice, exit 0.
+    pub fn exit_code(&self) -> i32 {
+        if self.failed > 0 {
+            1
+        } else if self.blocked > 0 {
+            4
+        } else if self.drifted > 0 || self.stale_deviations > 0 {
+            3
+        } else {
+            0
         }
     }
-    t
+}
+
+/// One target's line in every summary: what it is and how its scenarios ended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TargetSummary {
+    #[serde(flatten)]
+    pub info: super::TargetInfo,
+    pub totals: Totals,
+    /// Why the target could not be tested, named once (the first blocked reason).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked: Option<String>,
+}
+
+/// `results.json`: the run's own record of itself, written and read by these types.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    pub grantcheck: String,
+    pub generated_at: String,
+    pub exit_code: i32,
+    pub totals: Totals,
+    pub targets: Vec<TargetSummary>,
+    pub stale_deviations: Vec<StaleDeviation>,
+    pub requests: u64,
+    pub wall_ms: u64,
+    pub scenarios: Vec<ScenarioRecord>,
+}
+
+impl RunReport {
+    pub fn build(
+        targets: &[super::TargetInfo],
+        scenarios: Vec<ScenarioRecord>,
+        stale_deviations: Vec<StaleDeviation>,
+        requests: u64,
+        wall: Duration,
+    ) -> Self {
+        let targets = targets
+            .iter()
+            .map(|info| {
+                let own = scenarios.iter().filter(|r| r.target == info.name);
+                let blocked = own.clone().find_map(|r| match &r.outcome {
+                    Outcome::Blocked { reason } => Some(reason.clone()),
+                    _ => None,
+                });
+                TargetSummary {
+                    info: info.clone(),
+                    totals: Totals {
+                        stale_deviations: stale_deviations
+                            .iter()
+                            .filter(|s| s.target == info.name)
+                            .count(),
+                        ..Totals::of(own)
+                    },
+                    blocked,
+                }
+            })
+            .collect();
+        let totals = Totals {
+            stale_deviations: stale_deviations.len(),
+            ..Totals::of(&scenarios)
+        };
+        Self {
+            grantcheck: env!("CARGO_PKG_VERSION").to_string(),
+            generated_at: time::OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            exit_code: totals.exit_code(),
+            totals,
+            targets,
+            stale_deviations,
+            requests,
+            wall_ms: wall.as_millis() as u64,
+            scenarios,
+        }
+    }
+
+    /// Records of one target.
+    pub fn of_target<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a ScenarioRecord> {
+        self.scenarios.iter().filter(move |r| r.target == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn drift(accepted: bool) -> Drift {
+        Drift {
+            snapshot: "s".into(),
+            file: "f".into(),
+            baseline: Some("a".into()),
+            received: "b".into(),
+            diff: "-a\n+b\n".into(),
+            accepted,
+            path: Default::default(),
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn exit_codes_follow_the_documented_precedence() {
+        let mut t = Totals::default();
+        assert_eq!(t.exit_code(), 0);
+        t.no_baseline = 3;
+        assert_eq!(t.exit_code(), 0, "new payloads are a notice, not a change");
+        t.stale_deviations = 1;
+        assert_eq!(t.exit_code(), 3);
+        t.drifted = 1;
+        assert_eq!(t.exit_code(), 3);
+        t.blocked = 1;
+        assert_eq!(t.exit_code(), 4);
+        t.failed = 1;
+        assert_eq!(t.exit_code(), 1);
+    }
+
+    #[test]
+    fn drift_is_a_flag_beside_the_outcome_and_accepted_drift_is_not_counted() {
+        let mut r = ScenarioRecord::sample("S", Outcome::Passed);
+        r.drift = vec![drift(false), drift(true)];
+        let t = Totals::of([&r]);
+        assert_eq!(
+            (t.passed, t.failed, t.drifted, t.drifted_payloads),
+            (1, 0, 1, 1)
+        );
+        r.drift = vec![drift(true)];
+        assert_eq!(Totals::of([&r]).drifted, 0);
+    }
 }

@@ -73,11 +73,13 @@ pub fn run_into(
     (result, snaps)
 }
 
+/// Scenarios a fault was noticed by: a failed check, or a payload that drifted from
+/// its baseline (a fault that changes only wording is caught by drift).
 pub fn failed_names(result: &RunResult) -> Vec<String> {
     let mut v: Vec<String> = result
         .records
         .iter()
-        .filter(|r| r.is_failure())
+        .filter(|r| r.is_failure() || r.has_drift())
         .map(|r| r.scenario.clone())
         .collect();
     v.sort();

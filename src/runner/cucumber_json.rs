@@ -1,0 +1,117 @@
+//! Cucumber writes `cucumber.json` from its own events, which know nothing of
+//! profiles: a known deviation or a blocked target is a failed step there, and a
+//! failure's text is cucumber's rendering of a panic payload. This rewrites each
+//! scenario (and its background) from grantcheck's record, so the file agrees with
+//! every other output: failed only where grantcheck says failed.
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+
+use super::record::{Outcome, ScenarioRecord};
+use super::{TARGET_TAG, relative};
+
+/// Rewrites statuses and messages in `path` to match `records`.
+pub fn align(path: &Path, records: &[ScenarioRecord]) {
+    let Ok(bytes) = std::fs::read(path) else {
+        return;
+    };
+    let Ok(mut doc) = serde_json::from_slice::<Value>(&bytes) else {
+        return;
+    };
+    for feature in doc.as_array_mut().into_iter().flatten() {
+        let target = feature
+            .get("tags")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|t| t.get("name").and_then(Value::as_str))
+            .find_map(|n| n.trim_start_matches('@').strip_prefix(TARGET_TAG))
+            .map(str::to_owned);
+        let uri = feature
+            .get("uri")
+            .and_then(Value::as_str)
+            .map(|u| relative(Path::new(u)));
+        let Some(elements) = feature.get_mut("elements").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        // A background element precedes the scenario it ran for.
+        let mut owners: Vec<Option<&ScenarioRecord>> = Vec::with_capacity(elements.len());
+        for el in elements.iter() {
+            let name = el.get("name").and_then(Value::as_str).unwrap_or("");
+            let line = el.get("line").and_then(Value::as_u64).unwrap_or(0) as usize;
+            owners.push(records.iter().find(|r| {
+                r.scenario == name
+                    && r.line == line
+                    && target.as_deref().is_none_or(|t| t == r.target)
+                    && uri.as_deref().is_none_or(|u| u == r.feature_path)
+            }));
+        }
+        for i in 0..elements.len() {
+            let is_background =
+                elements[i].get("type").and_then(Value::as_str) == Some("background");
+            let owner = if is_background {
+                owners.get(i + 1).copied().flatten()
+            } else {
+                owners[i]
+            };
+            if let Some(r) = owner {
+                align_element(&mut elements[i], r, !is_background);
+            }
+        }
+    }
+    if let Ok(bytes) = serde_json::to_vec_pretty(&doc) {
+        let _ = std::fs::write(path, bytes);
+    }
+}
+
+fn align_element(el: &mut Value, r: &ScenarioRecord, tag_it: bool) {
+    let line = r.line;
+    let (status, message, tag) = match &r.outcome {
+        Outcome::Failed { failures } => (
+            "failed",
+            failures
+                .iter()
+                .map(|f| match &f.deviation {
+                    Some(d) => format!("{f}\n  (declared deviation: {})", d.reason),
+                    None => f.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            None,
+        ),
+        Outcome::KnownDeviation { failures } => (
+            "skipped",
+            failures
+                .iter()
+                .map(|f| {
+                    let reason = f.deviation.as_ref().map_or("", |d| d.reason.as_str());
+                    format!("known deviation: {reason}\n{f}")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Some("@known-deviation"),
+        ),
+        Outcome::Blocked { reason } => ("skipped", format!("blocked: {reason}"), Some("@blocked")),
+        _ => return,
+    };
+    if tag_it
+        && let Some(tag) = tag
+        && let Some(tags) = el.get_mut("tags").and_then(Value::as_array_mut)
+    {
+        tags.push(json!({"name": tag, "line": line}));
+    }
+    for step in el
+        .get_mut("steps")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(result) = step.get_mut("result").and_then(Value::as_object_mut)
+            && result.get("status").and_then(Value::as_str) == Some("failed")
+        {
+            result.insert("status".into(), status.into());
+            result.insert("error_message".into(), message.clone().into());
+        }
+    }
+}
