@@ -208,7 +208,7 @@ pub fn main() -> i32 {
         _ => true,
     };
     let root = match project_root(cli.root) {
-        Ok(r) => r,
+        Ok(r) => std::fs::canonicalize(&r).unwrap_or(r),
         Err(e) if needs_project => {
             eprintln!("error: {e}");
             return 2;
@@ -265,6 +265,11 @@ fn prune_reports(root: &std::path::Path, keep: usize, dry_run: bool) -> i32 {
             return 2;
         }
     };
+    // The run `latest` names is never deleted, however old.
+    let latest = std::fs::read_link(dir.join("latest"))
+        .ok()
+        .map(|l| dir.join(l));
+    runs.retain(|r| Some(r) != latest.as_ref());
     runs.sort();
     let doomed = runs.len().saturating_sub(keep);
     let mut out = std::io::stdout().lock();

@@ -4,7 +4,11 @@
 //! secrets, whatever their value) and by value (every secret the run knows about:
 //! profile secrets and passwords, plus codes and tokens as the flow receives them).
 
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use base64::Engine as _;
 
 /// Parameter / JSON member names whose values are always secret.
 pub const SECRET_FIELDS: &[&str] = &[
@@ -31,11 +35,33 @@ pub const SECRET_HEADERS: &[&str] = &[
 
 pub const MASK: &str = "[redacted]";
 
-/// Secret values known to a run (shared by all scenarios of a target).
+/// Secret values known to a run, matched in every encoding a server might echo them in.
+///
+/// Each value is expanded once, when it is added, into the forms it can take on the
+/// wire (raw, form- and percent-encoded in both hex cases, double-encoded,
+/// JSON-escaped, base64 and base64url, and the base64 of the value at each of the three
+/// byte alignments it can have inside a longer blob such as an HTTP Basic
+/// `id:secret` pair). One Aho-Corasick automaton over all forms masks a text in a
+/// single pass, so the cost of a capture depends on its length, not on how many
+/// secrets there are.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
-    values: Arc<RwLock<Vec<String>>>,
+    own: Arc<RwLock<Patterns>>,
+    /// Codes and tokens issued to any scenario of the target: a server that echoes
+    /// another scenario's token is masked too, by a hash look-up per token-like word,
+    /// whose cost does not grow with the run.
+    issued: Arc<RwLock<HashSet<String>>>,
 }
+
+#[derive(Debug, Clone, Default)]
+struct Patterns {
+    values: Vec<String>,
+    forms: Vec<String>,
+    automaton: Option<AhoCorasick>,
+}
+
+/// The shortest token-like word looked up among the issued values.
+const MIN_ISSUED: usize = 16;
 
 impl Redactor {
     pub fn new(initial: impl IntoIterator<Item = String>) -> Self {
@@ -47,12 +73,14 @@ impl Redactor {
     }
 
     /// A redactor for one scenario: it starts with this one's values, and what the
-    /// scenario adds (the codes and tokens it is issued) stays with the scenario, so
-    /// the list a capture scans stays short however long the run.
+    /// scenario adds (the codes and tokens it is issued) stays in its own automaton,
+    /// so the patterns a capture scans stay few however long the run; the issued
+    /// values are also shared through the run-wide look-up set.
     pub fn scoped(&self) -> Self {
-        let values = self.values.read().map(|v| v.clone()).unwrap_or_default();
+        let own = self.own.read().map(|p| p.clone()).unwrap_or_default();
         Self {
-            values: Arc::new(RwLock::new(values)),
+            own: Arc::new(RwLock::new(own)),
+            issued: self.issued.clone(),
         }
     }
 
@@ -63,30 +91,80 @@ impl Redactor {
         if value.len() < 6 {
             return;
         }
-        if let Ok(mut v) = self.values.write()
-            && !v.contains(&value)
+        if value.len() >= MIN_ISSUED
+            && let Ok(mut issued) = self.issued.write()
         {
-            v.push(value);
-            // Longest first, so a secret containing another is masked whole.
-            v.sort_by_key(|s| std::cmp::Reverse(s.len()));
+            issued.insert(value.clone());
+        }
+        if let Ok(mut p) = self.own.write()
+            && !p.values.contains(&value)
+        {
+            for form in forms(&value) {
+                if !p.forms.contains(&form) {
+                    p.forms.push(form);
+                }
+            }
+            p.values.push(value);
+            p.automaton = None;
         }
     }
 
-    /// Masks every known secret value in `text`, including its percent-encoded and
-    /// base64 (HTTP Basic) forms.
+    /// Masks every known secret value in `text`, in any of its encodings.
     pub fn text(&self, text: &str) -> String {
-        let Ok(values) = self.values.read() else {
+        let masked = self.mask_forms(text);
+        self.mask_issued(masked)
+    }
+
+    fn mask_forms(&self, text: &str) -> String {
+        if let Ok(p) = self.own.read() {
+            if p.forms.is_empty() {
+                return text.to_string();
+            }
+            if let Some(a) = &p.automaton {
+                return replace(a, text);
+            }
+        }
+        let Ok(mut p) = self.own.write() else {
             return MASK.to_string();
         };
-        let mut out = text.to_string();
-        for v in values.iter() {
-            if out.contains(v.as_str()) {
-                out = out.replace(v.as_str(), MASK);
+        let built = AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&p.forms);
+        match built {
+            Ok(a) => {
+                let out = replace(&a, text);
+                p.automaton = Some(a);
+                out
             }
-            let encoded: String = url::form_urlencoded::byte_serialize(v.as_bytes()).collect();
-            if encoded != *v && out.contains(&encoded) {
-                out = out.replace(&encoded, MASK);
+            // Cannot happen for plain strings; never show the text unmasked.
+            Err(_) => MASK.to_string(),
+        }
+    }
+
+    fn mask_issued(&self, text: String) -> String {
+        let Ok(issued) = self.issued.read() else {
+            return MASK.to_string();
+        };
+        if issued.is_empty() {
+            return text;
+        }
+        let is_token_char = |c: char| {
+            c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+' | '/' | '=')
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while !rest.is_empty() {
+            let start = rest.find(is_token_char).unwrap_or(rest.len());
+            out.push_str(&rest[..start]);
+            rest = &rest[start..];
+            let end = rest.find(|c: char| !is_token_char(c)).unwrap_or(rest.len());
+            let word = &rest[..end];
+            if word.len() >= MIN_ISSUED && issued.contains(word) {
+                out.push_str(MASK);
+            } else {
+                out.push_str(word);
             }
+            rest = &rest[end..];
         }
         out
     }
@@ -178,6 +256,61 @@ impl Redactor {
     }
 }
 
+fn replace(a: &AhoCorasick, text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    a.replace_all_with(text, &mut out, |_, _, dst| {
+        dst.push_str(MASK);
+        true
+    });
+    out
+}
+
+/// The forms a secret can take in what a server sends back.
+fn forms(value: &str) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let bytes = value.as_bytes();
+    let percent = |upper: bool| {
+        let mut out = String::with_capacity(value.len() * 3);
+        for &b in bytes {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                out.push(b as char);
+            } else if upper {
+                out.push_str(&format!("%{b:02X}"));
+            } else {
+                out.push_str(&format!("%{b:02x}"));
+            }
+        }
+        out
+    };
+    let upper = percent(true);
+    let mut all = vec![
+        value.to_string(),
+        url::form_urlencoded::byte_serialize(bytes).collect(),
+        upper.clone(),
+        percent(false),
+        // Encoded twice: every `%` of the once-encoded form becomes `%25`.
+        upper.replace('%', "%25"),
+        serde_json::to_string(value)
+            .map(|q| q.trim_matches('"').to_string())
+            .unwrap_or_default(),
+        STANDARD.encode(bytes),
+        URL_SAFE.encode(bytes),
+    ];
+    // Inside a longer base64 blob the value starts at one of three byte alignments;
+    // the characters that encode only its own bytes are the same in every blob.
+    for skip in 0..3 {
+        let tail = &bytes[skip.min(bytes.len())..];
+        let whole = tail.len() / 3 * 3;
+        if whole >= 6 {
+            all.push(STANDARD_NO_PAD.encode(&tail[..whole]));
+            all.push(URL_SAFE_NO_PAD.encode(&tail[..whole]));
+        }
+    }
+    let mut seen = HashSet::new();
+    all.retain(|f| f.len() >= 6 && seen.insert(f.clone()));
+    all
+}
+
 fn is_secret_field(name: &str) -> bool {
     SECRET_FIELDS.contains(&name)
 }
@@ -257,6 +390,53 @@ mod tests {
             r.json(&v),
             serde_json::json!({"access_token": MASK, "scope": "openid", "nested": [{"refresh_token": MASK}]})
         );
+    }
+
+    #[test]
+    fn masks_a_secret_in_every_encoding_a_server_may_echo() {
+        use base64::Engine as _;
+        use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+        let secret = "s3cr et/v\"al+ue?x";
+        let r = Redactor::new([secret.to_string()]);
+        let basic = STANDARD.encode(format!("client-1:{secret}"));
+        let echoes = [
+            secret.to_string(),
+            url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+            "s3cr%20et%2Fv%22al%2Bue%3Fx".to_string(),
+            "s3cr%20et%2fv%22al%2bue%3fx".to_string(),
+            "s3cr%2520et%252Fv%2522al%252Bue%253Fx".to_string(),
+            serde_json::to_string(secret).unwrap(),
+            STANDARD.encode(secret),
+            URL_SAFE_NO_PAD.encode(secret),
+            basic.clone(),
+            STANDARD.encode(format!("ab{secret}cd")),
+        ];
+        for echo in echoes {
+            let shown = r.text(&format!("server said <{echo}>"));
+            assert!(shown.contains(MASK), "{echo} → {shown}");
+            for form in forms(secret) {
+                assert!(
+                    !shown.contains(&form),
+                    "{echo} → {shown} still holds {form}"
+                );
+            }
+        }
+        // The Basic pair: what remains is at most the client id's own encoding.
+        let shown = r.text(&basic);
+        assert!(!shown.contains(&basic[8..basic.len() - 4]), "{shown}");
+    }
+
+    #[test]
+    fn a_token_issued_to_one_scenario_is_masked_in_another() {
+        let run = Redactor::new(["profile-secret-1".to_string()]);
+        let a = run.scoped();
+        let b = run.scoped();
+        a.add("eyJhbGciOi.token-issued-to-a.sig");
+        assert_eq!(
+            b.text("echo: eyJhbGciOi.token-issued-to-a.sig!"),
+            "echo: [redacted]!"
+        );
+        assert_eq!(b.text("profile-secret-1"), MASK);
     }
 
     #[test]

@@ -218,6 +218,15 @@ impl Target {
         })
     }
 
+    /// The profile's per-request timeout and body limit (documented defaults).
+    pub fn limits(&self) -> crate::http::Limits {
+        let spec = &self.profile.spec;
+        crate::http::Limits {
+            timeout: std::time::Duration::from_secs(spec.timeouts.unwrap_or_default().request_secs),
+            max_body: spec.limits.unwrap_or_default().max_body_bytes,
+        }
+    }
+
     /// Why the target cannot be reached, once a request has found out.
     pub fn unreachable(&self) -> Option<String> {
         self.unreachable.lock().ok().and_then(|u| u.clone())
@@ -300,7 +309,15 @@ async fn discover(
             }
         })?;
     let status = resp.status().as_u16();
-    let body = resp.text().await.map_err(|e| format!("GET {url}: {e}"))?;
+    let (body, truncated) = crate::http::read_limited(resp, 1024 * 1024)
+        .await
+        .map_err(|e| format!("GET {url}: {}", crate::http::describe(&e)))?;
+    if let Some(n) = truncated {
+        return Err(format!(
+            "GET {url}: the metadata document is larger than 1 MiB ({n} bytes more)"
+        ));
+    }
+    let body = String::from_utf8_lossy(&body).into_owned();
     if status != 200 {
         let snippet: String = body.chars().take(300).collect();
         return Err(format!("GET {url} answered {status}: {snippet}"));

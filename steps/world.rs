@@ -85,11 +85,12 @@ impl World {
     /// Called by the runner's before-hook: binds the scenario to its target.
     pub fn attach(&mut self, target: Arc<Target>, shared: Arc<Shared>, scenario: &str) {
         self.redactor = target.redactor.scoped();
-        self.session = Some(Session::new(
+        self.session = Some(Session::with_limits(
             shared.client.clone(),
             self.redactor.clone(),
             shared.counters.clone(),
             target.limiter.clone(),
+            target.limits(),
         ));
         self.flow.redirect_uri = target.profile.spec.redirect_uri.clone();
         self.scenario = scenario.to_string();

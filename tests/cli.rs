@@ -296,3 +296,116 @@ fn a_profile_that_lints_with_errors_is_not_run_without_no_lint() {
     );
     assert_ne!(o.status.code(), Some(2), "--no-lint runs it");
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_tree(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Ctrl-C mid-run: exit 130, what finished is written and marked interrupted, the
+/// reports are valid documents, and `reports/latest` still names the previous run.
+#[test]
+fn an_interrupted_run_keeps_what_finished_and_the_previous_latest() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    copy_tree(&common::root().join("features"), &root.join("features"));
+    copy_tree(
+        &common::root().join("profiles/keys"),
+        &root.join("profiles/keys"),
+    );
+    let profile =
+        std::fs::read_to_string(common::root().join("profiles/reference-emulated.yaml")).unwrap();
+    // Paced to one request a second, so the run is still going when the signal comes.
+    std::fs::write(
+        root.join("profiles/reference-emulated.yaml"),
+        format!("{profile}rate_limit:\n  per_minute: 60\n"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("reports/previous")).unwrap();
+    std::os::unix::fs::symlink("previous", root.join("reports/latest")).unwrap();
+    let snaps = common::snapshot_copy();
+    let child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+        .args(["run", "--profile", "reference-emulated", "--snapshot-dir"])
+        .arg(snaps.path())
+        .env_remove("GRANTCHECK_ROOT")
+        .current_dir(root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(130), "{out}\n{err}");
+    assert!(out.contains("interrupted (Ctrl-C)"), "{out}");
+    assert_eq!(
+        std::fs::read_link(root.join("reports/latest")).unwrap(),
+        std::path::PathBuf::from("previous")
+    );
+    let run_dir = std::fs::read_dir(root.join("reports"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.join("results.json").is_file())
+        .expect("the interrupted run's folder");
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("results.json")).unwrap()).unwrap();
+    assert_eq!(results["interrupted"], "interrupted (Ctrl-C)");
+    assert_eq!(results["exit_code"], 130);
+    let finished = results["scenarios"].as_array().unwrap().len();
+    assert!(finished < 67, "the run stopped early: {finished}");
+    let cucumber: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(run_dir.join("cucumber.json")).unwrap())
+            .expect("cucumber.json is a valid document");
+    assert!(cucumber.is_array());
+    assert!(run_dir.join("junit.xml").is_file() && run_dir.join("report.html").is_file());
+}
+
+/// Two runs started together never share a report folder.
+#[test]
+fn concurrent_runs_get_their_own_report_folders() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    copy_tree(&common::root().join("features"), &root.join("features"));
+    copy_tree(&common::root().join("profiles"), &root.join("profiles"));
+    let snaps = common::snapshot_copy();
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+            .args(["run", "--tags", "@OKT-03", "--snapshot-dir"])
+            .arg(snaps.path())
+            .env_remove("GRANTCHECK_ROOT")
+            .current_dir(root)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let children: Vec<_> = (0..4).map(|_| spawn()).collect();
+    for mut c in children {
+        assert_eq!(c.wait().unwrap().code(), Some(0));
+    }
+    let runs: Vec<_> = std::fs::read_dir(root.join("reports"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().join("results.json").is_file() && e.file_name() != "latest")
+        .collect();
+    assert_eq!(runs.len(), 4, "each run wrote its own folder");
+    for r in &runs {
+        let doc: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(r.path().join("cucumber.json")).unwrap())
+                .expect("valid cucumber.json");
+        assert!(doc.is_array());
+    }
+    assert!(root.join("reports/latest/results.json").is_file());
+}

@@ -107,6 +107,7 @@ fn random_run(seed: u64) -> RunResult {
         targets,
         stale_deviations: stale,
         accepting: false,
+        interrupted: None,
     }
 }
 

@@ -19,7 +19,7 @@ fn describe_outcome(outcome: &LoginOutcome) -> String {
             let text = if text.is_empty() {
                 describe(response)
             } else {
-                text
+                super::excerpt(&text, 600)
             };
             format!("no redirect ({reason}); HTTP {}: {text}", response.status)
         }
@@ -51,8 +51,9 @@ pub fn redirected_with_error(outcome: &LoginOutcome, code: &str) -> Result<OAuth
         LoginOutcome::Redirected(r) => match OAuthError::from_params(&r.params) {
             Some(e) if e.error == code => Ok(e),
             Some(e) => Err(mismatch(format!(
-                "error {:?} ({:?})",
-                e.error, e.description
+                "error {:?} (error_description {})",
+                e.error,
+                super::shown(e.description.as_deref())
             ))),
             None => Err(mismatch(describe_outcome(outcome))),
         },
@@ -165,10 +166,10 @@ pub fn page_not_frameable(resp: &crate::http::Response) -> Outcome {
         "X-Frame-Options DENY or SAMEORIGIN, or a CSP frame-ancestors directive",
         || {
             format!(
-                "HTTP {} X-Frame-Options {:?}, Content-Security-Policy {:?}",
+                "HTTP {} X-Frame-Options {}, Content-Security-Policy {}",
                 resp.status,
-                resp.header("x-frame-options"),
-                resp.header("content-security-policy")
+                super::shown(resp.header("x-frame-options")),
+                super::shown(resp.header("content-security-policy"))
             )
         },
     )

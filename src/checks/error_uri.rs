@@ -42,7 +42,7 @@ pub fn attributed_to_client_authentication(e: &ErrorUri) -> Outcome {
         "error_attributed_to_client_authentication",
         "CER-04",
         "client=unknown",
-        || format!("client={:?}", e.client),
+        || format!("client={}", super::shown(e.client.as_deref())),
     )
 }
 
@@ -52,7 +52,7 @@ pub fn names_client(e: &ErrorUri, client_id: &str) -> Outcome {
         "error_names_client",
         "CER-04",
         format!("client={client_id}"),
-        || format!("client={:?}", e.client),
+        || format!("client={}", super::shown(e.client.as_deref())),
     )
 }
 
@@ -63,7 +63,7 @@ pub fn tenant_echoed(e: &ErrorUri, tenant: &str) -> Outcome {
         "error_echoes_tenant",
         "CER-05",
         format!("tenant={tenant} (as sent)"),
-        || format!("tenant={:?}", e.tenant),
+        || format!("tenant={}", super::shown(e.tenant.as_deref())),
     )
 }
 
@@ -75,7 +75,13 @@ pub fn instance_is_correlation_id(e: &ErrorUri, resp: &Response) -> Outcome {
         "error_instance_is_correlation_id",
         "CER-03",
         "instance id == Cerner-Correlation-Id header",
-        || format!("instance {:?}, header {header:?}", e.instance),
+        || {
+            format!(
+                "instance {}, header {}",
+                super::shown(e.instance.as_deref()),
+                super::shown(header)
+            )
+        },
     )
 }
 

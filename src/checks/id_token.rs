@@ -29,7 +29,7 @@ pub fn issuer_is(t: &Decoded, issuer: &str) -> Outcome {
         "id_token_issuer_is",
         "OIDC-Core-3.1.3.7",
         format!("iss {issuer:?}"),
-        || format!("iss {got:?}"),
+        || format!("iss {}", super::shown(got)),
     )
 }
 
@@ -44,7 +44,10 @@ pub fn audience_is(t: &Decoded, client_id: &str) -> Outcome {
         "id_token_audience_is",
         "OIDC-Core-3.1.3.7",
         format!("aud containing {client_id:?}"),
-        || format!("aud {:?}", claim(t, "aud")),
+        || match claim(t, "aud") {
+            Some(v) => format!("aud {v}"),
+            None => "aud (absent)".into(),
+        },
     )
 }
 

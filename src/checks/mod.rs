@@ -44,6 +44,28 @@ impl fmt::Display for Failure {
 
 pub type Outcome = Result<(), Failure>;
 
+/// At most `max` bytes of `text` (cut at a character boundary), marked when cut: a
+/// failure quotes what the server sent, never all of a huge page.
+pub(crate) fn excerpt(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes in all)", &text[..cut], text.len())
+}
+
+/// An optional value as a failure shows it: quoted, or `(absent)`; never Rust's
+/// `Some(..)`/`None`.
+pub(crate) fn shown<T: fmt::Display>(value: Option<T>) -> String {
+    match value {
+        Some(v) => format!("\"{v}\""),
+        None => "(absent)".into(),
+    }
+}
+
 pub(crate) fn fail(
     check: &'static str,
     spec: &'static str,

@@ -59,7 +59,15 @@ impl Exchange {
                         }
                     })
                     .collect(),
-                Some(truncate(r.body(resp.content_type(), &resp.body))),
+                Some({
+                    let mut body = truncate(r.body(resp.content_type(), &resp.body));
+                    if let Some(n) = resp.truncated {
+                        body.push_str(&format!(
+                            "\n[the server sent {n} more bytes than the body limit; not kept]"
+                        ));
+                    }
+                    body
+                }),
                 None,
             ),
             Err(e) => (None, Vec::new(), None, Some(r.text(e))),

@@ -94,6 +94,9 @@ pub struct Response {
     /// Lower-cased names.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Bytes the server sent beyond the body limit, counted and dropped (`None`: the
+    /// whole body was kept).
+    pub truncated: Option<u64>,
 }
 
 impl Response {
@@ -144,9 +147,29 @@ pub struct Counters {
     pub requests: AtomicU64,
 }
 
+/// What one exchange may cost: how long it may take, how much of its body is kept.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub timeout: Duration,
+    pub max_body: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(30),
+            max_body: 1024 * 1024,
+        }
+    }
+}
+
+/// How far past the limit a body is still counted before the connection is dropped.
+const COUNT_FACTOR: u64 = 64;
+
 /// One scenario's view of the network.
 #[derive(Debug)]
 pub struct Session {
+    limits: Limits,
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
     redactor: Redactor,
@@ -162,7 +185,18 @@ impl Session {
         counters: Arc<Counters>,
         limiter: Option<Arc<RateLimiter>>,
     ) -> Self {
+        Self::with_limits(client, redactor, counters, limiter, Limits::default())
+    }
+
+    pub fn with_limits(
+        client: reqwest::Client,
+        redactor: Redactor,
+        counters: Arc<Counters>,
+        limiter: Option<Arc<RateLimiter>>,
+        limits: Limits,
+    ) -> Self {
         Self {
+            limits,
             client,
             jar: Arc::new(reqwest::cookie::Jar::default()),
             redactor,
@@ -184,7 +218,11 @@ impl Session {
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
-        let mut builder = self.client.request(req.method.clone(), req.url.clone());
+        let mut builder = self
+            .client
+            .request(req.method.clone(), req.url.clone())
+            .timeout(self.limits.timeout);
+        let max_body = self.limits.max_body;
         let mut sent_headers = req.headers.clone();
         if let Some(cookies) = self.jar.cookies(&req.url)
             && let Ok(value) = cookies.to_str()
@@ -221,24 +259,26 @@ impl Session {
                 .cloned()
                 .collect::<Vec<_>>()
                 .into_iter();
-            let body = resp.bytes().await?.to_vec();
+            let (body, truncated) = read_limited(resp, max_body).await?;
             Ok::<_, reqwest::Error>((
                 status,
                 headers,
                 body,
                 set_cookies.by_ref().collect::<Vec<_>>(),
+                truncated,
             ))
         }
         .await;
         let elapsed = started.elapsed();
         match result {
-            Ok((status, headers, body, set_cookies)) => {
+            Ok((status, headers, body, set_cookies, truncated)) => {
                 self.jar.set_cookies(&mut set_cookies.iter(), &req.url);
                 let response = Response {
                     url: req.url.to_string(),
                     status,
                     headers,
                     body,
+                    truncated,
                 };
                 self.evidence.push(Exchange::capture(
                     &self.redactor,
@@ -271,6 +311,26 @@ impl Session {
     pub fn clear_cookies(&mut self) {
         self.jar = Arc::new(reqwest::cookie::Jar::default());
     }
+}
+
+/// Reads a body keeping at most `max` bytes and counting the rest, up to a bound past
+/// which the connection is dropped: a hostile body costs bounded memory and, with the
+/// request timeout, bounded time. Returns the kept bytes and how many were dropped.
+pub async fn read_limited(
+    mut resp: reqwest::Response,
+    max: usize,
+) -> Result<(Vec<u8>, Option<u64>), reqwest::Error> {
+    let mut body = Vec::new();
+    let mut dropped: u64 = 0;
+    while let Some(chunk) = resp.chunk().await? {
+        let room = max.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..room.min(chunk.len())]);
+        dropped += chunk.len().saturating_sub(room) as u64;
+        if dropped > COUNT_FACTOR * max as u64 {
+            break;
+        }
+    }
+    Ok((body, (dropped > 0).then_some(dropped)))
 }
 
 /// An error with its whole chain of causes (certificate, timeout, refused, ...).

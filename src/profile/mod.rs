@@ -110,6 +110,9 @@ pub fn list(root: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// The largest profile file read (a real one is a few KB).
+const MAX_PROFILE: u64 = 1024 * 1024;
+
 /// Loads and resolves a profile, reading variables from the process environment.
 pub fn load(path: &Path) -> Result<Profile, ProfileError> {
     load_with_env(path, &|name| std::env::var(name).ok())
@@ -120,8 +123,40 @@ pub fn load_with_env(
     path: &Path,
     lookup: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Profile, ProfileError> {
-    let text = std::fs::read_to_string(path)
+    let meta = std::fs::metadata(path)
         .map_err(|e| ProfileError::at(path, None, format!("cannot read profile: {e}")))?;
+    if meta.is_dir() {
+        return Err(ProfileError::at(
+            path,
+            None,
+            "is a directory, not a profile file",
+        ));
+    }
+    if !meta.is_file() {
+        return Err(ProfileError::at(
+            path,
+            None,
+            "is not a regular file (a FIFO or device cannot be a profile)",
+        ));
+    }
+    if meta.len() > MAX_PROFILE {
+        return Err(ProfileError::at(
+            path,
+            None,
+            format!(
+                "is {} bytes; a profile is at most {MAX_PROFILE}",
+                meta.len()
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| ProfileError::at(path, None, format!("cannot read profile: {e}")))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+        let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() as u64 + 1;
+        ProfileError::at(path, Some((line, col)), "not valid UTF-8 text")
+    })?;
     parse(path, &text, lookup)
 }
 
@@ -172,6 +207,9 @@ fn first_line(rendered: &str) -> String {
     }
 }
 
+/// The largest key file read; an RSA-4096 PEM is about 3.3 KB.
+const MAX_KEY_FILE: u64 = 64 * 1024;
+
 /// Reads each `private_key_jwt` client's key file (relative to the profile), so a
 /// missing or unreadable key is a profile error with its location, before any request.
 fn load_assertion_keys(
@@ -194,6 +232,28 @@ fn load_assertion_keys(
             ));
         };
         let key_path = path.parent().unwrap_or(Path::new(".")).join(file);
+        // A FIFO would hang the read and /dev/zero would never end: look first.
+        let meta = std::fs::metadata(&key_path).map_err(|e| {
+            ProfileError::at(
+                path,
+                at(file),
+                format!(
+                    "`clients.{role}.private_key_file`: cannot read {}: {e}",
+                    key_path.display()
+                ),
+            )
+        })?;
+        if !meta.is_file() || meta.len() > MAX_KEY_FILE {
+            return Err(ProfileError::at(
+                path,
+                at(file),
+                format!(
+                    "`clients.{role}.private_key_file`: {} is not a PEM key file (a regular \
+                     file of at most {MAX_KEY_FILE} bytes)",
+                    key_path.display()
+                ),
+            ));
+        }
         let pem = std::fs::read(&key_path).map_err(|e| {
             ProfileError::at(
                 path,
@@ -218,6 +278,69 @@ fn load_assertion_keys(
 
 /// Semantic rules the schema cannot express.
 fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileError> {
+    let at = |needle: &str| env::position_of(text, needle);
+    if let Some(name) = &spec.name
+        && !is_safe_name(name)
+    {
+        return Err(ProfileError::at(
+            path,
+            at(name),
+            format!(
+                "`name` {name:?} names folders under snapshots/ and reports: use letters, \
+                 digits, `.`, `-` and `_` only, not starting with `.`"
+            ),
+        ));
+    }
+    if let Some(r) = &spec.rate_limit
+        && r.per_minute == 0
+    {
+        return Err(ProfileError::at(
+            path,
+            at("per_minute:"),
+            "`rate_limit.per_minute` must be at least 1 (leave `rate_limit` out for no pacing)",
+        ));
+    }
+    if let Some(t) = &spec.timeouts {
+        if !(1..=600).contains(&t.request_secs) {
+            return Err(ProfileError::at(
+                path,
+                at("request_secs:"),
+                "`timeouts.request_secs` must be between 1 and 600",
+            ));
+        }
+        if !(1..=86_400).contains(&t.run_secs) {
+            return Err(ProfileError::at(
+                path,
+                at("run_secs:"),
+                "`timeouts.run_secs` must be between 1 and 86400",
+            ));
+        }
+    }
+    if let Some(l) = &spec.limits
+        && !(1024..=256 * 1024 * 1024).contains(&l.max_body_bytes)
+    {
+        return Err(ProfileError::at(
+            path,
+            at("max_body_bytes:"),
+            "`limits.max_body_bytes` must be between 1024 and 268435456",
+        ));
+    }
+    for folder in spec.features.iter().flatten() {
+        let p = Path::new(folder);
+        if p.is_absolute()
+            || p.components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_)))
+        {
+            return Err(ProfileError::at(
+                path,
+                at(folder),
+                format!(
+                    "`features` entry {folder:?} must be a folder under features/ \
+                     (relative, without `..`)"
+                ),
+            ));
+        }
+    }
     for (role, client) in &spec.clients {
         let field = format!("clients.{role}.secret");
         match (&client.secret, client.auth) {
@@ -306,6 +429,15 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         ));
     }
     Ok(())
+}
+
+/// A profile name usable as a folder name anywhere: no separators, no `..`.
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
 }
 
 #[cfg(test)]

@@ -48,6 +48,8 @@ pub struct ProfileFile {
     #[serde(default)]
     pub timeouts: Option<Timeouts>,
     #[serde(default)]
+    pub limits: Option<Limits>,
+    #[serde(default)]
     pub deviations: Vec<Deviation>,
     /// Extra authorization request parameters every flow sends (e.g. `prompt: consent`,
     /// which OpenID Connect requires before a server may honour `offline_access`).
@@ -264,10 +266,55 @@ pub struct RateLimit {
     pub per_minute: u32,
 }
 
+/// How long grantcheck waits: for one HTTP exchange, and for the whole run.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Timeouts {
+    /// One request, connect to last byte (default 30 s; 1 to 600).
+    #[serde(default = "default_request_secs")]
     pub request_secs: u64,
+    /// The whole run against this target (default 1800 s); scenarios still running
+    /// then are stopped and reported as blocked.
+    #[serde(default = "default_run_secs")]
+    pub run_secs: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self {
+            request_secs: default_request_secs(),
+            run_secs: default_run_secs(),
+        }
+    }
+}
+
+fn default_request_secs() -> u64 {
+    30
+}
+fn default_run_secs() -> u64 {
+    1800
+}
+
+/// Bounds on what a server may make grantcheck hold.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Bytes of a response body kept (default 1 MiB); the rest is counted, up to 64
+    /// times this, and reported as truncated.
+    #[serde(default = "default_max_body")]
+    pub max_body_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: default_max_body(),
+        }
+    }
+}
+
+fn default_max_body() -> usize {
+    1024 * 1024
 }
 
 /// A documented exception: this target is known to differ from a scenario's expectation.

@@ -197,3 +197,58 @@ fn a_private_key_jwt_client_needs_a_readable_rsa_key() {
         .expect("key loaded");
     assert_eq!(key.public_jwk().expect("jwk")["kid"], "k1");
 }
+
+#[test]
+fn settings_out_of_range_are_refused_where_they_are_written() {
+    let cases = [
+        ("rate_limit:\n  per_minute: 0\n", "per_minute", 22),
+        ("timeouts:\n  request_secs: 0\n", "request_secs", 22),
+        ("timeouts:\n  run_secs: 0\n", "run_secs", 22),
+        ("limits:\n  max_body_bytes: 10\n", "max_body_bytes", 22),
+        ("features: [../secrets]\n", "features", 21),
+        ("features: [/etc]\n", "features", 21),
+        ("name: ../../escape\n", "name", 21),
+    ];
+    for (extra, what, line) in cases {
+        let e = parse_str(&format!("{GOOD}{extra}")).unwrap_err();
+        assert!(e.message.contains(what), "{extra}: {e}");
+        assert_eq!(e.line, Some(line), "{extra}: {e}");
+    }
+    let ok = parse_str(&format!(
+        "{GOOD}timeouts:\n  request_secs: 5\nlimits:\n  max_body_bytes: 4096\n"
+    ))
+    .expect("valid settings");
+    assert_eq!(
+        ok.spec.timeouts.unwrap().run_secs,
+        1800,
+        "documented default"
+    );
+}
+
+#[test]
+fn files_that_are_not_profiles_are_named_as_such_without_reading_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let e = load(dir.path()).unwrap_err();
+    assert!(e.message.contains("is a directory"), "{e}");
+    let fifo = dir.path().join("fifo.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if made.is_ok_and(|s| s.success()) {
+        let e = load(&fifo).unwrap_err();
+        assert!(e.message.contains("not a regular file"), "{e}");
+    }
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, b"vendor: generic\nname: caf\xe9\n").unwrap();
+    let e = load(&bad).unwrap_err();
+    assert_eq!((e.line, e.column), (Some(2), Some(10)), "{e}");
+    assert!(e.message.contains("UTF-8"), "{e}");
+}
+
+#[test]
+fn a_key_file_that_is_a_device_is_refused_before_reading() {
+    let text = GOOD.replace(
+        "    auth: client_secret_post\n",
+        "    auth: client_secret_post\n  jwt:\n    id: app-2\n    auth: private_key_jwt\n    private_key_file: /dev/zero\n    key_id: k1\n",
+    );
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("not a PEM key file"), "{e}");
+}

@@ -284,10 +284,19 @@ fn render_summary(
         report.wall_ms as f64 / 1000.0
     );
     let _ = writeln!(out, "reports: {}", report_dir.display());
+    if let Some(why) = &report.interrupted {
+        let _ = writeln!(
+            out,
+            "{why}: the {} scenario(s) that finished are reported; reports/latest was \
+             left as it was",
+            t.scenarios
+        );
+    }
     let verdict = match report.exit_code {
         0 => "every check held",
         1 => "a conformance check failed",
         4 => "blocked: no check failed, but a target could not be tested",
+        130 => "interrupted",
         _ => "drift only: every check held, but the server changed what it says",
     };
     let _ = writeln!(out, "{verdict} (exit code {})", report.exit_code);

@@ -73,6 +73,8 @@ pub struct RunResult {
     pub stale_deviations: Vec<StaleDeviation>,
     /// `--accept` was given: drift of scenarios whose checks held was recorded.
     pub accepting: bool,
+    /// Set when the run stopped before every scenario finished.
+    pub interrupted: Option<Interruption>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -92,20 +94,28 @@ impl RunResult {
         }
     }
 
-    /// See [`Totals::exit_code`]: 1 failed, 4 blocked, 3 drift only, 0 quiet.
+    /// See [`Totals::exit_code`]: 1 failed, 4 blocked, 3 drift only, 0 quiet; 130
+    /// after Ctrl-C or SIGTERM, and a run stopped by its deadline is at least blocked.
     pub fn exit_code(&self) -> i32 {
-        self.totals().exit_code()
+        match (self.interrupted, self.totals().exit_code()) {
+            (Some(Interruption::Signal(_)), _) => 130,
+            (Some(Interruption::Deadline(_)), code) if code != 1 => 4,
+            (_, code) => code,
+        }
     }
 
     /// The typed document behind `results.json` and every other report.
     pub fn report(&self) -> RunReport {
-        RunReport::build(
+        let mut report = RunReport::build(
             &self.targets,
             self.records.clone(),
             self.stale_deviations.clone(),
             self.requests,
             self.wall,
-        )
+        );
+        report.interrupted = self.interrupted.map(|i| i.to_string());
+        report.exit_code = self.exit_code();
+        report
     }
 }
 
@@ -169,6 +179,17 @@ fn declares_emulator(path: &Path) -> bool {
 /// Runs the features against the selected targets.
 pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let started = Instant::now();
+    let mut opts = opts;
+    // Absolute paths: insta resolves snapshot paths against its workspace root, and a
+    // relative one would point it elsewhere.
+    opts.root = std::fs::canonicalize(&opts.root)
+        .map_err(|e| ConfigError(format!("project folder {}: {e}", opts.root.display())))?;
+    if let Some(dir) = opts.snapshot_dir.take() {
+        let absolute = std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::canonicalize(&dir))
+            .map_err(|e| ConfigError(format!("--snapshot-dir {}: {e}", dir.display())))?;
+        opts.snapshot_dir = Some(absolute);
+    }
     if opts.accept && !opts.faults.is_empty() {
         return Err(ConfigError(
             "--accept cannot be combined with --fault: a broken emulator's payloads must \
@@ -245,12 +266,14 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             None => "the selected profiles select no scenario".into(),
         }));
     }
-    let report_dir = opts
-        .report_dir
-        .clone()
-        .unwrap_or_else(|| opts.root.join("reports").join(timestamp()));
-    std::fs::create_dir_all(&report_dir)
-        .map_err(|e| ConfigError(format!("cannot create {}: {e}", report_dir.display())))?;
+    let report_dir = match &opts.report_dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)
+                .map_err(|e| ConfigError(format!("cannot create {}: {e}", d.display())))?;
+            d.clone()
+        }
+        None => new_run_dir(&opts.root.join("reports"))?,
+    };
     let open = |name: &str| {
         std::fs::File::create(report_dir.join(name)).map_err(|e| {
             ConfigError(format!(
@@ -313,7 +336,20 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     .with_default_cli()
     .fail_on_skipped_with(|_, _, s: &gherkin::Scenario| !s.tags.iter().any(|t| t == SKIP_TAG));
 
-    cucumber.run(()).await;
+    let deadline = Duration::from_secs(
+        targets
+            .values()
+            .map(|t| t.profile.spec.timeouts.unwrap_or_default().run_secs)
+            .max()
+            .unwrap_or(1800),
+    );
+    // Ctrl-C, SIGTERM or the run's deadline stop the run between steps; what finished
+    // is kept and reported as partial.
+    let interrupted = tokio::select! {
+        _ = cucumber.run(()) => None,
+        signal = stop_signal() => Some(Interruption::Signal(signal)),
+        _ = tokio::time::sleep(deadline) => Some(Interruption::Deadline(deadline)),
+    };
 
     let mut records = std::mem::take(
         &mut *records
@@ -335,7 +371,13 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             ));
         }
     }
+    if interrupted.is_some() {
+        // Cucumber's JSON writer never finished: leave a valid, empty document rather
+        // than half of one; results.json holds what did finish.
+        let _ = std::fs::write(report_dir.join("cucumber.json"), "[]\n");
+    }
     let result = RunResult {
+        interrupted,
         accepting: opts.accept,
         stale_deviations,
         records,
@@ -345,8 +387,8 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         targets: infos,
     };
     write_records(&result, &opts.root)?;
-    if opts.report_dir.is_none() {
-        refresh_latest(&opts.root.join("reports"), &report_dir);
+    if opts.report_dir.is_none() && result.interrupted.is_none() {
+        point_latest_at(&opts.root.join("reports"), &report_dir);
     }
     Ok(result)
 }
@@ -652,17 +694,92 @@ fn write_records(result: &RunResult, root: &Path) -> Result<(), ConfigError> {
     crate::report::write(root, &result.report_dir, &report).map_err(ConfigError)
 }
 
-/// `reports/latest` mirrors the newest run's report directory.
-fn refresh_latest(reports: &Path, run_dir: &Path) {
+/// `reports/latest` names the newest complete run: a symbolic link replaced in one
+/// rename, so a reader (or an interruption) never sees it half-updated, and the
+/// previous `latest` stays until the new one is in place.
+fn point_latest_at(reports: &Path, run_dir: &Path) {
     let latest = reports.join("latest");
-    let _ = std::fs::remove_dir_all(&latest);
-    if std::fs::create_dir_all(&latest).is_err() {
+    let Some(name) = run_dir.file_name() else {
+        return;
+    };
+    let tmp = reports.join(format!(".latest-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    if std::os::unix::fs::symlink(name, &tmp).is_err() {
         return;
     }
-    if let Ok(entries) = std::fs::read_dir(run_dir) {
-        for e in entries.flatten() {
-            let _ = std::fs::copy(e.path(), latest.join(e.file_name()));
+    if std::fs::rename(&tmp, &latest).is_err() {
+        // An older grantcheck made `latest` a directory: replace it once.
+        let _ = std::fs::remove_dir_all(&latest);
+        if std::fs::rename(&tmp, &latest).is_err() {
+            let _ = std::fs::remove_file(&tmp);
         }
+    }
+}
+
+/// A new, unique run folder under `reports`: timestamped, and made with `create_dir`
+/// so two runs started in the same millisecond never share one.
+fn new_run_dir(reports: &Path) -> Result<PathBuf, ConfigError> {
+    std::fs::create_dir_all(reports)
+        .map_err(|e| ConfigError(format!("cannot create {}: {e}", reports.display())))?;
+    let base = format!("{}-{}", timestamp(), std::process::id());
+    for n in 0..1000 {
+        let dir = if n == 0 {
+            reports.join(&base)
+        } else {
+            reports.join(format!("{base}-{n}"))
+        };
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => {
+                return Err(ConfigError(format!("cannot create {}: {e}", dir.display())));
+            }
+        }
+    }
+    Err(ConfigError(format!(
+        "cannot create a new run folder under {}",
+        reports.display()
+    )))
+}
+
+/// Why a run stopped before every scenario finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Interruption {
+    /// SIGINT (Ctrl-C) or SIGTERM.
+    Signal(i32),
+    /// The longest `timeouts.run_secs` of the selected profiles passed.
+    Deadline(Duration),
+}
+
+impl std::fmt::Display for Interruption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Interruption::Signal(2) => f.write_str("interrupted (Ctrl-C)"),
+            Interruption::Signal(n) => write!(f, "interrupted (signal {n})"),
+            Interruption::Deadline(d) => {
+                write!(
+                    f,
+                    "stopped: the run exceeded timeouts.run_secs ({} s)",
+                    d.as_secs()
+                )
+            }
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM with the signal's number.
+async fn stop_signal() -> i32 {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => 2,
+        _ = term.recv() => 15,
     }
 }
 

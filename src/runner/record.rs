@@ -228,6 +228,9 @@ pub struct RunReport {
     pub grantcheck: String,
     pub generated_at: String,
     pub exit_code: i32,
+    /// Why the run stopped early, when it did: the records are partial.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<String>,
     pub totals: Totals,
     pub targets: Vec<TargetSummary>,
     pub stale_deviations: Vec<StaleDeviation>,
@@ -275,6 +278,7 @@ impl RunReport {
                 .format(&time::format_description::well_known::Rfc3339)
                 .unwrap_or_default(),
             exit_code: totals.exit_code(),
+            interrupted: None,
             totals,
             targets,
             stale_deviations,
