@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use base64::Engine as _;
 
 /// Parameter / JSON member names whose values are always secret.
@@ -46,6 +46,11 @@ pub const MASK: &str = "[redacted]";
 /// secrets there are.
 #[derive(Debug, Clone, Default)]
 pub struct Redactor {
+    /// The target's values (its profile's secrets), shared by every scenario and
+    /// matched by an automaton built once.
+    base: Option<Arc<RwLock<Patterns>>>,
+    /// This redactor's own values: for a scenario, what it was issued (a few codes
+    /// and tokens), so the automaton rebuilt after each is small.
     own: Arc<RwLock<Patterns>>,
     /// Codes and tokens issued to any scenario of the target: a server that echoes
     /// another scenario's token is masked too, by a hash look-up per token-like word,
@@ -77,10 +82,20 @@ impl Redactor {
     /// so the patterns a capture scans stay few however long the run; the issued
     /// values are also shared through the run-wide look-up set.
     pub fn scoped(&self) -> Self {
-        let own = self.own.read().map(|p| p.clone()).unwrap_or_default();
-        Self {
-            own: Arc::new(RwLock::new(own)),
-            issued: self.issued.clone(),
+        match &self.base {
+            // A scope of a scope keeps the same base and copies the scope's values.
+            Some(base) => Self {
+                base: Some(base.clone()),
+                own: Arc::new(RwLock::new(
+                    self.own.read().map(|p| p.clone()).unwrap_or_default(),
+                )),
+                issued: self.issued.clone(),
+            },
+            None => Self {
+                base: Some(self.own.clone()),
+                own: Arc::default(),
+                issued: self.issued.clone(),
+            },
         }
     }
 
@@ -96,7 +111,13 @@ impl Redactor {
         {
             issued.insert(value.clone());
         }
-        if let Ok(mut p) = self.own.write()
+        let known = self
+            .base
+            .as_ref()
+            .and_then(|b| b.read().ok())
+            .is_some_and(|b| b.values.contains(&value));
+        if !known
+            && let Ok(mut p) = self.own.write()
             && !p.values.contains(&value)
         {
             for form in forms(&value) {
@@ -111,34 +132,12 @@ impl Redactor {
 
     /// Masks every known secret value in `text`, in any of its encodings.
     pub fn text(&self, text: &str) -> String {
-        let masked = self.mask_forms(text);
-        self.mask_issued(masked)
-    }
-
-    fn mask_forms(&self, text: &str) -> String {
-        if let Ok(p) = self.own.read() {
-            if p.forms.is_empty() {
-                return text.to_string();
-            }
-            if let Some(a) = &p.automaton {
-                return replace(a, text);
-            }
-        }
-        let Ok(mut p) = self.own.write() else {
-            return MASK.to_string();
+        let masked = match &self.base {
+            Some(base) => mask_forms(base, text),
+            None => text.to_string(),
         };
-        let built = AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&p.forms);
-        match built {
-            Ok(a) => {
-                let out = replace(&a, text);
-                p.automaton = Some(a);
-                out
-            }
-            // Cannot happen for plain strings; never show the text unmasked.
-            Err(_) => MASK.to_string(),
-        }
+        let masked = mask_forms(&self.own, &masked);
+        self.mask_issued(masked)
     }
 
     fn mask_issued(&self, text: String) -> String {
@@ -253,6 +252,37 @@ impl Redactor {
             return self.form(&text);
         }
         self.text(&text)
+    }
+}
+
+/// Masks every form in `patterns`, building its automaton on first use after a change.
+fn mask_forms(patterns: &RwLock<Patterns>, text: &str) -> String {
+    if let Ok(p) = patterns.read() {
+        if p.forms.is_empty() {
+            return text.to_string();
+        }
+        if let Some(a) = &p.automaton {
+            return replace(a, text);
+        }
+    }
+    let Ok(mut p) = patterns.write() else {
+        return MASK.to_string();
+    };
+    // A contiguous NFA: built in microseconds and small, where a DFA would cost a
+    // scenario more to build (it is rebuilt whenever the scenario is issued a new
+    // token) than it saves in matching.
+    let built = AhoCorasick::builder()
+        .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(&p.forms);
+    match built {
+        Ok(a) => {
+            let out = replace(&a, text);
+            p.automaton = Some(a);
+            out
+        }
+        // Cannot happen for plain strings; never show the text unmasked.
+        Err(_) => MASK.to_string(),
     }
 }
 
