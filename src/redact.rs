@@ -295,37 +295,53 @@ fn replace(a: &AhoCorasick, text: &str) -> String {
     out
 }
 
+/// `%2F` → `%2f`: only the hex digits of escapes change case.
+fn lower_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+        }
+    }
+    out
+}
+
 /// The forms a secret can take in what a server sends back.
 fn forms(value: &str) -> Vec<String> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let bytes = value.as_bytes();
-    let percent = |upper: bool| {
+    // Encoders differ on `~` (RFC 3986 leaves it, HTML forms escape it) and on space
+    // (`%20` or `+`); a server may echo any mix, in either hex case, once or twice.
+    let percent = |tilde: bool| {
         let mut out = String::with_capacity(value.len() * 3);
         for &b in bytes {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_') || (b == b'~' && !tilde)
+            {
                 out.push(b as char);
-            } else if upper {
-                out.push_str(&format!("%{b:02X}"));
             } else {
-                out.push_str(&format!("%{b:02x}"));
+                out.push_str(&format!("%{b:02X}"));
             }
         }
         out
     };
-    let upper = percent(true);
-    let mut all = vec![
-        value.to_string(),
-        url::form_urlencoded::byte_serialize(bytes).collect(),
-        upper.clone(),
-        percent(false),
-        // Encoded twice: every `%` of the once-encoded form becomes `%25`.
-        upper.replace('%', "%25"),
+    let mut all = vec![value.to_string()];
+    for escaped in [percent(false), percent(true)] {
+        for spaced in [escaped.clone(), escaped.replace("%20", "+")] {
+            for once in [lower_hex(&spaced), spaced] {
+                all.push(once.replace('%', "%25"));
+                all.push(once);
+            }
+        }
+    }
+    all.extend([
         serde_json::to_string(value)
             .map(|q| q.trim_matches('"').to_string())
             .unwrap_or_default(),
         STANDARD.encode(bytes),
         URL_SAFE.encode(bytes),
-    ];
+    ]);
     // Inside a longer base64 blob the value starts at one of three byte alignments;
     // the characters that encode only its own bytes are the same in every blob.
     for skip in 0..3 {

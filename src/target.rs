@@ -121,6 +121,9 @@ impl Target {
                     .base_url
                     .clone()
                     .or_else(|| spec.endpoints.token.clone())
+                    // A discovery-based profile may name only where discovery starts.
+                    .or_else(|| spec.endpoints.fhir_base.clone())
+                    .or_else(|| spec.issuer.clone())
                     .unwrap_or_default();
                 let base = Url::parse(&base).map_err(|e| {
                     format!(
@@ -167,6 +170,23 @@ impl Target {
         let (discovery, discovery_error) = match spec.discovery {
             Some(kind) => match discover(client, kind, &endpoints, &issuer).await {
                 Ok(doc) => {
+                    let allowed =
+                        allowed_origins(&base, &endpoints, &issuer, &spec.allowed_origins);
+                    let foreign = foreign_endpoints(&doc, &allowed);
+                    if !foreign.is_empty() {
+                        // Before any credential is sent anywhere.
+                        return Err(format!(
+                            "{}: the {} metadata sends clients to origins the profile does not \
+                             name ({}); credentials go only to the profile's own origins: if \
+                             these are the server's, list them under `allowed_origins`",
+                            profile.path.display(),
+                            match kind {
+                                crate::profile::Discovery::Smart => "SMART configuration",
+                                crate::profile::Discovery::Openid => "OpenID Connect",
+                            },
+                            foreign.join(", ")
+                        ));
+                    }
                     apply_discovery(&doc, &mut endpoints, &mut issuer, spec.issuer.is_some());
                     (Some(doc), None)
                 }
@@ -358,6 +378,56 @@ fn apply_discovery(
     if !issuer_set && let Some(i) = doc.get("issuer").and_then(|v| v.as_str()) {
         *issuer = i.to_string();
     }
+}
+
+/// The origins credentials may go to: those the profile names (base URL, issuer,
+/// endpoints it gives, `allowed_origins`).
+fn allowed_origins(
+    base: &Url,
+    endpoints: &Endpoints,
+    issuer: &str,
+    extra: &[String],
+) -> Vec<url::Origin> {
+    let mut out = vec![base.origin()];
+    let named = [
+        &endpoints.authorize,
+        &endpoints.token,
+        &endpoints.keys,
+        &endpoints.introspect,
+        &endpoints.revoke,
+        &endpoints.logout,
+        &endpoints.fhir_base,
+        &endpoints.userinfo,
+    ];
+    out.extend(named.into_iter().flatten().map(Url::origin));
+    out.extend(
+        std::iter::once(issuer)
+            .chain(extra.iter().map(String::as_str))
+            .filter_map(|u| Url::parse(u).ok())
+            .map(|u| u.origin()),
+    );
+    out
+}
+
+/// `member → URL` for every endpoint of a metadata document on an origin not allowed.
+fn foreign_endpoints(doc: &serde_json::Value, allowed: &[url::Origin]) -> Vec<String> {
+    const MEMBERS: [&str; 7] = [
+        "authorization_endpoint",
+        "token_endpoint",
+        "jwks_uri",
+        "introspection_endpoint",
+        "revocation_endpoint",
+        "end_session_endpoint",
+        "userinfo_endpoint",
+    ];
+    MEMBERS
+        .iter()
+        .filter_map(|m| {
+            let u = doc.get(*m)?.as_str()?;
+            let parsed = Url::parse(u).ok()?;
+            (!allowed.contains(&parsed.origin())).then(|| format!("{m} {u}"))
+        })
+        .collect()
 }
 
 /// What the emulated tenant registers, from the profile's clients and users.

@@ -174,7 +174,9 @@ pub async fn drive(
         };
     }
     Err(LoginError::Failed(format!(
-        "gave up after {MAX_HOPS} redirects and pages"
+        "gave up after {MAX_HOPS} redirects and pages (a redirect loop?); the last request \
+         was to {}",
+        session.redactor().url(request.url.as_str())
     )))
 }
 

@@ -49,6 +49,10 @@ pub struct ProfileFile {
     pub timeouts: Option<Timeouts>,
     #[serde(default)]
     pub limits: Option<Limits>,
+    /// Origins besides those the profile names where discovered endpoints may live
+    /// (credentials are sent only to named or listed origins).
+    #[serde(default)]
+    pub allowed_origins: Vec<String>,
     #[serde(default)]
     pub deviations: Vec<Deviation>,
     /// Extra authorization request parameters every flow sends (e.g. `prompt: consent`,

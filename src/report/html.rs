@@ -309,7 +309,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
     let tmpl = env
         .get_template("report.html")
         .map_err(|e| format!("report template: {e}"))?;
-    tmpl.render(context! {
+    let html = tmpl.render(context! {
         generated_at => results.generated_at,
         version => results.grantcheck,
         requests => results.requests,
@@ -326,5 +326,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         coverage => coverage_entries,
         coverage_prefixes => prefixes,
     })
-    .map_err(|e| format!("report template: {e}"))
+    .map_err(|e| format!("report template: {e}"))?;
+    // Text from servers may carry terminal control sequences: shown, never kept raw.
+    Ok(crate::runner::safe_text(&html))
 }

@@ -17,6 +17,7 @@ use cucumber::tag::Ext as _;
 use cucumber::{Parser, event, parser, writer};
 use futures::FutureExt as _;
 
+pub use console::safe as safe_text;
 pub use record::{Outcome, RunReport, ScenarioRecord, StaleDeviation, TargetSummary, Totals};
 
 use crate::http::Counters;
