@@ -409,3 +409,48 @@ fn concurrent_runs_get_their_own_report_folders() {
     }
     assert!(root.join("reports/latest/results.json").is_file());
 }
+
+/// Relative `--root` and `--snapshot-dir` find the same baselines as absolute ones: no
+/// false drift, and no `.snap.new` written anywhere else.
+#[test]
+fn relative_root_and_snapshot_dir_find_the_baselines() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path().join("proj");
+    copy_tree(&common::root().join("features"), &root.join("features"));
+    copy_tree(&common::root().join("profiles"), &root.join("profiles"));
+    copy_tree(&common::root().join("snapshots"), &root.join("snaps"));
+    let o = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+        .args([
+            "--root",
+            "proj",
+            "run",
+            "--snapshot-dir",
+            "proj/snaps",
+            "--report-dir",
+            "out",
+        ])
+        .env_remove("GRANTCHECK_ROOT")
+        .env_remove("INSTA_UPDATE")
+        .current_dir(project.path())
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}\n{err}");
+    assert!(
+        !out.contains("drifted") && !out.contains("without baseline"),
+        "{out}"
+    );
+    let mut stray = Vec::new();
+    let mut stack = vec![project.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(".snap.new") {
+                stray.push(p);
+            }
+        }
+    }
+    assert!(stray.is_empty(), "{stray:?}");
+}

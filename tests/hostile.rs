@@ -459,7 +459,13 @@ fn a_200_mb_body_costs_bounded_time_and_memory() {
 
 #[test]
 fn a_truncated_body_fails_saying_so() {
-    expect(Mode::Truncated, 1, 30);
+    let o = expect(Mode::Truncated, 1, 30);
+    assert!(
+        o.out
+            .contains("HTTP 400 arrived, but reading the body failed"),
+        "{}",
+        o.out
+    );
 }
 
 #[test]

@@ -137,7 +137,11 @@ pub struct HttpError {
 
 impl std::fmt::Display for HttpError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "no response from {}: {}", self.url, self.message)
+        if self.message.starts_with("HTTP ") {
+            write!(f, "{}: {}", self.url, self.message)
+        } else {
+            write!(f, "no response from {}: {}", self.url, self.message)
+        }
     }
 }
 
@@ -239,9 +243,11 @@ impl Session {
                 .header(reqwest::header::CONTENT_TYPE, body.content_type.as_str())
                 .body(body.bytes.clone());
         }
+        let mut arrived: Option<u16> = None;
         let result = async {
             let resp = builder.send().await?;
             let status = resp.status().as_u16();
+            arrived = Some(status);
             let headers: Vec<(String, String)> = resp
                 .headers()
                 .iter()
@@ -290,9 +296,17 @@ impl Session {
                 Ok(response)
             }
             Err(e) => {
+                let message = match arrived {
+                    // The status line came; the body did not, or not all of it.
+                    Some(status) => format!(
+                        "HTTP {status} arrived, but reading the body failed: {}",
+                        describe(&e)
+                    ),
+                    None => describe(&e),
+                };
                 let err = HttpError {
                     url: self.redactor.url(req.url.as_str()),
-                    message: describe(&e),
+                    message,
                     unreachable: e.is_connect(),
                 };
                 self.evidence.push(Exchange::capture(

@@ -201,9 +201,27 @@ fn first_line(rendered: &str) -> String {
     {
         line = &line[i + 2..];
     }
-    match line.find(" at line ") {
-        Some(i) => line[..i].to_string(),
-        None => line.to_string(),
+    let line = match line.find(" at line ") {
+        Some(i) => &line[..i],
+        None => line,
+    };
+    plain_parser_message(line)
+}
+
+/// The YAML parser's words for a few limits name its own options; say what they mean
+/// for a profile instead.
+fn plain_parser_message(line: &str) -> String {
+    let lower = line.to_ascii_lowercase();
+    if lower.contains("duplicate") {
+        "a key appears twice in the same mapping".into()
+    } else if lower.contains("budget") || lower.contains("nodes {") {
+        "the document is too large or too deeply nested for a profile".into()
+    } else if lower.contains("recursion") || lower.contains("depth") {
+        "the document is nested too deeply for a profile".into()
+    } else if lower.contains("alias") && lower.contains("limit") {
+        "the document expands too many aliases for a profile".into()
+    } else {
+        line.to_string()
     }
 }
 

@@ -252,3 +252,16 @@ fn a_key_file_that_is_a_device_is_refused_before_reading() {
     let e = parse_str(&text).unwrap_err();
     assert!(e.message.contains("not a PEM key file"), "{e}");
 }
+
+#[test]
+fn parser_limits_are_said_in_a_profile_writer_s_words() {
+    let e = parse_str(&format!("{GOOD}vendor: generic\n")).unwrap_err();
+    assert!(!e.message.contains("DuplicateKeyPolicy"), "{e}");
+    assert!(e.message.contains("twice"), "{e}");
+    let deep = format!("{GOOD}x: {}{}\n", "[".repeat(3000), "]".repeat(3000));
+    let e = parse_str(&deep).unwrap_err();
+    assert!(
+        !e.message.contains("budget") && !e.message.contains("Nodes {"),
+        "{e}"
+    );
+}
