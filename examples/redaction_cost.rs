@@ -24,7 +24,9 @@ fn token(n: u64, salt: u64) -> String {
 }
 
 fn main() {
-    let secrets: Vec<String> = (0..12).map(|i| format!("profile-secret-{i}-{}", token(i, 7))).collect();
+    let secrets: Vec<String> = (0..12)
+        .map(|i| format!("profile-secret-{i}-{}", token(i, 7)))
+        .collect();
     let target = Redactor::new(secrets.clone());
     let filler = "grant_type=authorization_code&redirect_uri=https%3A%2F%2Fapp.example.test%2Fcb&scope=openid%20profile ".repeat(12);
     let scenarios = 20_000u64;
@@ -35,13 +37,19 @@ fn main() {
             let issued = token(n * 5 + k, 3);
             r.add(issued.clone());
             for c in 0..3 {
-                let text = format!("{filler} code={issued} c={c} secret={}", secrets[(c % 12) as usize]);
+                let text = format!(
+                    "{filler} code={issued} c={c} secret={}",
+                    secrets[(c % 12) as usize]
+                );
                 std::hint::black_box(r.text(&text));
             }
         }
         if (n + 1) % 5_000 == 0 {
             let per = window.elapsed().as_secs_f64() * 1e3 / 5_000.0;
-            println!("scenarios {:>6}: {per:.3} ms per scenario (last 5000)", n + 1);
+            println!(
+                "scenarios {:>6}: {per:.3} ms per scenario (last 5000)",
+                n + 1
+            );
             window = Instant::now();
         }
     }

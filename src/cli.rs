@@ -426,13 +426,23 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
         ("fhir base", &e.fhir_base),
     ] {
         if let Some(p) = path {
-            outln!("  {what:<10} {base}{p}");
+            let url = if p.starts_with("http") {
+                p.clone()
+            } else {
+                format!("{base}{p}")
+            };
+            outln!("  {what:<10} {url}");
         }
     }
     if profile.spec.discovery == Some(crate::profile::Discovery::Smart)
         && let Some(fhir) = &e.fhir_base
     {
-        outln!("  discovery  {base}{fhir}/.well-known/smart-configuration");
+        let fhir = if fhir.starts_with("http") {
+            fhir.clone()
+        } else {
+            format!("{base}{fhir}")
+        };
+        outln!("  discovery  {fhir}/.well-known/smart-configuration");
     }
     outln!("registered clients:");
     for (role, c) in &profile.spec.clients {

@@ -485,13 +485,16 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
                 .unwrap_or_default(),
         })
         .collect();
+    // A live profile pointed at an emulator names its FHIR base as an absolute URL.
     let fhir_base_path = spec
         .endpoints
         .fhir_base
         .as_deref()
-        .filter(|p| p.starts_with('/'))
-        .unwrap_or("/fhir")
-        .to_string();
+        .and_then(|p| match Url::parse(p) {
+            Ok(u) => Some(u.path().trim_end_matches('/').to_string()),
+            Err(_) => p.starts_with('/').then(|| p.to_string()),
+        })
+        .unwrap_or_else(|| "/fhir".to_string());
     emulators::Tenant {
         tenant_id: spec.tenant.clone().unwrap_or_default(),
         clients,

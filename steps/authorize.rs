@@ -175,7 +175,7 @@ async fn raw_scope(w: &mut World, ctx: Context) {
 
 async fn aud_fhir_base(w: &mut World, _: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with(w.target().missing_endpoint("fhir_base"))
+        w.missing_endpoint("fhir_base")
     };
     w.flow
         .authorize
@@ -247,7 +247,7 @@ async fn user_without_access(w: &mut World, _: Context) {
 pub(super) async fn authorize(w: &mut World) {
     let target = w.target().clone();
     let Some(endpoint) = target.endpoints.authorize.clone() else {
-        w.fail_with(w.target().missing_endpoint("authorize"))
+        w.missing_endpoint("authorize")
     };
     let login = &target.profile.spec.login;
     let role = w
@@ -346,7 +346,7 @@ async fn altered_redirect_uri(w: &mut World, ctx: Context) {
 /// redirects to the first page it shows (the sign-in page).
 async fn open_sign_in_page(w: &mut World, _: Context) {
     let Some(endpoint) = w.target().endpoints.authorize.clone() else {
-        w.fail_with(w.target().missing_endpoint("authorize"))
+        w.missing_endpoint("authorize")
     };
     let mut url = w.flow.authorize.url(&endpoint);
     for _ in 0..10 {

@@ -113,7 +113,7 @@ async fn no_implicit_or_password(w: &mut World, _: Context) {
 
 async fn read_capability_statement(w: &mut World, _: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with(w.target().missing_endpoint("fhir_base"))
+        w.missing_endpoint("fhir_base")
     };
     let url = format!("{}/metadata", base.as_str().trim_end_matches('/'));
     fetch_json(w, url, "application/fhir+json").await;
@@ -126,7 +126,7 @@ async fn oauth_uris(w: &mut World, _: Context) {
 
 async fn read(w: &mut World, _: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with(w.target().missing_endpoint("fhir_base"))
+        w.missing_endpoint("fhir_base")
     };
     let url = format!(
         "{}/.well-known/smart-configuration",

@@ -35,7 +35,7 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
 
 fn patient_url(w: &World) -> url::Url {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with(w.target().missing_endpoint("fhir_base"))
+        w.missing_endpoint("fhir_base")
     };
     let Some(patient) = w.flow.patient.clone() else {
         w.fail_with("no patient in context: the token response named none".into())
@@ -81,7 +81,7 @@ async fn read_patient_accept(w: &mut World, ctx: Context) {
 
 async fn search(w: &mut World, ctx: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with(w.target().missing_endpoint("fhir_base"))
+        w.missing_endpoint("fhir_base")
     };
     let patient = w.flow.patient.clone().unwrap_or_default();
     let url = join(w, &base, &format!("{}?patient={patient}", arg(&ctx, 1)));
@@ -111,7 +111,7 @@ async fn read_without_token(w: &mut World, _: Context) {
 
 async fn read_resources(w: &mut World, ctx: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
-        w.fail_with(w.target().missing_endpoint("fhir_base"))
+        w.missing_endpoint("fhir_base")
     };
     let url = join(w, &base, &format!("{}?_count=1", arg(&ctx, 1)));
     let req = Request::get(url)

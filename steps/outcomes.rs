@@ -534,7 +534,7 @@ fn id_token(w: &World) -> (String, Decoded) {
 
 async fn fetch_keys(w: &mut World) -> Response {
     let Some(mut url) = w.target().endpoints.keys.clone() else {
-        w.fail_with(w.target().missing_endpoint("keys"))
+        w.missing_endpoint("keys")
     };
     // athenahealth documents `client_id` as required on /keys.
     let id = w.client().id;

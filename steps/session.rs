@@ -145,7 +145,7 @@ pub(super) async fn post_token_param(
     auth: ClientAuthentication,
 ) -> Response {
     let Some(url) = url else {
-        w.fail_with(w.target().missing_endpoint(what))
+        w.missing_endpoint(what)
     };
     let mut form = vec![
         ("token".to_string(), token),
@@ -220,7 +220,7 @@ async fn revoke_bogus(w: &mut World, _: Context) {
 
 async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
     let Some(endpoint) = w.target().endpoints.logout.clone() else {
-        w.fail_with(w.target().missing_endpoint("logout"))
+        w.missing_endpoint("logout")
     };
     let mut req = AuthorizeRequest::default();
     req.set("id_token_hint", hint);

@@ -43,7 +43,7 @@ async fn system_account(w: &mut World, _: Context) {
 /// The token endpoint with another tenant in its path, exactly as given.
 fn token_url_for_tenant(w: &World, tenant: &str) -> url::Url {
     let Some(url) = w.target().endpoints.token.clone() else {
-        w.fail_with(w.target().missing_endpoint("token"))
+        w.missing_endpoint("token")
     };
     let Some(own) = w.target().profile.spec.tenant.clone() else {
         w.fail_with("the profile has no `tenant` to replace".into())

@@ -159,7 +159,7 @@ pub(super) async fn post_token_form(
     mut headers: Vec<(String, String)>,
 ) -> Response {
     let Some(endpoint) = url else {
-        w.fail_with(w.target().missing_endpoint("token"))
+        w.missing_endpoint("token")
     };
     auth.apply(&mut form, &mut headers);
     let mut req = Request::post_form(endpoint, &form).header("accept", "application/json");

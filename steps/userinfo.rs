@@ -30,7 +30,7 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
 fn endpoint(w: &World) -> url::Url {
     match w.target().endpoints.userinfo.clone() {
         Some(u) => u,
-        None => w.fail_with(w.target().missing_endpoint("userinfo")),
+        None => w.missing_endpoint("userinfo"),
     }
 }
 

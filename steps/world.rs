@@ -259,6 +259,18 @@ impl World {
         self.raise(StopKind::Failed, vec![Finding::problem(message)])
     }
 
+    /// An endpoint the step needs is unknown. When discovery failed, the scenario is
+    /// blocked by that (the discovery scenarios report the failure itself, once);
+    /// otherwise the profile lacks it and the step fails saying so.
+    pub fn missing_endpoint(&self, name: &str) -> ! {
+        let target = self.target();
+        let why = target.missing_endpoint(name);
+        if target.discovery_error.is_some() {
+            self.block(why)
+        }
+        self.fail_with(why)
+    }
+
     /// The target could not be tested here (unreachable, sign-in impossible): the
     /// scenario is blocked, not failed.
     pub fn block(&self, message: String) -> ! {

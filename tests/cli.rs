@@ -454,3 +454,38 @@ fn relative_root_and_snapshot_dir_find_the_baselines() {
     }
     assert!(stray.is_empty(), "{stray:?}");
 }
+
+/// A need tag outside the closed list is a mistake that would never skip anything:
+/// the run refuses it and says where it is.
+#[test]
+fn an_unknown_need_tag_is_refused_with_its_location() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    copy_tree(&common::root().join("features"), &root.join("features"));
+    copy_tree(&common::root().join("profiles"), &root.join("profiles"));
+    let f = root.join("features/oauth2/token-response.feature");
+    let feature = std::fs::read_to_string(&f).unwrap();
+    let line = feature
+        .lines()
+        .position(|l| l.trim_start().starts_with('@'))
+        .unwrap();
+    let mut lines: Vec<String> = feature.lines().map(str::to_owned).collect();
+    lines[line].push_str(" @needs-telepathy");
+    std::fs::write(&f, lines.join("\n")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+        .args(["run"])
+        .env_remove("GRANTCHECK_ROOT")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    assert!(
+        err.contains(&format!(
+            "features/oauth2/token-response.feature:{}: unknown tag @needs-telepathy",
+            line + 2
+        )),
+        "{err}"
+    );
+    assert!(!root.join("reports").exists(), "nothing was run or written");
+}

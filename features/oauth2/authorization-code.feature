@@ -46,7 +46,7 @@ Feature: The authorization code grant (RFC 6749 §4.1)
     When the app redeems the code a second time
     Then the token request is refused with 400 "invalid_grant"
 
-  @rfc6749-4.1.2 @rfc9700-4.5
+  @rfc6749-4.1.2 @rfc9700-4.5 @needs-confidential-client @needs-introspection
   Scenario: A replayed code revokes the tokens issued for it
     RFC 6749 asks the server to revoke, when it can, every token already issued from a
     code that is presented again: the replay may come from an attacker. A SHOULD.
@@ -65,7 +65,7 @@ Feature: The authorization code grant (RFC 6749 §4.1)
     And the app redeems the code 601 seconds after it was issued
     Then the token request is refused with 400 "invalid_grant"
 
-  @rfc6749-4.1.3 @rfc6749-10.5 @needs-second-client
+  @rfc6749-4.1.3 @rfc6749-10.5 @needs-second-client @needs-confidential-client
   Scenario: A code issued to one app is refused to another
     Given the confidential app
     And the app uses PKCE with the S256 method

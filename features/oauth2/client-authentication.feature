@@ -15,7 +15,7 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
     And the app redeems the code
     Then the token request succeeds
 
-  @rfc6749-2.3.1 @oidc-core-9
+  @rfc6749-2.3.1 @oidc-core-9 @needs-confidential-client
   Scenario: A client registered for client_secret_post authenticates in the form body
     Given the confidential app
     And the app uses PKCE with the S256 method
@@ -32,7 +32,7 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
     Then the token request is refused with 401 "invalid_client"
     And the refusal asks the app to authenticate with HTTP Basic
 
-  @rfc6749-5.2 @RFC-02
+  @rfc6749-5.2 @RFC-02 @needs-confidential-client
   Scenario: A client the server does not know is refused as invalid_client
     Given the confidential app
     And the app uses PKCE with the S256 method
@@ -40,7 +40,7 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
     And an unregistered client redeems the code
     Then the token request is refused as invalid_client
 
-  @rfc6749-3.2.1 @rfc6749-5.2
+  @rfc6749-3.2.1 @rfc6749-5.2 @needs-confidential-client
   Scenario: A confidential client that leaves out its secret is refused
     Given the confidential app
     And the app uses PKCE with the S256 method

@@ -10,7 +10,7 @@ Feature: The client credentials grant (RFC 6749 §4.4)
     Then the token request succeeds
     And the token response carries no refresh token
 
-  @rfc6749-4.4 @rfc6749-5.2
+  @rfc6749-4.4 @rfc6749-5.2 @needs-confidential-client
   Scenario: A client not registered for client credentials is refused
     Given the confidential app
     When the app asks for a token for itself with the client credentials grant

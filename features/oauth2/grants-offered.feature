@@ -10,7 +10,7 @@ Feature: Grants a server must not offer (RFC 9700 §2.1.2, §2.4)
     Then the authorization is refused with "unsupported_response_type" or "unauthorized_client"
     And the redirect carries the state the app sent
 
-  @rfc9700-2.4 @rfc6749-5.2
+  @rfc9700-2.4 @rfc6749-5.2 @needs-confidential-client
   Scenario: The token endpoint refuses the resource owner password grant
     Given the confidential app
     When the app asks for tokens with the user's password

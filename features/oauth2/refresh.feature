@@ -23,7 +23,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
     And the app refreshes the tokens asking for the scopes "openid offline_access profile"
     Then the token request is refused with 400 "invalid_scope"
 
-  @rfc9700-2.2.2 @rfc6749-10.4 @needs-second-client
+  @rfc9700-2.2.2 @rfc6749-10.4 @needs-second-client @needs-confidential-client
   Scenario: A refresh token works only for the client it was issued to
     Given the confidential app
     And the app uses PKCE with the S256 method

@@ -19,7 +19,7 @@ Feature: The token response (RFC 6749 §5.1, §3.3, §7.1)
     And the app redeems the code
     Then the response forbids caching
 
-  @rfc6749-3.3 @rfc6749-5.1 @rfc7662-2.2 @needs-introspection @RFC-01
+  @rfc6749-3.3 @rfc6749-5.1 @rfc7662-2.2 @needs-introspection @RFC-01 @needs-confidential-client
   Scenario: The token response reports the scope the token really carries
     The app asks for a scope the server does not know. The server may ignore it, but
     then it must say which scope it granted; the introspection of the token is the

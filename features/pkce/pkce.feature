@@ -42,7 +42,7 @@ Feature: Proof Key for Code Exchange (RFC 7636, RFC 9700 §2.1.1, §4.8.2)
     When the user signs in and approves
     Then the authorization is refused with "invalid_request"
 
-  @rfc9700-4.8.2 @rfc7636-4.6
+  @rfc9700-4.8.2 @rfc7636-4.6 @needs-confidential-client
   Scenario: A code verifier for a request that had no challenge is refused
     A server that requires PKCE from every client refuses the authorization request
     itself, which also closes the downgrade.

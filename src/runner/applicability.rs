@@ -11,6 +11,27 @@ const VENDOR_TAG: &str = "vendor-";
 /// marker, not a vendor).
 const VENDORS: &[&str] = &["athenahealth", "oracle-health"];
 
+/// Every `@needs-…` tag a scenario may carry: a tag outside this list is a mistake in
+/// a feature file (it would silently never skip), so the run refuses it.
+pub const NEEDS: &[&str] = &[
+    "needs-clock",
+    "needs-login",
+    "needs-public-client",
+    "needs-confidential-client",
+    "needs-basic-client",
+    "needs-jwt-client",
+    "needs-provider-client",
+    "needs-system-client",
+    "needs-second-client",
+    "needs-fhir",
+    "needs-logout",
+    "needs-introspection",
+    "needs-revocation",
+    "needs-userinfo",
+    "needs-user-without-portal-access",
+    "needs-not-permitted-scope",
+];
+
 /// `Some(reason)` when a scenario with these tags cannot run against `target`.
 pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
     for tag in tags {
@@ -23,6 +44,9 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             }
             "needs-public-client" if target.client("public").is_none() => {
                 "the profile registers no `public` client".to_string()
+            }
+            "needs-confidential-client" if target.client("confidential").is_none() => {
+                "the profile registers no `confidential` client".to_string()
             }
             "needs-basic-client" if target.client("confidential_basic").is_none() => {
                 "the profile registers no `confidential_basic` client".to_string()

@@ -213,6 +213,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         })
         .transpose()?;
     let features = read_features(&opts.root.join("features"))?;
+    check_need_tags(&features)?;
     for p in &profiles {
         for folder in p.spec.features.iter().flatten() {
             if !opts.root.join("features").join(folder).is_dir() {
@@ -498,6 +499,36 @@ fn expand(
         }
     }
     out
+}
+
+/// Refuses a `@needs-…` tag that is not in the closed list, naming where it is.
+fn check_need_tags(features: &[gherkin::Feature]) -> Result<(), ConfigError> {
+    for f in features {
+        let path = f.path.as_ref().map_or(String::new(), |p| relative(p));
+        let scenarios = f
+            .scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()));
+        let tagged = std::iter::once((f.position.line, &f.tags))
+            .chain(f.rules.iter().map(|r| (r.position.line, &r.tags)))
+            .chain(scenarios.map(|s| (s.position.line, &s.tags)));
+        for (line, tags) in tagged {
+            if let Some(t) = tags
+                .iter()
+                .find(|t| t.starts_with("needs-") && !applicability::NEEDS.contains(&t.as_str()))
+            {
+                return Err(ConfigError(format!(
+                    "{path}:{line}: unknown tag @{t}; a scenario's needs are one of {}",
+                    applicability::NEEDS
+                        .iter()
+                        .map(|n| format!("@{n}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn count_scenarios(features: &[gherkin::Feature]) -> usize {

@@ -73,13 +73,19 @@ pub fn run_into(
     (result, snaps)
 }
 
-/// Scenarios a fault was noticed by: a failed check, or a payload that drifted from
-/// its baseline (a fault that changes only wording is caught by drift).
+/// Scenarios a fault was noticed by: a failed check, a payload that drifted from its
+/// baseline (a fault that changes only wording is caught by drift), or a scenario the
+/// fault left untestable (a broken discovery document blocks what needs its endpoints;
+/// the discovery scenarios themselves fail).
 pub fn failed_names(result: &RunResult) -> Vec<String> {
     let mut v: Vec<String> = result
         .records
         .iter()
-        .filter(|r| r.is_failure() || r.has_drift())
+        .filter(|r| {
+            r.is_failure()
+                || r.has_drift()
+                || matches!(r.outcome, grantcheck::runner::Outcome::Blocked { .. })
+        })
         .map(|r| r.scenario.clone())
         .collect();
     v.sort();

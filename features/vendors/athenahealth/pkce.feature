@@ -49,7 +49,7 @@ Feature: Proof key for code exchange (PKCE) at athenahealth
       | PKCE code verifier is required by the application.                                        |
       | PKCE code verifier is required when the token endpoint authentication method is 'NONE'. |
 
-  @OKT-06 @LINT-A6 @SMART-06
+  @OKT-06 @LINT-A6 @SMART-06 @needs-confidential-client
   Scenario: The plain challenge method is not supported
     The guide suggests plain as a method; Okta, and SMART v2, accept only S256.
     Given the confidential app
@@ -58,7 +58,7 @@ Feature: Proof key for code exchange (PKCE) at athenahealth
     Then the authorization is refused with "invalid_request"
     And the error description is "PKCE code challenge method is not supported. Valid values: [S256]"
 
-  @OKT-06
+  @OKT-06 @needs-confidential-client
   Scenario: A code challenge with characters outside base64url is refused
     Given the confidential app
     And the app sends a code challenge with illegal characters
@@ -66,7 +66,7 @@ Feature: Proof key for code exchange (PKCE) at athenahealth
     Then the authorization is refused with "invalid_request"
     And the error description is "PKCE code challenge contains illegal characters."
 
-  @OKT-06 @rfc9700-4.8.2
+  @OKT-06 @rfc9700-4.8.2 @needs-confidential-client
   Scenario: A verifier sent without a challenge at authorization is refused
     A PKCE downgrade: the token request carries a verifier although the
     authorization request carried no challenge.
@@ -76,7 +76,7 @@ Feature: Proof key for code exchange (PKCE) at athenahealth
     Then the token request is refused with 400 "invalid_request"
     And the error description is "PKCE code challenge should be specified in the authorize request for code verification."
 
-  @RFC-03 @LINT-A5 @rfc7636-4.2
+  @RFC-03 @LINT-A5 @rfc7636-4.2 @needs-confidential-client
   Scenario: A confidential app may add PKCE with S256 to its secret
     Given the confidential app
     And the app uses PKCE with the S256 method
