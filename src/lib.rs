@@ -7,6 +7,7 @@
 //! - `steps` reach a server only through the profile's target.
 //! - `profile` (and later `diagnose`) do not depend on cucumber.
 
+pub mod capabilities;
 pub mod checks;
 pub mod cli;
 pub mod diagnose;

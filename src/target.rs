@@ -54,6 +54,8 @@ pub struct Target {
     /// Why discovery failed (what was received); steps needing a missing endpoint
     /// report it instead of a bare "no endpoint".
     pub discovery_error: Option<String>,
+    /// What the target offers (stated by the profile or read from its metadata).
+    pub capabilities: crate::capabilities::Capabilities,
     /// Set once a request found the target unreachable (connection refused, DNS, TLS,
     /// connect timeout): the scenarios after it are blocked without waiting again.
     unreachable: std::sync::Mutex<Option<String>>,
@@ -221,6 +223,7 @@ impl Target {
         let limiter = spec
             .rate_limit
             .map(|r| Arc::new(RateLimiter::per_minute(r.per_minute)));
+        let capabilities = crate::capabilities::Capabilities::resolve(spec, discovery.as_ref());
         Ok(Self {
             profile,
             base_url: base,
@@ -232,6 +235,7 @@ impl Target {
             limiter,
             emulator,
             faults,
+            capabilities,
             discovery,
             unreachable: std::sync::Mutex::new(unreachable),
             discovery_error,

@@ -50,6 +50,7 @@ fn random_run(seed: u64) -> RunResult {
             environment: "emulated".into(),
             base_url: "http://127.0.0.1:1/".into(),
             faults: vec![],
+            capabilities: String::new(),
         })
         .collect();
     let mut records = Vec::new();

@@ -1,3 +1,4 @@
+@needs-openid-metadata
 Feature: Server metadata (OpenID Connect Discovery 1.0, RFC 8414)
   A server publishes its endpoints and capabilities in a metadata document, so that
   apps read them instead of having them typed in (RFC 9700 §2.6 asks for it). The

@@ -5,7 +5,7 @@ Feature: SMART discovery (SMART App Launch 2.x §2.1, 1.0 conformance)
   the capabilities it supports, with S256 as its only PKCE method. Older apps read the
   endpoints from the CapabilityStatement's oauth-uris extension instead.
 
-  @SMART-03 @smart-v2-2.1
+  @SMART-03 @smart-v2-2.1 @needs-smart-v2
   Scenario: The SMART configuration names the endpoints and the capabilities
     Given the app reads the SMART configuration
     Then the SMART configuration names the authorization and token endpoints and capabilities

@@ -5,7 +5,7 @@ Feature: SMART scopes and launch context (SMART App Launch 2.x §3, §4)
   capabilities grants either. A standalone patient launch asks for `launch/patient`,
   and the token response then names the patient in context.
 
-  @SMART-04 @SMART-05 @smart-v2-3
+  @SMART-04 @SMART-05 @smart-v2-3 @needs-smart-v2
   Scenario: SMART v2 resource scopes are granted
     Given the public app
     And the app requests the scopes "openid launch/patient patient/Patient.rs patient/Observation.rs"

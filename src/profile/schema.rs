@@ -53,6 +53,10 @@ pub struct ProfileFile {
     /// (credentials are sent only to named or listed origins).
     #[serde(default)]
     pub allowed_origins: Vec<String>,
+    /// What the server offers, where its metadata does not say it (or to hold it to
+    /// more than it says).
+    #[serde(default)]
+    pub capabilities: CapabilitiesConfig,
     #[serde(default)]
     pub deviations: Vec<Deviation>,
     /// Extra authorization request parameters every flow sends (e.g. `prompt: consent`,
@@ -297,6 +301,27 @@ fn default_request_secs() -> u64 {
 }
 fn default_run_secs() -> u64 {
     1800
+}
+
+/// Capabilities a profile states; unset ones are read from the server's metadata.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapabilitiesConfig {
+    /// The server is an OpenID provider that publishes OpenID Connect Discovery
+    /// metadata under its issuer (default: when `discovery: openid` or `issuer` is set).
+    #[serde(default)]
+    pub openid_metadata: Option<bool>,
+    /// The SMART App Launch version the server is held to (default: v2 when its
+    /// configuration lists `permission-v2`, v1 when it has one without, else none).
+    #[serde(default)]
+    pub smart: Option<SmartVersion>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmartVersion {
+    V1,
+    V2,
 }
 
 /// Bounds on what a server may make grantcheck hold.

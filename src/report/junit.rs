@@ -207,6 +207,7 @@ mod tests {
             environment: "emulated".into(),
             base_url: "http://127.0.0.1:1/".into(),
             faults: vec![],
+            capabilities: String::new(),
         }
     }
 

@@ -30,6 +30,8 @@ pub const NEEDS: &[&str] = &[
     "needs-userinfo",
     "needs-user-without-portal-access",
     "needs-not-permitted-scope",
+    "needs-openid-metadata",
+    "needs-smart-v2",
 ];
 
 /// `Some(reason)` when a scenario with these tags cannot run against `target`.
@@ -89,6 +91,9 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             }
             "needs-not-permitted-scope" if target.profile.spec.scopes.not_permitted.is_none() => {
                 "the profile names no `scopes.not_permitted`".to_string()
+            }
+            need if target.capabilities.unmet(need).is_some() => {
+                target.capabilities.unmet(need).unwrap_or_default()
             }
             t if t
                 .strip_prefix(VENDOR_TAG)

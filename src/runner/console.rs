@@ -62,6 +62,24 @@ impl Progress {
         }
     }
 
+    /// The header: each target and what it offers, before any scenario runs.
+    pub fn targets(&self, targets: &[super::TargetInfo]) {
+        let mut text = String::new();
+        for t in targets {
+            text.push_str(&format!(
+                "target {} ({} {}, {}): {}\n",
+                t.name,
+                t.vendor,
+                t.environment,
+                t.base_url.trim_end_matches('/'),
+                t.capabilities
+            ));
+        }
+        if let Ok(mut out) = self.out.lock() {
+            let _ = out.write_all(safe(&text).as_bytes());
+        }
+    }
+
     pub fn scenario(&self, r: &ScenarioRecord) {
         let mut text = format!(
             "{:<16} [{}] {} — {}\n",

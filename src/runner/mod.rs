@@ -85,6 +85,9 @@ pub struct TargetInfo {
     pub environment: String,
     pub base_url: String,
     pub faults: Vec<String>,
+    /// The resolved capabilities, in one line.
+    #[serde(default)]
+    pub capabilities: String,
 }
 
 impl RunResult {
@@ -255,6 +258,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             environment: t.profile.spec.environment.as_str().to_string(),
             base_url: t.base_url.to_string(),
             faults: t.faults.clone(),
+            capabilities: t.capabilities.summary(),
         });
         targets.insert(t.name().to_string(), Arc::new(t));
     }
@@ -286,6 +290,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     };
     let json = open("cucumber.json")?;
     let progress = console::Progress::new(&opts.console);
+    progress.targets(&infos);
 
     let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
     let shared = Arc::new(steps::Shared {
