@@ -250,8 +250,7 @@ fn load_assertion_keys(
             ));
         };
         let key_path = path.parent().unwrap_or(Path::new(".")).join(file);
-        // A FIFO would hang the read and /dev/zero would never end: look first.
-        let meta = std::fs::metadata(&key_path).map_err(|e| {
+        let unreadable = |e: std::io::Error| {
             ProfileError::at(
                 path,
                 at(file),
@@ -260,7 +259,9 @@ fn load_assertion_keys(
                     key_path.display()
                 ),
             )
-        })?;
+        };
+        // A FIFO would hang the read and /dev/zero would never end: look first.
+        let meta = std::fs::metadata(&key_path).map_err(unreadable)?;
         if !meta.is_file() || meta.len() > MAX_KEY_FILE {
             return Err(ProfileError::at(
                 path,
@@ -272,16 +273,7 @@ fn load_assertion_keys(
                 ),
             ));
         }
-        let pem = std::fs::read(&key_path).map_err(|e| {
-            ProfileError::at(
-                path,
-                at(file),
-                format!(
-                    "`clients.{role}.private_key_file`: cannot read {}: {e}",
-                    key_path.display()
-                ),
-            )
-        })?;
+        let pem = std::fs::read(&key_path).map_err(unreadable)?;
         let key = crate::oauth::assertion::AssertionKey::from_pem(kid, &pem).map_err(|e| {
             ProfileError::at(
                 path,
