@@ -22,13 +22,24 @@ pub struct Entry {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lint_rules: Vec<String>,
     pub status: Status,
+    /// With a run's records: whether one of its scenarios ran (was not skipped or
+    /// blocked) on some target of this run; `false` means covered elsewhere only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ran_here: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
+    /// Scenarios verify the whole entry.
     Covered,
+    /// Scenarios verify part of it; the NOT-TESTED.md reason names the gap.
+    Partly,
+    /// Only a `lint` rule implements it: requests are checked, no server is.
+    LintOnly,
+    /// No scenario, with the reason.
     NotTested,
+    /// Neither scenario nor reason: a defect.
     Missing,
 }
 
@@ -43,6 +54,8 @@ pub struct ScenarioRef {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PrefixTotals {
     pub covered: usize,
+    pub partly: usize,
+    pub lint_only: usize,
     pub not_tested: usize,
     pub missing: usize,
 }
@@ -191,17 +204,30 @@ pub fn build(
             .filter(|r| **r == id)
             .map(|r| r.to_string())
             .collect();
-        let status = if !refs.is_empty() || !rules.is_empty() {
-            Status::Covered
-        } else if reasons.contains_key(&id) {
-            Status::NotTested
-        } else {
-            Status::Missing
+        let status = match (
+            !refs.is_empty(),
+            !rules.is_empty(),
+            reasons.contains_key(&id),
+        ) {
+            (true, _, false) => Status::Covered,
+            (true, _, true) => Status::Partly,
+            (false, true, _) => Status::LintOnly,
+            (false, false, true) => Status::NotTested,
+            (false, false, false) => Status::Missing,
         };
+        let ran_here = (!records.is_empty() && !refs.is_empty()).then(|| {
+            refs.iter().any(|s| {
+                s.results
+                    .values()
+                    .any(|st| st != "skipped" && st != "blocked")
+            })
+        });
         let prefix = id.split('-').next().unwrap_or("").to_string();
         let t = by_prefix.entry(prefix).or_default();
         match status {
             Status::Covered => t.covered += 1,
+            Status::Partly => t.partly += 1,
+            Status::LintOnly => t.lint_only += 1,
             Status::NotTested => t.not_tested += 1,
             Status::Missing => t.missing += 1,
         }
@@ -212,6 +238,7 @@ pub fn build(
             scenarios: refs,
             lint_rules: rules,
             status,
+            ran_here,
         });
     }
     Ok(Coverage { entries, by_prefix })
@@ -227,12 +254,14 @@ fn status_of(r: &ScenarioRecord) -> String {
 
 /// The console summary of `grantcheck coverage`.
 pub fn render_text(c: &Coverage) -> String {
-    let mut out =
-        String::from("catalog coverage (covered / not tested with a reason / missing a reason)\n");
+    let mut out = String::from(
+        "catalog coverage (covered by scenarios / partly, gap named / lint rule only / not \
+         tested, reason given / missing a reason)\n",
+    );
     for (prefix, t) in &c.by_prefix {
         out.push_str(&format!(
-            "  {prefix:<6} {:>3} covered  {:>3} not tested  {:>3} missing\n",
-            t.covered, t.not_tested, t.missing
+            "  {prefix:<6} {:>3} covered  {:>3} partly  {:>3} lint only  {:>3} not tested  {:>3} missing\n",
+            t.covered, t.partly, t.lint_only, t.not_tested, t.missing
         ));
     }
     let missing: Vec<&Entry> = c.missing().collect();
@@ -243,4 +272,59 @@ pub fn render_text(c: &Coverage) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runner::{Outcome, ScenarioRecord};
+
+    fn root() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    #[test]
+    fn only_entries_scenarios_verify_whole_count_as_covered() {
+        let c = build(&root(), &[], &crate::report::lint_rule_ids()).unwrap();
+        for e in &c.entries {
+            let ok = match e.status {
+                Status::Covered => !e.scenarios.is_empty() && e.not_tested.is_none(),
+                Status::Partly => !e.scenarios.is_empty() && e.not_tested.is_some(),
+                Status::LintOnly => e.scenarios.is_empty() && !e.lint_rules.is_empty(),
+                Status::NotTested => e.scenarios.is_empty() && e.not_tested.is_some(),
+                Status::Missing => e.scenarios.is_empty() && e.not_tested.is_none(),
+            };
+            assert!(ok, "{} is {:?}", e.id, e.status);
+            assert_eq!(e.ran_here, None, "no run, no claim about where it ran");
+        }
+        for status in [Status::Covered, Status::Partly, Status::LintOnly] {
+            assert!(c.entries.iter().any(|e| e.status == status), "{status:?}");
+        }
+    }
+
+    #[test]
+    fn an_entry_whose_scenarios_were_all_skipped_did_not_run_here() {
+        let entries = build(&root(), &[], &[]).unwrap().entries;
+        let e = entries
+            .iter()
+            .find(|e| !e.scenarios.is_empty())
+            .expect("a covered entry");
+        let s = &e.scenarios[0];
+        let mut rec = ScenarioRecord::sample(
+            &s.scenario,
+            Outcome::Skipped {
+                reason: "not applicable".into(),
+            },
+        );
+        rec.feature_path = s.feature_path.clone();
+        let skipped = build(&root(), std::slice::from_ref(&rec), &[]).unwrap();
+        let again = skipped.entries.iter().find(|x| x.id == e.id).unwrap();
+        if e.scenarios.len() == 1 {
+            assert_eq!(again.ran_here, Some(false));
+        }
+        rec.outcome = Outcome::Passed;
+        let ran = build(&root(), &[rec], &[]).unwrap();
+        let again = ran.entries.iter().find(|x| x.id == e.id).unwrap();
+        assert_eq!(again.ran_here, Some(true));
+    }
 }

@@ -287,7 +287,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         .iter()
         .map(|e| {
             serde_json::json!({
-                "id": e.id, "title": e.title, "status": e.status, "not_tested": e.not_tested,
+                "id": e.id, "title": e.title, "status": e.status, "not_tested": e.not_tested, "ran_here": e.ran_here,
                 "lint_rules": e.lint_rules,
                 "scenarios": e.scenarios.iter().map(|s| serde_json::json!({
                     "scenario": s.scenario,
@@ -300,7 +300,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
     let prefixes: Vec<Value> = coverage
         .by_prefix
         .iter()
-        .map(|(p, t)| serde_json::json!({"prefix": p, "covered": t.covered, "not_tested": t.not_tested, "missing": t.missing}))
+        .map(|(p, t)| serde_json::json!({"prefix": p, "covered": t.covered, "partly": t.partly, "lint_only": t.lint_only, "not_tested": t.not_tested, "missing": t.missing}))
         .collect();
 
     let mut env = Environment::new();
