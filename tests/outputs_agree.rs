@@ -153,7 +153,7 @@ fn every_output_reports_the_same_counts() {
     .unwrap();
     for seed in 0..40 {
         let run = random_run(seed);
-        let report: RunReport = run.report();
+        let report: RunReport<'_> = run.report();
         let t = report.totals.clone();
         assert_eq!(
             t.scenarios,
@@ -164,7 +164,7 @@ fn every_output_reports_the_same_counts() {
 
         // results.json: written and read by the same types.
         let json = serde_json::to_vec(&report).unwrap();
-        let back: RunReport = serde_json::from_slice(&json).unwrap();
+        let back: RunReport<'static> = serde_json::from_slice(&json).unwrap();
         assert_eq!(back.totals, t, "seed {seed}: results.json");
         assert_eq!(back.scenarios.len(), report.scenarios.len());
 

@@ -44,8 +44,8 @@ impl fmt::Display for Failure {
 
 pub type Outcome = Result<(), Failure>;
 
-/// At most `max` bytes of `text` (cut at a character boundary), marked when cut: a
-/// failure quotes what the server sent, never all of a huge page.
+/// At most `max` bytes of `text` (cut at a character boundary), marked `…` when cut:
+/// a failure quotes what the server sent, never all of a huge page.
 pub(crate) fn excerpt(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_string();
@@ -54,7 +54,7 @@ pub(crate) fn excerpt(text: &str, max: usize) -> String {
     while !text.is_char_boundary(cut) {
         cut -= 1;
     }
-    format!("{}… ({} bytes in all)", &text[..cut], text.len())
+    format!("{}…", &text[..cut])
 }
 
 /// An optional value as a failure shows it: quoted, or `(absent)`; never Rust's

@@ -6,16 +6,10 @@ use crate::redact::Redactor;
 
 /// `HTTP 400 application/json {"error":…}` with secret members masked, for messages.
 pub fn describe(resp: &Response) -> String {
-    let body = Redactor::default().body(resp.content_type(), &resp.body);
-    let body = if body.len() > 600 {
-        let mut cut = 600;
-        while !body.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        format!("{}…", &body[..cut])
-    } else {
-        body
-    };
+    let body = super::excerpt(
+        &Redactor::default().body(resp.content_type(), &resp.body),
+        600,
+    );
     let mut s = format!("HTTP {}", resp.status);
     if let Some(ct) = resp.content_type() {
         s.push(' ');

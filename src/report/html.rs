@@ -16,7 +16,7 @@ use crate::runner::{Outcome, ScenarioRecord};
 const TEMPLATE: &str = include_str!("report.html.j2");
 
 /// What `results.json` holds: the run's typed report.
-pub type Results = crate::runner::RunReport;
+pub type Results<'a> = crate::runner::RunReport<'a>;
 
 #[derive(Serialize)]
 struct TagLink {
@@ -147,7 +147,7 @@ type FeatureGroup<'a> = (
 pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> {
     // Features in file order, scenarios in line order, one result per target.
     let mut features: BTreeMap<String, FeatureGroup> = BTreeMap::new();
-    for r in &results.scenarios {
+    for r in results.scenarios.iter() {
         let f = features.entry(r.feature_path.clone()).or_insert_with(|| {
             (
                 r.feature.clone(),
@@ -169,6 +169,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                         .iter()
                         .find(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
                         .map_or(first.steps.clone(), |r| r.steps.clone());
+                    let views: Vec<ResultView> = recs.iter().map(|r| result_view(r)).collect();
                     serde_json::json!({
                         "name": first.scenario,
                         "line": first.line,
@@ -179,8 +180,8 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                         "any_failed": recs.iter().any(|r| r.is_failure()),
                         "any_drift": recs.iter().any(|r| r.has_drift()),
                         "all_passed": recs.iter().all(|r| matches!(r.outcome, Outcome::Passed | Outcome::Skipped { .. }) && !r.has_drift()),
-                        "failed_steps": recs.iter().flat_map(|r| result_view(r).failed_steps).collect::<Vec<_>>(),
-                        "results": recs.iter().map(|r| result_view(r)).collect::<Vec<_>>(),
+                        "failed_steps": views.iter().flat_map(|v| v.failed_steps.iter().cloned()).collect::<Vec<_>>(),
+                        "results": views,
                     })
                 })
                 .collect();

@@ -33,7 +33,7 @@ fn secs(ms: u64) -> String {
     format!("{:.3}", ms as f64 / 1000.0)
 }
 
-pub fn render(report: &RunReport) -> String {
+pub fn render(report: &RunReport<'_>) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"grantcheck\">\n",
     );
@@ -142,7 +142,7 @@ fn conformance_case(xml: &mut String, r: &ScenarioRecord) {
     });
 }
 
-fn drift_suite(xml: &mut String, report: &RunReport, target: &str, cases: &[&ScenarioRecord]) {
+fn drift_suite(xml: &mut String, report: &RunReport<'_>, target: &str, cases: &[&ScenarioRecord]) {
     let drifted: Vec<(&ScenarioRecord, &crate::snapshot::Drift)> = cases
         .iter()
         .flat_map(|r| r.open_drift().map(move |d| (*r, d)))

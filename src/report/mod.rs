@@ -31,7 +31,7 @@ pub fn write(root: &Path, dir: &Path, results: &html::Results) -> Result<(), Str
 pub fn rebuild(root: &Path, results_path: &Path, out: &Path) -> Result<(), String> {
     let bytes = std::fs::read(results_path)
         .map_err(|e| format!("cannot read {}: {e}", results_path.display()))?;
-    let results: html::Results = serde_json::from_slice(&bytes).map_err(|e| {
+    let results: html::Results<'static> = serde_json::from_slice(&bytes).map_err(|e| {
         format!(
             "{}: not a grantcheck results.json: {e}",
             results_path.display()

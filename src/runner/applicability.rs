@@ -37,6 +37,9 @@ pub const NEEDS: &[&str] = &[
 /// `Some(reason)` when a scenario with these tags cannot run against `target`.
 pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
     for tag in tags {
+        if let Some(reason) = target.capabilities.unmet(tag) {
+            return Some(reason);
+        }
         let reason = match tag.as_str() {
             "needs-clock" if !target.is_emulated() => {
                 "needs a controllable clock; only emulated targets have one".to_string()
@@ -91,9 +94,6 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             }
             "needs-not-permitted-scope" if target.profile.spec.scopes.not_permitted.is_none() => {
                 "the profile names no `scopes.not_permitted`".to_string()
-            }
-            need if target.capabilities.unmet(need).is_some() => {
-                target.capabilities.unmet(need).unwrap_or_default()
             }
             t if t
                 .strip_prefix(VENDOR_TAG)

@@ -130,7 +130,7 @@ pub fn summary(result: &RunResult, out: &mut dyn Write) {
 }
 
 fn render_summary(
-    report: &RunReport,
+    report: &RunReport<'_>,
     report_dir: &std::path::Path,
     accepting: bool,
     out: &mut String,

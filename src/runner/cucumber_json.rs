@@ -4,6 +4,7 @@
 //! scenario (and its background) from grantcheck's record, so the file agrees with
 //! every other output: failed only where grantcheck says failed.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
@@ -19,6 +20,11 @@ pub fn align(path: &Path, records: &[ScenarioRecord]) {
     let Ok(mut doc) = serde_json::from_slice::<Value>(&bytes) else {
         return;
     };
+    // One look-up per element, however many scenarios the run had.
+    let by_place: HashMap<(&str, &str, usize), &ScenarioRecord> = records
+        .iter()
+        .map(|r| ((r.target.as_str(), r.feature_path.as_str(), r.line), r))
+        .collect();
     for feature in doc.as_array_mut().into_iter().flatten() {
         let target = feature
             .get("tags")
@@ -40,12 +46,12 @@ pub fn align(path: &Path, records: &[ScenarioRecord]) {
         for el in elements.iter() {
             let name = el.get("name").and_then(Value::as_str).unwrap_or("");
             let line = el.get("line").and_then(Value::as_u64).unwrap_or(0) as usize;
-            owners.push(records.iter().find(|r| {
-                r.scenario == name
-                    && r.line == line
-                    && target.as_deref().is_none_or(|t| t == r.target)
-                    && uri.as_deref().is_none_or(|u| u == r.feature_path)
-            }));
+            let key = (
+                target.as_deref().unwrap_or(""),
+                uri.as_deref().unwrap_or(""),
+                line,
+            );
+            owners.push(by_place.get(&key).copied().filter(|r| r.scenario == name));
         }
         for i in 0..elements.len() {
             let is_background =

@@ -109,10 +109,10 @@ impl RunResult {
     }
 
     /// The typed document behind `results.json` and every other report.
-    pub fn report(&self) -> RunReport {
+    pub fn report(&self) -> RunReport<'_> {
         let mut report = RunReport::build(
             &self.targets,
-            self.records.clone(),
+            self.records.as_slice(),
             self.stale_deviations.clone(),
             self.requests,
             self.wall,

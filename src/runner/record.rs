@@ -2,6 +2,7 @@
 //! output prints, and the exit code. Console, `results.json`, JUnit, cucumber.json and
 //! the HTML report are all rendered from these types, so their numbers agree.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -223,8 +224,10 @@ pub struct TargetSummary {
 }
 
 /// `results.json`: the run's own record of itself, written and read by these types.
+/// It borrows the run's records when rendered from a run (no copy of the evidence),
+/// and owns them when read back from a file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RunReport {
+pub struct RunReport<'a> {
     pub grantcheck: String,
     pub generated_at: String,
     pub exit_code: i32,
@@ -236,17 +239,18 @@ pub struct RunReport {
     pub stale_deviations: Vec<StaleDeviation>,
     pub requests: u64,
     pub wall_ms: u64,
-    pub scenarios: Vec<ScenarioRecord>,
+    pub scenarios: Cow<'a, [ScenarioRecord]>,
 }
 
-impl RunReport {
+impl<'a> RunReport<'a> {
     pub fn build(
         targets: &[super::TargetInfo],
-        scenarios: Vec<ScenarioRecord>,
+        scenarios: impl Into<Cow<'a, [ScenarioRecord]>>,
         stale_deviations: Vec<StaleDeviation>,
         requests: u64,
         wall: Duration,
     ) -> Self {
+        let scenarios = scenarios.into();
         let targets = targets
             .iter()
             .map(|info| {
@@ -270,7 +274,7 @@ impl RunReport {
             .collect();
         let totals = Totals {
             stale_deviations: stale_deviations.len(),
-            ..Totals::of(&scenarios)
+            ..Totals::of(scenarios.iter())
         };
         Self {
             grantcheck: env!("CARGO_PKG_VERSION").to_string(),
@@ -289,7 +293,7 @@ impl RunReport {
     }
 
     /// Records of one target.
-    pub fn of_target<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a ScenarioRecord> {
+    pub fn of_target<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s ScenarioRecord> {
         self.scenarios.iter().filter(move |r| r.target == name)
     }
 }
