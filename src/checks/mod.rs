@@ -9,6 +9,7 @@ pub mod error_uri;
 pub mod fhir;
 pub mod id_token;
 pub mod response;
+pub mod schema;
 pub mod session;
 pub mod token;
 

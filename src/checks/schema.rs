@@ -1,0 +1,182 @@
+//! Response shapes, checked against the JSON Schemas in `schemas/` (draft 2020-12),
+//! which encode only what their sections make a MUST. Each violation is reported by
+//! the JSON pointer of the member it concerns, never by value, so a token in a token
+//! response cannot reach a report through a schema message.
+
+use std::sync::OnceLock;
+
+use jsonschema::Validator;
+use serde_json::Value;
+
+use super::{Outcome, ensure};
+
+/// A schema in `schemas/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    TokenResponse,
+    OAuthError,
+    OpenidDiscovery,
+    OauthMetadata,
+    SmartV1,
+    SmartV2,
+    Introspection,
+    Jwks,
+    OktaError,
+    OracleHealthError,
+}
+
+impl Shape {
+    pub const ALL: &[Shape] = &[
+        Shape::TokenResponse,
+        Shape::OAuthError,
+        Shape::OpenidDiscovery,
+        Shape::OauthMetadata,
+        Shape::SmartV1,
+        Shape::SmartV2,
+        Shape::Introspection,
+        Shape::Jwks,
+        Shape::OktaError,
+        Shape::OracleHealthError,
+    ];
+
+    /// The file's name in `schemas/` (without `.json`).
+    pub fn file(self) -> &'static str {
+        match self {
+            Shape::TokenResponse => "token-response",
+            Shape::OAuthError => "oauth-error",
+            Shape::OpenidDiscovery => "openid-discovery",
+            Shape::OauthMetadata => "oauth-authorization-server",
+            Shape::SmartV1 => "smart-configuration-v1",
+            Shape::SmartV2 => "smart-configuration-v2",
+            Shape::Introspection => "introspection-response",
+            Shape::Jwks => "jwks",
+            Shape::OktaError => "okta-error",
+            Shape::OracleHealthError => "oracle-health-error",
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Shape::TokenResponse => include_str!("../../schemas/token-response.json"),
+            Shape::OAuthError => include_str!("../../schemas/oauth-error.json"),
+            Shape::OpenidDiscovery => include_str!("../../schemas/openid-discovery.json"),
+            Shape::OauthMetadata => include_str!("../../schemas/oauth-authorization-server.json"),
+            Shape::SmartV1 => include_str!("../../schemas/smart-configuration-v1.json"),
+            Shape::SmartV2 => include_str!("../../schemas/smart-configuration-v2.json"),
+            Shape::Introspection => include_str!("../../schemas/introspection-response.json"),
+            Shape::Jwks => include_str!("../../schemas/jwks.json"),
+            Shape::OktaError => include_str!("../../schemas/okta-error.json"),
+            Shape::OracleHealthError => include_str!("../../schemas/oracle-health-error.json"),
+        }
+    }
+
+    /// The check's name in reports, and the sections the schema encodes.
+    fn check(self) -> (&'static str, &'static str) {
+        match self {
+            Shape::TokenResponse => ("token_response_shape", "RFC6749-5.1"),
+            Shape::OAuthError => ("oauth_error_shape", "RFC6749-5.2"),
+            Shape::OpenidDiscovery => ("openid_metadata_shape", "OIDC-Discovery-3"),
+            Shape::OauthMetadata => ("oauth_metadata_shape", "RFC8414-2"),
+            Shape::SmartV1 => ("smart_configuration_shape", "SMART-v1-conformance"),
+            Shape::SmartV2 => ("smart_configuration_shape", "SMART-v2-2.1"),
+            Shape::Introspection => ("introspection_response_shape", "RFC7662-2.2"),
+            Shape::Jwks => ("jwks_shape", "RFC7517-5"),
+            Shape::OktaError => ("okta_error_shape", "Okta-error-object"),
+            Shape::OracleHealthError => ("oracle_health_error_shape", "CER-error-uri"),
+        }
+    }
+
+    /// The compiled schema; built once per process. The schemas are part of the
+    /// binary and a test compiles every one, so failing here is a build defect.
+    fn validator(self) -> &'static Validator {
+        static COMPILED: [OnceLock<Validator>; 10] = [const { OnceLock::new() }; 10];
+        let i = Shape::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        COMPILED[i].get_or_init(|| {
+            let schema: Value = serde_json::from_str(self.text())
+                .unwrap_or_else(|e| panic!("schemas/{}.json is not JSON: {e}", self.file()));
+            jsonschema::validator_for(&schema)
+                .unwrap_or_else(|e| panic!("schemas/{}.json does not compile: {e}", self.file()))
+        })
+    }
+
+    /// Every violation as `pointer: what is wrong` (values masked).
+    pub fn violations(self, doc: &Value) -> Vec<String> {
+        self.validator()
+            .iter_errors(doc)
+            .map(|e| {
+                let at = e.instance_path().as_str();
+                let at = if at.is_empty() { "/" } else { at };
+                format!("{at}: {}", e.masked())
+            })
+            .collect()
+    }
+}
+
+/// `doc` has the shape its schema describes.
+pub fn conforms(doc: &Value, shape: Shape) -> Outcome {
+    let violations = shape.violations(doc);
+    let (check, spec) = shape.check();
+    ensure(
+        violations.is_empty(),
+        check,
+        spec,
+        format!("the members schemas/{}.json requires", shape.file()),
+        || violations.join("; "),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Every schema compiles, and every example in `schemas/examples/` is judged as
+    /// its name says (`NAME.valid.json`, `NAME.invalid-WHY.json`).
+    #[test]
+    fn every_schema_judges_its_examples_as_named() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples");
+        let mut seen = std::collections::BTreeMap::<&str, (usize, usize)>::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let shape = Shape::ALL
+                .iter()
+                .copied()
+                .find(|s| name.starts_with(&format!("{}.", s.file())))
+                .unwrap_or_else(|| panic!("{name}: names no schema"));
+            let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            let v = shape.violations(&doc);
+            let counts = seen.entry(shape.file()).or_default();
+            if name.contains(".valid.") {
+                assert!(v.is_empty(), "{name} should pass: {v:?}");
+                counts.0 += 1;
+            } else {
+                assert!(!v.is_empty(), "{name} should fail");
+                counts.1 += 1;
+            }
+        }
+        for s in Shape::ALL {
+            let (valid, invalid) = seen.get(s.file()).copied().unwrap_or_default();
+            assert!(
+                valid >= 1 && invalid >= 1,
+                "{}: needs a valid and an invalid example",
+                s.file()
+            );
+        }
+    }
+
+    #[test]
+    fn a_violation_names_the_member_and_never_its_value() {
+        let doc = serde_json::json!({
+            "access_token": "secret-token-value-123",
+            "token_type": "Bearer",
+            "expires_in": "3600"
+        });
+        let f = conforms(&doc, Shape::TokenResponse).unwrap_err();
+        assert!(f.received.contains("/expires_in"), "{}", f.received);
+        assert!(!f.received.contains("secret-token-value-123"));
+        assert!(!f.received.contains("3600"), "{}", f.received);
+        assert_eq!(f.spec, "RFC6749-5.1");
+    }
+}
