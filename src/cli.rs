@@ -115,6 +115,10 @@ pub struct RunArgs {
     /// Baseline directory (default: snapshots/ in the project directory).
     #[arg(long, value_name = "DIR")]
     pub snapshot_dir: Option<PathBuf>,
+    /// Ignore the profiles' `rate_limit`: for a live profile pointed at a stand-in on
+    /// this machine (`grantcheck emulate`), never for a live server's quota.
+    #[arg(long)]
+    pub no_rate_limit: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -329,6 +333,7 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
         faults: args.faults,
         snapshot_dir: args.snapshot_dir,
         accept: args.accept,
+        no_rate_limit: args.no_rate_limit,
         console: Console::Stdout,
         ..RunOptions::default()
     };

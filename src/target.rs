@@ -185,6 +185,7 @@ impl Target {
                             match kind {
                                 crate::profile::Discovery::Smart => "SMART configuration",
                                 crate::profile::Discovery::Openid => "OpenID Connect",
+                                crate::profile::Discovery::Oauth => "RFC 8414",
                             },
                             foreign.join(", ")
                         ));
@@ -223,7 +224,15 @@ impl Target {
         let limiter = spec
             .rate_limit
             .map(|r| Arc::new(RateLimiter::per_minute(r.per_minute)));
-        let capabilities = crate::capabilities::Capabilities::resolve(spec, discovery.as_ref());
+        let capabilities = crate::capabilities::Capabilities::resolve(
+            spec,
+            discovery.as_ref(),
+            crate::capabilities::KnownEndpoints {
+                introspection: endpoints.introspect.is_some(),
+                revocation: endpoints.revoke.is_some(),
+                userinfo: endpoints.userinfo.is_some(),
+            },
+        );
         Ok(Self {
             profile,
             base_url: base,
@@ -318,6 +327,7 @@ async fn discover(
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
         ),
+        Discovery::Oauth => oauth_metadata_url(issuer)?,
     };
     let resp = client
         .get(&url)
@@ -353,6 +363,29 @@ async fn discover(
             let snippet: String = body.chars().take(300).collect();
             format!("GET {url}: not a JSON object: {snippet}")
         })
+}
+
+/// The practice and brand of athenahealth's practice-JSON `aud`
+/// (`{"PRACTICEID":"195900","COMMUNICATORBRANDID":"1"}`).
+fn practice_in_aud(aud: &str) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(aud).ok()?;
+    let field = |k: &str| match v.get(k)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    Some((field("PRACTICEID")?, field("COMMUNICATORBRANDID")?))
+}
+
+/// RFC 8414 §3.1: the well-known suffix goes between the issuer's host and its path
+/// (`https://as.example/tenant` → `https://as.example/.well-known/oauth-authorization-server/tenant`).
+pub fn oauth_metadata_url(issuer: &str) -> Result<String, String> {
+    let u = Url::parse(issuer).map_err(|e| format!("the issuer `{issuer}` is not a URL: {e}"))?;
+    let path = u.path().trim_end_matches('/');
+    let mut out = u.clone();
+    out.set_path(&format!("/.well-known/oauth-authorization-server{path}"));
+    out.set_query(None);
+    Ok(out.to_string())
 }
 
 /// Fills endpoints the profile left out from a discovery document.
@@ -469,6 +502,13 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
             grant_types: c.grant_types.clone().unwrap_or_default(),
         })
         .collect();
+    // A live profile served by `grantcheck emulate` (a stand-in for its server) says
+    // which practice its user is a patient of only through `aud`.
+    let implied = spec
+        .emulator
+        .is_none()
+        .then(|| practice_in_aud(spec.aud.as_deref()?))
+        .flatten();
     let users = spec
         .users
         .iter()
@@ -485,6 +525,15 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
                             patient_id: a.patient.clone(),
                         })
                         .collect()
+                })
+                .or_else(|| {
+                    implied.as_ref().map(|(practice, brand)| {
+                        vec![emulators::PortalAccess {
+                            practice_id: practice.clone(),
+                            brand_id: brand.clone(),
+                            patient_id: format!("{role}-1"),
+                        }]
+                    })
                 })
                 .unwrap_or_default(),
         })
@@ -504,5 +553,10 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
         clients,
         users,
         fhir_base_path,
+        without: spec
+            .emulator
+            .as_ref()
+            .map(|e| e.without.clone())
+            .unwrap_or_default(),
     }
 }

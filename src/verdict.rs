@@ -132,6 +132,9 @@ pub enum StopKind {
     /// The target could not be tested: unreachable, or a sign-in the driver could
     /// not complete. Not a verdict on the server's conformance.
     Blocked,
+    /// What the scenario checks turned out not to be there (no page to frame, no form
+    /// posted, a refusal the specification allows): skipped with the reason.
+    NotApplicable,
 }
 
 /// The panic payload of a step that stops: every finding of the step, typed.
@@ -143,8 +146,10 @@ pub struct StepFailure {
 
 impl fmt::Display for StepFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.kind == StopKind::Blocked {
-            f.write_str("blocked: ")?;
+        match self.kind {
+            StopKind::Blocked => f.write_str("blocked: ")?,
+            StopKind::NotApplicable => f.write_str("not applicable: ")?,
+            StopKind::Failed => {}
         }
         for (i, finding) in self.findings.iter().enumerate() {
             if i > 0 {
@@ -160,6 +165,15 @@ impl StepFailure {
     /// Stops the step with this failure (cucumber catches the panic).
     pub fn raise(self) -> ! {
         std::panic::panic_any(self)
+    }
+
+    /// Why a blocked or not-applicable step stopped: its problems, in one line.
+    pub fn reason(&self) -> String {
+        self.findings
+            .iter()
+            .map(|x| x.received.as_str())
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

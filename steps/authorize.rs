@@ -16,6 +16,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     ),
     (r#"^the app requests the scopes "([^"]*)"$"#, step!(scopes)),
     (
+        r"^the app requests its usual scopes and one the server does not know$",
+        step!(usual_and_unknown_scopes),
+    ),
+    (
         r"^the app requests a scope it is not permitted to request$",
         step!(not_permitted_scope),
     ),
@@ -71,6 +75,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(implicit),
     ),
     (
+        r"^the app asks for a response type no server offers$",
+        step!(unknown_response_type),
+    ),
+    (
         r"^the app uses the registered redirect URI (with an added path segment|with an added query|with its path in upper case|on another port)$",
         step!(altered_redirect_uri),
     ),
@@ -113,8 +121,9 @@ fn select(w: &mut World, role: &str) {
     for (name, value) in w.target().profile.spec.authorize_params.clone() {
         w.flow.authorize.set(&name, value);
     }
-    // Public clients must use PKCE; it is the recommended default for everyone else.
-    if client.auth == AuthMethod::None {
+    // Public clients must use PKCE (RFC 9700 §2.1.1); confidential ones too where
+    // the server requires it of every client.
+    if client.auth == AuthMethod::None || w.target().capabilities.pkce_required.value {
         use_pkce(w, "S256");
     }
 }
@@ -162,11 +171,20 @@ async fn scopes(w: &mut World, ctx: Context) {
     w.flow.authorize.set("scope", arg(&ctx, 1));
 }
 
+async fn usual_and_unknown_scopes(w: &mut World, _: Context) {
+    let scopes = &w.target().profile.spec.scopes;
+    let scope = format!("{} {}", scopes.default, scopes.unknown());
+    w.flow.authorize.set("scope", scope);
+    w.flow.unknown_scope_asked = true;
+}
+
 async fn not_permitted_scope(w: &mut World, _: Context) {
-    let Some(extra) = w.target().profile.spec.scopes.not_permitted.clone() else {
+    let scopes = &w.target().profile.spec.scopes;
+    let Some(extra) = scopes.not_permitted.clone() else {
         w.fail_with("the profile names no `scopes.not_permitted`".into())
     };
-    w.flow.authorize.set("scope", format!("openid {extra}"));
+    let scope = format!("{} {extra}", scopes.default);
+    w.flow.authorize.set("scope", scope);
 }
 
 async fn raw_scope(w: &mut World, ctx: Context) {
@@ -329,6 +347,12 @@ async fn sign_in_refusing(w: &mut World, _: Context) {
 async fn implicit(w: &mut World, _: Context) {
     w.flow.authorize.set("response_type", "token");
     authorize(w).await;
+}
+
+/// A `response_type` outside every registry: RFC 6749 §4.1.2.1 has the server answer
+/// it with an error redirect (`unsupported_response_type`).
+async fn unknown_response_type(w: &mut World, _: Context) {
+    w.flow.authorize.set("response_type", "grantcheck_unknown");
 }
 
 /// The registered redirect URI, changed in one way that exact matching must notice.

@@ -1,18 +1,22 @@
-//! Reading and checking metadata: the OpenID configuration, the SMART configuration
+//! Reading and checking metadata: OpenID or RFC 8414 metadata, the SMART configuration
 //! and the FHIR CapabilityStatement.
 
 use cucumber::step::Context;
 use serde_json::Value;
 
 use super::{StepFn, World, arg, step};
+use crate::capabilities::Metadata;
+use crate::checks::Failure;
 use crate::checks::discovery as d;
+use crate::checks::schema::{Shape, conforms};
 use crate::http::Request;
+use crate::profile::SmartVersion;
 use crate::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app reads the SMART configuration$", step!(read)),
     (
-        r"^the SMART configuration names the authorization and token endpoints and capabilities$",
+        r"^the SMART configuration has every member its SMART version requires$",
         step!(required),
     ),
     (
@@ -28,23 +32,23 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(auth_methods),
     ),
     (
-        r"^the app reads the OpenID configuration$",
-        step!(read_openid),
+        r"^the app reads the server's metadata$",
+        step!(read_metadata),
     ),
     (
-        r"^the configuration names the issuer it was fetched from$",
+        r"^the metadata names the issuer it was fetched from$",
         step!(issuer_matches),
     ),
     (
-        r"^the configuration lists every required OpenID Provider member$",
-        step!(openid_required),
+        r"^the metadata has every member its specification requires$",
+        step!(metadata_shape),
     ),
     (
-        r"^the configuration advertises the S256 PKCE method and not plain$",
-        step!(s256_only),
+        r"^the metadata advertises the S256 PKCE method$",
+        step!(metadata_pkce),
     ),
     (
-        r"^the configuration offers neither the implicit nor the password grant$",
+        r"^the metadata offers neither the implicit nor the password grant$",
         step!(no_implicit_or_password),
     ),
     (
@@ -75,14 +79,24 @@ async fn fetch_json(w: &mut World, url: String, accept: &str) {
     });
 }
 
-/// The OpenID configuration under the configured issuer (not the one discovery
-/// found: the check is that the two agree).
-async fn read_openid(w: &mut World, _: Context) {
+/// The metadata the target publishes (OpenID or RFC 8414), under the configured
+/// issuer (not the one discovery found: the check is that the two agree).
+async fn read_metadata(w: &mut World, _: Context) {
     let issuer = w.target().configured_issuer.clone();
-    let url = format!(
-        "{}/.well-known/openid-configuration",
-        issuer.trim_end_matches('/')
-    );
+    let url = match w.target().capabilities.metadata.value {
+        Metadata::Openid => format!(
+            "{}/.well-known/openid-configuration",
+            issuer.trim_end_matches('/')
+        ),
+        Metadata::Oauth => match crate::target::oauth_metadata_url(&issuer) {
+            Ok(u) => u,
+            Err(e) => w.fail_with(e),
+        },
+        other => w.not_applicable(format!(
+            "the target publishes {}, not authorization server metadata",
+            other.describe()
+        )),
+    };
     fetch_json(w, url, "application/json").await;
     let resp = w.flow.last.clone();
     if let Some(r) = resp {
@@ -96,19 +110,43 @@ async fn issuer_matches(w: &mut World, _: Context) {
     w.must(d::issuer_is(&doc, &expected));
 }
 
-async fn openid_required(w: &mut World, _: Context) {
+/// The schema of the metadata's kind: OpenID Connect Discovery §3 or RFC 8414 §2.
+async fn metadata_shape(w: &mut World, _: Context) {
     let doc = doc(w);
-    w.must(d::openid_required_members(&doc));
+    let shape = match w.target().capabilities.metadata.value {
+        Metadata::Oauth => Shape::OauthMetadata,
+        _ => Shape::OpenidDiscovery,
+    };
+    w.must(conforms(&doc, shape));
 }
 
-async fn s256_only(w: &mut World, _: Context) {
+/// S256 must be among listed methods (RFC 7636 §4.2); publishing the list is
+/// RECOMMENDED (RFC 9700 §2.1.1) and `plain` is a warning, except where SMART v2
+/// makes both a MUST.
+async fn metadata_pkce(w: &mut World, _: Context) {
     let doc = doc(w);
-    w.must(d::pkce_s256_only(&doc));
+    w.must(d::s256_listed(&doc));
+    if smart_v2(w) {
+        w.must_all([d::pkce_methods_published(&doc), d::no_plain_pkce(&doc)]);
+    } else {
+        w.should(d::pkce_methods_published(&doc));
+        w.should(d::no_plain_pkce(&doc).map_err(|f| Failure {
+            spec: "RFC7636-7.2",
+            ..f
+        }));
+    }
 }
 
+fn smart_v2(w: &World) -> bool {
+    w.target().capabilities.smart.value == Some(SmartVersion::V2)
+}
+
+/// RFC 9700 retires both grants, but its words bind their use, not what a server
+/// lists: a server that still offers them gets a warning (the token endpoint
+/// scenario fails one that issues a password-grant token).
 async fn no_implicit_or_password(w: &mut World, _: Context) {
     let doc = doc(w);
-    w.must(d::no_implicit_or_password(&doc));
+    w.should(d::no_implicit_or_password(&doc));
 }
 
 async fn read_capability_statement(w: &mut World, _: Context) {
@@ -145,9 +183,15 @@ fn doc(w: &World) -> Value {
     }
 }
 
+/// The SMART configuration's schema for the version the target is held to.
 async fn required(w: &mut World, _: Context) {
     let doc = doc(w);
-    w.must(d::smart_required_members(&doc));
+    let shape = if smart_v2(w) {
+        Shape::SmartV2
+    } else {
+        Shape::SmartV1
+    };
+    w.must(conforms(&doc, shape));
 }
 
 async fn capability(w: &mut World, ctx: Context) {
@@ -155,9 +199,23 @@ async fn capability(w: &mut World, ctx: Context) {
     w.must(d::capability_listed(&doc, arg(&ctx, 1)));
 }
 
+/// SMART v2 forbids `plain` and requires the list with S256; a v1 server is only
+/// advised against `plain` (a warning).
 async fn no_plain(w: &mut World, _: Context) {
     let doc = doc(w);
-    w.must(d::no_plain_pkce(&doc));
+    if smart_v2(w) {
+        w.must_all([
+            d::pkce_methods_published(&doc),
+            d::s256_listed(&doc),
+            d::no_plain_pkce(&doc),
+        ]);
+    } else {
+        w.must(d::s256_listed(&doc));
+        w.should(d::no_plain_pkce(&doc).map_err(|f| Failure {
+            spec: "RFC7636-7.2",
+            ..f
+        }));
+    }
 }
 
 async fn auth_methods(w: &mut World, ctx: Context) {

@@ -5,6 +5,7 @@ use cucumber::step::Context;
 use serde_json::{Value, json};
 
 use super::{StepFn, World, arg, step};
+use crate::checks::schema::{Shape, conforms};
 use crate::checks::{self, authorize as az, id_token as idt, session as ss, token as tk};
 use crate::http::{Request, Response};
 use crate::login::LoginOutcome;
@@ -70,8 +71,20 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(token_refused_either),
     ),
     (
+        r#"^the token request should be refused with (\d+) "(\w+)" or (?:(\d+) )?"(\w+)"$"#,
+        step!(token_should_be_refused_either),
+    ),
+    (
+        r"^the introspection is refused$",
+        step!(introspection_refused),
+    ),
+    (
         r"^the (?:token )?request is refused as invalid_client$",
         step!(invalid_client_refused),
+    ),
+    (
+        r"^the token request should be refused as invalid_client$",
+        step!(invalid_client_should_be_refused),
     ),
     (
         r"^the error is a registered OAuth error with a printable description$",
@@ -94,7 +107,7 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(no_refresh_token_generic),
     ),
     (
-        r"^the redirect should carry the server's issuer$",
+        r"^the redirect carries the server's issuer \(a MUST once the server advertises it\)$",
         step!(iss_in_redirect),
     ),
     (
@@ -106,6 +119,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(no_307),
     ),
     (r"^the PKCE downgrade is refused$", step!(downgrade_refused)),
+    (
+        r#"^the authorization is refused with "(\w+)" \(a MUST under SMART v2, a SHOULD elsewhere\)$"#,
+        step!(refused_under_smart_v2),
+    ),
     (r"^the revocation is accepted$", step!(revocation_accepted)),
     (r"^the response forbids caching$", step!(no_caching)),
     (
@@ -120,6 +137,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(cerner_context),
     ),
     (r#"^the granted scope is "([^"]*)"$"#, step!(scope_is)),
+    (
+        r"^the granted scope is the narrower scope$",
+        step!(scope_is_narrower),
+    ),
     (
         r#"^the granted scope includes "([^"]*)"$"#,
         step!(scope_includes),
@@ -374,9 +395,18 @@ async fn asked_again(w: &mut World, _: Context) {
     ));
 }
 
+/// RFC 6749 §5.1: the schema of a token response; SMART App Launch fixes the
+/// spelling `Bearer` for a server held to SMART (RFC 6749 §7.1 takes any case).
 async fn token_succeeds(w: &mut World, _: Context) {
     let r = last(w);
-    w.must_all([tk::success(&r), checks::response::json_content_type(&r)]);
+    let mut all = vec![tk::success(&r), checks::response::json_content_type(&r)];
+    if let Some(body) = r.json().filter(|_| r.status == 200) {
+        all.push(conforms(&body, Shape::TokenResponse));
+    }
+    if w.target().capabilities.smart.value.is_some() {
+        all.push(tk::token_type_spelled_bearer(&r));
+    }
+    w.must_all(all);
 }
 
 async fn token_refused(w: &mut World, ctx: Context) {
@@ -397,6 +427,18 @@ async fn token_refused(w: &mut World, ctx: Context) {
         Ok(e) => w.flow.last_error = Some(e),
         Err(f) => w.fail(&f),
     }
+}
+
+/// A server policy (RFC 7591 §2 records the method; no MUST makes the server enforce
+/// it): a 2xx is a warning, a refusal is held to RFC 6749 §5.2.
+async fn invalid_client_should_be_refused(w: &mut World, ctx: Context) {
+    let r = last(w);
+    if (200..300).contains(&r.status) {
+        w.snapshot(payload_of(&r));
+        w.should(tk::error_is(&r, "invalid_client"));
+        return;
+    }
+    invalid_client_refused(w, ctx).await;
 }
 
 /// RFC 6749 §5.2's `invalid_client`, with the status it allows: 401 when the app
@@ -433,6 +475,9 @@ async fn token_refused_any(w: &mut World, _: Context) {
 async fn no_caching(w: &mut World, _: Context) {
     let r = last(w);
     w.must(checks::response::cache_control_no_store(&r));
+    // RFC 6749 §5.1 says MUST for Pragma too, but HTTP caching (RFC 9111 §5.4) has
+    // since deprecated the header: a missing one is a warning, as ARCHITECTURE.md
+    // explains.
     w.should(checks::response::pragma_no_cache(&r));
 }
 
@@ -446,6 +491,11 @@ fn refusal_checks<const N: usize>(
     let mut all = vec![code];
     if !(200..300).contains(&r.status) {
         all.extend(parts);
+        // The error object's shape (RFC 6749 §5.2: `error` required, the charsets of
+        // its members), when there is one to judge.
+        if let Some(body) = r.json().filter(|b| b.get("error").is_some()) {
+            all.push(conforms(&body, Shape::OAuthError));
+        }
     }
     all
 }
@@ -506,6 +556,12 @@ async fn scope_is(w: &mut World, ctx: Context) {
     w.must(tk::scope_is(&t, arg(&ctx, 1)));
 }
 
+async fn scope_is_narrower(w: &mut World, _: Context) {
+    let t = tokens(w);
+    let narrower = super::session::narrower_scope(w);
+    w.must(tk::scope_is(&t, &narrower));
+}
+
 async fn scope_includes(w: &mut World, ctx: Context) {
     let t = tokens(w);
     w.must(tk::scope_includes(&t, arg(&ctx, 1)));
@@ -519,7 +575,10 @@ async fn scope_excludes(w: &mut World, ctx: Context) {
 async fn expires_in(w: &mut World, _: Context) {
     let t = tokens(w);
     w.must(tk::expires_in_positive(&t));
-    w.should(tk::expires_in_at_most(&t, 3600));
+    // SMART's advice on lifetimes binds only a server held to SMART.
+    if w.target().capabilities.smart.value.is_some() {
+        w.should(tk::expires_in_at_most(&t, 3600));
+    }
 }
 
 fn id_token(w: &World) -> (String, Decoded) {
@@ -547,7 +606,10 @@ async fn id_signed(w: &mut World, _: Context) {
     let (jwt, _) = id_token(w);
     let keys = fetch_keys(w).await;
     let jwks = keys.json().unwrap_or(Value::Null);
-    w.must(idt::signature_verifies(&jwt, &jwks));
+    w.must_all([
+        conforms(&jwks, Shape::Jwks),
+        idt::signature_verifies(&jwt, &jwks),
+    ]);
 }
 
 async fn id_issued_to_app(w: &mut World, _: Context) {
@@ -593,7 +655,11 @@ async fn keys_published(w: &mut World, _: Context) {
 
 async fn introspection(w: &mut World, ctx: Context) {
     let r = last(w);
-    w.must(ss::introspection_active(&r, arg(&ctx, 1) == "active"));
+    let mut all = vec![ss::introspection_active(&r, arg(&ctx, 1) == "active")];
+    if let Some(body) = r.json().filter(|_| r.status == 200) {
+        all.push(conforms(&body, Shape::Introspection));
+    }
+    w.must_all(all);
     w.snapshot_if_error(&r);
 }
 
@@ -679,6 +745,34 @@ async fn token_refused_either(w: &mut World, ctx: Context) {
     }
 }
 
+/// Where only the client is bound (RFC 6749 §2.3: the client MUST NOT use two
+/// methods), a server that goes on gets a warning; a refusal is held to §5.2.
+async fn token_should_be_refused_either(w: &mut World, ctx: Context) {
+    let r = last(w);
+    if (200..300).contains(&r.status) {
+        w.snapshot(payload_of(&r));
+        let first: u16 = arg(&ctx, 1).parse().unwrap_or(0);
+        let second: u16 = arg(&ctx, 3).parse().unwrap_or(first);
+        w.should(tk::refused_as_one_of(
+            &r,
+            &[(first, arg(&ctx, 2)), (second, arg(&ctx, 4))],
+        ));
+        return;
+    }
+    token_refused_either(w, ctx).await;
+}
+
+/// RFC 7662 §2.1: the endpoint MUST require authorization, so an unauthenticated
+/// request gets no answer about the token. How it refuses is not fixed for a request
+/// with no credentials at all (§2.3 covers invalid ones): RFC 6749 §5.2's JSON
+/// `invalid_client` is what a client expects, so anything else is a warning.
+async fn introspection_refused(w: &mut World, _: Context) {
+    let r = last(w);
+    w.snapshot(payload_of(&r));
+    w.must(ss::introspection_refused(&r));
+    w.should(tk::error_is(&r, "invalid_client"));
+}
+
 async fn error_well_formed(w: &mut World, _: Context) {
     let e = last_error(w);
     w.must(tk::error_is_well_formed(&e));
@@ -725,6 +819,9 @@ async fn no_refresh_token_generic(w: &mut World, _: Context) {
 }
 
 /// A SHOULD (RFC 9207): a server without `iss` in its redirects gets a warning.
+/// RFC 9207: a server that advertises `authorization_response_iss_parameter_supported`
+/// (or whose profile states it) MUST send `iss`; elsewhere a missing `iss` is a
+/// warning (RFC 9700 §4.4.2 recommends it). An `iss` that is sent must be the issuer.
 async fn iss_in_redirect(w: &mut World, _: Context) {
     let o = outcome(w);
     let params = match az::redirected_with_code(&o) {
@@ -732,26 +829,69 @@ async fn iss_in_redirect(w: &mut World, _: Context) {
         Err(f) => w.fail(&f),
     };
     let issuer = w.target().issuer.clone();
-    w.should(az::iss_is(&params, &issuer));
+    let advertised = w.target().capabilities.iss_parameter.value;
+    if advertised || params.get("iss").is_some() {
+        w.must(az::iss_is(&params, &issuer));
+    } else {
+        w.should(az::iss_is(&params, &issuer));
+    }
 }
 
+/// The page the user was shown. A server that redirects straight back without a page
+/// (a session, no consent) shows nothing to frame: not applicable.
 async fn not_frameable(w: &mut World, _: Context) {
     let page = match (&w.flow.outcome, &w.flow.last) {
         (Some(LoginOutcome::Stopped { response, .. }), _) => response.clone(),
         (_, Some(r)) => r.clone(),
         _ => w.fail_with("no page was shown".into()),
     };
+    if (300..400).contains(&page.status) {
+        w.not_applicable(format!(
+            "the server showed no page: it answered with HTTP {} (a redirect), so there is \
+             nothing another site could frame",
+            page.status
+        ));
+    }
     w.must(az::page_not_frameable(&page));
 }
 
+/// Only a sign-in that posted a form can be answered with a 307.
 async fn no_307(w: &mut World, _: Context) {
     let _ = outcome(w);
     let evidence = w.session_mut().evidence.clone();
+    if !evidence.iter().any(|e| e.method == "POST") {
+        w.not_applicable(
+            "no form was posted: the server let the user through without a sign-in or \
+             consent form, so no form post could be answered with a 307"
+                .into(),
+        );
+    }
     w.must(az::no_307_after_post(&evidence));
 }
 
+/// What SMART App Launch v2 requires of every server (PKCE for every client, no
+/// `plain`) but RFC 7636 and RFC 9700 leave to the server's policy: a server that goes
+/// on anyway fails under SMART v2 and gets a warning elsewhere. A refusal must use the
+/// code RFC 7636 §4.4.1 gives (`invalid_request`) either way.
+async fn refused_under_smart_v2(w: &mut World, ctx: Context) {
+    let o = redirect_expected(w);
+    w.snapshot(redirect_payload(&o));
+    let refused = matches!(&o, LoginOutcome::Redirected(r) if r.get("error").is_some())
+        || matches!(&o, LoginOutcome::Stopped { .. });
+    let check = az::redirected_with_error(&o, arg(&ctx, 1));
+    let v2 = w.target().capabilities.smart.value == Some(crate::profile::SmartVersion::V2);
+    match check {
+        Ok(e) => w.flow.last_error = Some(e),
+        Err(f) if refused || v2 => w.fail(&f),
+        Err(f) => w.should(Err(crate::checks::Failure {
+            spec: "RFC9700-2.1.1",
+            ..f
+        })),
+    }
+}
+
 /// Refused either at the authorization endpoint (PKCE required of every client) or
-/// at the token endpoint with `invalid_grant`.
+/// at the token endpoint.
 async fn downgrade_refused(w: &mut World, _: Context) {
     let o = outcome(w);
     if let LoginOutcome::Redirected(r) = &o
@@ -764,15 +904,14 @@ async fn downgrade_refused(w: &mut World, _: Context) {
         }
         return;
     }
+    // RFC 9700 §4.8.2 fixes no error code; invalid_grant (the code does not match
+    // the request) and invalid_request (a parameter that does not belong) both fit.
     let r = last(w);
     w.snapshot(payload_of(&r));
     w.must_all(refusal_checks(
         &r,
-        tk::error_is(&r, "invalid_grant"),
-        [
-            tk::status_is(&r, 400),
-            checks::response::json_content_type(&r),
-        ],
+        tk::refused_as_one_of(&r, &[(400, "invalid_grant"), (400, "invalid_request")]),
+        [checks::response::json_content_type(&r)],
     ));
 }
 

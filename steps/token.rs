@@ -199,10 +199,20 @@ fn code(w: &World) -> String {
         (Some(c), _) => c.clone(),
         (None, Some(outcome)) => match checks::authorize::redirected_with_code(outcome) {
             Ok(r) => r.get("code").unwrap_or_default().to_string(),
+            Err(_) if w.flow.unknown_scope_asked && refused_scope(outcome) => w.not_applicable(
+                "the server refused the scope it does not know with invalid_scope, as \
+                 RFC 6749 §3.3 and §4.1.2.1 allow; there is no token whose scope to compare"
+                    .into(),
+            ),
             Err(f) => w.fail(&f),
         },
         (None, None) => w.fail_with("no authorization code: the user never signed in".into()),
     }
+}
+
+/// An error redirect with `invalid_scope`.
+fn refused_scope(outcome: &crate::login::LoginOutcome) -> bool {
+    matches!(outcome, crate::login::LoginOutcome::Redirected(p) if p.get("error") == Some("invalid_scope"))
 }
 
 async fn exchange(
@@ -256,7 +266,15 @@ async fn redeem_sized_verifier(w: &mut World, ctx: Context) {
     exchange(w, Some(v), None, auth).await;
 }
 
+/// A server that requires PKCE of every client refuses the challenge-less request at
+/// the authorization endpoint: there is then no code to redeem, and the next step
+/// judges that refusal.
 async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
+    if w.flow.code.is_none()
+        && matches!(&w.flow.outcome, Some(crate::login::LoginOutcome::Redirected(p)) if p.get("error").is_some())
+    {
+        return;
+    }
     let auth = authentication(&w.client());
     exchange(w, Some(pkce::new_verifier()), None, auth).await;
 }

@@ -54,6 +54,8 @@ pub struct Flow {
     pub user_role: Option<String>,
     pub withhold: Vec<String>,
     pub refuse_consent: bool,
+    /// The authorization request asked for the profile's unknown scope too.
+    pub unknown_scope_asked: bool,
     pub outcome: Option<LoginOutcome>,
     pub trace: Option<crate::login::LoginTrace>,
     pub code: Option<String>,
@@ -277,6 +279,12 @@ impl World {
         self.raise(StopKind::Blocked, vec![Finding::problem(message)])
     }
 
+    /// What the scenario checks is not there on this server (the specification lets
+    /// it be absent): the scenario is skipped with the reason, never failed.
+    pub fn not_applicable(&self, reason: String) -> ! {
+        self.raise(StopKind::NotApplicable, vec![Finding::problem(reason)])
+    }
+
     /// Where a finding was made: the step and the exchange it looked at.
     fn locate(&self, mut finding: Finding) -> Finding {
         if !self.current_step.is_empty() {
@@ -303,7 +311,7 @@ impl World {
         };
         let diagnosis = match kind {
             StopKind::Failed => self.diagnosis(),
-            StopKind::Blocked => None,
+            StopKind::Blocked | StopKind::NotApplicable => None,
         };
         let findings = findings
             .into_iter()

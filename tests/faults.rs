@@ -78,7 +78,14 @@ fn prove(profile: &str, vendor: &str) {
             .collect();
         assert!(warned.is_empty(), "reference warnings: {warned:?}");
     }
-    let all: BTreeSet<String> = healthy.records.iter().map(|r| r.scenario.clone()).collect();
+    // Scenarios the profile does not select (its `features:`) are listed as skipped
+    // and never run, so no fault is expected to fail them.
+    let all: BTreeSet<String> = healthy
+        .records
+        .iter()
+        .filter(|r| !matches!(r.outcome, grantcheck::runner::Outcome::Skipped { .. }))
+        .map(|r| r.scenario.clone())
+        .collect();
     let healthy_warnings: BTreeMap<&str, usize> = healthy
         .records
         .iter()
@@ -156,4 +163,48 @@ fn every_oracle_health_check_fails_under_its_faults() {
 #[test]
 fn every_standards_check_fails_under_a_reference_fault() {
     prove("reference-emulated", "reference");
+}
+
+/// RFC 9207 is a MUST once the server advertises it: the reference server does, so
+/// dropping `iss` fails the scenario; a server that never claimed it (the plain OAuth
+/// stand-in, no metadata) only gets a warning for the same answer.
+#[test]
+fn dropping_iss_fails_where_advertised_and_warns_elsewhere() {
+    const SCENARIO: &str = "The authorization response names the server as issuer";
+    let find = |result: &grantcheck::runner::RunResult| {
+        result
+            .records
+            .iter()
+            .find(|r| r.scenario == SCENARIO)
+            .cloned()
+            .expect("the iss scenario ran")
+    };
+    let (advertised, _r, _s) = common::run(
+        &["reference-emulated"],
+        &["authorize-omits-iss"],
+        Some("@rfc9207-2"),
+    );
+    match find(&advertised).outcome {
+        grantcheck::runner::Outcome::Failed { failures } => {
+            assert_eq!(
+                failures[0].check.as_deref(),
+                Some("authorization_response_names_issuer")
+            );
+            assert_eq!(failures[0].severity, grantcheck::verdict::Severity::Must);
+        }
+        other => panic!("advertised iss dropped: expected a failure, got {other:?}"),
+    }
+    let plain = common::root().join("tests/fixtures/profiles/plain-oauth.yaml");
+    let (silent, _r, _s) = common::run(
+        &[plain.to_str().unwrap()],
+        &["authorize-omits-iss"],
+        Some("@rfc9207-2"),
+    );
+    let r = find(&silent);
+    assert!(
+        matches!(r.outcome, grantcheck::runner::Outcome::Passed),
+        "{:?}",
+        r.outcome
+    );
+    assert_eq!(r.warnings.len(), 1, "{:?}", r.warnings);
 }

@@ -41,10 +41,22 @@ fn every_emulated_scenario_passes_and_reports_are_written() {
         "only {} athenahealth scenarios",
         athena.len()
     );
+    // Every athenahealth scenario passes; the standards ones its profile does not
+    // select are listed as skipped, saying so, and nothing else is skipped.
     assert!(
-        athena.iter().all(|r| matches!(r.outcome, Outcome::Passed)),
-        "an emulated athenahealth scenario did not pass (skipped ones must not exist there)"
+        athena.iter().all(|r| match &r.outcome {
+            Outcome::Passed => true,
+            Outcome::Skipped { reason } => {
+                reason.starts_with("not selected:") && !r.feature_path.contains("vendors/")
+            }
+            _ => false,
+        }),
+        "an emulated athenahealth scenario did not pass"
     );
+    let athena: Vec<_> = athena
+        .into_iter()
+        .filter(|r| matches!(r.outcome, Outcome::Passed))
+        .collect();
     assert!(result.requests >= athena.len() as u64);
 
     let junit = std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit.xml");
@@ -67,10 +79,12 @@ fn every_emulated_scenario_passes_and_reports_are_written() {
         &std::fs::read(reports.path().join("results.json")).expect("results.json"),
     )
     .expect("results.json is JSON");
-    assert_eq!(
-        results["totals"]["passed"].as_u64(),
-        Some(result.records.len() as u64)
-    );
+    let ran = result
+        .records
+        .iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
+        .count();
+    assert_eq!(results["totals"]["passed"].as_u64(), Some(ran as u64));
 }
 
 /// Vendor scenarios cite the catalog entry they encode; standards scenarios cite the
@@ -110,7 +124,7 @@ fn a_tag_expression_selects_scenarios() {
         names,
         BTreeSet::from([
             "A code verifier longer than 128 characters is refused",
-            "A code verifier shorter than 43 characters is refused",
+            "athenahealth refuses a code verifier shorter than 43 characters",
             "A code verifier that does not match the challenge is refused",
         ])
     );

@@ -21,21 +21,25 @@ Feature: The authorization code grant (RFC 6749 §4.1)
 
   @rfc6749-4.1.2.1 @rfc6749-10.12
   Scenario: An authorization error returns the state the app sent
-    An error that can safely go back to the app (here: a public app without PKCE) is
-    redirected with the app's `state`, so the app can tie it to its request.
+    An error that can safely go back to the app (here: a response type no server
+    offers) is redirected with the app's `state`, so the app can tie it to its request.
     Given the public app
-    And the app sends no code challenge
+    And the app asks for a response type no server offers
     When the user signs in and approves
-    Then the authorization is refused with "invalid_request"
+    Then the authorization is refused with "unsupported_response_type" or "invalid_request"
     And the redirect carries the state the app sent
 
   @rfc9207-2 @rfc9700-4.4.2
   Scenario: The authorization response names the server as issuer
     RFC 9207 lets an app that talks to several servers tell which one answered (mix-up
-    attacks). A SHOULD: a server without it gets a warning, not a failure.
+    attacks). A server whose metadata advertises
+    `authorization_response_iss_parameter_supported` (or whose profile states
+    `capabilities.iss_parameter`) must send it, and an `iss` that is sent must be the
+    issuer; a server that claims neither gets a warning when it is missing (RFC 9700
+    §4.4.2 recommends it).
     Given the public app
     When the user signs in and approves
-    Then the redirect should carry the server's issuer
+    Then the redirect carries the server's issuer (a MUST once the server advertises it)
 
   @rfc6749-4.1.2 @rfc6749-10.5 @rfc9700-4.5
   Scenario: A code works only once

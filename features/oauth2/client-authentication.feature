@@ -50,19 +50,23 @@ Feature: Client authentication at the token endpoint (RFC 6749 §2.3, §5.2)
 
   @oidc-core-9 @rfc7591-2 @needs-basic-client
   Scenario: A client registered for HTTP Basic may not send its secret in the body
-    The registered `token_endpoint_auth_method` is the method the server must hold the
-    client to; accepting another lets a leaked secret be used in ways the client never
-    agreed to.
+    The registered `token_endpoint_auth_method` is the method the client said it would
+    use; holding it to that method keeps a leaked secret from being used in ways the
+    client never agreed to. Neither RFC 7591 nor OpenID Connect makes the server refuse
+    another method, so a server that accepts it gets a warning; a refusal must still be
+    a well-formed `invalid_client`.
     Given the confidential app that authenticates with HTTP Basic
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code with its secret in the body instead of the header
-    Then the token request is refused as invalid_client
+    Then the token request should be refused as invalid_client
 
   @rfc6749-2.3 @needs-basic-client
   Scenario: A client may not use two authentication methods in one request
+    RFC 6749 forbids it to the client; a server that refuses protects clients from
+    their own mistakes, and one that accepts it gets a warning.
     Given the confidential app that authenticates with HTTP Basic
     And the app uses PKCE with the S256 method
     When the user signs in and approves
     And the app redeems the code with its credentials in both the header and the body
-    Then the token request is refused with 400 "invalid_request" or 401 "invalid_client"
+    Then the token request should be refused with 400 "invalid_request" or 401 "invalid_client"

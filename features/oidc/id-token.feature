@@ -1,4 +1,4 @@
-@needs-login
+@needs-login @needs-openid
 Feature: The ID token (OpenID Connect Core 1.0 §3.1.3.7)
   An app that asked for `openid` receives an ID token with its tokens. The app must
   be able to validate it: the signature with a key the server publishes under the

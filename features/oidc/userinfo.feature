@@ -1,4 +1,4 @@
-@needs-login @needs-userinfo
+@needs-login @needs-openid @needs-userinfo
 Feature: The userinfo endpoint as a protected resource (OpenID Connect Core §5.3, RFC 6750)
   The userinfo endpoint is the one protected resource every OpenID provider has, so it
   is where Bearer token usage is checked: with the access token it answers about the

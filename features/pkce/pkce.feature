@@ -2,10 +2,13 @@
 Feature: Proof Key for Code Exchange (RFC 7636, RFC 9700 §2.1.1, §4.8.2)
   The app keeps a random code verifier and sends its SHA-256 hash (the S256 challenge)
   with the authorization request; at the token endpoint it proves possession with the
-  verifier. A missing, wrong or malformed verifier is `invalid_grant`. Public clients
-  must use PKCE, the `plain` method gives no protection and is refused, and a verifier
-  for a request that had no challenge is refused too: otherwise an attacker could
-  strip the challenge and use a stolen code (the PKCE downgrade).
+  verifier. A wrong verifier is `invalid_grant` (RFC 7636 §4.6); a missing or malformed
+  one is refused too, as `invalid_grant` or `invalid_request` (the RFC fixes no code for
+  those). A verifier for a request that had no challenge is refused: otherwise an
+  attacker could strip the challenge and use a stolen code (the PKCE downgrade, RFC 9700
+  §4.8.2). Requiring PKCE of public clients and refusing `plain` are what SMART App
+  Launch v2 demands of every server; elsewhere they are the server's policy, so a
+  server that allows them gets a warning, not a failure.
 
   @rfc7636-4.6 @rfc7636-4.4.1 @RFC-03 @SMART-06
   Scenario: A wrong code verifier is refused
@@ -19,7 +22,7 @@ Feature: Proof Key for Code Exchange (RFC 7636, RFC 9700 §2.1.1, §4.8.2)
     Given the public app
     When the user signs in and approves
     And the app redeems the code without a code verifier
-    Then the token request is refused with 400 "invalid_grant"
+    Then the token request is refused with 400 "invalid_grant" or "invalid_request"
 
   @rfc7636-4.1 @rfc7636-4.6 @RFC-03
   Scenario: A code verifier shorter than 43 characters is refused
@@ -28,19 +31,19 @@ Feature: Proof Key for Code Exchange (RFC 7636, RFC 9700 §2.1.1, §4.8.2)
     And the app redeems the code with a 42-character code verifier
     Then the token request is refused with 400 "invalid_grant" or "invalid_request"
 
-  @rfc9700-2.1.1 @rfc7636-4.4.1 @RFC-03 @SMART-06
+  @rfc9700-2.1.1 @rfc7636-4.4.1 @smart-v2 @RFC-03 @SMART-06
   Scenario: The plain PKCE method is refused
     Given the public app
     And the app uses PKCE with the plain method
     When the user signs in and approves
-    Then the authorization is refused with "invalid_request"
+    Then the authorization is refused with "invalid_request" (a MUST under SMART v2, a SHOULD elsewhere)
 
-  @rfc9700-2.1.1 @rfc7636-4.4.1 @SMART-06
+  @rfc9700-2.1.1 @rfc7636-4.4.1 @smart-v2 @SMART-06
   Scenario: A public client without a code challenge is refused
     Given the public app
     And the app sends no code challenge
     When the user signs in and approves
-    Then the authorization is refused with "invalid_request"
+    Then the authorization is refused with "invalid_request" (a MUST under SMART v2, a SHOULD elsewhere)
 
   @rfc9700-4.8.2 @rfc7636-4.6 @needs-confidential-client
   Scenario: A code verifier for a request that had no challenge is refused

@@ -26,7 +26,7 @@ Feature: Exact redirect URI matching (RFC 9700 §2.1, §4.1, §4.11; RFC 6749 §
     When the user signs in and approves
     Then the server shows an error page instead of redirecting
 
-  @rfc9700-2.1 @rfc9700-4.1 @rfc6749-3.1.2.3
+  @rfc9700-2.1 @rfc9700-4.1 @rfc6749-3.1.2.3 @needs-non-loopback-redirect
   Scenario: A redirect URI on another port is refused without a redirect
     Given the public app
     And the app uses the registered redirect URI on another port

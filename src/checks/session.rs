@@ -81,3 +81,15 @@ pub fn redirects_to_with_state(resp: &Response, uri: &str, state: &str) -> Outco
         || describe(resp),
     )
 }
+
+/// RFC 7662 §2.1: an introspection request without authorization is refused: any
+/// 4xx, and never a 200 that says anything about the token.
+pub fn introspection_refused(resp: &crate::http::Response) -> Outcome {
+    super::ensure(
+        (400..500).contains(&resp.status),
+        "introspection_requires_authorization",
+        "RFC7662-2.1",
+        "a 4xx refusal",
+        || super::response::describe(resp),
+    )
+}

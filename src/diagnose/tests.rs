@@ -526,6 +526,13 @@ fn shipped_profiles_lint_without_errors() {
         return;
     };
     let lookup = |name: &str| {
+        // Variables with a default in the profile (athenahealth-preview's hosts) are
+        // left unset, as a user would, so the defaults are what gets linted.
+        if name.starts_with("ATHENA_PREVIEW_")
+            && (name.ends_with("BASE_URL") || name.ends_with("FHIR_BASE"))
+        {
+            return None;
+        }
         Some(if name.contains("URI") {
             "https://app.example.com/callback".to_string()
         } else if name.contains("FHIR_BASE") {

@@ -75,6 +75,9 @@ pub struct Tenant {
     pub users: Vec<UserRegistration>,
     /// Path (on the emulator's own origin) of the FHIR base, e.g. `/v1/195900/1/1/fhir/dstu2`.
     pub fhir_base_path: String,
+    /// Parts of the standard left out (reference emulator only: `openid`,
+    /// `metadata`, `introspection`), to stand in for a smaller server.
+    pub without: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,6 +281,11 @@ pub fn create(
     tenant: Tenant,
     faults: &[String],
 ) -> Result<Box<dyn Emulator>, String> {
+    if vendor != "reference" && !tenant.without.is_empty() {
+        return Err(format!(
+            "`emulator.without` is offered by the reference emulator only, not `{vendor}`"
+        ));
+    }
     match vendor {
         "athenahealth" => {
             let faults = faults
@@ -298,6 +306,21 @@ pub fn create(
                 .iter()
                 .map(|f| f.parse::<reference::Fault>())
                 .collect::<Result<Vec<_>, _>>()?;
+            if let Some(w) = tenant
+                .without
+                .iter()
+                .find(|w| !reference::Part::ALL.iter().any(|p| p.name() == w.as_str()))
+            {
+                return Err(format!(
+                    "`emulator.without: {w}` is not a part the reference emulator can leave \
+                     out (it can leave out: {})",
+                    reference::Part::ALL
+                        .iter()
+                        .map(|p| p.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
             Ok(Box::new(reference::Reference::new(tenant, faults)))
         }
         other => Err(format!(

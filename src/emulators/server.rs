@@ -281,6 +281,7 @@ mod tests {
             }],
             users: vec![],
             fhir_base_path: "/v1/1/1/1/fhir/dstu2".into(),
+            without: vec![],
         };
         let server = EmulatorServer::start(Box::new(Athenahealth::new(tenant, vec![]))).await;
         let uri = server.uri();

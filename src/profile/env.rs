@@ -75,6 +75,7 @@ impl<'a> Resolver<'a> {
             &mut e.revoke,
             &mut e.logout,
             &mut e.fhir_base,
+            &mut e.userinfo,
         ]
         .into_iter()
         .flatten()
@@ -108,15 +109,28 @@ impl<'a> Resolver<'a> {
             let Some(end) = after.find('}') else {
                 return Err(self.error(value, "unterminated `${` reference".into()));
             };
-            let name = &after[..end];
+            // `${NAME:-default}`: the default when NAME is unset or empty (a public
+            // value such as a host, never a secret: it is written in the profile).
+            let (name, default) = match after[..end].split_once(":-") {
+                Some((n, d)) => (n, Some(d)),
+                None => (&after[..end], None),
+            };
+            if secret && default.is_some() {
+                return Err(self.error(
+                    &format!("${{{}}}", &after[..end]),
+                    "a secret cannot have a default (`:-`): it would be written in the profile"
+                        .into(),
+                ));
+            }
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(self.error(
                     &format!("${{{name}}}"),
                     format!("`${{{name}}}` is not a valid environment variable name"),
                 ));
             }
-            let resolved = match (self.lookup)(name) {
-                Some(v) if !v.is_empty() => v,
+            let resolved = match ((self.lookup)(name), default) {
+                (Some(v), _) if !v.is_empty() => v,
+                (_, Some(d)) => d.to_string(),
                 _ if self.emulated => {
                     // An emulator accepts whatever the profile says, so an emulated
                     // profile needs no real secret: invent one for this run.

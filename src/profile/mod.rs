@@ -394,7 +394,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     if spec.emulator.is_none() && spec.base_url.is_none() {
         let discoverable = match spec.discovery {
             Some(Discovery::Smart) => absolute(&spec.endpoints.fhir_base),
-            Some(Discovery::Openid) => absolute(&spec.issuer),
+            Some(Discovery::Openid | Discovery::Oauth) => absolute(&spec.issuer),
             None => false,
         };
         let explicit = absolute(&spec.endpoints.authorize) && absolute(&spec.endpoints.token);
@@ -404,7 +404,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
                 env::position_of(text, "endpoints:"),
                 "a live profile needs `base_url`, absolute `endpoints.authorize` and \
                  `endpoints.token`, or `discovery` with an absolute `endpoints.fhir_base` \
-                 (smart) or `issuer` (openid)",
+                 (smart) or `issuer` (openid, oauth)",
             ));
         }
     }

@@ -26,7 +26,8 @@ pub struct ProfileFile {
     pub endpoints: Endpoints,
     /// Take endpoints the profile does not set from a discovery document:
     /// `smart` reads `{fhir_base}/.well-known/smart-configuration`, `openid` reads
-    /// `{issuer or base_url}/.well-known/openid-configuration`.
+    /// `{issuer or base_url}/.well-known/openid-configuration`, `oauth` reads RFC 8414's
+    /// `/.well-known/oauth-authorization-server` inserted before the issuer's path.
     #[serde(default)]
     pub discovery: Option<Discovery>,
     /// Expected `iss` of ID tokens; a path is joined to the base URL; default: the base URL.
@@ -114,6 +115,8 @@ impl Environment {
 pub enum Discovery {
     Smart,
     Openid,
+    /// RFC 8414 authorization server metadata.
+    Oauth,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -127,6 +130,10 @@ pub struct EmulatorSection {
     /// Per user role: the practices whose patient portal the emulated user may use.
     #[serde(default)]
     pub portal_access: BTreeMap<String, Vec<PortalAccessConfig>>,
+    /// Parts of the standard the emulator leaves out, to stand in for a smaller
+    /// server (reference emulator: `openid`, `metadata`, `introspection`).
+    #[serde(default)]
+    pub without: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +173,38 @@ pub struct Scopes {
     /// Scopes the server knows but this app may not request (policy denial probes).
     #[serde(default)]
     pub not_permitted: Option<String>,
+    /// A part of `default` that a refresh may narrow to (default: `default` without
+    /// `offline_access`, when that leaves a scope).
+    #[serde(default)]
+    pub narrower: Option<String>,
+    /// A scope the server does not know (default: `grantcheck.unknown-scope`): asked
+    /// for beside `default` to see what the server grants, and on a refresh to widen
+    /// the grant.
+    #[serde(default)]
+    pub unknown: Option<String>,
+}
+
+/// What the features send when a profile does not name an unknown scope.
+pub const UNKNOWN_SCOPE: &str = "grantcheck.unknown-scope";
+
+impl Scopes {
+    /// The scope a refresh narrows to, when the profile gives or implies one.
+    pub fn narrower(&self) -> Option<String> {
+        if let Some(n) = &self.narrower {
+            return Some(n.clone());
+        }
+        let rest: Vec<&str> = self
+            .default
+            .split_whitespace()
+            .filter(|s| *s != "offline_access")
+            .collect();
+        let all = self.default.split_whitespace().count();
+        (!rest.is_empty() && rest.len() < all).then(|| rest.join(" "))
+    }
+
+    pub fn unknown(&self) -> &str {
+        self.unknown.as_deref().unwrap_or(UNKNOWN_SCOPE)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -315,6 +354,22 @@ pub struct CapabilitiesConfig {
     /// configuration lists `permission-v2`, v1 when it has one without, else none).
     #[serde(default)]
     pub smart: Option<SmartVersion>,
+    /// The server is an OpenID provider (ID tokens). Default: its metadata is OpenID
+    /// metadata or lists the `openid` scope, else the default scopes include `openid`.
+    #[serde(default)]
+    pub openid: Option<bool>,
+    /// The server issues refresh tokens. Default: a client is registered for
+    /// `refresh_token`, else the metadata's `grant_types_supported` lists it.
+    #[serde(default)]
+    pub refresh_tokens: Option<bool>,
+    /// The server sends RFC 9207 `iss` in authorization responses, which makes it a
+    /// MUST. Default: the metadata's `authorization_response_iss_parameter_supported`.
+    #[serde(default)]
+    pub iss_parameter: Option<bool>,
+    /// The server requires PKCE of every client, confidential ones too (default: no);
+    /// the confidential app then sends an S256 challenge like the public one.
+    #[serde(default)]
+    pub pkce_required: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]

@@ -265,3 +265,23 @@ fn parser_limits_are_said_in_a_profile_writer_s_words() {
         "{e}"
     );
 }
+
+#[test]
+fn a_default_stands_in_for_an_unset_variable_but_never_for_a_secret() {
+    let text = GOOD.replace(
+        "base_url: https://idp.example.test",
+        "base_url: ${IDP_BASE_URL:-https://idp.example.test}",
+    );
+    let p = parse_str(&text).unwrap();
+    assert_eq!(p.spec.base_url.as_deref(), Some("https://idp.example.test"));
+    let set = |name: &str| match name {
+        "IDP_BASE_URL" => Some("http://127.0.0.1:9".into()),
+        other => env(other),
+    };
+    let p = parse(Path::new("profiles/demo.yaml"), &text, &set).unwrap();
+    assert_eq!(p.spec.base_url.as_deref(), Some("http://127.0.0.1:9"));
+    let text = GOOD.replace("${APP_SECRET}", "${APP_SECRET:-hunter2-default}");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("cannot have a default"), "{e}");
+    assert!(!e.message.contains("hunter2-default"), "{e}");
+}

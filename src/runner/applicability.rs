@@ -11,6 +11,9 @@ const VENDOR_TAG: &str = "vendor-";
 /// marker, not a vendor).
 const VENDORS: &[&str] = &["athenahealth", "oracle-health"];
 
+/// athenahealth's scope for the `pim` claim, granted only to apps approved for it.
+const PATIENT_MAPPINGS_SCOPE: &str = "athena/user/Identity.PatientMappings.read";
+
 /// Every `@needs-…` tag a scenario may carry: a tag outside this list is a mistake in
 /// a feature file (it would silently never skip), so the run refuses it.
 pub const NEEDS: &[&str] = &[
@@ -31,6 +34,11 @@ pub const NEEDS: &[&str] = &[
     "needs-user-without-portal-access",
     "needs-not-permitted-scope",
     "needs-openid-metadata",
+    "needs-metadata",
+    "needs-openid",
+    "needs-refresh",
+    "needs-non-loopback-redirect",
+    "needs-patient-mappings-scope",
     "needs-smart-v2",
 ];
 
@@ -72,16 +80,16 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
                 "the profile has no `endpoints.fhir_base`".to_string()
             }
             "needs-logout" if target.endpoints.logout.is_none() => {
-                "the profile has no `endpoints.logout`".to_string()
+                "no logout endpoint: the profile names none (`endpoints.logout`) and no metadata did".to_string()
             }
             "needs-introspection" if target.endpoints.introspect.is_none() => {
-                "the profile has no `endpoints.introspect`".to_string()
+                "no introspect endpoint: the profile names none (`endpoints.introspect`) and no metadata did".to_string()
             }
             "needs-revocation" if target.endpoints.revoke.is_none() => {
-                "the profile has no `endpoints.revoke`".to_string()
+                "no revoke endpoint: the profile names none (`endpoints.revoke`) and no metadata did".to_string()
             }
             "needs-userinfo" if target.endpoints.userinfo.is_none() => {
-                "the profile has no `endpoints.userinfo`".to_string()
+                "no userinfo endpoint: the profile names none (`endpoints.userinfo`) and no metadata did".to_string()
             }
             "needs-user-without-portal-access"
                 if !target
@@ -94,6 +102,22 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             }
             "needs-not-permitted-scope" if target.profile.spec.scopes.not_permitted.is_none() => {
                 "the profile names no `scopes.not_permitted`".to_string()
+            }
+            "needs-patient-mappings-scope"
+                if !target.profile.spec.clients.get("confidential").is_some_and(|c| {
+                    c.permitted_scopes.iter().any(|s| s == PATIENT_MAPPINGS_SCOPE)
+                }) =>
+            {
+                format!(
+                    "the profile's `confidential` client is not approved for \
+                     `{PATIENT_MAPPINGS_SCOPE}` (list it in its `permitted_scopes` once \
+                     athenahealth has approved the app for it)"
+                )
+            }
+            "needs-non-loopback-redirect" if is_loopback_ip(&target.profile.spec.redirect_uri) => {
+                "the redirect URI is a loopback IP address, whose port the server must let \
+                 the app choose at request time (RFC 8252 §7.3)"
+                    .to_string()
             }
             t if t
                 .strip_prefix(VENDOR_TAG)
@@ -108,9 +132,34 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
     None
 }
 
+/// An `http` redirect URI on a loopback IP literal (RFC 8252 §7.3): `127.0.0.0/8` or
+/// `[::1]`. `localhost` is not one (RFC 8252 §8.3 advises against it).
+fn is_loopback_ip(uri: &str) -> bool {
+    let Ok(u) = url::Url::parse(uri) else {
+        return false;
+    };
+    u.scheme() == "http"
+        && match u.host() {
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            _ => false,
+        }
+}
+
+/// Whether a feature file runs against a target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    Run,
+    /// Another vendor's folder: that vendor's documentation, not this target's.
+    OtherVendor,
+    /// Outside the profile's `features:` list: listed as skipped with this reason, so
+    /// a narrowed run still shows what it did not test.
+    NotSelected(String),
+}
+
 /// Vendor folders (`features/vendors/<vendor>/…`) run only against that vendor.
 /// A profile's `features:` list narrows the folders further.
-pub fn feature_applies(path: &std::path::Path, target: &Target) -> bool {
+pub fn feature_selection(path: &std::path::Path, target: &Target) -> Selection {
     let parts: Vec<String> = path
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -123,16 +172,24 @@ pub fn feature_applies(path: &std::path::Path, target: &Target) -> bool {
     if let Some(i) = below.iter().position(|p| p == "vendors")
         && below.get(i + 1).is_some_and(|v| v != target.vendor())
     {
-        return false;
+        return Selection::OtherVendor;
     }
     match &target.profile.spec.features {
-        None => true,
+        None => Selection::Run,
         Some(folders) => {
             let rel = below.join("/");
-            folders.iter().any(|f| {
+            let selected = folders.iter().any(|f| {
                 let f = f.trim_end_matches('/');
                 rel == f || rel.starts_with(&format!("{f}/"))
-            })
+            });
+            if selected {
+                Selection::Run
+            } else {
+                Selection::NotSelected(format!(
+                    "not selected: the profile's `features:` runs only {}",
+                    folders.join(", ")
+                ))
+            }
         }
     }
 }

@@ -173,17 +173,32 @@ fn render_summary(
         }
     };
     let records = &report.scenarios;
-    section(
-        out,
-        "skipped",
-        records
-            .iter()
-            .filter_map(|r| match &r.outcome {
-                Outcome::Skipped { reason } => Some(format!("{}: {reason}", name(r))),
-                _ => None,
-            })
-            .collect(),
+    // Scenarios left out by a profile's `features:` share one reason: one line per
+    // target says how many (each is still listed in the progress and the reports).
+    let mut not_selected: Vec<(String, String, usize)> = Vec::new();
+    let mut skipped = Vec::new();
+    for r in records.iter() {
+        let Outcome::Skipped { reason } = &r.outcome else {
+            continue;
+        };
+        if reason.starts_with("not selected:") {
+            match not_selected
+                .iter_mut()
+                .find(|(t, why, _)| *t == r.target && why == reason)
+            {
+                Some(entry) => entry.2 += 1,
+                None => not_selected.push((r.target.clone(), reason.clone(), 1)),
+            }
+        } else {
+            skipped.push(format!("{}: {reason}", name(r)));
+        }
+    }
+    skipped.extend(
+        not_selected
+            .into_iter()
+            .map(|(target, why, n)| format!("[{target}] {n} scenario(s) {why}")),
     );
+    section(out, "skipped", skipped);
     section(
         out,
         "known deviations (declared in the profile)",

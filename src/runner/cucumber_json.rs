@@ -99,7 +99,9 @@ fn align_element(el: &mut Value, r: &ScenarioRecord, tag_it: bool) {
             Some("@known-deviation"),
         ),
         Outcome::Blocked { reason } => ("skipped", format!("blocked: {reason}"), Some("@blocked")),
-        _ => return,
+        // Skipped while running (what it checks was not there): its stopping step.
+        Outcome::Skipped { reason } => ("skipped", format!("not applicable: {reason}"), None),
+        Outcome::Passed => return,
     };
     if tag_it
         && let Some(tag) = tag

@@ -61,6 +61,9 @@ pub struct RunOptions {
     pub console: Console,
     /// Variable source for profiles (default: the process environment).
     pub env: Option<HashMap<String, String>>,
+    /// Ignore the profiles' `rate_limit` (for a stand-in on this machine, which has
+    /// no quota to protect; never for a live server).
+    pub no_rate_limit: bool,
 }
 
 #[derive(Debug)]
@@ -249,9 +252,12 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let mut targets: HashMap<String, Arc<Target>> = HashMap::new();
     let mut infos = Vec::new();
     for p in profiles {
-        let t = Target::start(p, &opts.faults, &client)
+        let mut t = Target::start(p, &opts.faults, &client)
             .await
             .map_err(ConfigError)?;
+        if opts.no_rate_limit {
+            t.limiter = None;
+        }
         infos.push(TargetInfo {
             name: t.name().to_string(),
             vendor: t.vendor().to_string(),
@@ -436,9 +442,11 @@ fn expand(
         };
         for f in features {
             let path = f.path.clone().unwrap_or_default();
-            if !applicability::feature_applies(&path, target) {
-                continue;
-            }
+            let not_selected = match applicability::feature_selection(&path, target) {
+                applicability::Selection::Run => None,
+                applicability::Selection::OtherVendor => continue,
+                applicability::Selection::NotSelected(why) => Some(why),
+            };
             let mut feature = f.clone();
             feature.name = format!("{} [{}]", f.name, info.name);
             feature.tags.push(format!("{TARGET_TAG}{}", info.name));
@@ -455,11 +463,16 @@ fn expand(
                     .chain(s.tags.iter())
                     .cloned()
                     .collect();
-                if let Some(reason) = applicability::skip_reason(&tags, target)
+                if let Some(reason) = not_selected
+                    .clone()
+                    .or_else(|| applicability::skip_reason(&tags, target))
                     && let Some(first) = s.steps.first().cloned()
                 {
                     let mut step = first;
-                    step.value = format!("not applicable to {}: {reason}", info.name);
+                    step.value = match &not_selected {
+                        Some(_) => reason,
+                        None => format!("not applicable to {}: {reason}", info.name),
+                    };
                     step.docstring = None;
                     step.table = None;
                     s.steps = vec![step];
@@ -614,14 +627,10 @@ fn make_record(
         }
         event::ScenarioFinished::StepFailed(_, _, err) => match err {
             event::StepError::Panic(info) => match info.downcast_ref::<StepFailure>() {
-                Some(f) if f.kind == StopKind::Blocked => Outcome::Blocked {
-                    reason: f
-                        .findings
-                        .iter()
-                        .map(|x| x.received.clone())
-                        .collect::<Vec<_>>()
-                        .join("; "),
-                },
+                Some(f) if f.kind == StopKind::Blocked => Outcome::Blocked { reason: f.reason() },
+                Some(f) if f.kind == StopKind::NotApplicable => {
+                    Outcome::Skipped { reason: f.reason() }
+                }
                 Some(f) => Outcome::Failed {
                     failures: f.findings.clone(),
                 },

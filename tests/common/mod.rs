@@ -49,8 +49,21 @@ pub fn run_into(
     report_dir: &Path,
     env: Option<std::collections::HashMap<String, String>>,
 ) -> (RunResult, tempfile::TempDir) {
+    run_with(profiles, faults, tags, report_dir, env, false)
+}
+
+/// Like [`run_into`]; `no_rate_limit` ignores the profiles' pacing (stand-ins).
+pub fn run_with(
+    profiles: &[&str],
+    faults: &[&str],
+    tags: Option<&str>,
+    report_dir: &Path,
+    env: Option<std::collections::HashMap<String, String>>,
+    no_rate_limit: bool,
+) -> (RunResult, tempfile::TempDir) {
     let snaps = snapshot_copy();
     let opts = RunOptions {
+        no_rate_limit,
         root: root(),
         profiles: profiles.iter().map(|s| s.to_string()).collect(),
         tags: tags.map(str::to_owned),
@@ -90,4 +103,22 @@ pub fn failed_names(result: &RunResult) -> Vec<String> {
         .collect();
     v.sort();
     v
+}
+
+/// Scenarios that failed or were blocked, named with their outcome (for assertions
+/// that a run left none).
+#[allow(dead_code)]
+pub fn failed_or_blocked(result: &RunResult) -> Vec<String> {
+    result
+        .records
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.outcome,
+                grantcheck::runner::Outcome::Failed { .. }
+                    | grantcheck::runner::Outcome::Blocked { .. }
+            )
+        })
+        .map(|r| format!("{}: {:?}", r.scenario, r.outcome))
+        .collect()
 }

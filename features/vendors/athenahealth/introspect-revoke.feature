@@ -13,7 +13,7 @@ Feature: Token introspection and revocation at athenahealth
     Then the introspection reports the token active
 
   @OKT-13 @OKT-14 @rfc7009-2.2 @rfc7662-2.2 @needs-confidential-client
-  Scenario: A revoked access token is reported inactive
+  Scenario: athenahealth reports a revoked access token inactive
     Given the confidential app
     When the user signs in and approves
     And the app redeems the code

@@ -14,7 +14,7 @@ Feature: Proof key for code exchange (PKCE) at athenahealth
     And the error description is "PKCE verification failed."
 
   @OKT-01 @RFC-03 @needs-public-client @rfc7636-4.1
-  Scenario: A code verifier shorter than 43 characters is refused
+  Scenario: athenahealth refuses a code verifier shorter than 43 characters
     Given the public app
     When the user signs in and approves
     And the app redeems the code with a 42-character code verifier

@@ -69,7 +69,7 @@ Feature: How athenahealth reads the scope parameter
     When the user starts signing in
     Then the authorization is refused with "invalid_scope" or "access_denied"
 
-  @ATH-04 @ATH-08 @needs-confidential-client
+  @ATH-04 @ATH-08 @needs-confidential-client @needs-patient-mappings-scope
   Scenario: An app permitted the patient mappings scope may request it
     Given the confidential app
     And the app requests the scopes "openid athena/user/Identity.PatientMappings.read"

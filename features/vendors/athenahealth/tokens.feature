@@ -47,7 +47,7 @@ Feature: What athenahealth's token response contains
     And the ID token is current
 
   @ATH-02 @oidc-core-3.1.3.7 @needs-confidential-client
-  Scenario: The ID token carries the nonce the app sent
+  Scenario: athenahealth's ID token carries the nonce the app sent
     The guide: the nonce comes back in the ID token so that the app can detect a
     replayed token.
     Given the confidential app
@@ -60,7 +60,7 @@ Feature: What athenahealth's token response contains
     Given the confidential app
     Then the server publishes RS256 signing keys
 
-  @ATH-08 @LINT-A3 @needs-confidential-client
+  @ATH-08 @LINT-A3 @needs-confidential-client @needs-patient-mappings-scope
   Scenario: The patient mappings scope adds a pim claim to the ID token
     Each entry names a practice (ctxt), a portal brand (brnd), a patient (ptnt) and the
     user's access to that record (SELF, FULL or BILLING). The guide's printed example

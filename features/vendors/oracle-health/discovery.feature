@@ -8,7 +8,7 @@ Feature: Oracle Health publishes its endpoints in the tenant's SMART configurati
   @CER-13 @CER-01 @SMART-03
   Scenario: The tenant's SMART configuration names its endpoints and capabilities
     When the app reads the SMART configuration
-    Then the SMART configuration names the authorization and token endpoints and capabilities
+    Then the SMART configuration has every member its SMART version requires
     And the SMART configuration lists the capability "client-confidential-symmetric"
     And the SMART configuration lists the capability "launch-ehr"
 

@@ -96,6 +96,7 @@ pub fn tenant() -> Tenant {
             }],
         }],
         fhir_base_path: FHIR.into(),
+        without: vec![],
     }
 }
 

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Fault, Reference, paths};
+use super::{Fault, Part, Reference, paths};
 use crate::emulators::EmuResponse;
 
 const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
@@ -100,7 +100,33 @@ impl Reference {
         {
             members.remove("subject_types_supported");
         }
+        self.leave_out_absent_parts(&mut doc);
         EmuResponse::json(200, &doc)
+    }
+
+    /// Without OpenID Connect or introspection, the metadata does not name them.
+    fn leave_out_absent_parts(&self, doc: &mut Value) {
+        let Some(members) = doc.as_object_mut() else {
+            return;
+        };
+        if !self.offers(Part::Openid) {
+            for k in [
+                "userinfo_endpoint",
+                "jwks_uri",
+                "subject_types_supported",
+                "id_token_signing_alg_values_supported",
+                "claims_supported",
+            ] {
+                members.remove(k);
+            }
+            if let Some(Value::Array(scopes)) = members.get_mut("scopes_supported") {
+                scopes.retain(|s| s != "openid" && s != "profile" && s != "fhirUser");
+            }
+        }
+        if !self.offers(Part::Introspection) {
+            members.remove("introspection_endpoint");
+            members.remove("introspection_endpoint_auth_methods_supported");
+        }
     }
 
     /// `{fhir}/.well-known/smart-configuration`.
@@ -125,6 +151,7 @@ impl Reference {
         {
             members.remove("capabilities");
         }
+        self.leave_out_absent_parts(&mut doc);
         EmuResponse::json(200, &doc)
     }
 

@@ -39,6 +39,31 @@ use std::collections::HashSet;
 
 pub use faults::{FAULTS, Fault};
 
+/// Parts of the standard the server can be run without (`emulator.without`), so it
+/// stands in for a plain OAuth 2.0 server: no OpenID Connect, no metadata, no
+/// introspection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// ID tokens, userinfo and the OpenID configuration; `openid` is then a scope the
+    /// server ignores (RFC 6749 §3.3 lets it).
+    Openid,
+    /// Both well-known metadata documents.
+    Metadata,
+    Introspection,
+}
+
+impl Part {
+    pub const ALL: &[Part] = &[Part::Openid, Part::Metadata, Part::Introspection];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Part::Openid => "openid",
+            Part::Metadata => "metadata",
+            Part::Introspection => "introspection",
+        }
+    }
+}
+
 use super::clock::VirtualClock;
 use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant, UserRegistration};
 use signing::Keys;
@@ -95,6 +120,11 @@ impl Reference {
         self.faults.contains(&fault)
     }
 
+    /// Whether this server offers a part of the standard it can be run without.
+    fn offers(&self, part: Part) -> bool {
+        !self.tenant.without.iter().any(|w| w == part.name())
+    }
+
     fn now(&self) -> u64 {
         self.clock.now_unix()
     }
@@ -149,6 +179,18 @@ impl Reference {
                 }
                 _ => responses::not_found(),
             };
+        }
+        let hidden = match path {
+            paths::OPENID_CONFIGURATION => {
+                !self.offers(Part::Metadata) || !self.offers(Part::Openid)
+            }
+            paths::AUTHORIZATION_SERVER_METADATA => !self.offers(Part::Metadata),
+            paths::USERINFO | paths::JWKS => !self.offers(Part::Openid),
+            paths::INTROSPECT => !self.offers(Part::Introspection),
+            _ => false,
+        };
+        if hidden {
+            return responses::not_found();
         }
         match path {
             paths::OPENID_CONFIGURATION | paths::AUTHORIZATION_SERVER_METADATA if get => {

@@ -183,6 +183,7 @@ pub fn tenant() -> Tenant {
             }],
         }],
         fhir_base_path: FHIR.into(),
+        without: vec![],
     }
 }
 

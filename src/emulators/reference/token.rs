@@ -105,10 +105,12 @@ impl Reference {
     /// Stores the access token (and nothing else) and renders the token response.
     pub(super) fn issue_tokens(&mut self, origin: &str, issue: Issue) -> Result<Value, OAuthError> {
         let id_token = match issue.id_token {
-            Some(with_nonce) if issue.grant.has("openid") => Some(
-                self.id_token(origin, &issue.grant, with_nonce)
-                    .map_err(signing_failed)?,
-            ),
+            Some(with_nonce) if issue.grant.has("openid") && self.offers(super::Part::Openid) => {
+                Some(
+                    self.id_token(origin, &issue.grant, with_nonce)
+                        .map_err(signing_failed)?,
+                )
+            }
             _ => None,
         };
         let scope = issue.grant.scopes.join(" ");
