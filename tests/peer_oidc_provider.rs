@@ -15,92 +15,45 @@
 //!
 //! This target has `harness = false`, so nothing it prints is captured.
 
-use std::cell::RefCell;
-use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitCode, Stdio};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+mod peer_support;
 
-use rand::distr::{Alphanumeric, SampleString as _};
+use std::io::Write as _;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use peer_support::{Peer, Timings, mtime, tool_version};
 
 const NAME: &str = "peer_oidc_provider";
-const PROFILE: &str = "oidc-provider";
-/// The profile's `base_url` variable: the server's origin, known once it listens.
-const URL_VAR: &str = "GRANTCHECK_OIDC_PROVIDER_URL";
-/// The line server.mjs prints when it listens.
-const READY_PREFIX: &str = "grantcheck-peer oidc-provider ";
-const START_TIMEOUT: Duration = Duration::from_secs(20);
-const RUN_TIMEOUT: Duration = Duration::from_secs(600);
 /// Oldest Node.js major this is known to work with (oidc-provider 9 asks for 22 LTS
 /// and later, and runs on 20 with a warning).
 const MIN_NODE_MAJOR: u32 = 20;
+const INSTALL: &str = "install Node.js 20 or later with npm (Debian/Ubuntu: \
+                       `apt-get install nodejs npm`; or https://nodejs.org)";
 
 fn main() -> ExitCode {
-    let Some(args) = parse_args() else {
-        return ExitCode::SUCCESS;
+    let peer = Peer {
+        name: NAME,
+        profile: "oidc-provider",
+        url_var: "GRANTCHECK_OIDC_PROVIDER_URL",
+        dir: "oidc-provider",
+        command: vec!["node".into(), "server.mjs".into(), "0".into()],
+        ready_prefix: "grantcheck-peer oidc-provider ",
+        ready_path: "/.well-known/openid-configuration",
+        error_marker: "server_error",
+        start_timeout: Duration::from_secs(20),
+        run_timeout: Duration::from_secs(600),
     };
-    match run(args) {
-        Ok(()) => {
-            println!("{NAME}: pass");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{NAME}: FAIL: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    peer_support::main(peer, install)
 }
 
-struct Args {
-    accept: bool,
-    tags: Option<String>,
-}
-
-/// Reads our options; returns `None` when libtest-style arguments ask for nothing to
-/// run (`--list`, or a name filter that does not match this target).
-fn parse_args() -> Option<Args> {
-    let mut args = Args {
-        accept: false,
-        tags: None,
-    };
-    let mut filters = Vec::new();
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--accept" => args.accept = true,
-            "--tags" => args.tags = it.next(),
-            "--list" => {
-                println!("{NAME}: test");
-                return None;
-            }
-            s if s.starts_with('-') => {}
-            s => filters.push(s.to_string()),
-        }
-    }
-    if !filters.is_empty() && !filters.iter().any(|f| NAME.contains(f.as_str())) {
-        println!("{NAME}: filtered out");
-        return None;
-    }
-    Some(args)
-}
-
-fn run(args: Args) -> Result<(), String> {
-    let crate_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let root = std::env::var_os("GRANTCHECK_PEER_ROOT").map_or(crate_dir.clone(), PathBuf::from);
-    let peer_dir = crate_dir.join("tests/peers/oidc-provider");
-    let mut timings: Vec<(&str, Duration)> = Vec::new();
-
-    let node = tool_version("node", "--version")?;
+fn install(peer_dir: &Path, timings: &mut Timings) -> Result<(), String> {
+    let node = tool_version("node", "--version", INSTALL)?;
     check_node_version(&node)?;
-    let npm = tool_version("npm", "--version")?;
+    let npm = tool_version("npm", "--version", INSTALL)?;
     println!("{NAME}: node {node}, npm {npm}");
-
     let t = Instant::now();
-    let installed = npm_ci_if_needed(&peer_dir)?;
+    let installed = npm_ci_if_needed(peer_dir)?;
     timings.push((
         if installed {
             "npm ci"
@@ -109,134 +62,7 @@ fn run(args: Args) -> Result<(), String> {
         },
         t.elapsed(),
     ));
-
-    // Resolve the profile once with a fresh random value for every variable it
-    // references (its client secrets and the user's password); the origin is not
-    // known yet and does not affect the registrations.
-    let profile_path = root.join("profiles").join(format!("{PROFILE}.yaml"));
-    let vars = RefCell::new(BTreeMap::<String, String>::new());
-    let lookup = |name: &str| -> Option<String> {
-        if name == URL_VAR {
-            return Some("http://127.0.0.1:0".into());
-        }
-        let mut vars = vars.borrow_mut();
-        let value = vars
-            .entry(name.to_string())
-            .or_insert_with(|| format!("gc-{}", Alphanumeric.sample_string(&mut rand::rng(), 32)));
-        Some(value.clone())
-    };
-    let profile = grantcheck::profile::load_with_env(&profile_path, &lookup)
-        .map_err(|e| format!("cannot load the profile: {e}"))?;
-    let mut vars = vars.into_inner();
-    let clients = client_registrations(&profile);
-
-    let t = Instant::now();
-    let server = PeerServer::start(&peer_dir, &clients)?;
-    timings.push(("server start", t.elapsed()));
-    println!("{}", server.ready_line);
-    vars.insert(URL_VAR.into(), server.origin.clone());
-
-    let reports = tempfile::Builder::new()
-        .prefix("grantcheck-peer-oidc-provider-")
-        .tempdir()
-        .map_err(|e| format!("temp dir: {e}"))?;
-    let snapshot_copy;
-    let snapshot_dir = if args.accept {
-        root.join("snapshots")
-    } else {
-        snapshot_copy = tempfile::tempdir().map_err(|e| format!("temp dir: {e}"))?;
-        copy_snapshots(&root.join("snapshots"), snapshot_copy.path())?;
-        snapshot_copy.path().to_path_buf()
-    };
-
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
-    cmd.current_dir(&root)
-        .arg("--root")
-        .arg(&root)
-        .arg("run")
-        .arg("--profile")
-        .arg(&profile_path)
-        .arg("--report-dir")
-        .arg(reports.path())
-        .arg("--snapshot-dir")
-        .arg(&snapshot_dir)
-        .envs(&vars);
-    if args.accept {
-        cmd.arg("--accept");
-    }
-    if let Some(tags) = &args.tags {
-        cmd.arg("--tags").arg(tags);
-    }
-    println!(
-        "{NAME}: grantcheck run --profile {PROFILE} against {}",
-        server.origin
-    );
-    let _ = std::io::stdout().flush();
-    let t = Instant::now();
-    let status = run_with_timeout(&mut cmd, RUN_TIMEOUT)?;
-    timings.push(("grantcheck run", t.elapsed()));
-
-    let server_errors = server.log_lines_containing("server_error");
-    let stopped = server.stop();
-    if !server_errors.is_empty() {
-        println!("{NAME}: oidc-provider reported internal errors:");
-        for line in &server_errors {
-            println!("  {line}");
-        }
-    }
-    let leaked = find_secrets(reports.path(), &vars);
-
-    println!("{NAME}: timings");
-    for (what, d) in &timings {
-        println!("  {what:<30} {:>8.2} s", d.as_secs_f64());
-    }
-    if !stopped.is_empty() {
-        println!("{NAME}: {stopped}");
-    }
-    let keep_reports = |why: &str| -> String {
-        let dir = reports.keep();
-        format!("{why}; the reports are kept in {}", dir.display())
-    };
-    if !leaked.is_empty() {
-        return Err(keep_reports(&format!(
-            "a generated secret appears in {}",
-            leaked.join(", ")
-        )));
-    }
-    match status {
-        Some(0) => Ok(()),
-        Some(code) => {
-            let meaning = match code {
-                1 => "a conformance check failed",
-                2 => "usage or configuration error",
-                3 => "payload drift only (review, then `-- --accept`)",
-                4 => "blocked: the server could not be reached or signed in to",
-                _ => "unexpected exit status",
-            };
-            Err(keep_reports(&format!(
-                "grantcheck exited {code}: {meaning}"
-            )))
-        }
-        None => Err(keep_reports("grantcheck was killed by a signal")),
-    }
-}
-
-/// `tool --version`, or what to install.
-fn tool_version(tool: &str, flag: &str) -> Result<String, String> {
-    let install = "install Node.js 20 or later with npm (Debian/Ubuntu: \
-                   `apt-get install nodejs npm`; or https://nodejs.org)";
-    let out = Command::new(tool)
-        .arg(flag)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("`{tool}` is not runnable ({e}): {install}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "`{tool} {flag}` failed ({}): {install}",
-            out.status
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    Ok(())
 }
 
 fn check_node_version(version: &str) -> Result<(), String> {
@@ -252,10 +78,6 @@ fn check_node_version(version: &str) -> Result<(), String> {
              (Debian/Ubuntu: `apt-get install nodejs npm`, or https://nodejs.org)"
         )),
     }
-}
-
-fn mtime(p: &Path) -> Option<SystemTime> {
-    std::fs::metadata(p).and_then(|m| m.modified()).ok()
 }
 
 /// Runs `npm ci` when node_modules is missing or older than package-lock.json.
@@ -283,265 +105,4 @@ fn npm_ci_if_needed(peer_dir: &Path) -> Result<bool, String> {
         ));
     }
     Ok(true)
-}
-
-/// The profile's clients as RFC 7591 client metadata, for server.mjs.
-fn client_registrations(profile: &grantcheck::profile::Profile) -> String {
-    let spec = &profile.spec;
-    let list: Vec<serde_json::Value> = spec
-        .clients
-        .values()
-        .map(|c| {
-            let mut m = serde_json::json!({
-                "client_id": c.id,
-                "token_endpoint_auth_method": c.auth.as_str(),
-                "redirect_uris": c.redirect_uris.clone()
-                    .unwrap_or_else(|| vec![spec.redirect_uri.clone()]),
-            });
-            if let Some(g) = &c.grant_types {
-                m["grant_types"] = serde_json::json!(g);
-            }
-            if let Some(s) = &c.secret {
-                m["client_secret"] = serde_json::json!(s);
-            }
-            if let Some(jwk) = c.assertion_key.as_ref().and_then(|k| k.public_jwk().ok()) {
-                m["jwks"] = serde_json::json!({ "keys": [jwk] });
-            }
-            m
-        })
-        .collect();
-    serde_json::Value::Array(list).to_string()
-}
-
-/// The running server; stopped (SIGTERM, then SIGKILL) when dropped, so a failure or a
-/// panic anywhere above never leaves it behind.
-struct PeerServer {
-    child: Option<Child>,
-    origin: String,
-    ready_line: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl PeerServer {
-    fn start(peer_dir: &Path, clients: &str) -> Result<Self, String> {
-        let mut child = Command::new("node")
-            .arg("server.mjs")
-            .arg("0")
-            .current_dir(peer_dir)
-            .env("GRANTCHECK_PEER_CLIENTS", clients)
-            .env_remove("PORT")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("cannot start node server.mjs: {e}"))?;
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (ready_tx, ready_rx) = mpsc::channel::<String>();
-        // Both pipes are drained for the server's whole life, so it never blocks on a
-        // full pipe; the lines are kept for the failure message.
-        if let Some(out) = child.stdout.take() {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(out).lines().map_while(Result::ok) {
-                    if line.starts_with(READY_PREFIX) {
-                        let _ = ready_tx.send(line.clone());
-                    }
-                    log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-                }
-            });
-        }
-        if let Some(err) = child.stderr.take() {
-            let log = Arc::clone(&log);
-            std::thread::spawn(move || {
-                for line in BufReader::new(err).lines().map_while(Result::ok) {
-                    log.lock().unwrap_or_else(|p| p.into_inner()).push(line);
-                }
-            });
-        }
-        let mut server = Self {
-            child: Some(child),
-            origin: String::new(),
-            ready_line: String::new(),
-            log,
-        };
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            match ready_rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(line) => {
-                    server.origin = line
-                        .rsplit(' ')
-                        .next()
-                        .filter(|u| u.starts_with("http://127.0.0.1:"))
-                        .ok_or_else(|| format!("unexpected ready line `{line}`"))?
-                        .to_string();
-                    server.ready_line = line;
-                    break;
-                }
-                Err(_) => {
-                    if let Some(status) = server.exited() {
-                        return Err(server.failure(&format!("server.mjs exited ({status})")));
-                    }
-                    if Instant::now() > deadline {
-                        return Err(server.failure("server.mjs did not announce itself in 20 s"));
-                    }
-                }
-            }
-        }
-        loop {
-            match http_status(&server.origin, "/.well-known/openid-configuration") {
-                Ok(200) => return Ok(server),
-                other => {
-                    if Instant::now() > deadline {
-                        return Err(server.failure(&format!(
-                            "/.well-known/openid-configuration did not answer 200 in 20 s \
-                             (last: {other:?})"
-                        )));
-                    }
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-            }
-        }
-    }
-
-    fn exited(&mut self) -> Option<std::process::ExitStatus> {
-        self.child
-            .as_mut()
-            .and_then(|c| c.try_wait().ok().flatten())
-    }
-
-    /// `what`, with the server's output.
-    fn failure(&self, what: &str) -> String {
-        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        let tail = log.len().saturating_sub(40);
-        format!("{what}; server output:\n{}", log[tail..].join("\n"))
-    }
-
-    fn log_lines_containing(&self, needle: &str) -> Vec<String> {
-        let log = self.log.lock().unwrap_or_else(|p| p.into_inner());
-        log.iter().filter(|l| l.contains(needle)).cloned().collect()
-    }
-
-    /// Stops the server; returns a note when it did not exit cleanly on SIGTERM.
-    fn stop(mut self) -> String {
-        self.terminate()
-    }
-
-    fn terminate(&mut self) -> String {
-        let Some(mut child) = self.child.take() else {
-            return String::new();
-        };
-        if let Ok(Some(status)) = child.try_wait() {
-            return format!("the server had already exited ({status})");
-        }
-        // std can only SIGKILL; ask politely first, by this child's own pid.
-        let _ = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .stderr(Stdio::null())
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = child.try_wait() {
-                return if status.success() {
-                    String::new()
-                } else {
-                    format!("the server exited {status} on SIGTERM")
-                };
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        "the server ignored SIGTERM for 5 s and was killed".into()
-    }
-}
-
-impl Drop for PeerServer {
-    fn drop(&mut self) {
-        self.terminate();
-    }
-}
-
-/// Status code of a plain `GET origin+path` (HTTP/1.1 over a loopback socket).
-fn http_status(origin: &str, path: &str) -> Result<u16, String> {
-    let host = origin.trim_start_matches("http://");
-    let mut s = TcpStream::connect(host).map_err(|e| e.to_string())?;
-    s.set_read_timeout(Some(Duration::from_secs(2)))
-        .map_err(|e| e.to_string())?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(|e| e.to_string())?;
-    let mut head = [0u8; 64];
-    let n = s.read(&mut head).map_err(|e| e.to_string())?;
-    let line = String::from_utf8_lossy(&head[..n]);
-    line.split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| format!("not an HTTP response: {line:?}"))
-}
-
-/// Runs `cmd` with inherited output; `None` if it was killed (signal or timeout).
-fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Result<Option<i32>, String> {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot run grantcheck: {e}"))?;
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
-            return Ok(status.code());
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(format!(
-                "grantcheck did not finish in {} s and was killed",
-                timeout.as_secs()
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn copy_snapshots(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(to).map_err(|e| format!("mkdir {}: {e}", to.display()))?;
-    let Ok(entries) = std::fs::read_dir(from) else {
-        return Ok(());
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_snapshots(&p, &to.join(e.file_name()))?;
-        } else if p.extension().is_some_and(|x| x == "snap") {
-            std::fs::copy(&p, to.join(e.file_name()))
-                .map_err(|err| format!("copy {}: {err}", p.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Files under `dir` that contain one of the generated secrets.
-fn find_secrets(dir: &Path, vars: &BTreeMap<String, String>) -> Vec<String> {
-    let secrets: Vec<&str> = vars
-        .iter()
-        .filter(|(k, _)| k.as_str() != URL_VAR)
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(bytes) = std::fs::read(&p) {
-                let text = String::from_utf8_lossy(&bytes);
-                if secrets.iter().any(|s| text.contains(s)) {
-                    hits.push(p.display().to_string());
-                }
-            }
-        }
-    }
-    hits
 }

@@ -1,0 +1,1 @@
+"""Django project of grantcheck's django-oauth-toolkit peer (see ../README.md)."""
