@@ -428,6 +428,28 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
             ),
         ));
     }
+    // What `run` would refuse when it creates the emulator, `lint` refuses here.
+    if let Some(emu) = &spec.emulator {
+        let parts = crate::emulators::reference::Part::ALL;
+        for w in &emu.without {
+            let known = parts.iter().any(|p| p.name() == w.as_str());
+            if emu.vendor != "reference" || !known {
+                return Err(ProfileError::at(
+                    path,
+                    env::position_of(text, "without:"),
+                    format!(
+                        "`emulator.without: {w}`: only the reference emulator can leave parts \
+                         out, and only these: {}",
+                        parts
+                            .iter()
+                            .map(|p| p.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+    }
     if !spec.users.contains_key(&spec.login.user) && spec.login.method == LoginMethod::Form {
         return Err(ProfileError::at(
             path,

@@ -285,3 +285,14 @@ fn a_default_stands_in_for_an_unset_variable_but_never_for_a_secret() {
     assert!(e.message.contains("cannot have a default"), "{e}");
     assert!(!e.message.contains("hunter2-default"), "{e}");
 }
+
+#[test]
+fn an_emulator_part_that_cannot_be_left_out_is_refused_at_load() {
+    let text = GOOD.replace(
+        "environment: preview\nbase_url: https://idp.example.test\n",
+        "environment: emulated\nemulator:\n  vendor: reference\n  without: [openid, refresh]\n",
+    );
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("without: refresh"), "{e}");
+    assert!(e.line.is_some(), "{e}");
+}

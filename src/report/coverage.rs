@@ -327,4 +327,82 @@ mod tests {
         let again = ran.entries.iter().find(|x| x.id == e.id).unwrap();
         assert_eq!(again.ran_here, Some(true));
     }
+
+    /// A NOT-TESTED reason that names code must name code that exists: every `@needs-…`
+    /// tag, `grantcheck <command>`, profile field (`name:`), feature folder (`oauth2/`)
+    /// and file path it quotes in backticks is checked against the tree, so a reason
+    /// cannot go on citing a tag, command or file after it is renamed or removed.
+    #[test]
+    fn every_not_tested_reason_names_code_that_exists() {
+        use clap::CommandFactory as _;
+        let root = root();
+        let mut files = Vec::new();
+        find(&root.join("features"), "NOT-TESTED.md", &mut files);
+        assert!(files.len() >= 3, "{files:?}");
+        let commands: Vec<String> = crate::cli::Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .collect();
+        let schema = std::fs::read_to_string(root.join("src/profile/schema.rs")).unwrap();
+        let exists = |rel: &str| {
+            [root.clone(), root.join("features"), root.join("..")]
+                .iter()
+                .any(|base| match rel.split_once('*') {
+                    // One wildcard in the file name: some file matches it.
+                    Some((head, tail)) => {
+                        let path = base.join(head);
+                        let (dir, prefix) = match head.rsplit_once('/') {
+                            Some((d, p)) => (base.join(d), p.to_string()),
+                            None => (path.parent().unwrap().to_path_buf(), head.to_string()),
+                        };
+                        std::fs::read_dir(dir)
+                            .into_iter()
+                            .flatten()
+                            .flatten()
+                            .any(|e| {
+                                let n = e.file_name().to_string_lossy().into_owned();
+                                n.starts_with(&prefix) && n.ends_with(tail)
+                            })
+                    }
+                    None => base.join(rel.replace("<vendor>", "athenahealth")).exists(),
+                })
+        };
+        let mut checked = 0;
+        let mut wrong = Vec::new();
+        for file in &files {
+            let text = std::fs::read_to_string(file).unwrap();
+            for span in text.split('`').skip(1).step_by(2) {
+                let ok = if let Some(tag) = span.strip_prefix('@') {
+                    !tag.starts_with("needs-") || crate::runner::applicability::NEEDS.contains(&tag)
+                } else if let Some(rest) = span.strip_prefix("grantcheck ") {
+                    let cmd = rest.split_whitespace().next().unwrap_or("");
+                    commands.iter().any(|c| c == cmd)
+                } else if let Some(field) = span
+                    .strip_suffix(':')
+                    .filter(|f| f.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+                {
+                    schema.contains(&format!("pub {field}:"))
+                } else if span.contains('/')
+                    && (span.ends_with('/')
+                        || [".md", ".feature", ".yaml", ".rs"]
+                            .iter()
+                            .any(|x| span.ends_with(x)))
+                    && !span.starts_with('/')
+                {
+                    exists(span)
+                } else {
+                    continue;
+                };
+                checked += 1;
+                if !ok {
+                    wrong.push(format!("{}: `{span}`", file.display()));
+                }
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "reasons naming what does not exist: {wrong:#?}"
+        );
+        assert!(checked >= 10, "only {checked} code references were checked");
+    }
 }

@@ -1,7 +1,7 @@
 //! A run: profiles → targets → features expanded per target → cucumber with the step
 //! collection → writers (console, JUnit, cucumber JSON) → records → summary → exit code.
 
-mod applicability;
+pub(crate) mod applicability;
 mod console;
 mod cucumber_json;
 mod deviations;
