@@ -142,6 +142,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(scope_is_narrower),
     ),
     (
+        r#"^the token request is refused with (\d+) "(\w+)" or the extra scope is left out$"#,
+        step!(wider_refused_or_ignored),
+    ),
+    (
         r#"^the granted scope includes "([^"]*)"$"#,
         step!(scope_includes),
     ),
@@ -403,7 +407,11 @@ async fn token_succeeds(w: &mut World, _: Context) {
     if let Some(body) = r.json().filter(|_| r.status == 200) {
         all.push(conforms(&body, Shape::TokenResponse));
     }
-    if w.target().capabilities.smart.value.is_some() {
+    // SMART App Launch v2 fixes `Bearer` for its token responses; backend services
+    // (the system account) are outside that text.
+    if w.target().capabilities.smart.value == Some(crate::profile::SmartVersion::V2)
+        && w.flow.client_role.as_deref() != Some("system")
+    {
         all.push(tk::token_type_spelled_bearer(&r));
     }
     w.must_all(all);
@@ -435,7 +443,12 @@ async fn invalid_client_should_be_refused(w: &mut World, ctx: Context) {
     let r = last(w);
     if (200..300).contains(&r.status) {
         w.snapshot(payload_of(&r));
-        w.should(tk::error_is(&r, "invalid_client"));
+        w.should(
+            tk::error_is(&r, "invalid_client").map_err(|f| checks::Failure {
+                spec: "RFC7591-2",
+                ..f
+            }),
+        );
         return;
     }
     invalid_client_refused(w, ctx).await;
@@ -556,10 +569,37 @@ async fn scope_is(w: &mut World, ctx: Context) {
     w.must(tk::scope_is(&t, arg(&ctx, 1)));
 }
 
+/// RFC 6749 §5.1: a response without `scope` granted exactly what was asked for.
 async fn scope_is_narrower(w: &mut World, _: Context) {
     let t = tokens(w);
+    if t.get("scope").is_none() {
+        return;
+    }
     let narrower = super::session::narrower_scope(w);
     w.must(tk::scope_is(&t, &narrower));
+}
+
+/// RFC 6749 §6 forbids granting more than the original scope; §3.3 lets the server
+/// ignore what it will not grant. So: `invalid_scope`, or a success whose `scope`
+/// says the extra scope was left out (without `scope` it claims to grant all asked).
+async fn wider_refused_or_ignored(w: &mut World, ctx: Context) {
+    let r = last(w);
+    if r.status != 200 {
+        return token_refused(w, ctx).await;
+    }
+    let extra = w.target().profile.spec.scopes.unknown().to_string();
+    let body = r.json().unwrap_or(Value::Null);
+    w.snapshot(payload_of(&r));
+    w.must(checks::ensure(
+        body.get("scope").is_some() && tk::scope_excludes(&body, &extra).is_ok(),
+        "refresh_grants_no_wider_scope",
+        "RFC6749-6",
+        format!("invalid_scope, or a `scope` without {extra:?}"),
+        || match body.get("scope") {
+            Some(s) => format!("HTTP 200 with scope {s}"),
+            None => "HTTP 200 without `scope`: the whole wider scope was granted".into(),
+        },
+    ));
 }
 
 async fn scope_includes(w: &mut World, ctx: Context) {
@@ -753,10 +793,14 @@ async fn token_should_be_refused_either(w: &mut World, ctx: Context) {
         w.snapshot(payload_of(&r));
         let first: u16 = arg(&ctx, 1).parse().unwrap_or(0);
         let second: u16 = arg(&ctx, 3).parse().unwrap_or(first);
-        w.should(tk::refused_as_one_of(
-            &r,
-            &[(first, arg(&ctx, 2)), (second, arg(&ctx, 4))],
-        ));
+        w.should(
+            tk::refused_as_one_of(&r, &[(first, arg(&ctx, 2)), (second, arg(&ctx, 4))]).map_err(
+                |f| checks::Failure {
+                    spec: "RFC6749-2.3",
+                    ..f
+                },
+            ),
+        );
         return;
     }
     token_refused_either(w, ctx).await;
@@ -879,10 +923,24 @@ async fn refused_under_smart_v2(w: &mut World, ctx: Context) {
     let refused = matches!(&o, LoginOutcome::Redirected(r) if r.get("error").is_some())
         || matches!(&o, LoginOutcome::Stopped { .. });
     let check = az::redirected_with_error(&o, arg(&ctx, 1));
-    let v2 = w.target().capabilities.smart.value == Some(crate::profile::SmartVersion::V2);
+    let caps = &w.target().capabilities;
+    let v2 = caps.smart.value == Some(crate::profile::SmartVersion::V2);
+    let plain = matches!(
+        w.flow.authorize.get("code_challenge_method"),
+        Some(crate::oauth::authorize::Param::Value(m)) if m == "plain"
+    );
+    // A server that requires PKCE (stated) must refuse a missing challenge too.
+    let bound = v2 || (!plain && caps.pkce_required.value);
     match check {
         Ok(e) => w.flow.last_error = Some(e),
-        Err(f) if refused || v2 => w.fail(&f),
+        Err(f) if refused => w.fail(&crate::checks::Failure {
+            spec: "RFC7636-4.4.1",
+            ..f
+        }),
+        Err(f) if bound => w.fail(&crate::checks::Failure {
+            spec: if v2 { "SMART-06" } else { "RFC7636-4.4.1" },
+            ..f
+        }),
         Err(f) => w.should(Err(crate::checks::Failure {
             spec: "RFC9700-2.1.1",
             ..f

@@ -160,7 +160,12 @@ async fn newest_refresh_refused(w: &mut World, _: Context) {
     };
     // RFC 9700 §4.14.2 describes revoking the active token on a replay as what makes
     // rotation catch a theft, without a MUST: a warning when the server does not.
-    w.should(crate::checks::token::error_is(&r, "invalid_grant"));
+    w.should(
+        crate::checks::token::error_is(&r, "invalid_grant").map_err(|f| crate::checks::Failure {
+            spec: "RFC9700-4.14.2",
+            ..f
+        }),
+    );
 }
 
 async fn refresh_bogus(w: &mut World, _: Context) {

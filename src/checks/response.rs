@@ -79,7 +79,7 @@ pub fn pragma_no_cache(resp: &Response) -> Outcome {
     ensure(
         p.eq_ignore_ascii_case("no-cache"),
         "pragma_no_cache",
-        "RFC6749-5.1",
+        "RFC6749-5.1 (RFC9111-5.4 deprecates Pragma)",
         "Pragma: no-cache",
         || format!("Pragma: {}", resp.header("pragma").unwrap_or("(absent)")),
     )
