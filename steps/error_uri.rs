@@ -79,5 +79,13 @@ async fn envelope(w: &mut World, _: Context) {
     let Some(resp) = w.flow.last.clone() else {
         w.fail_with("no response to check".into())
     };
-    w.must(eu::envelope_is_error_and_uri(&resp));
+    let mut all = vec![eu::envelope_is_error_and_uri(&resp)];
+    // The members' shape (the error_uri URN and instance form) as schemas/ writes it.
+    if let Some(body) = resp.json() {
+        all.push(crate::checks::schema::conforms(
+            &body,
+            crate::checks::schema::Shape::OracleHealthError,
+        ));
+    }
+    w.must_all(all);
 }

@@ -506,8 +506,16 @@ fn refusal_checks<const N: usize>(
         all.extend(parts);
         // The error object's shape (RFC 6749 §5.2: `error` required, the charsets of
         // its members), when there is one to judge.
-        if let Some(body) = r.json().filter(|b| b.get("error").is_some()) {
-            all.push(conforms(&body, Shape::OAuthError));
+        match r.json() {
+            Some(body) if body.get("error").is_some() => {
+                all.push(conforms(&body, Shape::OAuthError));
+            }
+            // Okta's management-API error object, which athenahealth's Okta sends
+            // for an unknown client (OKT-11).
+            Some(body) if body.get("errorCode").is_some() => {
+                all.push(conforms(&body, Shape::OktaError));
+            }
+            _ => {}
         }
     }
     all
