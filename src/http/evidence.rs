@@ -29,6 +29,21 @@ pub struct Exchange {
 const MAX_BODY: usize = 16 * 1024;
 
 impl Exchange {
+    /// A bare exchange, for unit tests of what reads evidence.
+    pub fn sample(method: &str, url: &str, status: u16) -> Self {
+        Self {
+            method: method.into(),
+            url: url.into(),
+            request_headers: Vec::new(),
+            request_body: None,
+            status: Some(status),
+            response_headers: Vec::new(),
+            response_body: None,
+            error: None,
+            elapsed_ms: 0.0,
+        }
+    }
+
     pub(super) fn capture(
         r: &Redactor,
         req: &Request,

@@ -35,6 +35,11 @@ pub(super) struct Resolver<'a> {
     lookup: &'a dyn Fn(&str) -> Option<String>,
     pub secrets: Vec<String>,
     pub generated: Vec<String>,
+    /// Every variable name the profile references, in order of first use (a fleet
+    /// file's columns must be among them).
+    pub referenced: Vec<String>,
+    /// The variables that hold secrets (a fleet file may only point at them).
+    pub secret_vars: Vec<String>,
 }
 
 impl<'a> Resolver<'a> {
@@ -51,6 +56,8 @@ impl<'a> Resolver<'a> {
             lookup,
             secrets: Vec::new(),
             generated: Vec::new(),
+            referenced: Vec::new(),
+            secret_vars: Vec::new(),
         }
     }
 
@@ -96,6 +103,15 @@ impl<'a> Resolver<'a> {
             user.username = self.resolve(&user.username, false)?;
             user.password = self.resolve(&user.password, true)?;
         }
+        // An emulated fleet's gateways differ in practice and brand, so the emulated
+        // user's portal access follows the same variables as `aud`.
+        if let Some(emulator) = &mut spec.emulator {
+            for access in emulator.portal_access.values_mut().flatten() {
+                access.practice = self.resolve(&access.practice, false)?;
+                access.brand = self.resolve(&access.brand, false)?;
+                access.patient = self.resolve(&access.patient, false)?;
+            }
+        }
         Ok(())
     }
 
@@ -127,6 +143,12 @@ impl<'a> Resolver<'a> {
                     &format!("${{{name}}}"),
                     format!("`${{{name}}}` is not a valid environment variable name"),
                 ));
+            }
+            if !self.referenced.iter().any(|r| r == name) {
+                self.referenced.push(name.to_string());
+            }
+            if secret && !self.secret_vars.iter().any(|r| r == name) {
+                self.secret_vars.push(name.to_string());
             }
             let resolved = match ((self.lookup)(name), default) {
                 (Some(v), _) if !v.is_empty() => v,

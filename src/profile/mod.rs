@@ -3,6 +3,7 @@
 //! that a secret's value never appears in a parse error.
 
 mod env;
+pub mod fleet;
 pub mod schema;
 
 use std::fmt;
@@ -20,11 +21,29 @@ pub struct Profile {
     pub secrets: Vec<String>,
     /// Variables that were unset and got a generated value (emulated profiles only).
     pub generated_vars: Vec<String>,
+    /// Every `${VAR}` the profile references, and those of them that hold secrets.
+    pub variables: Vec<String>,
+    pub secret_variables: Vec<String>,
+    /// Set when the profile was made from a row of a fleet file: the tenant's name.
+    pub tenant: Option<String>,
 }
 
 impl Profile {
     pub fn is_emulated(&self) -> bool {
         self.spec.emulator.is_some()
+    }
+
+    /// The folder of this target's baselines, relative to the snapshot directory: the
+    /// profile's own, or for a fleet's tenant its own folder under the profile's, so
+    /// drift is judged per tenant.
+    pub fn baseline_folder(&self) -> String {
+        match &self.tenant {
+            Some(tenant) => {
+                let profile = self.name.split('@').next().unwrap_or(&self.name);
+                format!("{profile}/tenants/{tenant}")
+            }
+            None => self.name.clone(),
+        }
     }
 }
 
@@ -186,6 +205,9 @@ pub fn parse(
         spec,
         secrets: resolver.secrets,
         generated_vars: resolver.generated,
+        variables: resolver.referenced,
+        secret_variables: resolver.secret_vars,
+        tenant: None,
     })
 }
 

@@ -404,7 +404,7 @@ fn default_max_body() -> usize {
 /// A documented exception: this target is known to differ from a scenario's expectation.
 /// It names a scenario, a check, or both; a failure is a known deviation only when it
 /// matches every given field, so an unrelated failure of the same scenario still fails.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deviation {
     /// Scenario name (exact).

@@ -106,7 +106,13 @@ pub struct ScenarioRecord {
     /// Time the scenario took, in milliseconds.
     #[serde(default)]
     pub duration_ms: u64,
+    /// The exchanges, where the reports show them (see `stream::shows_evidence`);
+    /// every record's are in `results.ndjson`.
+    #[serde(default)]
     pub evidence: Vec<Exchange>,
+    /// The line of `results.ndjson` that holds this record whole, evidence included.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence_line: Option<usize>,
 }
 
 impl ScenarioRecord {
@@ -128,7 +134,18 @@ impl ScenarioRecord {
             no_baseline: vec![],
             duration_ms: 0,
             evidence: vec![],
+            evidence_line: None,
         }
+    }
+
+    /// Gives back spare capacity: index entries live for the whole run.
+    pub fn shrink(&mut self) {
+        self.evidence.shrink_to_fit();
+        self.steps.shrink_to_fit();
+        self.tags.shrink_to_fit();
+        self.warnings.shrink_to_fit();
+        self.drift.shrink_to_fit();
+        self.no_baseline.shrink_to_fit();
     }
 
     pub fn is_failure(&self) -> bool {
@@ -239,7 +256,23 @@ pub struct RunReport<'a> {
     pub stale_deviations: Vec<StaleDeviation>,
     pub requests: u64,
     pub wall_ms: u64,
+    /// `I/N` when this run was one shard of a larger one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Every selected scenario ran (no tag filter).
+    #[serde(default = "yes")]
+    pub whole_suite: bool,
+    /// The fleet file the targets were made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fleet: Option<String>,
+    /// Merged from these shard folders.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
     pub scenarios: Cow<'a, [ScenarioRecord]>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl<'a> RunReport<'a> {
@@ -288,6 +321,10 @@ impl<'a> RunReport<'a> {
             stale_deviations,
             requests,
             wall_ms: wall.as_millis() as u64,
+            shard: None,
+            whole_suite: true,
+            fleet: None,
+            merged_from: Vec::new(),
             scenarios,
         }
     }
