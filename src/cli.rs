@@ -57,6 +57,9 @@ pub enum Command {
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
         format: String,
     },
+    /// Combine the report folders of `run --shard` jobs into one set of reports, as if
+    /// one run had made them; the exit code is the whole run's.
+    Merge(MergeArgs),
     /// Rebuild the HTML report from a saved results.json (or a report directory).
     Report {
         /// results.json, or a directory holding one.
@@ -119,6 +122,56 @@ pub struct RunArgs {
     /// this machine (`grantcheck emulate`), never for a live server's quota.
     #[arg(long)]
     pub no_rate_limit: bool,
+    /// Run the one --profile once per tenant of this CSV file (header row; `name`
+    /// plus one column per `${VAR}` the profile references).
+    #[arg(long, value_name = "FILE")]
+    pub fleet: Option<PathBuf>,
+    /// Only this tenant of the --fleet (repeatable), e.g. to --accept its baselines.
+    #[arg(long = "tenant", value_name = "NAME", requires = "fleet")]
+    pub tenants: Vec<String>,
+    /// Run only slice I of N (1-based) of the (target × scenario) set, for parallel
+    /// CI jobs; combine their report folders with `grantcheck merge`.
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    pub shard: Option<runner::shard::Shard>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// How a run or a merge prints to the console.
+#[derive(Debug, clap::Args)]
+pub struct OutputArgs {
+    /// Print only failed and blocked scenarios and the summary.
+    #[arg(long)]
+    pub quiet: bool,
+    /// `github`: add GitHub Actions annotations (errors at failing scenarios' lines,
+    /// warnings for drift and blocked targets).
+    #[arg(long, default_value = "text", value_parser = ["text", "github"])]
+    pub format: String,
+}
+
+impl OutputArgs {
+    fn style(&self) -> runner::ConsoleStyle {
+        runner::ConsoleStyle {
+            quiet: self.quiet,
+            github: self.format == "github",
+        }
+    }
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// Report folders written by `grantcheck run --shard I/N --report-dir DIR`.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Where to write the merged reports.
+    #[arg(long, value_name = "DIR")]
+    pub report_dir: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn parse_shard(s: &str) -> Result<runner::shard::Shard, String> {
+    s.parse()
 }
 
 #[derive(Debug, clap::Args)]
@@ -242,8 +295,25 @@ pub fn main() -> i32 {
         Command::Lint(args) => lint(&root, args),
         Command::Explain(args) => explain(args),
         Command::Report { input, out } => report(&root, &input, out),
+        Command::Merge(args) => merge(&root, args),
         Command::Reports(ReportsCommand::Prune { keep, dry_run }) => {
             prune_reports(&root, keep, dry_run)
+        }
+    }
+}
+
+/// `grantcheck merge DIR... --report-dir OUT`.
+fn merge(root: &std::path::Path, args: MergeArgs) -> i32 {
+    match runner::merge::merge(root, &args.dirs, &args.report_dir) {
+        Ok(report) => {
+            let mut out = std::io::stdout().lock();
+            runner::merge::print(&report, &args.report_dir, &mut out, args.output.style());
+            let _ = out.flush();
+            report.exit_code
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
         }
     }
 }
@@ -335,8 +405,13 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
         accept: args.accept,
         no_rate_limit: args.no_rate_limit,
         console: Console::Stdout,
+        fleet: args.fleet,
+        tenants: args.tenants,
+        shard: args.shard,
+        quiet: args.output.quiet,
         ..RunOptions::default()
     };
+    let style = args.output.style();
     if !args.no_lint {
         // A request that is wrong before it is sent is a configuration error.
         match runner::load_profiles(&opts) {
@@ -367,7 +442,7 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
     match runner::run(opts).await {
         Ok(result) => {
             let mut out = std::io::stdout().lock();
-            runner::print_summary(&result, &mut out);
+            runner::print_summary_styled(&result, &mut out, style);
             let _ = out.flush();
             result.exit_code()
         }

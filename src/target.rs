@@ -47,7 +47,8 @@ pub struct Target {
     pub redactor: Redactor,
     pub limiter: Option<Arc<RateLimiter>>,
     /// Emulated targets only: the server (kept alive for the run) and its control.
-    pub emulator: Option<(EmulatorServer, EmulatorControl)>,
+    /// The server is taken out (and stopped) once the target's last scenario ends.
+    pub emulator: Option<(std::sync::Mutex<Option<EmulatorServer>>, EmulatorControl)>,
     pub faults: Vec<String>,
     /// The discovery document, when the profile asked for one and it was read.
     pub discovery: Option<serde_json::Value>,
@@ -110,7 +111,7 @@ impl Target {
                 let control = server.control();
                 let base =
                     Url::parse(&server.uri()).map_err(|e| format!("emulator address: {e}"))?;
-                (base, Some((server, control)))
+                (base, Some((std::sync::Mutex::new(Some(server)), control)))
             }
             None => {
                 if !extra_faults.is_empty() {
@@ -283,6 +284,19 @@ impl Target {
 
     pub fn client(&self, role: &str) -> Option<&Client> {
         self.clients.get(role)
+    }
+
+    /// Stops an emulated target's server: a fleet's run is done with a tenant long
+    /// before the run ends, and a server holds every connection it served until it
+    /// stops.
+    pub fn stop_emulator(&self) {
+        if let Some((server, _)) = &self.emulator
+            && let Ok(mut server) = server.lock()
+            && let Some(server) = server.take()
+        {
+            // Shutting a server down waits for its thread: never on the executor.
+            std::thread::spawn(move || drop(server));
+        }
     }
 
     /// Ages an artifact on an emulated target (virtual time). Live targets have no

@@ -354,7 +354,7 @@ impl World {
         // Drift never stops or fails the scenario: it is recorded beside the verdict.
         if let Some(drift) = snapshot::assert_payload(
             &shared.snapshot_dir,
-            target.name(),
+            &target.profile.baseline_folder(),
             &name,
             &self.scenario,
             &payload,

@@ -51,6 +51,9 @@ fn random_run(seed: u64) -> RunResult {
             base_url: "http://127.0.0.1:1/".into(),
             faults: vec![],
             capabilities: String::new(),
+            profile: format!("target-{i}"),
+            tenant: None,
+            deviations: vec![],
         })
         .collect();
     let mut records = Vec::new();
@@ -109,6 +112,9 @@ fn random_run(seed: u64) -> RunResult {
         stale_deviations: stale,
         accepting: false,
         interrupted: None,
+        shard: None,
+        whole_suite: true,
+        fleet: None,
     }
 }
 

@@ -86,6 +86,8 @@ struct ResultView {
     warnings: Vec<String>,
     drift: Vec<String>,
     evidence: Vec<crate::http::Exchange>,
+    /// Where the exchanges are when the report does not embed them.
+    evidence_line: Option<usize>,
     open: bool,
 }
 
@@ -129,6 +131,7 @@ fn result_view(r: &ScenarioRecord) -> ResultView {
         warnings: r.warnings.iter().map(ToString::to_string).collect(),
         drift: r.open_drift().map(|d| d.file.clone()).collect(),
         evidence: r.evidence.clone(),
+        evidence_line: r.evidence_line.filter(|_| r.evidence.is_empty()),
         open: matches!(
             r.outcome,
             Outcome::Failed { .. } | Outcome::KnownDeviation { .. }
@@ -143,8 +146,32 @@ type FeatureGroup<'a> = (
     BTreeMap<usize, Vec<&'a ScenarioRecord>>,
 );
 
+/// True for a result a fleet's report details: one that needs a reader's attention.
+fn needs_attention(r: &ScenarioRecord) -> bool {
+    !matches!(r.outcome, Outcome::Passed | Outcome::Skipped { .. })
+        || r.has_drift()
+        || !r.warnings.is_empty()
+}
+
+/// A fleet's matrix cell: the outcome's class and a one-letter mark (drift beside the
+/// outcome, as everywhere).
+fn cell(r: &ScenarioRecord) -> Value {
+    let (mark, class) = match &r.outcome {
+        Outcome::Passed if r.has_drift() => ("Δ", "drift"),
+        Outcome::Passed => ("✓", "passed"),
+        Outcome::Failed { .. } => ("✗", "failed"),
+        Outcome::KnownDeviation { .. } => ("D", "known_deviation"),
+        Outcome::Skipped { .. } => ("–", "skipped"),
+        Outcome::Blocked { .. } => ("B", "blocked"),
+    };
+    serde_json::json!({"mark": mark, "class": class, "title": format!("{}: {}", r.target, r.outcome.label())})
+}
+
 /// Renders the report.
 pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> {
+    // A fleet's report leads with a scenario × tenant matrix and details only what
+    // needs attention; every result stays in results.json and results.ndjson.
+    let fleet = results.targets.iter().any(|t| t.info.tenant.is_some());
     // Features in file order, scenarios in line order, one result per target.
     let mut features: BTreeMap<String, FeatureGroup> = BTreeMap::new();
     for r in results.scenarios.iter() {
@@ -169,7 +196,16 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                         .iter()
                         .find(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
                         .map_or(first.steps.clone(), |r| r.steps.clone());
-                    let views: Vec<ResultView> = recs.iter().map(|r| result_view(r)).collect();
+                    let views: Vec<ResultView> = recs
+                        .iter()
+                        .filter(|r| !fleet || needs_attention(r))
+                        .map(|r| result_view(r))
+                        .collect();
+                    let quiet = recs.len() - views.len();
+                    let summary = (fleet && quiet > 0).then(|| {
+                        let passed = recs.iter().filter(|r| !needs_attention(r) && matches!(r.outcome, Outcome::Passed)).count();
+                        format!("passed on {passed} and skipped on {} other target(s)", quiet - passed)
+                    });
                     serde_json::json!({
                         "name": first.scenario,
                         "line": first.line,
@@ -182,6 +218,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                         "all_passed": recs.iter().all(|r| matches!(r.outcome, Outcome::Passed | Outcome::Skipped { .. }) && !r.has_drift()),
                         "failed_steps": views.iter().flat_map(|v| v.failed_steps.iter().cloned()).collect::<Vec<_>>(),
                         "results": views,
+                        "quiet_summary": summary,
                     })
                 })
                 .collect();
@@ -230,6 +267,8 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
             .scenarios
             .iter()
             .filter(|r| class_of(&r.outcome) == class)
+            // A fleet lists what needs attention; the matrix shows the rest.
+            .filter(|_| !fleet || !matches!(class, "passed" | "skipped"))
             .map(|r| {
                 let detail = match &r.outcome {
                     Outcome::Skipped { reason } | Outcome::Blocked { reason } => reason.clone(),
@@ -252,7 +291,10 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         ("passed", "Passed"),
     ]
     .into_iter()
-    .map(|(class, title)| serde_json::json!({"class": class, "title": title, "entries": by_outcome(class)}))
+    .map(|(class, title)| {
+        let count = results.scenarios.iter().filter(|r| class_of(&r.outcome) == class).count();
+        serde_json::json!({"class": class, "title": title, "count": count, "entries": by_outcome(class)})
+    })
     .collect();
     let deviations: Vec<Value> = results
         .scenarios
@@ -271,6 +313,9 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         .targets
         .iter()
         .map(|t| {
+            if fleet {
+                return serde_json::json!({"name": t.info.name, "anchor": anchor(&format!("target-{}", t.info.name)), "entries": []});
+            }
             let entries: Vec<Value> = results
                 .of_target(&t.info.name)
                 .map(|r| {
@@ -283,6 +328,11 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
             serde_json::json!({"name": t.info.name, "anchor": anchor(&format!("target-{}", t.info.name)), "entries": entries})
         })
         .collect();
+    let matrix = if fleet {
+        fleet_matrix(results)
+    } else {
+        Value::Null
+    };
     let coverage_entries: Vec<Value> = coverage
         .entries
         .iter()
@@ -293,7 +343,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                 "scenarios": e.scenarios.iter().map(|s| serde_json::json!({
                     "scenario": s.scenario,
                     "anchor": anchor(&format!("{}-{}", s.feature_path, s.scenario)),
-                    "results": s.results,
+                    "results": if fleet { tally(&s.results) } else { serde_json::to_value(&s.results).unwrap_or_default() },
                 })).collect::<Vec<_>>(),
             })
         })
@@ -326,8 +376,68 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
         features => features,
         coverage => coverage_entries,
         coverage_prefixes => prefixes,
+        fleet => fleet,
+        matrix => matrix,
     })
     .map_err(|e| format!("report template: {e}"))?;
     // Text from servers may carry terminal control sequences: shown, never kept raw.
     Ok(crate::runner::safe_text(&html))
+}
+
+/// A fleet's coverage cell: how many targets ended each way, not one badge per target.
+fn tally<V: AsRef<str>>(results: &BTreeMap<String, V>) -> Value {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for status in results.values() {
+        *counts.entry(status.as_ref().to_string()).or_default() += 1;
+    }
+    serde_json::to_value(
+        counts
+            .into_iter()
+            .map(|(status, n)| (format!("×{n}"), status))
+            .collect::<BTreeMap<_, _>>(),
+    )
+    .unwrap_or_default()
+}
+
+/// Scenario × target: one row per scenario that ran somewhere (scenarios no target
+/// selected are counted, not drawn), one column per target.
+fn fleet_matrix(results: &Results) -> Value {
+    let targets: Vec<&str> = results
+        .targets
+        .iter()
+        .map(|t| t.info.name.as_str())
+        .collect();
+    let column: std::collections::HashMap<&str, usize> =
+        targets.iter().enumerate().map(|(i, t)| (*t, i)).collect();
+    let mut rows: BTreeMap<(String, usize), (String, Vec<Value>)> = BTreeMap::new();
+    for r in results.scenarios.iter() {
+        let row = rows
+            .entry((r.feature_path.clone(), r.line))
+            .or_insert_with(|| (r.scenario.clone(), vec![Value::Null; targets.len()]));
+        if let Some(&i) = column.get(r.target.as_str()) {
+            row.1[i] = cell(r);
+        }
+    }
+    let not_selected =
+        |cells: &[Value]| cells.iter().all(|c| c.is_null() || c["class"] == "skipped");
+    let hidden = rows.values().filter(|(_, c)| not_selected(c)).count();
+    let rows: Vec<Value> = rows
+        .into_iter()
+        .filter(|(_, (_, c))| !not_selected(c))
+        .map(|((path, _), (name, cells))| {
+            serde_json::json!({"scenario": name, "anchor": anchor(&format!("{path}-{name}")), "cells": cells})
+        })
+        .collect();
+    let columns: Vec<Value> = results
+        .targets
+        .iter()
+        .map(|t| {
+            serde_json::json!({
+                "name": t.info.tenant.clone().unwrap_or_else(|| t.info.name.clone()),
+                "target": t.info.name,
+                "exit_code": t.totals.exit_code(),
+            })
+        })
+        .collect();
+    serde_json::json!({"columns": columns, "rows": rows, "hidden": hidden})
 }

@@ -208,6 +208,9 @@ mod tests {
             base_url: "http://127.0.0.1:1/".into(),
             faults: vec![],
             capabilities: String::new(),
+            profile: "t".into(),
+            tenant: None,
+            deviations: vec![],
         }
     }
 

@@ -48,10 +48,12 @@ pub fn safe(text: &str) -> String {
 /// final verdict (deviations already matched).
 pub struct Progress {
     out: Mutex<Box<dyn Write + Send>>,
+    /// Only failed and blocked scenarios.
+    quiet: bool,
 }
 
 impl Progress {
-    pub fn new(console: &super::Console) -> Self {
+    pub fn new(console: &super::Console, quiet: bool) -> Self {
         let out: Box<dyn Write + Send> = match console {
             super::Console::Stdout => Box::new(std::io::stdout()),
             super::Console::Buffer(buf) => Box::new(BufferWriter(buf.clone())),
@@ -59,11 +61,15 @@ impl Progress {
         };
         Self {
             out: Mutex::new(out),
+            quiet,
         }
     }
 
     /// The header: each target and what it offers, before any scenario runs.
     pub fn targets(&self, targets: &[super::TargetInfo]) {
+        if self.quiet {
+            return;
+        }
         let mut text = String::new();
         for t in targets {
             text.push_str(&format!(
@@ -81,6 +87,9 @@ impl Progress {
     }
 
     pub fn scenario(&self, r: &ScenarioRecord) {
+        if self.quiet && !matches!(r.outcome, Outcome::Failed { .. } | Outcome::Blocked { .. }) {
+            return;
+        }
         let mut text = format!(
             "{:<16} [{}] {} — {}\n",
             match &r.outcome {
@@ -120,26 +129,111 @@ impl Progress {
     }
 }
 
+/// How the closing summary is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Style {
+    /// Only what needs attention: targets that are not clean, failures, drift.
+    pub quiet: bool,
+    /// GitHub Actions workflow commands after the summary: `::error` at each failed
+    /// scenario's line, `::warning` for drift, blocked targets and stale deviations.
+    pub github: bool,
+}
+
 /// The closing summary: per target, then the sections, then one line of totals. Every
 /// number comes from the same [`RunReport`] the files are written from.
-pub fn summary(result: &RunResult, out: &mut dyn Write) {
+pub fn summary(result: &RunResult, out: &mut dyn Write, style: Style) {
     let report = result.report();
+    print_report(&report, &result.report_dir, result.accepting, out, style);
+}
+
+/// [`summary`] of a report (a merge has no run of its own).
+pub fn print_report(
+    report: &RunReport<'_>,
+    report_dir: &std::path::Path,
+    accepting: bool,
+    out: &mut dyn Write,
+    style: Style,
+) {
     let mut text = String::new();
-    render_summary(&report, &result.report_dir, result.accepting, &mut text);
+    render_summary(report, report_dir, accepting, style.quiet, &mut text);
+    if style.github {
+        annotations(report, &mut text);
+    }
     let _ = out.write_all(safe(&text).as_bytes());
+}
+
+/// GitHub Actions annotations: a failed scenario points at its line in the feature
+/// file; drift, blocked targets and stale deviations are warnings (a vendor change or
+/// an unreachable sandbox is not a broken build).
+pub fn annotations(report: &RunReport<'_>, out: &mut String) {
+    use std::fmt::Write as _;
+    // Workflow-command escaping: data and properties differ (`:` and `,` end a
+    // property).
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    for r in report.scenarios.iter() {
+        let at = format!(
+            "file={},line={},title={}",
+            prop(&r.feature_path),
+            r.line,
+            prop(&format!("[{}] {}", r.target, r.scenario))
+        );
+        match &r.outcome {
+            Outcome::Failed { failures } => {
+                let text = failures
+                    .iter()
+                    .filter(|f| f.deviation.is_none())
+                    .map(|f| f.headline())
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                let _ = writeln!(out, "::error {at}::{}", data(&text));
+            }
+            Outcome::Blocked { reason } => {
+                let _ = writeln!(out, "::warning {at}::blocked: {}", data(reason));
+            }
+            _ => {}
+        }
+        for d in r.open_drift() {
+            let _ = writeln!(
+                out,
+                "::warning {at}::{}",
+                data(&format!(
+                    "the server changed what it says: snapshot `{}` differs from {}",
+                    d.snapshot, d.file
+                ))
+            );
+        }
+    }
+    for s in &report.stale_deviations {
+        let _ = writeln!(
+            out,
+            "::warning title=stale deviation::{}",
+            data(&s.to_string())
+        );
+    }
 }
 
 fn render_summary(
     report: &RunReport<'_>,
     report_dir: &std::path::Path,
     accepting: bool,
+    quiet: bool,
     out: &mut String,
 ) {
     use std::fmt::Write as _;
     let t = &report.totals;
     let _ = writeln!(out);
     let _ = writeln!(out, "grantcheck {} summary", report.grantcheck);
-    for target in &report.targets {
+    let clean = |target: &super::TargetSummary| target.totals.exit_code() == 0;
+    let quiet_clean = report.targets.iter().filter(|t| quiet && clean(t)).count();
+    if quiet_clean > 0 {
+        let _ = writeln!(out, "  {quiet_clean} target(s) clean");
+    }
+    for target in report.targets.iter().filter(|t| !(quiet && clean(t))) {
         let i = &target.info;
         let faults = if i.faults.is_empty() {
             String::new()
@@ -198,7 +292,9 @@ fn render_summary(
             .into_iter()
             .map(|(target, why, n)| format!("[{target}] {n} scenario(s) {why}")),
     );
-    section(out, "skipped", skipped);
+    if !quiet {
+        section(out, "skipped", skipped);
+    }
     section(
         out,
         "known deviations (declared in the profile)",
@@ -222,18 +318,20 @@ fn render_summary(
             .map(ToString::to_string)
             .collect(),
     );
-    section(
-        out,
-        "warnings (SHOULD-level checks)",
-        records
-            .iter()
-            .flat_map(|r| {
-                r.warnings
-                    .iter()
-                    .map(move |w| format!("{}: {}", name(r), w.headline()))
-            })
-            .collect(),
-    );
+    if !quiet {
+        section(
+            out,
+            "warnings (SHOULD-level checks)",
+            records
+                .iter()
+                .flat_map(|r| {
+                    r.warnings
+                        .iter()
+                        .map(move |w| format!("{}: {}", name(r), w.headline()))
+                })
+                .collect(),
+        );
+    }
     section(
         out,
         "payload drift (differs from its baseline; review it in the report)",

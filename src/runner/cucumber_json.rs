@@ -12,12 +12,10 @@ use serde_json::{Value, json};
 use super::record::{Outcome, ScenarioRecord};
 use super::{TARGET_TAG, relative};
 
-/// Rewrites statuses and messages in `path` to match `records`.
+/// Rewrites statuses and messages in `path` to match `records`, one feature at a time
+/// (a fleet's file is tens of megabytes; it is never held whole).
 pub fn align(path: &Path, records: &[ScenarioRecord]) {
-    let Ok(bytes) = std::fs::read(path) else {
-        return;
-    };
-    let Ok(mut doc) = serde_json::from_slice::<Value>(&bytes) else {
+    let Ok(input) = std::fs::File::open(path) else {
         return;
     };
     // One look-up per element, however many scenarios the run had.
@@ -25,49 +23,96 @@ pub fn align(path: &Path, records: &[ScenarioRecord]) {
         .iter()
         .map(|r| ((r.target.as_str(), r.feature_path.as_str(), r.line), r))
         .collect();
-    for feature in doc.as_array_mut().into_iter().flatten() {
-        let target = feature
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.get("name").and_then(Value::as_str))
-            .find_map(|n| n.trim_start_matches('@').strip_prefix(TARGET_TAG))
-            .map(str::to_owned);
-        let uri = feature
-            .get("uri")
-            .and_then(Value::as_str)
-            .map(|u| relative(Path::new(u)));
-        let Some(elements) = feature.get_mut("elements").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        // A background element precedes the scenario it ran for.
-        let mut owners: Vec<Option<&ScenarioRecord>> = Vec::with_capacity(elements.len());
-        for el in elements.iter() {
-            let name = el.get("name").and_then(Value::as_str).unwrap_or("");
-            let line = el.get("line").and_then(Value::as_u64).unwrap_or(0) as usize;
-            let key = (
-                target.as_deref().unwrap_or(""),
-                uri.as_deref().unwrap_or(""),
-                line,
-            );
-            owners.push(by_place.get(&key).copied().filter(|r| r.scenario == name));
-        }
-        for i in 0..elements.len() {
-            let is_background =
-                elements[i].get("type").and_then(Value::as_str) == Some("background");
-            let owner = if is_background {
-                owners.get(i + 1).copied().flatten()
-            } else {
-                owners[i]
-            };
-            if let Some(r) = owner {
-                align_element(&mut elements[i], r, !is_background);
-            }
-        }
+    let tmp = path.with_extension("json.partial");
+    let Ok(output) = std::fs::File::create(&tmp) else {
+        return;
+    };
+    let mut out = std::io::BufWriter::new(output);
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(input));
+    let visitor = Features {
+        by_place: &by_place,
+        out: &mut out,
+    };
+    let done = serde::Deserializer::deserialize_seq(&mut de, visitor).is_ok()
+        && std::io::Write::flush(&mut out).is_ok();
+    drop(out);
+    if done {
+        let _ = std::fs::rename(&tmp, path);
+    } else {
+        let _ = std::fs::remove_file(&tmp);
     }
-    if let Ok(bytes) = serde_json::to_vec_pretty(&doc) {
-        let _ = std::fs::write(path, bytes);
+}
+
+type Places<'a> = HashMap<(&'a str, &'a str, usize), &'a ScenarioRecord>;
+
+/// Reads the top-level array feature by feature and writes each aligned one out.
+struct Features<'a, 'r, W> {
+    by_place: &'a Places<'r>,
+    out: &'a mut W,
+}
+
+impl<'de, W: std::io::Write> serde::de::Visitor<'de> for Features<'_, '_, W> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("cucumber's array of features")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        use serde::de::Error as _;
+        let io = |e: std::io::Error| A::Error::custom(e.to_string());
+        self.out.write_all(b"[").map_err(io)?;
+        let mut first = true;
+        while let Some(mut feature) = seq.next_element::<Value>()? {
+            align_feature(&mut feature, self.by_place);
+            if !first {
+                self.out.write_all(b",\n").map_err(io)?;
+            }
+            first = false;
+            serde_json::to_writer(&mut *self.out, &feature).map_err(A::Error::custom)?;
+        }
+        self.out.write_all(b"]\n").map_err(io)
+    }
+}
+
+fn align_feature(feature: &mut Value, by_place: &Places<'_>) {
+    let target = feature
+        .get("tags")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("name").and_then(Value::as_str))
+        .find_map(|n| n.trim_start_matches('@').strip_prefix(TARGET_TAG))
+        .map(str::to_owned);
+    let uri = feature
+        .get("uri")
+        .and_then(Value::as_str)
+        .map(|u| relative(Path::new(u)));
+    let Some(elements) = feature.get_mut("elements").and_then(Value::as_array_mut) else {
+        return;
+    };
+    // A background element precedes the scenario it ran for.
+    let mut owners: Vec<Option<&ScenarioRecord>> = Vec::with_capacity(elements.len());
+    for el in elements.iter() {
+        let name = el.get("name").and_then(Value::as_str).unwrap_or("");
+        let line = el.get("line").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let key = (
+            target.as_deref().unwrap_or(""),
+            uri.as_deref().unwrap_or(""),
+            line,
+        );
+        owners.push(by_place.get(&key).copied().filter(|r| r.scenario == name));
+    }
+    for i in 0..elements.len() {
+        let is_background = elements[i].get("type").and_then(Value::as_str) == Some("background");
+        let owner = if is_background {
+            owners.get(i + 1).copied().flatten()
+        } else {
+            owners[i]
+        };
+        if let Some(r) = owner {
+            align_element(&mut elements[i], r, !is_background);
+        }
     }
 }
 

@@ -5,7 +5,10 @@ pub(crate) mod applicability;
 mod console;
 mod cucumber_json;
 mod deviations;
+pub mod merge;
 pub mod record;
+pub mod shard;
+pub mod stream;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use cucumber::tag::Ext as _;
 use cucumber::{Parser, event, parser, writer};
 use futures::FutureExt as _;
 
-pub use console::safe as safe_text;
+pub use console::{Style as ConsoleStyle, safe as safe_text};
 pub use record::{Outcome, RunReport, ScenarioRecord, StaleDeviation, TargetSummary, Totals};
 
 use crate::http::Counters;
@@ -64,6 +67,14 @@ pub struct RunOptions {
     /// Ignore the profiles' `rate_limit` (for a stand-in on this machine, which has
     /// no quota to protect; never for a live server).
     pub no_rate_limit: bool,
+    /// A fleet file: the one selected profile runs once per row (tenant).
+    pub fleet: Option<PathBuf>,
+    /// Only these tenants of the fleet.
+    pub tenants: Vec<String>,
+    /// Only this slice of the (target × scenario) set.
+    pub shard: Option<shard::Shard>,
+    /// Console: only failed and blocked scenarios, then the summary.
+    pub quiet: bool,
 }
 
 #[derive(Debug)]
@@ -79,6 +90,12 @@ pub struct RunResult {
     pub accepting: bool,
     /// Set when the run stopped before every scenario finished.
     pub interrupted: Option<Interruption>,
+    /// The slice this run was, when sharded.
+    pub shard: Option<shard::Shard>,
+    /// No tag filter: every selected scenario ran (deviations naming only a check can
+    /// then be judged stale).
+    pub whole_suite: bool,
+    pub fleet: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
@@ -91,6 +108,15 @@ pub struct TargetInfo {
     /// The resolved capabilities, in one line.
     #[serde(default)]
     pub capabilities: String,
+    /// The profile the target was made from, and for a fleet's target its tenant.
+    #[serde(default)]
+    pub profile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+    /// The profile's declared deviations: a merge of shards judges them over every
+    /// shard's records.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deviations: Vec<profile::Deviation>,
 }
 
 impl RunResult {
@@ -122,6 +148,9 @@ impl RunResult {
         );
         report.interrupted = self.interrupted.map(|i| i.to_string());
         report.exit_code = self.exit_code();
+        report.shard = self.shard.map(|s| s.to_string());
+        report.whole_suite = self.whole_suite;
+        report.fleet = self.fleet.clone();
         report
     }
 }
@@ -151,6 +180,20 @@ pub fn load_profiles(opts: &RunOptions) -> Result<Vec<Profile>, ConfigError> {
             .collect::<Result<_, _>>()
             .map_err(ConfigError)?
     };
+    if let Some(fleet) = &opts.fleet {
+        let [path] = paths.as_slice() else {
+            return Err(ConfigError(
+                "--fleet runs one profile for every tenant: name exactly one --profile".into(),
+            ));
+        };
+        let fleet = profile::fleet::read(fleet).map_err(ConfigError)?;
+        return profile::fleet::profiles(&fleet, path, &lookup, &opts.tenants).map_err(ConfigError);
+    }
+    if !opts.tenants.is_empty() {
+        return Err(ConfigError(
+            "--tenant selects rows of a --fleet file".into(),
+        ));
+    }
     let mut profiles = Vec::new();
     for path in paths {
         if opts.profiles.is_empty() && !declares_emulator(&path) {
@@ -232,7 +275,11 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         }
     }
 
-    let client = crate::http::build_client(Duration::from_secs(30)).map_err(ConfigError)?;
+    // Many targets are worked through a few at a time: idle connections to the ones
+    // already done would only hold memory.
+    let idle_per_host = 64;
+    let client = crate::http::build_client_for(Duration::from_secs(30), idle_per_host)
+        .map_err(ConfigError)?;
     let counters = Arc::new(Counters::default());
     for fault in &opts.faults {
         let known = profiles.iter().any(|p| {
@@ -259,6 +306,9 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             t.limiter = None;
         }
         infos.push(TargetInfo {
+            profile: t.name().split('@').next().unwrap_or_default().to_string(),
+            tenant: t.profile.tenant.clone(),
+            deviations: t.profile.spec.deviations.clone(),
             name: t.name().to_string(),
             vendor: t.vendor().to_string(),
             environment: t.profile.spec.environment.as_str().to_string(),
@@ -269,8 +319,11 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         targets.insert(t.name().to_string(), Arc::new(t));
     }
 
-    let expanded = expand(&features, &infos, &targets, tag_filter.as_ref());
-    if count_scenarios(&expanded) == 0 {
+    let mut expanded = expand(&features, &infos, &targets, tag_filter.as_ref());
+    if let Some(shard) = opts.shard {
+        take_shard(&mut expanded, &infos, shard);
+    }
+    if count_scenarios(&expanded) == 0 && opts.shard.is_none() {
         return Err(ConfigError(match &opts.tags {
             Some(t) => format!(
                 "--tags `{t}` selects no scenario of the selected profiles; check the tag's spelling"
@@ -295,16 +348,30 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         })
     };
     let json = open("cucumber.json")?;
-    let progress = console::Progress::new(&opts.console);
+    let progress = console::Progress::new(&opts.console, opts.quiet);
     progress.targets(&infos);
 
-    let records: Arc<Mutex<Vec<ScenarioRecord>>> = Arc::default();
+    let records = Arc::new(Mutex::new(stream::RecordStream::create(&report_dir)?));
     let shared = Arc::new(steps::Shared {
         client,
         counters: counters.clone(),
         snapshot_dir,
     });
 
+    // Scenarios left per target: an emulated target's server stops after its last.
+    let remaining: Arc<HashMap<String, std::sync::atomic::AtomicUsize>> = Arc::new(
+        infos
+            .iter()
+            .map(|i| {
+                let n = expanded
+                    .iter()
+                    .filter(|f| target_of(f) == Some(i.name.as_str()))
+                    .map(|f| count_scenarios(std::slice::from_ref(f)))
+                    .sum();
+                (i.name.clone(), std::sync::atomic::AtomicUsize::new(n))
+            })
+            .collect(),
+    );
     let before_targets = targets.clone();
     let before_shared = shared.clone();
     let after_records = records.clone();
@@ -329,13 +396,16 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
                 accept_baselines(&mut rec);
             }
             progress.scenario(&rec);
-            let records = after_records.clone();
-            async move {
-                if let Ok(mut r) = records.lock() {
-                    r.push(rec);
-                }
+            let last = remaining
+                .get(&rec.target)
+                .is_some_and(|n| n.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) == 1);
+            if last && let Some(t) = after_targets.get(&rec.target) {
+                t.stop_emulator();
             }
-            .boxed_local()
+            if let Ok(mut r) = after_records.lock() {
+                r.push(rec);
+            }
+            async {}.boxed_local()
         });
 
     // Cucumber writes only its JSON; the console shows grantcheck's own verdict per
@@ -364,15 +434,14 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         _ = tokio::time::sleep(deadline) => Some(Interruption::Deadline(deadline)),
     };
 
-    let mut records = std::mem::take(
-        &mut *records
-            .lock()
-            .map_err(|_| ConfigError("records lock poisoned".into()))?,
-    );
-    records.sort_by(|a, b| {
-        (&a.target, &a.feature_path, a.line).cmp(&(&b.target, &b.feature_path, b.line))
-    });
-    let whole_suite = opts.tags.is_none();
+    // The cucumber future (and the hooks' clones) is gone: the stream has one owner.
+    let records = Arc::try_unwrap(records)
+        .map_err(|_| ConfigError("the results stream is still in use".into()))?
+        .into_inner()
+        .map_err(|_| ConfigError("records lock poisoned".into()))?;
+    let mut records = records.finish()?;
+    sort_records(&mut records);
+    let whole_suite = opts.tags.is_none() && opts.shard.is_none();
     let mut stale_deviations: Vec<StaleDeviation> = Vec::new();
     for info in &infos {
         if let Some(t) = targets.get(&info.name) {
@@ -390,6 +459,9 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         let _ = std::fs::write(report_dir.join("cucumber.json"), "[]\n");
     }
     let result = RunResult {
+        shard: opts.shard,
+        whole_suite,
+        fleet: opts.fleet.as_ref().map(|f| f.display().to_string()),
         interrupted,
         accepting: opts.accept,
         stale_deviations,
@@ -404,6 +476,52 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         point_latest_at(&opts.root.join("reports"), &report_dir);
     }
     Ok(result)
+}
+
+/// The order of every report: target, feature file, line.
+pub fn sort_records(records: &mut [ScenarioRecord]) {
+    records.sort_by(|a, b| {
+        (&a.target, &a.feature_path, a.line).cmp(&(&b.target, &b.feature_path, b.line))
+    });
+}
+
+/// Keeps the scenarios of `shard` (see [`shard::Shard::select`]).
+fn take_shard(features: &mut Vec<gherkin::Feature>, infos: &[TargetInfo], shard: shard::Shard) {
+    let index_of = |f: &gherkin::Feature| {
+        target_of(f)
+            .and_then(|n| infos.iter().position(|i| i.name == n))
+            .unwrap_or(0)
+    };
+    let runnable = |s: &gherkin::Scenario| !s.tags.iter().any(|t| t == SKIP_TAG);
+    let mut items = Vec::new();
+    for f in features.iter() {
+        let target = index_of(f);
+        for s in f
+            .scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+        {
+            items.push(shard::Item {
+                target,
+                runnable: runnable(s),
+            });
+        }
+    }
+    let keep = shard.select(infos.len(), &items);
+    let mut k = 0;
+    let mut next = || {
+        let mine = keep.get(k).copied().unwrap_or(false);
+        k += 1;
+        mine
+    };
+    for f in features.iter_mut() {
+        f.scenarios.retain(|_| next());
+        for r in &mut f.rules {
+            r.scenarios.retain(|_| next());
+        }
+        f.rules.retain(|r| !r.scenarios.is_empty());
+    }
+    features.retain(|f| !f.scenarios.is_empty() || !f.rules.is_empty());
 }
 
 fn target_of(feature: &gherkin::Feature) -> Option<&str> {
@@ -687,6 +805,7 @@ fn make_record(
         no_baseline,
         duration_ms: results.elapsed.as_millis() as u64,
         evidence: results.evidence,
+        evidence_line: None,
     }
 }
 
@@ -724,20 +843,35 @@ fn panic_text(info: &event::Info) -> String {
 }
 
 fn write_records(result: &RunResult, root: &Path) -> Result<(), ConfigError> {
-    let report = result.report();
+    write_reports(&result.report(), &result.report_dir, root)
+}
+
+/// Every report of a run (or a merge) beside its `results.ndjson`: JUnit, the aligned
+/// cucumber.json, `results.json` (the index: every record, exchanges only where the
+/// reports show them), coverage and HTML.
+pub(crate) fn write_reports(
+    report: &RunReport<'_>,
+    dir: &Path,
+    root: &Path,
+) -> Result<(), ConfigError> {
     let write = |name: &str, bytes: &[u8]| {
-        let path = result.report_dir.join(name);
+        let path = dir.join(name);
         std::fs::write(&path, bytes)
             .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))
     };
-    write(
-        "junit.xml",
-        crate::report::junit::render(&report).as_bytes(),
-    )?;
-    cucumber_json::align(&result.report_dir.join("cucumber.json"), &report.scenarios);
-    let bytes = serde_json::to_vec_pretty(&report).unwrap_or_default();
-    write("results.json", &bytes)?;
-    crate::report::write(root, &result.report_dir, &report).map_err(ConfigError)
+    write("junit.xml", crate::report::junit::render(report).as_bytes())?;
+    cucumber_json::align(&dir.join("cucumber.json"), &report.scenarios);
+    // Written as it is serialised: a fleet's index is megabytes.
+    let path = dir.join("results.json");
+    std::fs::File::create(&path)
+        .map(std::io::BufWriter::new)
+        .map_err(|e| e.to_string())
+        .and_then(|mut out| {
+            serde_json::to_writer_pretty(&mut out, report).map_err(|e| e.to_string())?;
+            std::io::Write::flush(&mut out).map_err(|e| e.to_string())
+        })
+        .map_err(|e| ConfigError(format!("cannot write {}: {e}", path.display())))?;
+    crate::report::write(root, dir, report).map_err(ConfigError)
 }
 
 /// `reports/latest` names the newest complete run: a symbolic link replaced in one
@@ -849,5 +983,14 @@ fn timestamp() -> String {
 
 /// Prints the closing summary.
 pub fn print_summary(result: &RunResult, out: &mut dyn std::io::Write) {
-    console::summary(result, out);
+    console::summary(result, out, console::Style::default());
+}
+
+/// [`print_summary`], quiet and/or with GitHub annotations.
+pub fn print_summary_styled(
+    result: &RunResult,
+    out: &mut dyn std::io::Write,
+    style: console::Style,
+) {
+    console::summary(result, out, style);
 }
