@@ -47,8 +47,12 @@ pub struct Target {
     pub redactor: Redactor,
     pub limiter: Option<Arc<RateLimiter>>,
     /// Emulated targets only: the server (kept alive for the run) and its control.
-    /// The server is taken out (and stopped) once the target's last scenario ends.
-    pub emulator: Option<(std::sync::Mutex<Option<EmulatorServer>>, EmulatorControl)>,
+    /// The server is let go once the target's last scenario ends; it stops when no
+    /// target holds it any more (a tenant-scoped fleet's tenants share one).
+    pub emulator: Option<(
+        std::sync::Mutex<Option<Arc<EmulatorServer>>>,
+        EmulatorControl,
+    )>,
     pub faults: Vec<String>,
     /// The discovery document, when the profile asked for one and it was read.
     pub discovery: Option<serde_json::Value>,
@@ -91,23 +95,48 @@ impl Target {
         extra_faults: &[String],
         client: &reqwest::Client,
     ) -> Result<Self, String> {
+        let served = match &profile.spec.emulator {
+            Some(_) => {
+                let (emu, faults) = emulator_for(&profile, extra_faults)?;
+                Some((Arc::new(EmulatorServer::start(emu).await), faults))
+            }
+            None => None,
+        };
+        Self::start_with(profile, extra_faults, client, served).await
+    }
+
+    /// [`Target::start_with`] when `served` is given, else [`Target::start`].
+    pub async fn start_with_or_own(
+        profile: Profile,
+        extra_faults: &[String],
+        client: &reqwest::Client,
+        served: Option<(Arc<EmulatorServer>, Vec<String>)>,
+    ) -> Result<Self, String> {
+        match served {
+            Some(served) => Self::start_with(profile, extra_faults, client, Some(served)).await,
+            None => Self::start(profile, extra_faults, client).await,
+        }
+    }
+
+    /// [`Target::start`] on an emulator already served (with the faults it has on):
+    /// the tenants of a tenant-scoped fleet share one server.
+    pub async fn start_with(
+        profile: Profile,
+        extra_faults: &[String],
+        client: &reqwest::Client,
+        served: Option<(Arc<EmulatorServer>, Vec<String>)>,
+    ) -> Result<Self, String> {
         let spec = &profile.spec;
+        if spec.emulator.is_some() && served.is_none() {
+            return Err(format!(
+                "profile `{}` is emulated but no emulator was started",
+                profile.name
+            ));
+        }
         let mut faults = Vec::new();
-        let (base, emulator) = match &spec.emulator {
-            Some(section) => {
-                faults.extend(section.faults.iter().cloned());
-                // Command-line faults apply to the targets whose emulator has them.
-                let known = emulators::faults(&section.vendor);
-                faults.extend(
-                    extra_faults
-                        .iter()
-                        .filter(|f| known.iter().any(|k| k.name == f.as_str()))
-                        .cloned(),
-                );
-                let tenant = tenant_for(&profile);
-                let emu = emulators::create(&section.vendor, tenant, &faults)
-                    .map_err(|e| format!("{}: {e}", profile.path.display()))?;
-                let server = EmulatorServer::start(emu).await;
+        let (base, emulator) = match served {
+            Some((server, on)) => {
+                faults = on;
                 let control = server.control();
                 let base =
                     Url::parse(&server.uri()).map_err(|e| format!("emulator address: {e}"))?;
@@ -482,6 +511,29 @@ fn foreign_endpoints(doc: &serde_json::Value, allowed: &[url::Origin]) -> Vec<St
 }
 
 /// What the emulated tenant registers, from the profile's clients and users.
+/// The emulator an emulated profile describes, with its fault switches on: the
+/// profile's own, and those of `extra_faults` this vendor's emulator has.
+pub fn emulator_for(
+    profile: &Profile,
+    extra_faults: &[String],
+) -> Result<(Box<dyn emulators::Emulator>, Vec<String>), String> {
+    let Some(section) = &profile.spec.emulator else {
+        return Err(format!("profile `{}` is not emulated", profile.name));
+    };
+    let mut faults = section.faults.clone();
+    // Command-line faults apply to the targets whose emulator has them.
+    let known = emulators::faults(&section.vendor);
+    faults.extend(
+        extra_faults
+            .iter()
+            .filter(|f| known.iter().any(|k| k.name == f.as_str()))
+            .cloned(),
+    );
+    let emu = emulators::create(&section.vendor, tenant_for(profile), &faults)
+        .map_err(|e| format!("{}: {e}", profile.path.display()))?;
+    Ok((emu, faults))
+}
+
 pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
     let spec = &profile.spec;
     let empty = Default::default();

@@ -341,3 +341,40 @@ fn github_annotations_point_at_the_failing_line() {
     // Quiet: no list of skipped scenarios, no per-scenario warnings section.
     assert!(!text.contains("\nskipped:\n"), "{text}");
 }
+
+#[test]
+fn oracle_health_tenants_share_one_emulator_server_routed_by_their_paths() {
+    let work = tempfile::tempdir().unwrap();
+    let snaps = tempfile::tempdir().unwrap();
+    let rows: String =
+        std::fs::read_to_string(common::root().join("profiles/fleets/oracle-health-emulated.csv"))
+            .unwrap()
+            .lines()
+            .take(4)
+            .map(|l| format!("{l}\n"))
+            .collect();
+    let fleet = fleet_file(work.path(), &rows);
+    let result = run(RunOptions {
+        profiles: vec!["oracle-health-emulated".into()],
+        fleet: Some(fleet),
+        ..options(&work.path().join("r"), snaps.path())
+    })
+    .expect("oracle fleet run");
+    assert_eq!(result.targets.len(), 3);
+    let bases: std::collections::BTreeSet<&str> =
+        result.targets.iter().map(|t| t.base_url.as_str()).collect();
+    assert_eq!(bases.len(), 1, "one server for every tenant: {bases:?}");
+    let t = result.totals();
+    assert_eq!(
+        (t.failed, t.blocked),
+        (0, 0),
+        "{:#?}",
+        common::failed_or_blocked(&result)
+    );
+    let report = result.report();
+    let passed: Vec<usize> = report.targets.iter().map(|t| t.totals.passed).collect();
+    assert!(
+        passed[0] > 20 && passed.iter().all(|n| *n == passed[0]),
+        "{passed:?}"
+    );
+}

@@ -108,51 +108,14 @@ fn the_report_renders_in_chromium_with_evidence_and_no_secrets() {
         "the report must not load external assets"
     );
 
-    let port = free_port();
-    let child = Command::new(&chromedriver)
-        .arg(format!("--port={port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start chromedriver");
-    let _driver = Driver(child);
+    let (_driver, webdriver) = start_driver(&chromedriver);
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        let webdriver = format!("http://127.0.0.1:{port}");
-        let started = Instant::now();
-        while reqwest::get(format!("{webdriver}/status")).await.is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "chromedriver did not start"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
         let profile_dir = tempfile::tempdir().unwrap();
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": chromium,
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                         "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync",
-                         "--window-size=1280,2000",
-                         format!("--user-data-dir={}", profile_dir.path().display())],
-            }),
-        );
-        caps.insert(
-            "goog:loggingPrefs".into(),
-            serde_json::json!({"browser": "ALL"}),
-        );
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        let client = ClientBuilder::new(connector)
-            .capabilities(caps)
-            .connect(&webdriver)
-            .await
-            .expect("a chromium session");
+        let client = session(&webdriver, &chromium, profile_dir.path()).await;
 
         client
             .goto(&format!("file://{}", report.display()))
@@ -220,25 +183,181 @@ fn the_report_renders_in_chromium_with_evidence_and_no_secrets() {
         assert!(png.starts_with(b"\x89PNG"));
         std::fs::write(dir.join("report.png"), png).unwrap();
 
-        // Console errors, through chromedriver's log endpoint.
-        let session = client.session_id().await.unwrap().expect("session id");
-        let logs: serde_json::Value = reqwest::Client::new()
-            .post(format!("{webdriver}/session/{session}/se/log"))
-            .json(&serde_json::json!({"type": "browser"}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let severe: Vec<&serde_json::Value> = logs["value"]
-            .as_array()
-            .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
-            .unwrap_or_default();
-        assert!(logs["value"].is_array(), "no browser log: {logs}");
-        assert!(severe.is_empty(), "console errors: {severe:?}");
+        assert_no_console_errors(&client, &webdriver).await;
         let page = client.source().await.unwrap();
         assert!(!page.contains(CANARY_SECRET) && !page.contains(CANARY_PASSWORD));
+        client.close().await.unwrap();
+    });
+}
+
+/// chromedriver on a free port, stopped when the guard drops; its URL.
+fn start_driver(chromedriver: &str) -> (Driver, String) {
+    let port = free_port();
+    let child = Command::new(chromedriver)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start chromedriver");
+    (Driver(child), format!("http://127.0.0.1:{port}"))
+}
+
+/// A headless chromium session with its browser log kept.
+async fn session(
+    webdriver: &str,
+    chromium: &str,
+    profile_dir: &std::path::Path,
+) -> fantoccini::Client {
+    let started = Instant::now();
+    while reqwest::get(format!("{webdriver}/status")).await.is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "chromedriver did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": chromium,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                     "--no-first-run", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,2000",
+                     format!("--user-data-dir={}", profile_dir.display())],
+        }),
+    );
+    caps.insert(
+        "goog:loggingPrefs".into(),
+        serde_json::json!({"browser": "ALL"}),
+    );
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    ClientBuilder::new(connector)
+        .capabilities(caps)
+        .connect(webdriver)
+        .await
+        .expect("a chromium session")
+}
+
+/// Console errors, through chromedriver's log endpoint.
+async fn assert_no_console_errors(client: &fantoccini::Client, webdriver: &str) {
+    let session = client.session_id().await.unwrap().expect("session id");
+    let logs: serde_json::Value = reqwest::Client::new()
+        .post(format!("{webdriver}/session/{session}/se/log"))
+        .json(&serde_json::json!({"type": "browser"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let severe: Vec<&serde_json::Value> = logs["value"]
+        .as_array()
+        .map(|a| a.iter().filter(|e| e["level"] == "SEVERE").collect())
+        .unwrap_or_default();
+    assert!(logs["value"].is_array(), "no browser log: {logs}");
+    assert!(severe.is_empty(), "console errors: {severe:?}");
+}
+
+/// A fleet's report in chromium: the scenario × tenant matrix is there and readable,
+/// a failed cell's row leads to the failed scenario with its evidence, and passed
+/// results are summarised rather than repeated per tenant.
+#[test]
+fn a_fleet_report_opens_in_chromium_with_its_matrix() {
+    let (chromium, chromedriver) = browser_binaries();
+    let dir = common::root().join("target/report-browser-test/fleet");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fleet = dir.join("tenants.csv");
+    std::fs::write(
+        &fleet,
+        "name,ATHENA_PRACTICE_ID,ATHENA_BRAND_ID\nnorth,195900,1\nsouth,195901,2\neast,195902,3\n",
+    )
+    .unwrap();
+    let snaps = tempfile::tempdir().unwrap();
+    let opts = grantcheck::runner::RunOptions {
+        root: common::root(),
+        profiles: vec!["athenahealth-emulated".into()],
+        fleet: Some(fleet),
+        faults: vec!["accept-wrong-secret".into()],
+        report_dir: Some(dir.join("run")),
+        snapshot_dir: Some(snaps.path().to_path_buf()),
+        console: grantcheck::runner::Console::Quiet,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let result = rt
+        .block_on(grantcheck::runner::run(opts))
+        .expect("fleet run");
+    assert_eq!(result.exit_code(), 1);
+    let report = dir.join("run/report.html");
+
+    let (_driver, webdriver) = start_driver(&chromedriver);
+    rt.block_on(async {
+        let profile_dir = tempfile::tempdir().unwrap();
+        let client = session(&webdriver, &chromium, profile_dir.path()).await;
+        client
+            .goto(&format!("file://{}", report.display()))
+            .await
+            .unwrap();
+        let matrix = client
+            .find(Locator::Css("#matrix + p + div.matrix table"))
+            .await
+            .expect("the matrix");
+        assert!(matrix.is_displayed().await.unwrap());
+        let heads = matrix.find_all(Locator::Css("th.t")).await.unwrap();
+        let mut names = Vec::new();
+        for h in &heads {
+            names.push(h.text().await.unwrap());
+        }
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(
+            names.iter().all(|n| n.contains("(1)")),
+            "every tenant failed: {names:?}"
+        );
+        let failed = matrix.find_all(Locator::Css("td.c.failed")).await.unwrap();
+        assert_eq!(failed.len() % 3, 0);
+        assert!(!failed.is_empty());
+        // The failed cell's row links to the scenario, with each tenant's failure and
+        // its evidence; the passed results are one summary line, not three blocks.
+        let row = matrix
+            .find(Locator::XPath("//tr[td[contains(@class,'failed')]]/th/a"))
+            .await
+            .expect("the failed row's link");
+        let href = row.attr("href").await.unwrap().unwrap();
+        row.click().await.unwrap();
+        let url = client.current_url().await.unwrap();
+        assert!(url.as_str().ends_with(&href), "{url} vs {href}");
+        let scenario = client
+            .find(Locator::Id(href.trim_start_matches('#')))
+            .await
+            .expect("the scenario");
+        let text = scenario.text().await.unwrap();
+        for tenant in ["north", "south", "east"] {
+            assert!(
+                text.contains(&format!("athenahealth-emulated@{tenant}")),
+                "{text}"
+            );
+        }
+        let evidence = scenario
+            .find_all(Locator::Css("details.evidence"))
+            .await
+            .unwrap();
+        assert_eq!(evidence.len(), 3, "one evidence block per failing tenant");
+        let passed = client
+            .find(Locator::XPath(
+                "//div[contains(@class,'is-passed')][.//div[contains(text(),'passed on 3 ')]]",
+            ))
+            .await
+            .expect("a scenario passed on every tenant, summarised in one line");
+        assert!(passed.find(Locator::Css("details.evidence")).await.is_err());
+        std::fs::write(dir.join("fleet.png"), client.screenshot().await.unwrap()).unwrap();
+        assert_no_console_errors(&client, &webdriver).await;
         client.close().await.unwrap();
     });
 }

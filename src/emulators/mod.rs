@@ -59,6 +59,7 @@ mod html;
 pub mod oracle_health;
 pub mod reference;
 pub mod server;
+pub mod tenants;
 #[cfg(test)]
 mod test_requests;
 
@@ -260,6 +261,13 @@ pub trait Emulator: Send {
     /// keeps concurrently running scenarios independent of each other. Returns false
     /// when the artifact is unknown.
     fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool;
+
+    /// Whether this emulator registered the client (with this secret, when one is
+    /// given), so a server holding several tenants can send a request that names no
+    /// tenant to the one that knows its client.
+    fn knows_client(&self, _client_id: &str, _secret: Option<&str>) -> bool {
+        false
+    }
 }
 
 /// A fault switch: a named way for an emulator to break one documented behaviour.
@@ -332,6 +340,13 @@ pub fn create(
 
 /// Vendors that have an emulator.
 pub const VENDORS: &[&str] = &["athenahealth", "oracle-health", "reference"];
+
+/// Vendors whose paths carry the tenant, so one server serves a fleet of tenants
+/// ([`tenants::Tenants`]); the others get one server per tenant (an athenahealth
+/// gateway is its own Okta server).
+pub fn tenant_scoped(vendor: &str) -> bool {
+    vendor == "oracle-health"
+}
 
 /// The fault switches of a vendor's emulator, for `--help` style listings and tests.
 pub fn faults(vendor: &str) -> &'static [FaultInfo] {

@@ -20,16 +20,6 @@ use crate::redact::Redactor;
 /// builds it once and scenarios share it; per-scenario state (cookies) lives in
 /// [`Session`]. Redirects are never followed: the flow needs to see them.
 pub fn build_client(timeout: Duration) -> Result<reqwest::Client, String> {
-    build_client_for(timeout, 64)
-}
-
-/// [`build_client`] keeping at most `idle_per_host` idle connections per server: a
-/// fleet talks to dozens of servers one after another, and each idle connection holds
-/// buffers on both ends until it times out.
-pub fn build_client_for(
-    timeout: Duration,
-    idle_per_host: usize,
-) -> Result<reqwest::Client, String> {
     static PROVIDER: Once = Once::new();
     PROVIDER.call_once(|| {
         // ring: pure build (no C toolchain needed for aws-lc).
@@ -40,7 +30,7 @@ pub fn build_client_for(
         .timeout(timeout)
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("grantcheck/", env!("CARGO_PKG_VERSION")))
-        .pool_max_idle_per_host(idle_per_host)
+        .pool_max_idle_per_host(64)
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }

@@ -275,11 +275,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         }
     }
 
-    // Many targets are worked through a few at a time: idle connections to the ones
-    // already done would only hold memory.
-    let idle_per_host = 64;
-    let client = crate::http::build_client_for(Duration::from_secs(30), idle_per_host)
-        .map_err(ConfigError)?;
+    let client = crate::http::build_client(Duration::from_secs(30)).map_err(ConfigError)?;
     let counters = Arc::new(Counters::default());
     for fault in &opts.faults {
         let known = profiles.iter().any(|p| {
@@ -298,8 +294,12 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     }
     let mut targets: HashMap<String, Arc<Target>> = HashMap::new();
     let mut infos = Vec::new();
+    let shared = shared_emulator(&profiles, &opts.faults).await?;
     for p in profiles {
-        let mut t = Target::start(p, &opts.faults, &client)
+        let served = shared
+            .as_ref()
+            .map(|(server, faults)| (server.clone(), faults.clone()));
+        let mut t = Target::start_with_or_own(p, &opts.faults, &client, served)
             .await
             .map_err(ConfigError)?;
         if opts.no_rate_limit {
@@ -318,6 +318,8 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         });
         targets.insert(t.name().to_string(), Arc::new(t));
     }
+    // The targets hold the shared server now: it stops after the last of them.
+    drop(shared);
 
     let mut expanded = expand(&features, &infos, &targets, tag_filter.as_ref());
     if let Some(shard) = opts.shard {
@@ -476,6 +478,39 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         point_latest_at(&opts.root.join("reports"), &report_dir);
     }
     Ok(result)
+}
+
+/// One server for every tenant of an emulated fleet whose vendor's paths carry the
+/// tenant (see [`crate::emulators::tenant_scoped`]), with the faults it has on.
+async fn shared_emulator(
+    profiles: &[Profile],
+    faults: &[String],
+) -> Result<Option<(Arc<crate::emulators::server::EmulatorServer>, Vec<String>)>, ConfigError> {
+    let vendor = |p: &Profile| p.spec.emulator.as_ref().map(|e| e.vendor.clone());
+    let Some(first) = profiles.first().and_then(vendor) else {
+        return Ok(None);
+    };
+    let fleet = profiles.len() > 1 && profiles.iter().all(|p| p.tenant.is_some());
+    if !fleet
+        || !crate::emulators::tenant_scoped(&first)
+        || profiles
+            .iter()
+            .any(|p| vendor(p).as_deref() != Some(first.as_str()))
+    {
+        return Ok(None);
+    }
+    let mut tenants = Vec::new();
+    let mut on = Vec::new();
+    for p in profiles {
+        let (emulator, faults) = crate::target::emulator_for(p, faults).map_err(ConfigError)?;
+        let id = p.spec.tenant.clone().unwrap_or_default();
+        tenants.push((id, emulator));
+        on = faults;
+    }
+    let tenants = crate::emulators::tenants::Tenants::new(tenants)
+        .map_err(|e| ConfigError(format!("fleet of {first} tenants: {e}")))?;
+    let server = crate::emulators::server::EmulatorServer::start(Box::new(tenants)).await;
+    Ok(Some((Arc::new(server), on)))
 }
 
 /// The order of every report: target, feature file, line.

@@ -186,6 +186,11 @@ impl Emulator for OracleHealth {
     fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool {
         self.store.age(artifact, secs)
     }
+
+    fn knows_client(&self, client_id: &str, secret: Option<&str>) -> bool {
+        self.client(client_id)
+            .is_some_and(|c| secret.is_none() || c.secret.as_deref() == secret)
+    }
 }
 
 #[cfg(test)]
