@@ -19,6 +19,7 @@ pub mod profile;
 pub mod redact;
 pub mod report;
 pub mod runner;
+pub mod scenario_id;
 pub mod snapshot;
 pub mod target;
 pub mod verdict;

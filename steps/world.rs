@@ -31,6 +31,8 @@ pub struct World {
     redactor: Redactor,
     session: Option<Session>,
     pub scenario: String,
+    /// The scenario's stable id (`@id:` tag); its baselines are named by it.
+    pub scenario_id: String,
     pub flow: Flow,
     warnings: Vec<Finding>,
     drift: Vec<Drift>,
@@ -85,7 +87,7 @@ impl cucumber::World for World {
 
 impl World {
     /// Called by the runner's before-hook: binds the scenario to its target.
-    pub fn attach(&mut self, target: Arc<Target>, shared: Arc<Shared>, scenario: &str) {
+    pub fn attach(&mut self, target: Arc<Target>, shared: Arc<Shared>, scenario: &str, id: &str) {
         self.redactor = target.redactor.scoped();
         self.session = Some(Session::with_limits(
             shared.client.clone(),
@@ -96,6 +98,7 @@ impl World {
         ));
         self.flow.redirect_uri = target.profile.spec.redirect_uri.clone();
         self.scenario = scenario.to_string();
+        self.scenario_id = id.to_string();
         self.started = Some(std::time::Instant::now());
         self.target = Some(target);
         self.shared = Some(shared);
@@ -334,7 +337,7 @@ impl World {
         };
         let target = self.target().clone();
         self.snapshots_taken += 1;
-        let mut name = slug(&self.scenario);
+        let mut name = self.scenario_id.clone();
         if self.snapshots_taken > 1 {
             name = format!("{name}-{}", self.snapshots_taken);
         }
@@ -374,7 +377,7 @@ pub struct ScenarioResults {
     pub elapsed: std::time::Duration,
 }
 
-/// Snapshot names: the scenario name in kebab case.
+/// A name in kebab case (report anchors, sample ids in unit tests).
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
     for c in name.chars() {

@@ -72,7 +72,7 @@ fn payload_drift_alone_exits_3_and_is_summarised() {
     assert_eq!(o.status.code(), Some(3), "{out}\n{err}");
     assert!(out.contains("payload drift"), "{out}");
     assert!(
-        out.contains("snapshot `a-public-app-must-send-a-code-challenge`"),
+        out.contains("snapshot `athena-pkce-public-needs-challenge`"),
         "{out}"
     );
     assert!(
@@ -485,6 +485,48 @@ fn an_unknown_need_tag_is_refused_with_its_location() {
             "features/oauth2/token-response.feature:{}: unknown tag @needs-telepathy",
             line + 2
         )),
+        "{err}"
+    );
+    assert!(!root.join("reports").exists(), "nothing was run or written");
+}
+
+/// Baselines, deviations and the fault map key on a scenario's `@id:`: a scenario
+/// without one, or with another's, is refused at its place before anything runs.
+#[test]
+fn a_missing_or_duplicate_scenario_id_is_refused_with_its_location() {
+    let project = tempfile::tempdir().unwrap();
+    let root = project.path();
+    copy_tree(&common::root().join("features"), &root.join("features"));
+    copy_tree(&common::root().join("profiles"), &root.join("profiles"));
+    let f = root.join("features/oauth2/token-response.feature");
+    let feature = std::fs::read_to_string(&f).unwrap();
+    let mut lines: Vec<String> = feature.lines().map(str::to_owned).collect();
+    let tagged: Vec<usize> = (0..lines.len())
+        .filter(|i| lines[*i].contains("@id:"))
+        .collect();
+    // The first scenario loses its id; the second takes the id of pkce.feature's first.
+    lines[tagged[0]] = lines[tagged[0]].replace("@id:token-response-bearer-lifetime ", "");
+    lines[tagged[1]] =
+        lines[tagged[1]].replace("@id:token-response-no-store", "@id:pkce-wrong-verifier");
+    std::fs::write(&f, lines.join("\n")).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+        .args(["run"])
+        .env_remove("GRANTCHECK_ROOT")
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
+    let at = |i: usize| format!("features/oauth2/token-response.feature:{}:3", i + 2);
+    assert!(
+        err.contains(&format!("{}: the scenario has no @id: tag", at(tagged[0]))),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{}: @id:pkce-wrong-verifier is already the id of features/pkce/pkce.feature:",
+            at(tagged[1])
+        )) || err.contains("features/pkce/pkce.feature:14:3: @id:pkce-wrong-verifier is already the id of features/oauth2/token-response.feature:"),
         "{err}"
     );
     assert!(!root.join("reports").exists(), "nothing was run or written");

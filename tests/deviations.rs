@@ -12,11 +12,11 @@ fn profile_with_deviations(dir: &std::path::Path) -> String {
         .expect("reference profile");
     let text = format!(
         "{text}deviations:
-  - scenario: A code works only once
+  - id: code-single-use
     check: token_error_is
     expected: \"received: HTTP 200\"
     reason: codes are reusable on this server (test)
-  - scenario: The token response may not be cached
+  - id: token-response-no-store
     expected: no-store
     reason: caching headers missing (test)
 "
@@ -118,7 +118,7 @@ fn a_declared_deviation_never_hides_a_second_failure_of_the_same_step() {
         .expect("reference profile");
     let text = format!(
         "{text}deviations:
-  - scenario: {scenario}
+  - id: code-unknown-invalid-grant
     check: token_error_is
     expected: invalid_request
     reason: unknown codes are refused as invalid_request (test)
@@ -161,4 +161,49 @@ fn a_declared_deviation_never_hides_a_second_failure_of_the_same_step() {
             .any(|f| f.check.as_deref() == Some("token_error_is") && f.deviation.is_some()),
         "the declared failure is marked as such: {both:?}"
     );
+}
+
+/// A deviation keyed on an id no scenario has would never explain anything: the run
+/// refuses it before it starts, at the place in the profile.
+#[test]
+fn a_deviation_naming_an_unknown_id_is_refused_at_its_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(common::root().join("profiles/reference-emulated.yaml"))
+        .expect("reference profile");
+    let lines_before = text.lines().count();
+    let text = format!(
+        "{text}deviations:
+  - id: code-works-only-once
+    expected: \"received: HTTP 200\"
+    reason: the old title's words, not its id (test)
+"
+    );
+    std::fs::create_dir_all(dir.path().join("keys")).expect("mkdir keys");
+    std::fs::copy(
+        common::root().join("profiles/keys/test-client.pem"),
+        dir.path().join("keys/test-client.pem"),
+    )
+    .expect("copy key");
+    let path = dir.path().join("reference-emulated.yaml");
+    std::fs::write(&path, text).expect("write profile");
+    let opts = grantcheck::runner::RunOptions {
+        root: common::root(),
+        profiles: vec![path.to_string_lossy().into_owned()],
+        report_dir: Some(dir.path().join("reports")),
+        console: grantcheck::runner::Console::Quiet,
+        ..Default::default()
+    };
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let Err(err) = rt.block_on(grantcheck::runner::run(opts)) else {
+        panic!("a deviation naming an unknown id must be refused")
+    };
+    assert!(
+        err.0.contains(&format!(
+            "reference-emulated.yaml:{}:5: deviation names @id:code-works-only-once, which no scenario has",
+            lines_before + 2
+        )),
+        "{}",
+        err.0
+    );
+    assert!(!dir.path().join("reports").exists(), "nothing ran");
 }

@@ -84,31 +84,27 @@ fn prove(profile: &str, vendor: &str) {
         .records
         .iter()
         .filter(|r| !matches!(r.outcome, grantcheck::runner::Outcome::Skipped { .. }))
-        .map(|r| r.scenario.clone())
+        .map(|r| r.id.clone())
         .collect();
     let healthy_warnings: BTreeMap<&str, usize> = healthy
         .records
         .iter()
-        .map(|r| (r.scenario.as_str(), r.warnings.len()))
+        .map(|r| (r.id.as_str(), r.warnings.len()))
         .collect();
     let mut failed_by: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     let mut mismatches = Vec::new();
     let mut printed = String::new();
     for fault in &faults {
         let (result, _r, _s) = common::run(&[profile], &[fault], None);
-        let mut failed: BTreeSet<String> = common::failed_names(&result).into_iter().collect();
+        let mut failed: BTreeSet<String> = common::failed_ids(&result).into_iter().collect();
         failed.extend(
             result
                 .records
                 .iter()
                 .filter(|r| {
-                    r.warnings.len()
-                        > healthy_warnings
-                            .get(r.scenario.as_str())
-                            .copied()
-                            .unwrap_or(0)
+                    r.warnings.len() > healthy_warnings.get(r.id.as_str()).copied().unwrap_or(0)
                 })
-                .map(|r| r.scenario.clone()),
+                .map(|r| r.id.clone()),
         );
         let (listed, all_but) = &expected[*fault];
         let want: BTreeSet<String> = if *all_but {

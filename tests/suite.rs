@@ -130,18 +130,23 @@ fn a_tag_expression_selects_scenarios() {
     );
 }
 
-/// Snapshot names come from scenario names, so they must be unique per target.
+/// Every record carries its scenario's id, and ids name one scenario per target.
 #[test]
-fn scenario_names_are_unique_per_target() {
+fn every_record_carries_its_scenarios_id() {
     let (result, _r, _s) = common::run(&[], &[], None);
     let mut seen: BTreeMap<(String, String), usize> = BTreeMap::new();
     for r in &result.records {
-        *seen
-            .entry((r.target.clone(), grantcheck::steps::slug(&r.scenario)))
-            .or_default() += 1;
+        assert!(
+            grantcheck::scenario_id::is_valid(&r.id),
+            "{}: {:?}",
+            r.scenario,
+            r.id
+        );
+        assert!(!r.tags.iter().any(|t| t.starts_with("id:")), "{:?}", r.tags);
+        *seen.entry((r.target.clone(), r.id.clone())).or_default() += 1;
     }
     let dups: Vec<_> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
-    assert!(dups.is_empty(), "duplicate scenario names: {dups:?}");
+    assert!(dups.is_empty(), "duplicate scenario ids: {dups:?}");
 }
 
 /// A step definition no feature uses is dead code; a feature step matching no

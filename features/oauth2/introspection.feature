@@ -5,7 +5,7 @@ Feature: Token introspection (RFC 7662)
   `active: false`. The endpoint must not answer just anyone, or it becomes a tool for
   guessing tokens.
 
-  @rfc7662-2.2 @needs-confidential-client
+  @id:introspect-active @rfc7662-2.2 @needs-confidential-client
   Scenario: An active access token is reported active
     Given the confidential app
     And the app uses PKCE with the S256 method
@@ -14,7 +14,7 @@ Feature: Token introspection (RFC 7662)
     And the app introspects the access token
     Then the introspection reports the token active
 
-  @rfc7662-2.2 @rfc7009-2 @needs-confidential-client
+  @id:introspect-revoked-inactive @rfc7662-2.2 @rfc7009-2 @needs-confidential-client
   Scenario: A revoked access token is reported inactive
     Given the confidential app
     And the app uses PKCE with the S256 method
@@ -24,7 +24,7 @@ Feature: Token introspection (RFC 7662)
     And the app introspects the access token
     Then the introspection reports the token inactive
 
-  @rfc7662-2.1 @rfc7662-4 @needs-confidential-client
+  @id:introspect-needs-client-auth @rfc7662-2.1 @rfc7662-4 @needs-confidential-client
   Scenario: Introspection without client authentication is refused
     RFC 7662 makes the server refuse it but fixes no answer for a request with no
     credentials at all; a refusal other than RFC 6749's JSON `invalid_client` is a

@@ -6,7 +6,7 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
   registered, and refuses an assertion signed with any other key, addressed to another
   server, or expired, with `invalid_client`.
 
-  @rfc7523-2.2 @oidc-core-9 @SMART-10
+  @id:jwt-auth-signed-assertion @rfc7523-2.2 @oidc-core-9 @SMART-10
   Scenario: A client registered for private_key_jwt authenticates with a signed assertion
     Given the confidential app that authenticates with a signed JWT
     And the app uses PKCE with the S256 method
@@ -14,7 +14,7 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
     And the app redeems the code
     Then the token request succeeds
 
-  @rfc7523-3 @oidc-core-9 @SMART-10
+  @id:jwt-auth-unregistered-key @rfc7523-3 @oidc-core-9 @SMART-10
   Scenario: An assertion signed with a key the client never registered is refused
     Given the confidential app that authenticates with a signed JWT
     And the app uses PKCE with the S256 method
@@ -22,7 +22,7 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
     And the app redeems the code with an assertion signed with a key it never registered
     Then the token request is refused as invalid_client
 
-  @rfc7523-3 @SMART-10
+  @id:jwt-auth-wrong-audience @rfc7523-3 @SMART-10
   Scenario: An assertion addressed to another server is refused
     Given the confidential app that authenticates with a signed JWT
     And the app uses PKCE with the S256 method
@@ -30,7 +30,7 @@ Feature: Client authentication with a signed JWT (RFC 7523 §3, OpenID Connect C
     And the app redeems the code with an assertion addressed to another server
     Then the token request is refused as invalid_client
 
-  @rfc7523-3 @SMART-10
+  @id:jwt-auth-expired @rfc7523-3 @SMART-10
   Scenario: An expired assertion is refused
     Given the confidential app that authenticates with a signed JWT
     And the app uses PKCE with the S256 method

@@ -6,7 +6,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
   is a sign of theft, so the server refuses it, and (RFC 9700 describes it, without a
   MUST) revokes the one that is current; a server that does not gets a warning.
 
-  @rfc6749-6
+  @id:refresh-narrow-scope @rfc6749-6
   Scenario: A refresh may narrow the scope
     The narrower scope is the profile's `scopes.narrower`, or its default scopes
     without `offline_access`.
@@ -17,7 +17,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
     Then the token request succeeds
     And the granted scope is the narrower scope
 
-  @rfc6749-6 @rfc6749-5.2
+  @id:refresh-widen-scope-refused @rfc6749-6 @rfc6749-5.2
   Scenario: A refresh may not widen the scope
     The wider scope adds the profile's `scopes.unknown` (by default a scope no server
     knows) to the scope granted at sign-in. The server refuses it (`invalid_scope`) or
@@ -29,7 +29,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
     And the app refreshes the tokens asking for a wider scope
     Then the token request is refused with 400 "invalid_scope" or the extra scope is left out
 
-  @rfc9700-2.2.2 @rfc6749-10.4 @needs-second-client @needs-confidential-client
+  @id:refresh-bound-to-client @rfc9700-2.2.2 @rfc6749-10.4 @needs-second-client @needs-confidential-client
   Scenario: A refresh token works only for the client it was issued to
     Given the confidential app
     And the app uses PKCE with the S256 method
@@ -38,7 +38,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
     And another registered app refreshes with the app's refresh token
     Then the token request is refused with 400 "invalid_grant"
 
-  @rfc9700-4.14.2 @rfc6749-10.4
+  @id:refresh-rotated-public-client @rfc9700-4.14.2 @rfc6749-10.4
   Scenario: A public client's refresh token is rotated on use
     Given the public app
     When the user signs in and approves
@@ -47,7 +47,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
     Then the token request succeeds
     And the response carries a new refresh token
 
-  @rfc9700-4.14.2 @rfc6749-10.4
+  @id:refresh-replay-revokes @rfc9700-4.14.2 @rfc6749-10.4
   Scenario: A replayed refresh token is refused and the current one revoked
     Given the public app
     When the user signs in and approves

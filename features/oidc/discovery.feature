@@ -10,17 +10,17 @@ Feature: Server metadata (OpenID Connect Discovery 1.0, RFC 8414)
   methods it offers (S256 must be among them) and which grants it offers (neither the
   implicit nor the password grant that RFC 9700 retires).
 
-  @oidc-discovery-4.3 @rfc8414-3.3 @rfc9700-2.6
+  @id:oidc-discovery-issuer @oidc-discovery-4.3 @rfc8414-3.3 @rfc9700-2.6
   Scenario: The metadata names the issuer it was fetched from
     Given the app reads the server's metadata
     Then the metadata names the issuer it was fetched from
 
-  @oidc-discovery-3 @rfc8414-2
+  @id:oidc-discovery-required-members @oidc-discovery-3 @rfc8414-2
   Scenario: The metadata lists every member its specification requires
     Given the app reads the server's metadata
     Then the metadata has every member its specification requires
 
-  @rfc8414-2 @rfc7636-4.2 @rfc9700-2.1.1 @RFC-03
+  @id:oidc-discovery-s256 @rfc8414-2 @rfc7636-4.2 @rfc9700-2.1.1 @RFC-03
   Scenario: The metadata advertises S256 PKCE
     RFC 9700 asks a server to publish its PKCE methods (RECOMMENDED: a warning when the
     list is missing); a listed set without S256 breaks RFC 7636, which makes S256
@@ -29,7 +29,7 @@ Feature: Server metadata (OpenID Connect Discovery 1.0, RFC 8414)
     Given the app reads the server's metadata
     Then the metadata advertises the S256 PKCE method
 
-  @rfc9700-2.1.2 @rfc9700-2.4
+  @id:oidc-discovery-no-implicit-password @rfc9700-2.1.2 @rfc9700-2.4
   Scenario: The metadata offers neither the implicit nor the password grant
     Given the app reads the server's metadata
     Then the metadata offers neither the implicit nor the password grant

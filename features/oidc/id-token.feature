@@ -10,16 +10,16 @@ Feature: The ID token (OpenID Connect Core 1.0 §3.1.3.7)
     When the user signs in and approves
     And the app redeems the code
 
-  @oidc-core-3.1.3.7 @oidc-core-10.1
+  @id:id-token-signed-published-kid @oidc-core-3.1.3.7 @oidc-core-10.1
   Scenario: The ID token is signed with a key the server publishes under its kid
     Then the token response carries an ID token
     And the ID token is signed by a key the server publishes
 
-  @oidc-core-3.1.3.7 @oidc-core-2
+  @id:id-token-iss-aud-time @oidc-core-3.1.3.7 @oidc-core-2
   Scenario: The ID token names the server as issuer, the app as audience, and is current
     Then the ID token was issued by the server to the app
     And the ID token is current
 
-  @oidc-core-3.1.3.7 @oidc-core-3.1.2.1
+  @id:id-token-nonce @oidc-core-3.1.3.7 @oidc-core-3.1.2.1
   Scenario: The ID token carries the nonce the app sent
     Then the ID token carries the nonce the app sent

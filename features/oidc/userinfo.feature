@@ -5,7 +5,7 @@ Feature: The userinfo endpoint as a protected resource (OpenID Connect Core §5.
   signed-in user, the same subject as the ID token; without one it answers 401 and
   says, in `WWW-Authenticate`, that a Bearer token is needed.
 
-  @oidc-core-5.3.2 @rfc6750-2.1 @RFC-04
+  @id:userinfo-user-of-id-token @oidc-core-5.3.2 @rfc6750-2.1 @RFC-04
   Scenario: The userinfo endpoint answers about the user the ID token names
     Given the public app
     When the user signs in and approves
@@ -13,7 +13,7 @@ Feature: The userinfo endpoint as a protected resource (OpenID Connect Core §5.
     And the app asks the userinfo endpoint about the user
     Then the userinfo response names the subject of the ID token
 
-  @rfc6750-3 @rfc6750-3.1 @RFC-04
+  @id:userinfo-bearer-challenge @rfc6750-3 @rfc6750-3.1 @RFC-04
   Scenario: The userinfo endpoint asks for a Bearer token when none is sent
     When the app asks the userinfo endpoint without an access token
     Then the response is a 401 that asks for a Bearer token

@@ -10,42 +10,42 @@ Feature: Proof Key for Code Exchange (RFC 7636, RFC 9700 §2.1.1, §4.8.2)
   Launch v2 demands of every server; elsewhere they are the server's policy, so a
   server that allows them gets a warning, not a failure.
 
-  @rfc7636-4.6 @rfc7636-4.4.1 @RFC-03 @SMART-06
+  @id:pkce-wrong-verifier @rfc7636-4.6 @rfc7636-4.4.1 @RFC-03 @SMART-06
   Scenario: A wrong code verifier is refused
     Given the public app
     When the user signs in and approves
     And the app redeems the code with a different code verifier
     Then the token request is refused with 400 "invalid_grant"
 
-  @rfc7636-4.6 @rfc7636-4.5 @RFC-03 @SMART-06
+  @id:pkce-missing-verifier @rfc7636-4.6 @rfc7636-4.5 @RFC-03 @SMART-06
   Scenario: A missing code verifier is refused
     Given the public app
     When the user signs in and approves
     And the app redeems the code without a code verifier
     Then the token request is refused with 400 "invalid_grant" or "invalid_request"
 
-  @rfc7636-4.1 @rfc7636-4.6 @RFC-03
+  @id:pkce-short-verifier @rfc7636-4.1 @rfc7636-4.6 @RFC-03
   Scenario: A code verifier shorter than 43 characters is refused
     Given the public app
     When the user signs in and approves
     And the app redeems the code with a 42-character code verifier
     Then the token request is refused with 400 "invalid_grant" or "invalid_request"
 
-  @rfc9700-2.1.1 @rfc7636-4.4.1 @smart-v2 @RFC-03 @SMART-06
+  @id:pkce-plain-refused @rfc9700-2.1.1 @rfc7636-4.4.1 @smart-v2 @RFC-03 @SMART-06
   Scenario: The plain PKCE method is refused
     Given the public app
     And the app uses PKCE with the plain method
     When the user signs in and approves
     Then the authorization is refused with "invalid_request" (a MUST under SMART v2, a SHOULD elsewhere)
 
-  @rfc9700-2.1.1 @rfc7636-4.4.1 @smart-v2 @SMART-06
+  @id:pkce-public-needs-challenge @rfc9700-2.1.1 @rfc7636-4.4.1 @smart-v2 @SMART-06
   Scenario: A public client without a code challenge is refused
     Given the public app
     And the app sends no code challenge
     When the user signs in and approves
     Then the authorization is refused with "invalid_request" (a MUST under SMART v2, a SHOULD elsewhere)
 
-  @rfc9700-4.8.2 @rfc7636-4.6 @needs-confidential-client
+  @id:pkce-verifier-without-challenge @rfc9700-4.8.2 @rfc7636-4.6 @needs-confidential-client
   Scenario: A code verifier for a request that had no challenge is refused
     A server that requires PKCE from every client refuses the authorization request
     itself, which also closes the downgrade.

@@ -5,7 +5,7 @@ Feature: SMART scopes and launch context (SMART App Launch 2.x §3, §4)
   capabilities grants either. A standalone patient launch asks for `launch/patient`,
   and the token response then names the patient in context.
 
-  @SMART-04 @SMART-05 @smart-v2-3 @needs-smart-v2
+  @id:smart-v2-scopes-granted @SMART-04 @SMART-05 @smart-v2-3 @needs-smart-v2
   Scenario: SMART v2 resource scopes are granted
     Given the public app
     And the app requests the scopes "openid launch/patient patient/Patient.rs patient/Observation.rs"
@@ -14,7 +14,7 @@ Feature: SMART scopes and launch context (SMART App Launch 2.x §3, §4)
     Then the token request succeeds
     And the granted scope includes "patient/Patient.rs"
 
-  @SMART-04 @smart-v1
+  @id:smart-v1-scopes-granted @SMART-04 @smart-v1
   Scenario: SMART v1 resource scopes are granted
     Given the public app
     And the app requests the scopes "openid launch/patient patient/Patient.read"
@@ -23,7 +23,7 @@ Feature: SMART scopes and launch context (SMART App Launch 2.x §3, §4)
     Then the token request succeeds
     And the granted scope includes "patient/Patient.read"
 
-  @SMART-02 @SMART-05 @smart-v2-4
+  @id:smart-patient-context @SMART-02 @SMART-05 @smart-v2-4
   Scenario: A standalone patient launch names the patient in the token response
     Given the public app
     And the app requests the scopes "openid launch/patient patient/Patient.rs"

@@ -82,6 +82,18 @@ impl ProfileError {
     }
 }
 
+/// `file:line:col` of the first `needle` in a profile's text outside comments (the
+/// file alone when it is not found), for errors found after the profile loaded.
+pub fn place_of(file: &Path, needle: &str) -> String {
+    let pos = std::fs::read_to_string(file)
+        .ok()
+        .and_then(|text| env::position_of(&text, needle));
+    ProfileError::at(file, pos, "")
+        .to_string()
+        .trim_end_matches(": ")
+        .to_string()
+}
+
 /// Finds a profile by name (`profiles/NAME.yaml`) or path.
 pub fn locate(root: &Path, name_or_path: &str) -> Result<PathBuf, String> {
     let as_path = Path::new(name_or_path);

@@ -402,14 +402,15 @@ fn default_max_body() -> usize {
 }
 
 /// A documented exception: this target is known to differ from a scenario's expectation.
-/// It names a scenario, a check, or both; a failure is a known deviation only when it
-/// matches every given field, so an unrelated failure of the same scenario still fails.
+/// It names a scenario (by its `@id:` tag), a check, or both; a failure is a known
+/// deviation only when it matches every given field, so an unrelated failure of the
+/// same scenario still fails.
 #[derive(Debug, Clone, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Deviation {
-    /// Scenario name (exact).
+    /// The scenario's id (`code-single-use` for `@id:code-single-use`).
     #[serde(default)]
-    pub scenario: Option<String>,
+    pub id: Option<String>,
     /// Check name as failures report it (`error_description_is`).
     #[serde(default)]
     pub check: Option<String>,
@@ -421,8 +422,8 @@ pub struct Deviation {
 impl Deviation {
     /// True when this deviation explains one failure of `scenario`: every field it
     /// gives matches (the check by name, `expected` within what the failure says).
-    pub fn explains(&self, scenario: &str, failure: &crate::verdict::Finding) -> bool {
-        self.scenario.as_deref().is_none_or(|s| s == scenario)
+    pub fn explains(&self, scenario_id: &str, failure: &crate::verdict::Finding) -> bool {
+        self.id.as_deref().is_none_or(|s| s == scenario_id)
             && self
                 .check
                 .as_deref()

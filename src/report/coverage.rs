@@ -46,6 +46,8 @@ pub enum Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScenarioRef {
     pub feature_path: String,
+    /// The scenario's `@id:`.
+    pub id: String,
     pub scenario: String,
     /// target → outcome status (`passed`, `failed`, …); empty without a run.
     pub results: BTreeMap<String, String>,
@@ -189,14 +191,18 @@ pub fn build(
         let refs: Vec<ScenarioRef> = scenarios
             .iter()
             .filter(|(_, _, tags)| tags.iter().any(|t| t == &id))
-            .map(|(path, name, _)| ScenarioRef {
-                feature_path: path.clone(),
-                scenario: name.clone(),
-                results: records
-                    .iter()
-                    .filter(|r| &r.scenario == name && &r.feature_path == path)
-                    .map(|r| (r.target.clone(), status_of(r)))
-                    .collect(),
+            .map(|(path, name, tags)| {
+                let scenario_id = crate::scenario_id::of(tags).unwrap_or_default();
+                ScenarioRef {
+                    feature_path: path.clone(),
+                    id: scenario_id.to_string(),
+                    scenario: name.clone(),
+                    results: records
+                        .iter()
+                        .filter(|r| r.id == scenario_id)
+                        .map(|r| (r.target.clone(), status_of(r)))
+                        .collect(),
+                }
             })
             .collect();
         let rules: Vec<String> = lint_rules
@@ -317,6 +323,7 @@ mod tests {
             },
         );
         rec.feature_path = s.feature_path.clone();
+        rec.id = s.id.clone();
         let skipped = build(&root(), std::slice::from_ref(&rec), &[]).unwrap();
         let again = skipped.entries.iter().find(|x| x.id == e.id).unwrap();
         if e.scenarios.len() == 1 {

@@ -67,6 +67,12 @@ fn anchor(s: &str) -> String {
     crate::steps::slug(s)
 }
 
+/// A scenario's anchor, from its stable id: a link to `report.html#id-…` keeps
+/// pointing at the scenario when its title is reworded.
+fn scenario_anchor(id: &str) -> String {
+    format!("id-{id}")
+}
+
 #[derive(Serialize)]
 struct FailureView {
     text: String,
@@ -209,7 +215,8 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                     serde_json::json!({
                         "name": first.scenario,
                         "line": first.line,
-                        "anchor": anchor(&format!("{}-{}", path, first.scenario)),
+                        "anchor": scenario_anchor(&first.id),
+                        "id": first.id,
                         "description": first.description,
                         "tags": first.tags.iter().filter(|t| !t.starts_with("target-")).map(|t| link(t)).collect::<Vec<_>>(),
                         "steps": steps,
@@ -252,7 +259,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                     })
                     .collect();
                 serde_json::json!({"target": r.target, "scenario": r.scenario, "snapshot": d.snapshot, "file": d.file, "lines": lines,
-                    "outcome": r.outcome.label(), "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
+                    "outcome": r.outcome.label(), "anchor": scenario_anchor(&r.id)})
             })
         })
         .collect();
@@ -260,7 +267,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
     // filters, as plain anchors (no scripts).
     let index_entry = |r: &ScenarioRecord, detail: String| {
         serde_json::json!({"target": r.target, "scenario": r.scenario, "detail": detail,
-            "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
+            "anchor": scenario_anchor(&r.id)})
     };
     let by_outcome = |class: &str| -> Vec<Value> {
         results
@@ -304,7 +311,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                 f.deviation.as_ref().map(|d| {
                     serde_json::json!({"target": r.target, "scenario": r.scenario, "check": f.check,
                         "reason": d.reason, "instead": d.instead, "outcome": r.outcome.label(),
-                        "anchor": anchor(&format!("{}-{}", r.feature_path, r.scenario))})
+                        "anchor": scenario_anchor(&r.id)})
                 })
             })
         })
@@ -342,7 +349,7 @@ pub fn render(results: &Results, coverage: &Coverage) -> Result<String, String> 
                 "lint_rules": e.lint_rules,
                 "scenarios": e.scenarios.iter().map(|s| serde_json::json!({
                     "scenario": s.scenario,
-                    "anchor": anchor(&format!("{}-{}", s.feature_path, s.scenario)),
+                    "anchor": scenario_anchor(&s.id),
                     "results": if fleet { tally(&s.results) } else { serde_json::to_value(&s.results).unwrap_or_default() },
                 })).collect::<Vec<_>>(),
             })
@@ -409,11 +416,18 @@ fn fleet_matrix(results: &Results) -> Value {
         .collect();
     let column: std::collections::HashMap<&str, usize> =
         targets.iter().enumerate().map(|(i, t)| (*t, i)).collect();
-    let mut rows: BTreeMap<(String, usize), (String, Vec<Value>)> = BTreeMap::new();
+    // (file, line) → ((title, id), one cell per target): rows in feature order.
+    type Row = ((String, String), Vec<Value>);
+    let mut rows: BTreeMap<(String, usize), Row> = BTreeMap::new();
     for r in results.scenarios.iter() {
         let row = rows
             .entry((r.feature_path.clone(), r.line))
-            .or_insert_with(|| (r.scenario.clone(), vec![Value::Null; targets.len()]));
+            .or_insert_with(|| {
+                (
+                    (r.scenario.clone(), r.id.clone()),
+                    vec![Value::Null; targets.len()],
+                )
+            });
         if let Some(&i) = column.get(r.target.as_str()) {
             row.1[i] = cell(r);
         }
@@ -424,8 +438,8 @@ fn fleet_matrix(results: &Results) -> Value {
     let rows: Vec<Value> = rows
         .into_iter()
         .filter(|(_, (_, c))| !not_selected(c))
-        .map(|((path, _), (name, cells))| {
-            serde_json::json!({"scenario": name, "anchor": anchor(&format!("{path}-{name}")), "cells": cells})
+        .map(|(_, ((name, id), cells))| {
+            serde_json::json!({"scenario": name, "anchor": scenario_anchor(&id), "cells": cells})
         })
         .collect();
     let columns: Vec<Value> = results

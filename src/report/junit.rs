@@ -83,7 +83,11 @@ fn conformance_case(xml: &mut String, r: &ScenarioRecord) {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let mut body = String::new();
+    // The stable id, for tools that track a test's history across renamed titles.
+    let mut body = format!(
+        "\n      <properties><property name=\"id\" value=\"{}\"/></properties>",
+        escape(&r.id)
+    );
     match &r.outcome {
         Outcome::Passed => {}
         Outcome::Failed { failures } => {
@@ -135,11 +139,7 @@ fn conformance_case(xml: &mut String, r: &ScenarioRecord) {
         );
     }
     xml.push_str(&body);
-    xml.push_str(if body.is_empty() {
-        "</testcase>\n"
-    } else {
-        "\n    </testcase>\n"
-    });
+    xml.push_str("\n    </testcase>\n");
 }
 
 fn drift_suite(xml: &mut String, report: &RunReport<'_>, target: &str, cases: &[&ScenarioRecord]) {

@@ -1,6 +1,6 @@
 //! Known deviations: a profile's documented exceptions, matched against failures.
 //!
-//! A deviation names a scenario, a check, or both, and the text the failure must
+//! A deviation names a scenario (by id), a check, or both, and the text the failure must
 //! contain (what the server does instead). Each failure of a scenario is matched on
 //! its own, and one deviation explains at most one failure per scenario, so a second
 //! failure in the same step still fails. A declared deviation that no longer happens
@@ -11,11 +11,16 @@ use crate::verdict::DeviationRef;
 
 use super::record::{Outcome, ScenarioRecord, StaleDeviation};
 
-/// A deviation's one-line label for reports.
-pub fn label(d: &Deviation) -> String {
-    match (&d.scenario, &d.check) {
-        (Some(s), Some(c)) => format!("{s} / check `{c}`"),
-        (Some(s), None) => s.clone(),
+/// A deviation's one-line label for reports; `title` is the named scenario's, when
+/// a record of it is at hand.
+pub fn label(d: &Deviation, title: Option<&str>) -> String {
+    let scenario = |id: &str| match title {
+        Some(t) => format!("{t} (@id:{id})"),
+        None => format!("@id:{id}"),
+    };
+    match (&d.id, &d.check) {
+        (Some(s), Some(c)) => format!("{} / check `{c}`", scenario(s)),
+        (Some(s), None) => scenario(s),
         (None, Some(c)) => format!("check `{c}`"),
         (None, None) => "any scenario".into(),
     }
@@ -23,7 +28,7 @@ pub fn label(d: &Deviation) -> String {
 
 /// Marks each failure that a declared deviation explains; the scenario is a known
 /// deviation only when every failure is explained.
-pub fn classify(outcome: Outcome, scenario: &str, deviations: &[Deviation]) -> Outcome {
+pub fn classify(outcome: Outcome, scenario_id: &str, deviations: &[Deviation]) -> Outcome {
     let Outcome::Failed { mut failures } = outcome else {
         return outcome;
     };
@@ -32,7 +37,7 @@ pub fn classify(outcome: Outcome, scenario: &str, deviations: &[Deviation]) -> O
         let found = deviations
             .iter()
             .enumerate()
-            .find(|(i, d)| !used[*i] && d.explains(scenario, f));
+            .find(|(i, d)| !used[*i] && d.explains(scenario_id, f));
         if let Some((i, d)) = found {
             used[i] = true;
             f.deviation = Some(DeviationRef {
@@ -57,10 +62,10 @@ pub fn stale(
     records: &[ScenarioRecord],
     whole_suite: bool,
 ) -> Vec<StaleDeviation> {
-    let ran = |name: &str| {
+    let ran = |id: &str| {
         records.iter().any(|r| {
             r.target == target
-                && r.scenario == name
+                && r.id == id
                 && !matches!(r.outcome, Outcome::Skipped { .. } | Outcome::Blocked { .. })
         })
     };
@@ -75,7 +80,7 @@ pub fn stale(
                         .iter()
                         .any(|f| f.deviation.as_ref().is_some_and(|x| x.index == *i))
             });
-            let could_happen = match &d.scenario {
+            let could_happen = match &d.id {
                 Some(s) => ran(s),
                 None => whole_suite,
             };
@@ -83,7 +88,15 @@ pub fn stale(
         })
         .map(|(_, d)| StaleDeviation {
             target: target.to_string(),
-            label: label(d),
+            label: label(
+                d,
+                d.id.as_deref().and_then(|id| {
+                    records
+                        .iter()
+                        .find(|r| r.id == id)
+                        .map(|r| r.scenario.as_str())
+                }),
+            ),
             reason: d.reason.clone(),
         })
         .collect()
@@ -96,7 +109,7 @@ mod tests {
 
     fn dev(scenario: Option<&str>, check: Option<&str>, expected: &str) -> Deviation {
         Deviation {
-            scenario: scenario.map(str::to_owned),
+            id: scenario.map(str::to_owned),
             check: check.map(str::to_owned),
             expected: expected.into(),
             reason: "documented".into(),

@@ -263,6 +263,8 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         .transpose()?;
     let features = read_features(&opts.root.join("features"))?;
     check_need_tags(&features)?;
+    check_ids(&features)?;
+    check_deviation_ids(&profiles, &features)?;
     for p in &profiles {
         for folder in p.spec.features.iter().flatten() {
             if !opts.root.join("features").join(folder).is_dir() {
@@ -387,7 +389,8 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             let shared = before_shared.clone();
             async move {
                 if let Some(target) = target {
-                    world.attach(target, shared, &scenario.name);
+                    let id = crate::scenario_id::of(&scenario.tags).unwrap_or_default();
+                    world.attach(target, shared, &scenario.name, id);
                 }
             }
             .boxed_local()
@@ -702,6 +705,55 @@ fn check_need_tags(features: &[gherkin::Feature]) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// Every scenario has one stable id, unique across the features folder.
+pub fn check_ids(features: &[gherkin::Feature]) -> Result<(), ConfigError> {
+    let paths: Vec<String> = features
+        .iter()
+        .map(|f| f.path.as_ref().map_or(String::new(), |p| relative(p)))
+        .collect();
+    let scenarios = features.iter().zip(&paths).flat_map(|(f, path)| {
+        f.scenarios
+            .iter()
+            .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+            .map(move |s| crate::scenario_id::Tagged {
+                file: path,
+                line: s.position.line,
+                column: s.position.col,
+                tags: &s.tags,
+            })
+    });
+    crate::scenario_id::check(scenarios).map_err(ConfigError)
+}
+
+/// A deviation names a scenario by id: an id no scenario has (a typo, a scenario
+/// removed) would never match and silently stop explaining anything.
+fn check_deviation_ids(
+    profiles: &[Profile],
+    features: &[gherkin::Feature],
+) -> Result<(), ConfigError> {
+    let known: std::collections::HashSet<&str> = features
+        .iter()
+        .flat_map(|f| {
+            f.scenarios
+                .iter()
+                .chain(f.rules.iter().flat_map(|r| r.scenarios.iter()))
+        })
+        .filter_map(|s| crate::scenario_id::of(&s.tags))
+        .collect();
+    for p in profiles {
+        for d in &p.spec.deviations {
+            if let Some(id) = d.id.as_deref().filter(|id| !known.contains(id)) {
+                return Err(ConfigError(format!(
+                    "{}: deviation names @id:{id}, which no scenario has (ids are the \
+                     scenarios' @id: tags in features/)",
+                    crate::profile::place_of(&p.path, &format!("id: {id}"))
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 fn count_scenarios(features: &[gherkin::Feature]) -> usize {
     features
         .iter()
@@ -797,13 +849,17 @@ fn make_record(
         .get(&target_name)
         .map(|t| t.profile.spec.deviations.as_slice())
         .unwrap_or_default();
-    let outcome = deviations::classify(outcome, &scenario.name, declared);
+    let id = crate::scenario_id::of(&scenario.tags)
+        .unwrap_or_default()
+        .to_string();
+    let outcome = deviations::classify(outcome, &id, declared);
     let (drift, no_baseline) = results
         .drift
         .into_iter()
         .partition(|d| d.baseline.is_some());
     ScenarioRecord {
         target: target_name,
+        id,
         feature: feature
             .name
             .rsplit_once(" [")
@@ -831,7 +887,7 @@ fn make_record(
         tags: scenario
             .tags
             .iter()
-            .filter(|t| *t != SKIP_TAG)
+            .filter(|t| *t != SKIP_TAG && !t.starts_with(crate::scenario_id::PREFIX))
             .cloned()
             .collect(),
         outcome,

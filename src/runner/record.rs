@@ -79,6 +79,10 @@ impl std::fmt::Display for StaleDeviation {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScenarioRecord {
     pub target: String,
+    /// The scenario's stable id (its `@id:` tag): what baselines, deviations and
+    /// reports key on.
+    #[serde(default)]
+    pub id: String,
     pub feature: String,
     pub feature_path: String,
     pub scenario: String,
@@ -120,6 +124,7 @@ impl ScenarioRecord {
     pub fn sample(scenario: &str, outcome: Outcome) -> Self {
         Self {
             target: "t".into(),
+            id: scenario.into(),
             feature: "F".into(),
             feature_path: "features/f.feature".into(),
             scenario: scenario.into(),

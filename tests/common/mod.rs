@@ -90,7 +90,7 @@ pub fn run_with(
 /// baseline (a fault that changes only wording is caught by drift), or a scenario the
 /// fault left untestable (a broken discovery document blocks what needs its endpoints;
 /// the discovery scenarios themselves fail).
-pub fn failed_names(result: &RunResult) -> Vec<String> {
+pub fn failed_ids(result: &RunResult) -> Vec<String> {
     let mut v: Vec<String> = result
         .records
         .iter()
@@ -99,7 +99,7 @@ pub fn failed_names(result: &RunResult) -> Vec<String> {
                 || r.has_drift()
                 || matches!(r.outcome, grantcheck::runner::Outcome::Blocked { .. })
         })
-        .map(|r| r.scenario.clone())
+        .map(|r| r.id.clone())
         .collect();
     v.sort();
     v

@@ -5,7 +5,7 @@ Feature: Using the access token with athenahealth's FHIR DSTU2 API
   standard server would use; they are checked as documented and carry the
   vendor-nonstandard tag.
 
-  @ATH-07 @RFC-04 @needs-confidential-client
+  @id:athena-fhir-patient-read @ATH-07 @RFC-04 @needs-confidential-client
   Scenario: The access token reads the patient in context
     Given the confidential app
     And the app requests the scopes "openid launch/patient patient/Patient.read"
@@ -14,7 +14,7 @@ Feature: Using the access token with athenahealth's FHIR DSTU2 API
     And the app reads the patient's record
     Then the FHIR API returns the patient's record
 
-  @ATH-16 @needs-confidential-client
+  @id:athena-fhir-r4-accept-refused @ATH-16 @needs-confidential-client
   Scenario: The R4 Accept header is refused by the DSTU2 API
     DSTU2 accepts application/json and application/json+fhir; the R4 media type
     application/fhir+json gets a 406.
@@ -25,7 +25,7 @@ Feature: Using the access token with athenahealth's FHIR DSTU2 API
     And the app reads the patient's record with the Accept header "application/fhir+json"
     Then the FHIR API answers 406 with the error "An unsupported Accept header was given."
 
-  @ATH-16 @needs-confidential-client
+  @id:athena-fhir-dstu2-charset-accepted @ATH-16 @needs-confidential-client
   Scenario: A DSTU2 Accept header with a charset is accepted
     Given the confidential app
     And the app requests the scopes "openid launch/patient patient/Patient.read"
@@ -34,7 +34,7 @@ Feature: Using the access token with athenahealth's FHIR DSTU2 API
     And the app reads the patient's record with the Accept header "application/json+fhir; charset=utf-8"
     Then the FHIR API returns the patient's record
 
-  @ATH-15 @LINT-A17 @vendor-nonstandard @needs-confidential-client
+  @id:athena-fhir-unscoped-resource-500 @ATH-15 @LINT-A17 @vendor-nonstandard @needs-confidential-client
   Scenario: A resource the token has no scope for is refused with a 500
     A standard server would answer 403 insufficient_scope (RFC 6750 §3.1).
     Given the confidential app
@@ -44,7 +44,7 @@ Feature: Using the access token with athenahealth's FHIR DSTU2 API
     And the app searches the patient's Observation resources
     Then the FHIR API answers 500 with the error "Invalid permissions, incorrect scope passed."
 
-  @ATH-14 @needs-confidential-client
+  @id:athena-fhir-writes-refused @ATH-14 @needs-confidential-client
   Scenario: Writes are refused under Certified API registration
     Given the confidential app
     And the app requests the scopes "openid launch/patient patient/Patient.read"
@@ -53,7 +53,7 @@ Feature: Using the access token with athenahealth's FHIR DSTU2 API
     And the app tries to update the patient's record
     Then the FHIR API answers 403 with the error "Incorrect permissions"
 
-  @RFC-04 @rfc6750-3 @needs-confidential-client
+  @id:athena-fhir-no-token-challenged @RFC-04 @rfc6750-3 @needs-confidential-client
   Scenario: A request without an access token is challenged
     Given the confidential app
     And the app requests the scopes "openid launch/patient patient/Patient.read"

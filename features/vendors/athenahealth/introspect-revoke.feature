@@ -4,7 +4,7 @@ Feature: Token introspection and revocation at athenahealth
   client authentication (athena's current documentation labels it GET). Revocation
   answers 200 with an empty body whatever the token, so it leaks nothing.
 
-  @OKT-13 @ATH-18 @LINT-A16 @rfc7662-2.2 @needs-confidential-client
+  @id:athena-introspect-active @OKT-13 @ATH-18 @LINT-A16 @rfc7662-2.2 @needs-confidential-client
   Scenario: Introspecting a fresh access token reports it active
     Given the confidential app
     When the user signs in and approves
@@ -12,7 +12,7 @@ Feature: Token introspection and revocation at athenahealth
     And the app introspects the access token
     Then the introspection reports the token active
 
-  @OKT-13 @OKT-14 @rfc7009-2.2 @rfc7662-2.2 @needs-confidential-client
+  @id:athena-introspect-revoked-inactive @OKT-13 @OKT-14 @rfc7009-2.2 @rfc7662-2.2 @needs-confidential-client
   Scenario: athenahealth reports a revoked access token inactive
     Given the confidential app
     When the user signs in and approves
@@ -22,7 +22,7 @@ Feature: Token introspection and revocation at athenahealth
     When the app introspects the access token
     Then the introspection reports the token inactive
 
-  @OKT-14 @rfc7009-2.2 @needs-confidential-client
+  @id:athena-revoke-unknown-token @OKT-14 @rfc7009-2.2 @needs-confidential-client
   Scenario: Revoking a token the server never issued still succeeds
     Given the confidential app
     When the user signs in and approves
@@ -30,7 +30,7 @@ Feature: Token introspection and revocation at athenahealth
     And the app revokes a token the server never issued
     Then the revocation succeeds with an empty body
 
-  @OKT-13 @OKT-14 @needs-confidential-client
+  @id:athena-revoked-refresh-token @OKT-13 @OKT-14 @needs-confidential-client
   Scenario: A revoked refresh token can no longer be used
     Given the confidential app
     And the app requests the scopes "openid offline_access patient/Patient.read"

@@ -4,7 +4,7 @@ Feature: Logging out of athenahealth
   password again. It does not revoke tokens. The app passes its latest ID token as
   id_token_hint and may name a registered post-logout redirect URI.
 
-  @OKT-16 @ATH-09 @needs-confidential-client
+  @id:athena-logout-redirect-state @OKT-16 @ATH-09 @needs-confidential-client
   Scenario: Logout sends the user to the post-logout redirect URI with the state
     Given the confidential app
     When the user signs in and approves
@@ -12,7 +12,7 @@ Feature: Logging out of athenahealth
     And the app logs the user out
     Then the user is sent to the post-logout redirect URI with the state
 
-  @ATH-09 @needs-confidential-client
+  @id:athena-logout-ends-session @ATH-09 @needs-confidential-client
   Scenario: After logout the user must sign in again
     Given the confidential app
     When the user signs in and approves
@@ -21,7 +21,7 @@ Feature: Logging out of athenahealth
     And the user signs in again
     Then the user is asked to sign in again
 
-  @ATH-09 @needs-confidential-client
+  @id:athena-logout-keeps-tokens @ATH-09 @needs-confidential-client
   Scenario: Logout does not revoke the tokens already issued
     Given the confidential app
     When the user signs in and approves
@@ -29,7 +29,7 @@ Feature: Logging out of athenahealth
     And the app logs the user out
     Then the access token still works
 
-  @OKT-16 @needs-confidential-client
+  @id:athena-logout-unregistered-redirect @OKT-16 @needs-confidential-client
   Scenario: An unregistered post-logout redirect URI is refused
     Given the confidential app
     When the user signs in and approves

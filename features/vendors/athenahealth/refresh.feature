@@ -4,7 +4,7 @@ Feature: Refreshing tokens at athenahealth
   refresh request may ask for all or some of the originally granted scopes, never
   more.
 
-  @ATH-06 @OKT-12 @needs-confidential-client
+  @id:athena-refresh-needs-offline-access @ATH-06 @OKT-12 @needs-confidential-client
   Scenario: Without offline_access no refresh token is issued
     Given the confidential app
     And the app requests the scopes "openid launch/patient patient/Patient.read"
@@ -13,7 +13,7 @@ Feature: Refreshing tokens at athenahealth
     Then the token request succeeds
     And no refresh token is issued
 
-  @ATH-06 @OKT-12 @SMART-05 @needs-confidential-client
+  @id:athena-refresh-offline-access @ATH-06 @OKT-12 @SMART-05 @needs-confidential-client
   Scenario: With offline_access a refresh token is issued and can be used
     Given the confidential app
     And the app requests the scopes "openid offline_access launch/patient patient/Patient.read"
@@ -23,7 +23,7 @@ Feature: Refreshing tokens at athenahealth
     When the app refreshes the tokens
     Then the token request succeeds
 
-  @ATH-05 @OKT-12 @rfc6749-6 @needs-confidential-client
+  @id:athena-refresh-narrow-scope @ATH-05 @OKT-12 @rfc6749-6 @needs-confidential-client
   Scenario: A refresh may narrow the scope to a subset of the original grant
     Given the confidential app
     And the app requests the scopes "openid offline_access launch/patient patient/Patient.read"
@@ -33,7 +33,7 @@ Feature: Refreshing tokens at athenahealth
     Then the token request succeeds
     And the granted scope is "openid patient/Patient.read"
 
-  @OKT-12 @rfc6749-6 @needs-confidential-client
+  @id:athena-refresh-widen-scope-refused @OKT-12 @rfc6749-6 @needs-confidential-client
   Scenario: A refresh may not add scopes that were not granted
     Given the confidential app
     And the app requests the scopes "openid offline_access patient/Patient.read"
@@ -43,7 +43,7 @@ Feature: Refreshing tokens at athenahealth
     Then the token request is refused with 400 "access_denied"
     And the error description starts with "Some of the scopes requested for the refresh request were not granted in the original authorize request."
 
-  @OKT-12 @needs-confidential-client
+  @id:athena-refresh-unknown-token @OKT-12 @needs-confidential-client
   Scenario: A refresh token the server never issued is refused
     Given the confidential app
     When the user signs in and approves

@@ -6,7 +6,7 @@ Feature: Signing a patient in with athenahealth
   Source: athenahealth "End user authentication and authorization" (2021), sections
   "Forming an authorization request" and "Redirect and token exchange".
 
-  @ATH-02 @ATH-05 @rfc6749-4.1 @needs-confidential-client
+  @id:athena-sign-in-confidential @ATH-02 @ATH-05 @rfc6749-4.1 @needs-confidential-client
   Scenario: A confidential app signs a patient in and receives tokens
     Given the confidential app
     When the user signs in and approves
@@ -15,27 +15,27 @@ Feature: Signing a patient in with athenahealth
     Then the token request succeeds
     And the token response carries an ID token
 
-  @ATH-02 @ATH-17 @needs-basic-client @rfc6749-2.3.1
+  @id:athena-sign-in-basic @ATH-02 @ATH-17 @needs-basic-client @rfc6749-2.3.1
   Scenario: A confidential app may authenticate with HTTP Basic
     Given the confidential app that authenticates with HTTP Basic
     When the user signs in and approves
     And the app redeems the code
     Then the token request succeeds
 
-  @ATH-02 @OKT-05 @needs-public-client @rfc7636
+  @id:athena-sign-in-public-pkce @ATH-02 @OKT-05 @needs-public-client @rfc7636
   Scenario: A public app signs a patient in with PKCE and no client secret
     Given the public app
     When the user signs in and approves
     And the app redeems the code
     Then the token request succeeds
 
-  @OKT-10 @LINT-A7 @rfc6749-4.1.2 @needs-confidential-client
+  @id:athena-sign-in-state-returned @OKT-10 @LINT-A7 @rfc6749-4.1.2 @needs-confidential-client
   Scenario: The redirect back to the app carries the state the app sent
     Given the confidential app
     When the user signs in and approves
     Then the redirect carries the state the app sent
 
-  @OKT-10 @LINT-A7 @needs-confidential-client
+  @id:athena-sign-in-state-required @OKT-10 @LINT-A7 @needs-confidential-client
   Scenario: An authorization request without state is refused
     The guide calls state optional, but Okta, which hosts athenahealth's login,
     requires it on every authorization request to prevent cross-site request forgery.
@@ -45,21 +45,21 @@ Feature: Signing a patient in with athenahealth
     Then the authorization is refused with "invalid_request"
     And the error description is "The authentication request has an invalid 'state' parameter."
 
-  @ATH-03 @needs-confidential-client
+  @id:athena-aud-fhir-base @ATH-03 @needs-confidential-client
   Scenario: The practice may be named by its FHIR base URL in aud
     Given the confidential app
     And the app names the practice with its FHIR base URL as aud
     When the user signs in and approves
     Then the app receives an authorization code
 
-  @ATH-03 @needs-confidential-client
+  @id:athena-aud-practice-json @ATH-03 @needs-confidential-client
   Scenario: The practice may be named by the practice JSON in aud
     Given the confidential app
     And the app names the practice with the practice JSON as aud
     When the user signs in and approves
     Then the app receives an authorization code
 
-  @ATH-11 @ATH-03 @LINT-A17 @vendor-nonstandard @needs-confidential-client
+  @id:athena-aud-double-encoded @ATH-11 @ATH-03 @LINT-A17 @vendor-nonstandard @needs-confidential-client
   Scenario: A double-encoded aud breaks the login widget
     The FAQ answers "error in workflowHandler" (HTTP 500, no redirect) for an aud that
     was URL-encoded by the app before being placed in the query.
@@ -68,7 +68,7 @@ Feature: Signing a patient in with athenahealth
     When the user starts signing in
     Then the authorization endpoint fails with 500 saying "error in workflowHandler"
 
-  @ATH-11 @LINT-A9 @vendor-nonstandard @needs-confidential-client
+  @id:athena-aud-guide-example @ATH-11 @LINT-A9 @vendor-nonstandard @needs-confidential-client
   Scenario: The guide's malformed aud example breaks the login widget
     The guide's counterexample does not decode to JSON at all: it ends in &'D
     instead of a closing brace.
@@ -77,20 +77,20 @@ Feature: Signing a patient in with athenahealth
     When the user starts signing in
     Then the authorization endpoint fails with 500 saying "error in workflowHandler"
 
-  @ATH-12 @needs-user-without-portal-access @needs-confidential-client
+  @id:athena-sign-in-no-portal-access @ATH-12 @needs-user-without-portal-access @needs-confidential-client
   Scenario: A user with no record in the practice cannot sign in to its portal
     Given the confidential app
     And a user without access to the practice
     When the user signs in and approves
     Then the sign-in stops on a page saying "You are not configured to access this Patient Portal."
 
-  @ATH-04 @rfc6749-4.1.2.1 @needs-confidential-client
+  @id:athena-consent-denied @ATH-04 @rfc6749-4.1.2.1 @needs-confidential-client
   Scenario: A user who denies consent sends the app back with access_denied
     Given the confidential app
     When the user signs in and denies consent
     Then the authorization is refused with "access_denied"
 
-  @ATH-04 @needs-confidential-client
+  @id:athena-consent-scope-withheld @ATH-04 @needs-confidential-client
   Scenario: A scope the user withholds consent for is left out of the token
     The third of the guide's scope checks: scopes the user declines are silently
     dropped while the rest are granted.
@@ -102,7 +102,7 @@ Feature: Signing a patient in with athenahealth
     And the granted scope does not include "patient/Observation.read"
     And the granted scope includes "patient/Patient.read"
 
-  @ATH-09 @needs-confidential-client
+  @id:athena-session-reused @ATH-09 @needs-confidential-client
   Scenario: An active login session signs the user in without asking again
     Given the confidential app
     When the user signs in and approves
