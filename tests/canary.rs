@@ -74,7 +74,7 @@ fn no_secret_appears_in_output_reports_or_snapshots() {
         "--fault",
         "token-errors-not-json",
         "--fault",
-        "code-reusable",
+        "allow-code-reuse",
         "--fault",
         "accept-wrong-secret",
         "--fault",
@@ -82,7 +82,7 @@ fn no_secret_appears_in_output_reports_or_snapshots() {
         "--fault",
         "pkce-error-with-reason",
         "--fault",
-        "accept-any-basic-credentials",
+        "accept-wrong-secret",
         "--fault",
         "legacy-underscore-urns",
     ])

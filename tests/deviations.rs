@@ -38,8 +38,13 @@ fn a_declared_deviation_is_reported_as_such_and_only_for_its_failure() {
     let dir = tempfile::tempdir().expect("temp dir");
     let profile = profile_with_deviations(dir.path());
     let reports = tempfile::tempdir().expect("temp dir");
-    let (result, _snaps) =
-        common::run_into(&[&profile], &["code-reusable"], None, reports.path(), None);
+    let (result, _snaps) = common::run_into(
+        &[&profile],
+        &["allow-code-reuse"],
+        None,
+        reports.path(),
+        None,
+    );
 
     let outcome = |name: &str| {
         &result

@@ -54,7 +54,7 @@ impl OracleHealth {
             }
             return Err(self.bad_header());
         };
-        let any_secret = self.on(Fault::AcceptAnyBasicCredentials);
+        let any_secret = self.on(Fault::AcceptWrongSecret);
         match self.client(&id) {
             Some(c) if any_secret => Ok(c.clone()),
             Some(c)

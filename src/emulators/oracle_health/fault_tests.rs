@@ -129,7 +129,7 @@ fn cases() -> Vec<Case> {
             faulty: "400 invalid_client",
         },
         Case {
-            fault: Fault::AcceptAnyBasicCredentials,
+            fault: Fault::AcceptWrongSecret,
             observe: |emu| outcome(&wrong_secret(emu)),
             healthy: "401 invalid_client",
             faulty: "200",

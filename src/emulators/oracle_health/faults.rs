@@ -15,7 +15,7 @@ fault_switches! {
         "a client authentication failure names the claimed client id instead of client=unknown (CER-04)";
     TokenAuthFailureStatus400 => "token-auth-failure-status-400",
         "invalid_client is answered with 400 instead of 401 (CER-06, CER-07)";
-    AcceptAnyBasicCredentials => "accept-any-basic-credentials",
+    AcceptWrongSecret => "accept-wrong-secret",
         "HTTP Basic credentials with a registered client id pass whatever the secret (CER-06)";
     BearerHeaderAcceptedAsClientAuth => "bearer-header-accepted-as-client-auth",
         "an Authorization: Bearer assertion authenticates the client named in it instead of invalid-authorization-header (CER-07)";

@@ -163,7 +163,7 @@ impl Reference {
         }
         match p.get("redirect_uri") {
             Some(uri) if self.redirect_uri_matches(client, uri) => Ok((uri.to_string(), true)),
-            Some(uri) if self.on(Fault::RedirectToUnregisteredUri) => Err(self
+            Some(uri) if self.on(Fault::RedirectErrorsToUnregisteredUri) => Err(self
                 .authorization_error(
                     origin,
                     uri,
@@ -226,10 +226,11 @@ impl Reference {
         challenge: Option<&str>,
         method: Option<&str>,
     ) -> Result<Option<Challenge>, &'static str> {
-        let plain_allowed = self.on(Fault::PkceAcceptsPlain);
+        let plain_allowed = self.on(Fault::AllowPlainPkce);
         let (value, method) = match (challenge, method) {
             (None, None) => {
-                return if client.auth == ClientAuth::None && !self.on(Fault::PkceOptionalForPublic)
+                return if client.auth == ClientAuth::None
+                    && !self.on(Fault::PkceOptionalForPublicClients)
                 {
                     Err("A public client must send a PKCE code_challenge.")
                 } else {

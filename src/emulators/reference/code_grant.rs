@@ -25,7 +25,7 @@ impl Reference {
             .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
         let code = self.take_code(value)?;
 
-        if code.grant.client_id != client.client_id && !self.on(Fault::CodeNotBoundToClient) {
+        if code.grant.client_id != client.client_id && !self.on(Fault::IgnoreClientMismatch) {
             return Err(OAuthError::invalid_grant(
                 "The authorization code was issued to another client.",
             ));
@@ -65,8 +65,8 @@ impl Reference {
         } else {
             OAuthError::invalid_grant(BAD_CODE)
         };
-        let reusable = self.on(Fault::CodeReusable);
-        let expires = !self.on(Fault::CodeNeverExpires);
+        let reusable = self.on(Fault::AllowCodeReuse);
+        let expires = !self.on(Fault::CodesNeverExpire);
         let keep_tokens = self.on(Fault::ReplayKeepsTokens);
         let Some(code) = self.store.codes.get_mut(value) else {
             return Err(unknown);
@@ -88,7 +88,7 @@ impl Reference {
     /// RFC 6749 §4.1.3: the redirect_uri must be identical to the authorization
     /// request's; it may be left out only when that request left it out too.
     fn check_redirect_uri(&self, code: &AuthCode, sent: Option<&str>) -> Result<(), OAuthError> {
-        if self.on(Fault::TokenIgnoresRedirectUri) {
+        if self.on(Fault::IgnoreRedirectMismatch) {
             return Ok(());
         }
         match sent {
@@ -138,7 +138,7 @@ impl Reference {
             ChallengeMethod::S256 => pkce::s256_challenge(verifier) == challenge.value,
             ChallengeMethod::Plain => verifier == challenge.value,
         };
-        if matches || self.on(Fault::PkceIgnoresVerifier) {
+        if matches || self.on(Fault::AcceptAnyVerifier) {
             Ok(())
         } else {
             Err(OAuthError::invalid_grant(

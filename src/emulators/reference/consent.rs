@@ -106,10 +106,7 @@ impl Reference {
                 family: None,
             },
         );
-        let state = txn
-            .state
-            .as_deref()
-            .filter(|_| !self.on(Fault::AuthorizeDropsState));
+        let state = txn.state.as_deref().filter(|_| !self.on(Fault::DropState));
         let params = vec![("code", code.as_str())];
         self.authorization_redirect(origin, &txn.redirect_uri, Mode::Query, params, state)
     }
@@ -129,10 +126,7 @@ impl Reference {
             ("expires_in", lifetime.as_str()),
             ("scope", scope.as_str()),
         ];
-        let state = txn
-            .state
-            .as_deref()
-            .filter(|_| !self.on(Fault::AuthorizeDropsState));
+        let state = txn.state.as_deref().filter(|_| !self.on(Fault::DropState));
         self.authorization_redirect(origin, &txn.redirect_uri, Mode::Fragment, params, state)
     }
 }

@@ -43,7 +43,7 @@ const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "no
 
 impl Reference {
     fn pkce_methods(&self) -> Vec<&'static str> {
-        if self.on(Fault::DiscoveryAdvertisesPlain) {
+        if self.on(Fault::DiscoveryAdvertisesPlainPkce) {
             vec!["S256", "plain"]
         } else {
             vec!["S256"]

@@ -110,7 +110,7 @@ fn cases() -> Vec<Case> {
             faulty: "null",
         },
         Case {
-            fault: Fault::DiscoveryAdvertisesPlain,
+            fault: Fault::DiscoveryAdvertisesPlainPkce,
             observe: |emu| {
                 let a = oidc(emu)["code_challenge_methods_supported"].to_string();
                 let b = smart(emu)["code_challenge_methods_supported"].to_string();
@@ -146,7 +146,7 @@ fn cases() -> Vec<Case> {
             faulty: "none",
         },
         Case {
-            fault: Fault::AuthorizeDropsState,
+            fault: Fault::DropState,
             observe: |emu| {
                 let ok = Browser::new(emu).run(&authz(PUBLIC));
                 let error = send(emu, authz(PUBLIC).set("aud", "x").request());
@@ -224,7 +224,7 @@ fn cases() -> Vec<Case> {
             faulty: "200",
         },
         Case {
-            fault: Fault::RedirectToUnregisteredUri,
+            fault: Fault::RedirectErrorsToUnregisteredUri,
             observe: |emu| {
                 let r = send(
                     emu,
@@ -267,7 +267,7 @@ fn cases() -> Vec<Case> {
             faulty: "307",
         },
         Case {
-            fault: Fault::CodeReusable,
+            fault: Fault::AllowCodeReuse,
             observe: |emu| {
                 let code = obtain_code(emu, &authz(PUBLIC));
                 redeem(emu, PUBLIC, &code);
@@ -289,7 +289,7 @@ fn cases() -> Vec<Case> {
             faulty: "400 invalid_grant true",
         },
         Case {
-            fault: Fault::CodeNeverExpires,
+            fault: Fault::CodesNeverExpire,
             observe: |emu| {
                 let code = obtain_code(emu, &authz(PUBLIC));
                 emu.age_artifact(&code, 3600);
@@ -299,7 +299,7 @@ fn cases() -> Vec<Case> {
             faulty: "200",
         },
         Case {
-            fault: Fault::CodeNotBoundToClient,
+            fault: Fault::IgnoreClientMismatch,
             observe: |emu| {
                 let extra = [("redirect_uri", CB), ("code_verifier", VERIFIER)];
                 redeem_outcome(emu, authz(POST_CLIENT).pkce(), OTHER, &extra)
@@ -308,7 +308,7 @@ fn cases() -> Vec<Case> {
             faulty: "200",
         },
         Case {
-            fault: Fault::TokenIgnoresRedirectUri,
+            fault: Fault::IgnoreRedirectMismatch,
             observe: |emu| {
                 let extra = [
                     ("redirect_uri", "https://app.example.test/other-callback"),
@@ -355,7 +355,7 @@ fn cases() -> Vec<Case> {
             faulty: "false",
         },
         Case {
-            fault: Fault::PkceIgnoresVerifier,
+            fault: Fault::AcceptAnyVerifier,
             observe: |emu| {
                 let extra = [("redirect_uri", CB), ("code_verifier", WRONG_VERIFIER)];
                 redeem_outcome(emu, authz(PUBLIC), PUBLIC, &extra)
@@ -370,7 +370,7 @@ fn cases() -> Vec<Case> {
             faulty: "200",
         },
         Case {
-            fault: Fault::PkceAcceptsPlain,
+            fault: Fault::AllowPlainPkce,
             observe: |emu| {
                 let plain = authz(PUBLIC)
                     .set("code_challenge", VERIFIER)
@@ -382,7 +382,7 @@ fn cases() -> Vec<Case> {
             faulty: "302 code 302 code",
         },
         Case {
-            fault: Fault::PkceOptionalForPublic,
+            fault: Fault::PkceOptionalForPublicClients,
             observe: |emu| {
                 let a = authz(PUBLIC)
                     .without("code_challenge")
@@ -431,7 +431,7 @@ fn cases() -> Vec<Case> {
             faulty: "mac",
         },
         Case {
-            fault: Fault::TokenResponseCacheable,
+            fault: Fault::OmitCacheControl,
             observe: |emu| {
                 let code = obtain_code(emu, &authz(PUBLIC));
                 let ok = redeem(emu, PUBLIC, &code);

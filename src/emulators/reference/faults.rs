@@ -7,7 +7,7 @@ fault_switches! {
         "the metadata issuer has a trailing slash, so it differs from the URL it was fetched from (OIDC-Discovery-4.3, RFC8414-3.3)";
     DiscoveryMissingRequired => "discovery-missing-required",
         "the metadata lacks the required subject_types_supported (OIDC-Discovery-3)";
-    DiscoveryAdvertisesPlain => "discovery-advertises-plain",
+    DiscoveryAdvertisesPlainPkce => "discovery-advertises-plain-pkce",
         "the OpenID and SMART metadata list plain in code_challenge_methods_supported (RFC9700-2.1.1, SMART-03)";
     DiscoveryOffersImplicit => "discovery-offers-implicit",
         "the metadata offers the token response type and the implicit and password grants (RFC9700-2.1.2, RFC9700-2.4)";
@@ -15,7 +15,7 @@ fault_switches! {
         "the SMART configuration lacks the required capabilities (SMART-03)";
     CapabilityStatementNoOauthUris => "capability-statement-no-oauth-uris",
         "the CapabilityStatement lacks the oauth-uris security extension (SMART-12)";
-    AuthorizeDropsState => "authorize-drops-state",
+    DropState => "drop-state",
         "the successful authorization response omits state (RFC6749-4.1.2)";
     AuthorizeErrorsDropState => "authorize-errors-drop-state",
         "authorization error redirects omit state (RFC6749-4.1.2.1)";
@@ -29,13 +29,13 @@ fault_switches! {
         "redirect URIs are compared ignoring case (RFC9700-2.1)";
     RedirectUriAnyPort => "redirect-uri-any-port",
         "a registered non-loopback redirect URI on another port is accepted (RFC9700-2.1)";
-    RedirectToUnregisteredUri => "redirect-to-unregistered-uri",
+    RedirectErrorsToUnregisteredUri => "redirect-errors-to-unregistered-uri",
         "an unregistered redirect_uri receives an error redirect instead of an error page (RFC9700-4.11, RFC6749-4.1.2.1)";
     FrameablePages => "frameable-pages",
         "the login, consent and error pages lack X-Frame-Options and frame-ancestors (RFC9700-4.16)";
     LoginAnswers307 => "login-answers-307",
         "the credentials form post is answered with 307, which re-posts the password (RFC9700-4.12)";
-    CodeReusable => "code-reusable",
+    AllowCodeReuse => "allow-code-reuse",
         "an authorization code can be redeemed more than once (RFC6749-4.1.2)";
     JwtSignatureUnchecked => "jwt-signature-unchecked",
         "a private_key_jwt assertion is accepted without checking its signature (RFC7523-3, OIDC-Core-9)";
@@ -45,11 +45,11 @@ fault_switches! {
         "an expired private_key_jwt assertion is accepted (RFC7523-3)";
     ReplayKeepsTokens => "replay-keeps-tokens",
         "a replayed code is refused but the tokens of its first use stay active (RFC6749-4.1.2)";
-    CodeNeverExpires => "code-never-expires",
+    CodesNeverExpire => "codes-never-expire",
         "authorization codes never expire (RFC6749-4.1.2)";
-    CodeNotBoundToClient => "code-not-bound-to-client",
+    IgnoreClientMismatch => "ignore-client-mismatch",
         "a code issued to one client is redeemed by another (RFC6749-4.1.3)";
-    TokenIgnoresRedirectUri => "token-ignores-redirect-uri",
+    IgnoreRedirectMismatch => "ignore-redirect-mismatch",
         "redirect_uri at the token endpoint is not compared with the authorization request (RFC6749-4.1.3)";
     UnknownCodeInvalidRequest => "unknown-code-invalid-request",
         "an unknown code is refused with invalid_request instead of invalid_grant (RFC6749-5.2)";
@@ -59,13 +59,13 @@ fault_switches! {
         "token endpoint errors are text/plain instead of JSON (RFC6749-5.2)";
     ErrorDescriptionNonAscii => "error-description-non-ascii",
         "token endpoint error descriptions contain characters outside printable ASCII (RFC6749-5.2)";
-    PkceIgnoresVerifier => "pkce-ignores-verifier",
+    AcceptAnyVerifier => "accept-any-verifier",
         "a wrong code_verifier is accepted (RFC7636-4.6)";
     PkceVerifierOptional => "pkce-verifier-optional",
         "a missing code_verifier is accepted when a challenge was sent (RFC7636-4.6, SMART-06)";
-    PkceAcceptsPlain => "pkce-accepts-plain",
+    AllowPlainPkce => "allow-plain-pkce",
         "code_challenge_method=plain (also by default) is accepted (RFC9700-2.1.1, SMART-06)";
-    PkceOptionalForPublic => "pkce-optional-for-public",
+    PkceOptionalForPublicClients => "pkce-optional-for-public-clients",
         "a public client may authorize without a code_challenge (RFC9700-2.1.1)";
     PkceDowngradeAccepted => "pkce-downgrade-accepted",
         "a code_verifier is accepted for a code issued without a challenge (RFC9700-4.8.2)";
@@ -73,7 +73,7 @@ fault_switches! {
         "the code_verifier length is not checked (RFC7636-4.1)";
     TokenTypeNotBearer => "token-type-not-bearer",
         "token_type is mac instead of Bearer (RFC6749-7.1, SMART-01)";
-    TokenResponseCacheable => "token-response-cacheable",
+    OmitCacheControl => "omit-cache-control",
         "token responses lack Cache-Control: no-store and Pragma: no-cache (RFC6749-5.1, SMART-01)";
     TokenResponseHidesScopeChange => "token-response-hides-scope-change",
         "the token response omits scope when the granted scope differs from the request (RFC6749-3.3, SMART-01)";

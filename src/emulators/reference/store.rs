@@ -28,7 +28,7 @@ pub(super) fn opaque() -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum ChallengeMethod {
     S256,
-    /// Only reachable through the pkce-accepts-plain fault.
+    /// Only reachable through the allow-plain-pkce fault.
     Plain,
 }
 

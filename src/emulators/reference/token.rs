@@ -29,7 +29,7 @@ impl Reference {
             Ok(body) => EmuResponse::json(200, &body),
             Err(error) => self.token_error(error),
         };
-        if self.on(Fault::TokenResponseCacheable) {
+        if self.on(Fault::OmitCacheControl) {
             return response;
         }
         response
