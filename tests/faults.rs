@@ -2,7 +2,9 @@
 //! switches, the suite runs with that fault on and exactly the scenarios listed in
 //! `tests/fault-map.txt` must fail; and every scenario must be failed by some fault.
 //! A scenario whose broken check is a SHOULD counts as failed when the fault gives it
-//! a warning the healthy run did not have.
+//! a warning the healthy run did not have. And every named check in `src/checks/`
+//! fails (or warns) under some fault of some emulator: a check no fault can trip is
+//! either dead or untested.
 
 mod common;
 
@@ -50,7 +52,8 @@ fn expected() -> Map {
     map
 }
 
-fn prove(profile: &str, vendor: &str) {
+/// Returns the checks that failed or warned under some fault.
+fn prove(profile: &str, vendor: &str) -> BTreeSet<String> {
     let all_expected = expected();
     let expected = all_expected
         .get(profile)
@@ -92,10 +95,15 @@ fn prove(profile: &str, vendor: &str) {
         .map(|r| (r.id.as_str(), r.warnings.len()))
         .collect();
     let mut failed_by: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut tripped: BTreeSet<String> = BTreeSet::new();
     let mut mismatches = Vec::new();
     let mut printed = String::new();
     for fault in &faults {
         let (result, _r, _s) = common::run(&[profile], &[fault], None);
+        for r in &result.records {
+            let findings = r.outcome.failures().iter().chain(&r.warnings);
+            tripped.extend(findings.filter_map(|f| f.check.clone()));
+        }
         let mut failed: BTreeSet<String> = common::failed_ids(&result).into_iter().collect();
         failed.extend(
             result
@@ -144,21 +152,79 @@ fn prove(profile: &str, vendor: &str) {
         never.is_empty(),
         "[{profile}] scenarios no fault can fail: {never:?}"
     );
+    tripped
 }
 
+/// The three emulators' proofs run side by side; the union of what they tripped must
+/// hold every check name.
 #[test]
-fn every_athenahealth_check_fails_under_its_faults() {
-    prove("athenahealth-emulated", "athenahealth");
+fn every_scenario_and_every_check_fails_under_some_fault() {
+    let proofs = [
+        ("athenahealth-emulated", "athenahealth"),
+        ("oracle-health-emulated", "oracle-health"),
+        ("reference-emulated", "reference"),
+    ];
+    let tripped: BTreeSet<String> = std::thread::scope(|scope| {
+        let handles: Vec<_> = proofs
+            .iter()
+            .map(|(profile, vendor)| scope.spawn(move || prove(profile, vendor)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("a proof failed (its message is above)"))
+            .collect()
+    });
+    let named = check_names();
+    assert!(
+        named.len() > 50,
+        "check names read from src/checks: {named:?}"
+    );
+    let known_gaps: BTreeSet<String> =
+        std::fs::read_to_string(common::root().join("tests/checks-without-a-fault.txt"))
+            .expect("tests/checks-without-a-fault.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+    let never: Vec<&String> = named
+        .difference(&tripped)
+        .filter(|c| !known_gaps.contains(*c))
+        .collect();
+    let closed: Vec<&String> = known_gaps.intersection(&tripped).collect();
+    let unknown: Vec<&String> = known_gaps.difference(&named).collect();
+    // Printed too: the run's panic hook keeps quiet about panics outside steps.
+    println!(
+        "checks no fault trips: {never:?}; listed gaps now tripped: {closed:?}; listed but no such check: {unknown:?}"
+    );
+    assert!(never.is_empty(), "checks no fault can trip: {never:?}");
+    assert!(
+        closed.is_empty() && unknown.is_empty(),
+        "tests/checks-without-a-fault.txt is out of date: now tripped {closed:?}, no such check {unknown:?}"
+    );
 }
 
-#[test]
-fn every_oracle_health_check_fails_under_its_faults() {
-    prove("oracle-health-emulated", "oracle-health");
-}
-
-#[test]
-fn every_standards_check_fails_under_a_reference_fault() {
-    prove("reference-emulated", "reference");
+/// Every check name in `src/checks/` (outside its unit tests): the string given as a
+/// failure's `check`, which the source writes just before its spec reference
+/// (`"token_error_is",` then `"RFC6749-5.2",`), as `check: "…"`, or as a `CHECK`
+/// constant.
+fn check_names() -> BTreeSet<String> {
+    let pair = regex::Regex::new(
+        r#""([a-z][a-z0-9_]*)"\s*,\s*(?:spec:\s*)?"(?:[A-Za-z][A-Za-z0-9.]*-[0-9][^"]*|[A-Z]+-[A-Za-z0-9.-]+)""#,
+    )
+    .unwrap();
+    let field = regex::Regex::new(r#"check:\s*"([a-z][a-z0-9_]*)""#).unwrap();
+    let constant = regex::Regex::new(r#"const [A-Z_]+: &str = "([a-z][a-z0-9_]*)""#).unwrap();
+    let mut names = BTreeSet::new();
+    for entry in std::fs::read_dir(common::root().join("src/checks")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for re in [&pair, &field, &constant] {
+            names.extend(re.captures_iter(code).map(|c| c[1].to_string()));
+        }
+    }
+    names
 }
 
 /// RFC 9207 is a MUST once the server advertises it: the reference server does, so
