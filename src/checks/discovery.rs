@@ -155,3 +155,174 @@ pub fn capability_statement_oauth_uris(doc: &Value) -> Outcome {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn pkce(methods: &[&str]) -> Value {
+        json!({ "code_challenge_methods_supported": methods })
+    }
+
+    #[test]
+    fn a_listed_capability_passes() {
+        let doc = json!({ "capabilities": ["launch-standalone", "client-public"] });
+        assert!(capability_listed(&doc, "client-public").is_ok());
+    }
+
+    #[test]
+    fn an_unlisted_capability_fails() {
+        for doc in [json!({ "capabilities": ["launch-ehr"] }), json!({})] {
+            let f = capability_listed(&doc, "client-public").unwrap_err();
+            assert_eq!((f.check, f.spec), ("smart_capability_listed", "SMART-03"));
+        }
+    }
+
+    #[test]
+    fn pkce_methods_without_plain_pass() {
+        assert!(no_plain_pkce(&pkce(&["S256"])).is_ok());
+        assert!(no_plain_pkce(&json!({})).is_ok());
+    }
+
+    #[test]
+    fn plain_among_pkce_methods_fails() {
+        let f = no_plain_pkce(&pkce(&["S256", "plain"])).unwrap_err();
+        assert_eq!((f.check, f.spec), ("pkce_plain_not_offered", "SMART-06"));
+    }
+
+    #[test]
+    fn every_expected_auth_method_listed_in_any_order_passes() {
+        let doc = json!({ "token_endpoint_auth_methods_supported":
+            ["private_key_jwt", "client_secret_basic", "client_secret_post"] });
+        assert!(auth_methods_listed(&doc, &["client_secret_basic", "private_key_jwt"]).is_ok());
+    }
+
+    #[test]
+    fn a_missing_auth_method_fails() {
+        let doc = json!({ "token_endpoint_auth_methods_supported": ["client_secret_basic"] });
+        let f = auth_methods_listed(&doc, &["client_secret_basic", "private_key_jwt"]).unwrap_err();
+        assert_eq!(
+            (f.check, f.spec),
+            ("token_endpoint_auth_methods_listed", "SMART-03")
+        );
+    }
+
+    #[test]
+    fn the_exact_issuer_passes() {
+        let doc = json!({ "issuer": "https://as.test/oauth2/default" });
+        assert!(issuer_is(&doc, "https://as.test/oauth2/default").is_ok());
+    }
+
+    #[test]
+    fn an_issuer_with_a_slash_added_or_missing_fails() {
+        for doc in [
+            json!({ "issuer": "https://as.test/oauth2/default/" }),
+            json!({}),
+        ] {
+            let f = issuer_is(&doc, "https://as.test/oauth2/default").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("metadata_issuer_matches_url", "OIDC-DISCOVERY-4.3")
+            );
+        }
+    }
+
+    #[test]
+    fn s256_listed_or_no_list_passes() {
+        assert!(s256_listed(&pkce(&["plain", "S256"])).is_ok());
+        // An absent list is pkce_methods_published's matter.
+        assert!(s256_listed(&json!({})).is_ok());
+    }
+
+    #[test]
+    fn a_list_without_s256_fails() {
+        for doc in [pkce(&["plain"]), pkce(&[]), pkce(&["s256"])] {
+            let f = s256_listed(&doc).unwrap_err();
+            assert_eq!((f.check, f.spec), ("pkce_s256_listed", "RFC7636-4.2"));
+        }
+    }
+
+    #[test]
+    fn published_pkce_methods_pass() {
+        assert!(pkce_methods_published(&pkce(&["S256"])).is_ok());
+    }
+
+    #[test]
+    fn unpublished_pkce_methods_fail() {
+        let f = pkce_methods_published(&json!({ "issuer": "https://as.test" })).unwrap_err();
+        assert_eq!(
+            (f.check, f.spec),
+            ("pkce_methods_published", "RFC9700-2.1.1")
+        );
+    }
+
+    #[test]
+    fn code_and_id_token_only_response_types_pass_even_with_the_implicit_grant_type() {
+        let doc = json!({
+            "response_types_supported": ["code", "id_token", "code id_token"],
+            "grant_types_supported": ["authorization_code", "implicit", "refresh_token"],
+        });
+        assert!(no_implicit_or_password(&doc).is_ok());
+    }
+
+    #[test]
+    fn a_token_response_type_or_the_password_grant_fails() {
+        for doc in [
+            json!({ "response_types_supported": ["code", "token"] }),
+            json!({ "response_types_supported": ["code id_token token"] }),
+            json!({ "grant_types_supported": ["authorization_code", "password"] }),
+        ] {
+            let f = no_implicit_or_password(&doc).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                (
+                    "metadata_offers_no_implicit_or_password_grant",
+                    "RFC9700-2.1.2"
+                )
+            );
+        }
+    }
+
+    /// A CapabilityStatement whose oauth-uris extension holds `uris` (name, valueUri).
+    fn statement(uris: &[(&str, &str)]) -> Value {
+        let inner: Vec<Value> = uris
+            .iter()
+            .map(|(name, uri)| json!({ "url": name, "valueUri": uri }))
+            .collect();
+        json!({
+            "resourceType": "CapabilityStatement",
+            "rest": [{ "mode": "server", "security": { "extension": [{
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": inner,
+            }]}}],
+        })
+    }
+
+    #[test]
+    fn absolute_authorize_and_token_uris_pass() {
+        let doc = statement(&[
+            ("authorize", "https://as.test/authorize"),
+            ("token", "https://as.test/token"),
+        ]);
+        assert!(capability_statement_oauth_uris(&doc).is_ok());
+    }
+
+    #[test]
+    fn a_missing_or_relative_oauth_uri_fails() {
+        for doc in [
+            statement(&[("authorize", "https://as.test/authorize")]),
+            statement(&[
+                ("authorize", "/authorize"),
+                ("token", "https://as.test/token"),
+            ]),
+            json!({ "resourceType": "CapabilityStatement", "rest": [{ "mode": "server" }] }),
+        ] {
+            let f = capability_statement_oauth_uris(&doc).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("capability_statement_names_oauth_uris", "SMART-12")
+            );
+        }
+    }
+}

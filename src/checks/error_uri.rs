@@ -101,3 +101,159 @@ pub fn envelope_is_error_and_uri(resp: &Response) -> Outcome {
         || format!("members {keys:?}: {}", describe(resp)),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::response;
+
+    const INVALID_TENANT: &str =
+        "urn%3Acerner%3Aerror%3Aauthorization-server%3Aoauth2%3Atoken%3Ainvalid-tenant";
+
+    /// An Oracle Health error_uri with this query (`client=…&tenant=…`).
+    fn uri(query: &str) -> String {
+        format!("https://authorization.cerner.com/errors/{INVALID_TENANT}/instances/i-1?{query}")
+    }
+
+    fn parsed(query: &str) -> ErrorUri {
+        ErrorUri::parse(&uri(query)).expect("a well-formed error_uri")
+    }
+
+    fn error(uri: Option<String>) -> OAuthError {
+        OAuthError {
+            error: "invalid_request".into(),
+            description: None,
+            uri,
+        }
+    }
+
+    #[test]
+    fn a_well_formed_error_uri_parses() {
+        let e = of(&error(Some(uri("client=app&tenant=t1")))).unwrap();
+        assert_eq!(e.short(), "oauth2:token:invalid-tenant");
+        assert_eq!(e.instance.as_deref(), Some("i-1"));
+    }
+
+    #[test]
+    fn an_error_without_error_uri_fails() {
+        let f = of(&error(None)).unwrap_err();
+        assert_eq!((f.check, f.spec), ("error_uri_present", "CER-02"));
+    }
+
+    #[test]
+    fn an_error_uri_without_a_urn_fails() {
+        let f = of(&error(Some("https://docs.example.test/errors/help".into()))).unwrap_err();
+        assert_eq!((f.check, f.spec), ("error_uri_parses", "CER-02"));
+    }
+
+    #[test]
+    fn the_urn_passes_short_or_full_with_either_separator() {
+        let e = parsed("client=app");
+        assert!(urn_is(&e, "oauth2:token:invalid-tenant").is_ok());
+        assert!(urn_is(&e, "oauth2:token:invalid_tenant").is_ok());
+        assert!(
+            urn_is(
+                &e,
+                "urn:cerner:error:authorization-server:oauth2:token:invalid-tenant"
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn another_urn_fails() {
+        let f = urn_is(&parsed("client=app"), "oauth2:token:invalid-client").unwrap_err();
+        assert_eq!((f.check, f.spec), ("error_urn_is", "CER-21"));
+        assert_eq!(f.received, "URN oauth2:token:invalid-tenant");
+    }
+
+    #[test]
+    fn client_unknown_passes_as_a_client_authentication_failure() {
+        assert!(attributed_to_client_authentication(&parsed("client=unknown")).is_ok());
+    }
+
+    #[test]
+    fn a_named_or_missing_client_fails_as_a_client_authentication_failure() {
+        for query in ["client=app&tenant=t1", "tenant=t1"] {
+            let f = attributed_to_client_authentication(&parsed(query)).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("error_attributed_to_client_authentication", "CER-04")
+            );
+        }
+    }
+
+    #[test]
+    fn the_app_named_as_client_passes() {
+        assert!(names_client(&parsed("client=app-1"), "app-1").is_ok());
+    }
+
+    #[test]
+    fn another_or_unknown_client_fails() {
+        for query in ["client=unknown", "client=app-2", "tenant=t1"] {
+            let f = names_client(&parsed(query), "app-1").unwrap_err();
+            assert_eq!((f.check, f.spec), ("error_names_client", "CER-04"));
+        }
+    }
+
+    #[test]
+    fn the_tenant_as_sent_passes() {
+        assert!(tenant_echoed(&parsed("tenant=Ab-12"), "Ab-12").is_ok());
+    }
+
+    #[test]
+    fn a_tenant_changed_or_missing_fails() {
+        for query in ["tenant=ab-12", "client=app"] {
+            let f = tenant_echoed(&parsed(query), "Ab-12").unwrap_err();
+            assert_eq!((f.check, f.spec), ("error_echoes_tenant", "CER-05"));
+        }
+    }
+
+    #[test]
+    fn an_instance_equal_to_the_correlation_id_passes() {
+        let r = response(400, &[("Cerner-Correlation-Id", "i-1")], "");
+        assert!(instance_is_correlation_id(&parsed("client=app"), &r).is_ok());
+    }
+
+    #[test]
+    fn a_different_or_missing_correlation_id_fails() {
+        for r in [
+            response(400, &[("cerner-correlation-id", "i-2")], ""),
+            response(400, &[], ""),
+        ] {
+            let f = instance_is_correlation_id(&parsed("client=app"), &r).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("error_instance_is_correlation_id", "CER-03")
+            );
+        }
+    }
+
+    #[test]
+    fn error_and_error_uri_alone_pass_in_either_order() {
+        for body in [
+            r#"{"error":"invalid_request","error_uri":"u"}"#,
+            r#"{"error_uri":"u","error":"invalid_request"}"#,
+        ] {
+            assert!(
+                envelope_is_error_and_uri(&response(400, &[], body)).is_ok(),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_envelope_with_a_description_or_without_json_fails() {
+        for body in [
+            r#"{"error":"invalid_request","error_uri":"u","error_description":"d"}"#,
+            r#"{"error":"invalid_request"}"#,
+            "<html>error</html>",
+        ] {
+            let f = envelope_is_error_and_uri(&response(400, &[], body)).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("error_envelope_is_error_and_error_uri", "CER-02")
+            );
+        }
+    }
+}

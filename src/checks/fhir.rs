@@ -57,3 +57,88 @@ pub fn insufficient_scope(resp: &Response) -> Outcome {
         || describe(resp),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{json_response, response};
+    use serde_json::json;
+
+    #[test]
+    fn the_status_and_error_named_pass() {
+        let r = json_response(401, json!({ "error": "invalid_token" }));
+        assert!(error_is(&r, 401, "invalid_token").is_ok());
+    }
+
+    #[test]
+    fn another_status_or_error_fails() {
+        for r in [
+            json_response(403, json!({ "error": "invalid_token" })),
+            json_response(401, json!({ "error": "expired_token" })),
+            response(401, &[], "invalid_token"),
+        ] {
+            let f = error_is(&r, 401, "invalid_token").unwrap_err();
+            assert_eq!((f.check, f.spec), ("fhir_error_is", "vendor-documentation"));
+        }
+    }
+
+    #[test]
+    fn a_200_with_the_resource_passes() {
+        let r = json_response(200, json!({ "resourceType": "Patient", "id": "p1" }));
+        assert!(resource_returned(&r, "Patient").is_ok());
+    }
+
+    #[test]
+    fn another_resource_or_status_fails() {
+        for r in [
+            json_response(200, json!({ "resourceType": "OperationOutcome" })),
+            json_response(404, json!({ "resourceType": "Patient" })),
+        ] {
+            let f = resource_returned(&r, "Patient").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("fhir_resource_returned", "FHIR-DSTU2-http")
+            );
+        }
+    }
+
+    #[test]
+    fn a_401_with_a_bearer_challenge_passes_in_any_case() {
+        for h in [r#"Bearer realm="fhir", error="invalid_token""#, "bearer"] {
+            let r = response(401, &[("www-authenticate", h)], "");
+            assert!(bearer_challenge(&r).is_ok(), "{h}");
+        }
+    }
+
+    #[test]
+    fn a_missing_challenge_or_another_status_fails() {
+        for r in [
+            response(401, &[], ""),
+            response(401, &[("www-authenticate", "Basic realm=\"fhir\"")], ""),
+            response(403, &[("www-authenticate", "Bearer")], ""),
+        ] {
+            let f = bearer_challenge(&r).unwrap_err();
+            assert_eq!((f.check, f.spec), ("bearer_challenge", "RFC6750-3"));
+        }
+    }
+
+    #[test]
+    fn a_403_naming_insufficient_scope_passes() {
+        let r = json_response(403, json!({ "error": "insufficient_scope" }));
+        assert!(insufficient_scope(&r).is_ok());
+    }
+
+    #[test]
+    fn another_status_or_cause_fails_as_insufficient_scope() {
+        for r in [
+            json_response(401, json!({ "error": "insufficient_scope" })),
+            json_response(403, json!({ "error": "access_denied" })),
+        ] {
+            let f = insufficient_scope(&r).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("fhir_refuses_insufficient_scope", "RFC6750-3.1")
+            );
+        }
+    }
+}

@@ -139,3 +139,215 @@ pub fn userinfo_subject_matches(t: &Decoded, userinfo: &Value) -> Outcome {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::assertion::{AssertionKey, UNREGISTERED_KEY};
+    use crate::oauth::jws::sign_rs256;
+    use serde_json::json;
+
+    fn token(claims: Value) -> Decoded {
+        Decoded {
+            header: json!({ "alg": "RS256", "kid": "k1" }),
+            claims,
+        }
+    }
+
+    /// A JWKS publishing the test key under `kid`.
+    fn jwks(kid: &str) -> Value {
+        let key = AssertionKey::from_pem(kid, UNREGISTERED_KEY).expect("test key");
+        json!({ "keys": [key.public_jwk().expect("jwk")] })
+    }
+
+    fn signed(claims: &Value) -> String {
+        sign_rs256(claims, "k1", UNREGISTERED_KEY).expect("signs")
+    }
+
+    #[test]
+    fn a_token_signed_by_a_published_key_passes() {
+        let jwt = signed(&json!({ "sub": "u1" }));
+        assert!(signature_verifies(&jwt, &jwks("k1")).is_ok());
+    }
+
+    #[test]
+    fn a_token_with_altered_claims_fails() {
+        let jwt = signed(&json!({ "sub": "u1" }));
+        let other = signed(&json!({ "sub": "admin" }));
+        let parts: Vec<&str> = jwt.split('.').collect();
+        let forged = format!(
+            "{}.{}.{}",
+            parts[0],
+            other.split('.').nth(1).unwrap(),
+            parts[2]
+        );
+        let f = signature_verifies(&forged, &jwks("k1")).unwrap_err();
+        assert_eq!(
+            (f.check, f.spec),
+            ("id_token_signature_verifies", "OIDC-Core-3.1.3.7")
+        );
+    }
+
+    #[test]
+    fn a_token_whose_kid_is_not_published_fails() {
+        let jwt = signed(&json!({ "sub": "u1" }));
+        let f = signature_verifies(&jwt, &jwks("k2")).unwrap_err();
+        assert_eq!(f.check, "id_token_signature_verifies");
+        assert!(f.received.contains("`k1`"), "{}", f.received);
+    }
+
+    #[test]
+    fn the_exact_issuer_passes() {
+        let t = token(json!({ "iss": "https://as.test" }));
+        assert!(issuer_is(&t, "https://as.test").is_ok());
+    }
+
+    #[test]
+    fn another_or_no_issuer_fails() {
+        for claims in [json!({ "iss": "https://as.test/" }), json!({})] {
+            let f = issuer_is(&token(claims), "https://as.test").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("id_token_issuer_is", "OIDC-Core-3.1.3.7")
+            );
+        }
+    }
+
+    #[test]
+    fn the_client_as_audience_passes_alone_or_in_an_array() {
+        for aud in [json!("app"), json!(["api", "app"])] {
+            assert!(audience_is(&token(json!({ "aud": aud })), "app").is_ok());
+        }
+    }
+
+    #[test]
+    fn an_audience_without_the_client_fails() {
+        for claims in [
+            json!({ "aud": "other" }),
+            json!({ "aud": ["api", "other"] }),
+            json!({}),
+        ] {
+            let f = audience_is(&token(claims), "app").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("id_token_audience_is", "OIDC-Core-3.1.3.7")
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_within_its_lifetime_or_the_leeway_passes() {
+        // now = 1000, leeway 120: expired 100 s ago, or issued 100 s ahead, still counts.
+        for (iat, exp) in [(900, 2000), (800, 900), (1100, 2000)] {
+            let t = token(json!({ "iat": iat, "exp": exp }));
+            assert!(not_expired(&t, 1000, 120).is_ok(), "iat {iat} exp {exp}");
+        }
+    }
+
+    #[test]
+    fn an_expired_or_future_or_undated_token_fails() {
+        for claims in [
+            json!({ "iat": 700, "exp": 880 }),
+            json!({ "iat": 1121, "exp": 2000 }),
+            json!({ "iat": 900 }),
+            json!({ "exp": 2000 }),
+        ] {
+            let f = not_expired(&token(claims.clone()), 1000, 120).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("id_token_is_current", "OIDC-Core-3.1.3.7"),
+                "{claims}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_nonce_sent_passes() {
+        assert!(nonce_is(&token(json!({ "nonce": "n-1" })), "n-1").is_ok());
+    }
+
+    #[test]
+    fn a_different_or_missing_nonce_fails() {
+        for (claims, received) in [
+            (json!({ "nonce": "n-2" }), "a different nonce"),
+            (json!({}), "no nonce claim"),
+        ] {
+            let f = nonce_is(&token(claims), "n-1").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("id_token_nonce_is", "OIDC-Core-3.1.3.7")
+            );
+            assert_eq!(f.received, received);
+        }
+    }
+
+    fn pim(entries: Value) -> Decoded {
+        token(json!({ "pim": entries }))
+    }
+
+    #[test]
+    fn pim_entries_with_numeric_or_digit_ids_and_a_known_access_pass() {
+        let t = pim(json!([
+            { "ctxt": 195900, "brnd": 1, "ptnt": "12", "access": "SELF" },
+            { "ctxt": "195900", "brnd": "2", "ptnt": 34, "access": "FULL" },
+            { "ctxt": 1, "brnd": 1, "ptnt": 1, "access": "BILLING" },
+        ]));
+        assert!(pim_well_formed(&t).is_ok());
+    }
+
+    #[test]
+    fn a_missing_empty_or_malformed_pim_fails() {
+        let entry = |ptnt: Value, access: &str| json!([{ "ctxt": 1, "brnd": 1, "ptnt": ptnt, "access": access }]);
+        for t in [
+            token(json!({})),
+            pim(json!([])),
+            pim(json!({ "ctxt": 1 })),
+            pim(entry(json!("p-12"), "SELF")),
+            pim(entry(json!(-3), "SELF")),
+            pim(entry(json!(12), "ADMIN")),
+            pim(json!([{ "ctxt": 1, "ptnt": 12, "access": "SELF" }])),
+        ] {
+            let f = pim_well_formed(&t).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("pim_claim_is_well_formed", "ATH-08"),
+                "{}",
+                t.claims
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_without_the_claim_passes() {
+        assert!(lacks_claim(&token(json!({ "sub": "u1" })), "pim", "ATH-08").is_ok());
+    }
+
+    #[test]
+    fn a_token_with_the_claim_fails_under_the_given_spec() {
+        let t = token(json!({ "pim": [] }));
+        let f = lacks_claim(&t, "pim", "ATH-08").unwrap_err();
+        assert_eq!((f.check, f.spec), ("id_token_lacks_claim", "ATH-08"));
+    }
+
+    #[test]
+    fn userinfo_about_the_same_subject_passes() {
+        let t = token(json!({ "sub": "u1" }));
+        assert!(userinfo_subject_matches(&t, &json!({ "sub": "u1", "name": "A" })).is_ok());
+    }
+
+    #[test]
+    fn userinfo_about_another_or_no_subject_fails() {
+        for (claims, userinfo) in [
+            (json!({ "sub": "u1" }), json!({ "sub": "u2" })),
+            (json!({ "sub": "u1" }), json!({ "name": "A" })),
+            // Nothing to compare with: an ID token without `sub` proves nothing.
+            (json!({}), json!({})),
+        ] {
+            let f = userinfo_subject_matches(&token(claims), &userinfo).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("userinfo_subject_is_id_token_subject", "OIDC-Core-5.3.2")
+            );
+        }
+    }
+}

@@ -94,3 +94,32 @@ pub(crate) fn ensure(
         fail(check, spec, expected, received())
     }
 }
+
+/// Inputs shared by the checks' unit tests.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use crate::http::Response;
+
+    /// A fully read response, as the HTTP layer hands one to a check.
+    pub(crate) fn response(status: u16, headers: &[(&str, &str)], body: &str) -> Response {
+        Response {
+            url: "https://as.example.test/endpoint".into(),
+            status,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), (*v).to_string()))
+                .collect(),
+            body: body.as_bytes().to_vec(),
+            truncated: None,
+        }
+    }
+
+    /// A JSON response with `status` and `body`.
+    pub(crate) fn json_response(status: u16, body: serde_json::Value) -> Response {
+        response(
+            status,
+            &[("content-type", "application/json")],
+            &body.to_string(),
+        )
+    }
+}

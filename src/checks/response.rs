@@ -94,3 +94,130 @@ pub fn body_is_empty(resp: &Response) -> Outcome {
         || describe(resp),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::response;
+
+    fn with_header(name: &str, value: &str) -> Response {
+        response(200, &[(name, value)], "")
+    }
+
+    #[test]
+    fn describe_names_status_type_and_location_and_masks_secrets() {
+        let r = response(
+            302,
+            &[
+                ("content-type", "application/json"),
+                ("location", "https://app.test/cb?code=c0de-value-123"),
+            ],
+            r#"{"access_token":"secret-access-token-456"}"#,
+        );
+        let d = describe(&r);
+        assert!(
+            d.starts_with("HTTP 302 application/json Location: https://app.test/cb?"),
+            "{d}"
+        );
+        assert!(!d.contains("c0de-value-123"), "{d}");
+        assert!(!d.contains("secret-access-token-456"), "{d}");
+    }
+
+    #[test]
+    fn the_expected_status_passes() {
+        assert!(status_is(&response(200, &[], ""), 200).is_ok());
+    }
+
+    #[test]
+    fn another_status_fails() {
+        let f = status_is(&response(500, &[], "oops"), 200).unwrap_err();
+        assert_eq!((f.check, f.spec), ("status_is", "RFC9110-15"));
+        assert!(f.received.contains("HTTP 500"), "{}", f.received);
+    }
+
+    #[test]
+    fn a_status_at_either_end_of_the_range_passes() {
+        assert!(status_in(&response(400, &[], ""), 400..=499).is_ok());
+        assert!(status_in(&response(499, &[], ""), 400..=499).is_ok());
+    }
+
+    #[test]
+    fn a_status_outside_the_range_fails() {
+        for status in [200, 500] {
+            let f = status_in(&response(status, &[], ""), 400..=499).unwrap_err();
+            assert_eq!((f.check, f.spec), ("status_in", "RFC9110-15"));
+        }
+    }
+
+    #[test]
+    fn json_media_types_pass_in_any_case_and_with_parameters() {
+        for ct in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "Application/JSON",
+            "application/problem+json",
+        ] {
+            assert!(
+                json_content_type(&with_header("content-type", ct)).is_ok(),
+                "{ct}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_non_json_or_missing_content_type_fails() {
+        for r in [
+            with_header("content-type", "text/html"),
+            response(200, &[], "{}"),
+        ] {
+            let f = json_content_type(&r).unwrap_err();
+            assert_eq!((f.check, f.spec), ("json_content_type", "RFC6749-5.1"));
+        }
+    }
+
+    #[test]
+    fn no_store_passes_among_other_directives_in_any_case() {
+        for cc in ["no-store", "private, No-Store", "no-cache,no-store"] {
+            assert!(
+                cache_control_no_store(&with_header("cache-control", cc)).is_ok(),
+                "{cc}"
+            );
+        }
+    }
+
+    #[test]
+    fn cache_control_without_no_store_fails() {
+        for r in [
+            with_header("cache-control", "no-cache, max-age=0"),
+            response(200, &[], ""),
+        ] {
+            let f = cache_control_no_store(&r).unwrap_err();
+            assert_eq!((f.check, f.spec), ("cache_control_no_store", "RFC6749-5.1"));
+        }
+    }
+
+    #[test]
+    fn pragma_no_cache_passes_in_any_case() {
+        assert!(pragma_no_cache(&with_header("pragma", "no-cache")).is_ok());
+        assert!(pragma_no_cache(&with_header("pragma", "No-Cache")).is_ok());
+    }
+
+    #[test]
+    fn a_missing_pragma_fails() {
+        let f = pragma_no_cache(&response(200, &[], "")).unwrap_err();
+        assert_eq!(f.check, "pragma_no_cache");
+        assert_eq!(f.spec, "RFC6749-5.1 (RFC9111-5.4 deprecates Pragma)");
+    }
+
+    #[test]
+    fn an_empty_or_blank_body_passes() {
+        assert!(body_is_empty(&response(200, &[], "")).is_ok());
+        assert!(body_is_empty(&response(200, &[], " \r\n")).is_ok());
+    }
+
+    #[test]
+    fn a_body_with_content_fails() {
+        let f = body_is_empty(&response(200, &[], "{}")).unwrap_err();
+        assert_eq!((f.check, f.spec), ("body_is_empty", "OKT-14"));
+    }
+}

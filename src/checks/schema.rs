@@ -179,4 +179,34 @@ mod tests {
         assert!(!f.received.contains("3600"), "{}", f.received);
         assert_eq!(f.spec, "RFC6749-5.1");
     }
+
+    #[test]
+    fn a_minimal_token_response_conforms_in_any_token_type_case() {
+        // expires_in, scope and refresh_token are optional in RFC 6749 §5.1.
+        for tt in ["Bearer", "bearer"] {
+            let doc = serde_json::json!({ "access_token": "at", "token_type": tt });
+            assert!(conforms(&doc, Shape::TokenResponse).is_ok(), "{tt}");
+        }
+    }
+
+    #[test]
+    fn a_token_response_without_a_token_type_fails_as_its_shape() {
+        let doc = serde_json::json!({ "access_token": "at", "expires_in": 3600 });
+        let f = conforms(&doc, Shape::TokenResponse).unwrap_err();
+        assert_eq!((f.check, f.spec), ("token_response_shape", "RFC6749-5.1"));
+    }
+
+    #[test]
+    fn an_error_object_without_error_fails_as_its_shape() {
+        assert!(
+            conforms(
+                &serde_json::json!({ "error": "invalid_grant" }),
+                Shape::OAuthError
+            )
+            .is_ok()
+        );
+        let doc = serde_json::json!({ "error_description": "no" });
+        let f = conforms(&doc, Shape::OAuthError).unwrap_err();
+        assert_eq!((f.check, f.spec), ("oauth_error_shape", "RFC6749-5.2"));
+    }
 }

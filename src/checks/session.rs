@@ -93,3 +93,150 @@ pub fn introspection_refused(resp: &crate::http::Response) -> Outcome {
         || super::response::describe(resp),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{json_response, response};
+    use serde_json::json;
+
+    #[test]
+    fn a_200_reporting_the_expected_state_passes() {
+        let active = json_response(200, json!({ "active": true, "scope": "openid" }));
+        assert!(introspection_active(&active, true).is_ok());
+        let inactive = json_response(200, json!({ "active": false }));
+        assert!(introspection_active(&inactive, false).is_ok());
+    }
+
+    #[test]
+    fn the_other_state_or_a_refusal_fails() {
+        for (r, expected) in [
+            (json_response(200, json!({ "active": false })), true),
+            (json_response(200, json!({ "active": "true" })), true),
+            (json_response(401, json!({ "active": false })), false),
+        ] {
+            let f = introspection_active(&r, expected).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("introspection_reports_active", "RFC7662-2.2")
+            );
+        }
+    }
+
+    fn rsa_key(extra: Value) -> Value {
+        let mut k = json!({ "kty": "RSA", "kid": "k1", "n": "AQAB", "e": "AQAB" });
+        k.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        k
+    }
+
+    fn keys(keys: Vec<Value>) -> Response {
+        json_response(200, json!({ "keys": keys }))
+    }
+
+    #[test]
+    fn rsa_signing_keys_with_kids_pass_with_or_without_alg_and_use() {
+        let r = keys(vec![
+            rsa_key(json!({})),
+            rsa_key(json!({ "kid": "k2", "alg": "RS256", "use": "sig" })),
+        ]);
+        assert!(jwks_has_rs256_keys(&r).is_ok());
+    }
+
+    #[test]
+    fn no_keys_fails_as_unpublished() {
+        for r in [keys(vec![]), response(200, &[], "not json")] {
+            let f = jwks_has_rs256_keys(&r).unwrap_err();
+            assert_eq!((f.check, f.spec), ("jwks_publishes_keys", "RFC7517-5"));
+        }
+    }
+
+    #[test]
+    fn a_key_other_than_an_rs256_signing_key_fails() {
+        let mut no_modulus = rsa_key(json!({}));
+        no_modulus.as_object_mut().unwrap().remove("n");
+        for bad in [
+            no_modulus,
+            json!({ "kty": "EC", "kid": "e1", "crv": "P-256", "x": "x", "y": "y" }),
+            rsa_key(json!({ "alg": "HS256" })),
+        ] {
+            let r = keys(vec![rsa_key(json!({})), bad.clone()]);
+            let f = jwks_has_rs256_keys(&r).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("jwks_keys_are_rs256_signing_keys", "RFC7517-4"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_max_age_passes() {
+        let r = response(200, &[("cache-control", "public, max-age=3600")], "");
+        assert!(jwks_cacheable(&r).is_ok());
+    }
+
+    #[test]
+    fn no_max_age_fails() {
+        for r in [
+            response(200, &[("cache-control", "no-cache")], ""),
+            response(200, &[], ""),
+        ] {
+            let f = jwks_cacheable(&r).unwrap_err();
+            assert_eq!((f.check, f.spec), ("jwks_states_max_age", "OKT-15"));
+        }
+    }
+
+    const LOGGED_OUT: &str = "https://app.example.test/logged-out";
+
+    fn redirect(status: u16, location: &str) -> Response {
+        response(status, &[("location", location)], "")
+    }
+
+    #[test]
+    fn a_redirect_to_the_uri_with_the_state_passes() {
+        for status in [302, 303] {
+            let r = redirect(status, &format!("{LOGGED_OUT}?state=s1"));
+            assert!(redirects_to_with_state(&r, LOGGED_OUT, "s1").is_ok());
+        }
+    }
+
+    #[test]
+    fn a_page_another_uri_or_a_lost_state_fails() {
+        for r in [
+            response(200, &[], "<p>Signed out</p>"),
+            redirect(302, "https://app.example.test/other?state=s1"),
+            redirect(302, LOGGED_OUT),
+            redirect(302, &format!("{LOGGED_OUT}?state=s2")),
+        ] {
+            let f = redirects_to_with_state(&r, LOGGED_OUT, "s1").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("logout_redirects_with_state", "OIDC-RP-Initiated-Logout-2")
+            );
+        }
+    }
+
+    #[test]
+    fn any_4xx_refusal_passes() {
+        for status in [400, 401, 403] {
+            let r = json_response(status, json!({ "error": "invalid_client" }));
+            assert!(introspection_refused(&r).is_ok());
+        }
+    }
+
+    #[test]
+    fn an_answer_about_the_token_or_a_server_error_fails() {
+        for r in [
+            json_response(200, json!({ "active": false })),
+            response(500, &[], ""),
+        ] {
+            let f = introspection_refused(&r).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("introspection_requires_authorization", "RFC7662-2.1")
+            );
+        }
+    }
+}

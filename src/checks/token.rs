@@ -395,3 +395,459 @@ pub fn refused_as_one_of(resp: &Response, allowed: &[(u16, &str)]) -> Outcome {
         || describe(resp),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{json_response, response};
+    use serde_json::json;
+
+    fn ok(body: Value) -> Response {
+        json_response(200, body)
+    }
+
+    fn error(code: &str, description: Option<&str>, uri: Option<&str>) -> OAuthError {
+        OAuthError {
+            error: code.into(),
+            description: description.map(str::to_owned),
+            uri: uri.map(str::to_owned),
+        }
+    }
+
+    fn described(description: &str) -> OAuthError {
+        error("invalid_grant", Some(description), None)
+    }
+
+    #[test]
+    fn a_bearer_token_passes_in_any_case_without_optional_members() {
+        // expires_in and scope are RECOMMENDED / OPTIONAL (RFC 6749 §5.1).
+        for tt in ["Bearer", "bearer", "BEARER"] {
+            let r = ok(json!({ "access_token": "at", "token_type": tt }));
+            assert!(success(&r).is_ok(), "{tt}");
+        }
+    }
+
+    #[test]
+    fn a_token_type_other_than_bearer_fails() {
+        for body in [
+            json!({ "access_token": "at", "token_type": "DPoP" }),
+            json!({ "access_token": "at" }),
+        ] {
+            let f = success(&ok(body)).unwrap_err();
+            assert_eq!((f.check, f.spec), ("token_type_is_bearer", "RFC6749-7.1"));
+        }
+    }
+
+    #[test]
+    fn a_response_without_an_access_token_or_200_fails() {
+        for r in [
+            ok(json!({ "token_type": "Bearer" })),
+            ok(json!({ "access_token": "", "token_type": "Bearer" })),
+            json_response(400, json!({ "error": "invalid_grant" })),
+            json_response(201, json!({ "access_token": "at", "token_type": "Bearer" })),
+        ] {
+            let f = success(&r).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("token_response_is_successful", "RFC6749-5.1")
+            );
+        }
+    }
+
+    #[test]
+    fn a_body_that_is_not_json_fails() {
+        let f = success(&response(200, &[], "access_token=at")).unwrap_err();
+        assert_eq!((f.check, f.spec), ("body_is_json", "RFC6749-5.1"));
+    }
+
+    #[test]
+    fn bearer_spelled_exactly_passes_smart() {
+        let r = ok(json!({ "access_token": "at", "token_type": "Bearer" }));
+        assert!(token_type_spelled_bearer(&r).is_ok());
+    }
+
+    #[test]
+    fn bearer_in_another_case_fails_smart() {
+        let r = ok(json!({ "access_token": "at", "token_type": "bearer" }));
+        let f = token_type_spelled_bearer(&r).unwrap_err();
+        assert_eq!((f.check, f.spec), ("token_type_spelled_bearer", "SMART-01"));
+    }
+
+    #[test]
+    fn an_rfc6749_or_okta_error_body_yields_its_error() {
+        let r = json_response(
+            400,
+            json!({ "error": "invalid_grant", "error_description": "d" }),
+        );
+        assert_eq!(
+            error_of(&r).unwrap(),
+            error("invalid_grant", Some("d"), None)
+        );
+        let okta = json_response(401, json!({ "errorCode": "E0000011", "errorSummary": "s" }));
+        assert_eq!(error_of(&okta).unwrap().error, "E0000011");
+    }
+
+    #[test]
+    fn a_body_without_an_error_member_fails() {
+        let f = error_of(&json_response(400, json!({ "message": "no" }))).unwrap_err();
+        assert_eq!((f.check, f.spec), ("error_payload_present", "RFC6749-5.2"));
+        let f = error_of(&response(400, &[], "Bad Request")).unwrap_err();
+        assert_eq!(f.check, "body_is_json");
+    }
+
+    #[test]
+    fn the_named_error_code_passes() {
+        let r = json_response(400, json!({ "error": "invalid_grant" }));
+        assert!(error_is(&r, "invalid_grant").is_ok());
+    }
+
+    #[test]
+    fn another_error_code_or_no_json_fails() {
+        for r in [
+            json_response(400, json!({ "error": "invalid_request" })),
+            response(400, &[], "invalid_grant"),
+        ] {
+            let f = error_is(&r, "invalid_grant").unwrap_err();
+            assert_eq!((f.check, f.spec), ("token_error_is", "RFC6749-5.2"));
+        }
+    }
+
+    #[test]
+    fn the_error_status_named_passes() {
+        assert!(status_is(&response(400, &[], ""), 400).is_ok());
+    }
+
+    #[test]
+    fn another_error_status_fails() {
+        let f = status_is(&response(401, &[], ""), 400).unwrap_err();
+        assert_eq!((f.check, f.spec), ("token_error_status_is", "RFC6749-5.2"));
+    }
+
+    #[test]
+    fn invalid_client_may_be_400_or_401_without_the_authorization_header() {
+        for status in [400, 401] {
+            assert!(invalid_client_status(&response(status, &[], ""), false).is_ok());
+        }
+        assert!(invalid_client_status(&response(401, &[], ""), true).is_ok());
+    }
+
+    #[test]
+    fn invalid_client_after_the_authorization_header_must_be_401() {
+        for (status, header) in [(400, true), (403, false), (200, false)] {
+            let f = invalid_client_status(&response(status, &[], ""), header).unwrap_err();
+            assert_eq!((f.check, f.spec), ("token_error_status_is", "RFC6749-5.2"));
+        }
+    }
+
+    #[test]
+    fn the_exact_description_passes() {
+        assert!(description_is(&described("Code expired"), "Code expired").is_ok());
+    }
+
+    #[test]
+    fn another_or_no_description_fails() {
+        for e in [
+            described("code expired"),
+            error("invalid_grant", None, None),
+        ] {
+            let f = description_is(&e, "Code expired").unwrap_err();
+            assert_eq!((f.check, f.spec), ("error_description_is", "RFC6749-5.2"));
+        }
+    }
+
+    #[test]
+    fn a_description_among_the_options_passes() {
+        let options = ["A".to_string(), "B".to_string()];
+        assert!(description_is_one_of(&described("B"), &options).is_ok());
+    }
+
+    #[test]
+    fn a_description_outside_the_options_fails() {
+        let options = ["A".to_string(), "B".to_string()];
+        for e in [described("C"), error("invalid_grant", None, None)] {
+            let f = description_is_one_of(&e, &options).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("error_description_is_one_of", "RFC6749-5.2")
+            );
+        }
+    }
+
+    #[test]
+    fn a_description_with_the_prefix_passes() {
+        let e = described("Invalid redirect_uri: https://x");
+        assert!(description_starts_with(&e, "Invalid redirect_uri").is_ok());
+    }
+
+    #[test]
+    fn a_description_without_the_prefix_fails() {
+        for e in [
+            described("redirect_uri invalid"),
+            error("invalid_grant", None, None),
+        ] {
+            let f = description_starts_with(&e, "Invalid redirect_uri").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("error_description_starts_with", "RFC6749-5.2")
+            );
+        }
+    }
+
+    #[test]
+    fn a_present_member_passes() {
+        assert!(has_member(&json!({ "patient": "p1" }), "patient", "SMART-02").is_ok());
+    }
+
+    #[test]
+    fn a_missing_or_null_member_fails_under_the_given_spec() {
+        for body in [json!({}), json!({ "patient": null })] {
+            let f = has_member(&body, "patient", "SMART-02").unwrap_err();
+            assert_eq!((f.check, f.spec), ("token_response_has_member", "SMART-02"));
+        }
+    }
+
+    #[test]
+    fn an_absent_member_passes() {
+        let body = json!({ "access_token": "at" });
+        assert!(lacks_member(&body, "refresh_token", "ATH-06").is_ok());
+    }
+
+    #[test]
+    fn a_present_member_fails_under_the_given_spec() {
+        let body = json!({ "access_token": "at", "refresh_token": "rt" });
+        let f = lacks_member(&body, "refresh_token", "ATH-06").unwrap_err();
+        assert_eq!((f.check, f.spec), ("token_response_lacks_member", "ATH-06"));
+    }
+
+    #[test]
+    fn scope_of_splits_on_spaces_and_treats_absence_as_empty() {
+        assert_eq!(
+            scope_of(&json!({ "scope": "openid  profile" })),
+            ["openid", "profile"]
+        );
+        assert!(scope_of(&json!({})).is_empty());
+    }
+
+    #[test]
+    fn the_same_scopes_in_another_order_pass() {
+        let body = json!({ "scope": "patient/Patient.read openid" });
+        assert!(scope_is(&body, "openid patient/Patient.read").is_ok());
+    }
+
+    #[test]
+    fn a_narrower_or_wider_scope_fails() {
+        for scope in ["openid", "openid patient/Patient.read offline_access"] {
+            let f =
+                scope_is(&json!({ "scope": scope }), "openid patient/Patient.read").unwrap_err();
+            assert_eq!((f.check, f.spec), ("granted_scope_is", "RFC6749-3.3"));
+        }
+    }
+
+    #[test]
+    fn a_scope_left_out_passes_exclusion() {
+        let body = json!({ "scope": "patient/Patient.read" });
+        assert!(scope_excludes(&body, "patient/Observation.read").is_ok());
+    }
+
+    #[test]
+    fn a_granted_scope_fails_exclusion() {
+        let body = json!({ "scope": "patient/Patient.read patient/Observation.read" });
+        let f = scope_excludes(&body, "patient/Observation.read").unwrap_err();
+        assert_eq!((f.check, f.spec), ("granted_scope_excludes", "RFC6749-3.3"));
+    }
+
+    #[test]
+    fn a_granted_scope_passes_inclusion() {
+        let body = json!({ "scope": "openid patient/Patient.read" });
+        assert!(scope_includes(&body, "patient/Patient.read").is_ok());
+    }
+
+    #[test]
+    fn a_scope_not_granted_whole_fails_inclusion() {
+        // Scope tokens compare whole: `.rs` is not `.read`.
+        let body = json!({ "scope": "openid patient/Patient.rs" });
+        let f = scope_includes(&body, "patient/Patient.read").unwrap_err();
+        assert_eq!((f.check, f.spec), ("granted_scope_includes", "RFC6749-3.3"));
+    }
+
+    #[test]
+    fn a_positive_integer_lifetime_passes() {
+        assert!(expires_in_positive(&json!({ "expires_in": 3600 })).is_ok());
+    }
+
+    #[test]
+    fn a_zero_negative_or_string_lifetime_fails() {
+        for v in [json!(0), json!(-1), json!("3600"), json!(3600.5)] {
+            let f = expires_in_positive(&json!({ "expires_in": v })).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("expires_in_is_positive_integer", "RFC6749-5.1")
+            );
+        }
+    }
+
+    #[test]
+    fn a_lifetime_up_to_the_limit_or_none_passes() {
+        assert!(expires_in_at_most(&json!({ "expires_in": 3600 }), 3600).is_ok());
+        // No lifetime to judge: expires_in_positive reports its absence.
+        assert!(expires_in_at_most(&json!({}), 3600).is_ok());
+    }
+
+    #[test]
+    fn a_lifetime_beyond_the_limit_fails() {
+        let f = expires_in_at_most(&json!({ "expires_in": 3601 }), 3600).unwrap_err();
+        assert_eq!(
+            (f.check, f.spec),
+            ("access_token_lifetime_at_most", "SMART-01")
+        );
+    }
+
+    #[test]
+    fn the_documented_lifetime_passes() {
+        assert!(expires_in_is(&json!({ "expires_in": 570 }), 570).is_ok());
+    }
+
+    #[test]
+    fn another_or_no_lifetime_fails() {
+        for body in [json!({ "expires_in": 600 }), json!({})] {
+            let f = expires_in_is(&body, 570).unwrap_err();
+            assert_eq!((f.check, f.spec), ("expires_in_is", "CER-15"));
+        }
+    }
+
+    #[test]
+    fn the_member_value_passes() {
+        assert!(member_is(&json!({ "tenant": "t1" }), "tenant", "t1", "CER-16").is_ok());
+    }
+
+    #[test]
+    fn another_or_non_string_member_value_fails() {
+        for body in [json!({ "tenant": "t2" }), json!({ "tenant": 1 }), json!({})] {
+            let f = member_is(&body, "tenant", "t1", "CER-16").unwrap_err();
+            assert_eq!((f.check, f.spec), ("token_response_member_is", "CER-16"));
+        }
+    }
+
+    #[test]
+    fn registered_codes_with_printable_members_pass() {
+        for e in [
+            error(
+                "invalid_grant",
+                Some("The code is unknown."),
+                Some("https://as.test/e"),
+            ),
+            error("authorization_pending", None, None),
+            error("invalid_target", Some(""), None),
+        ] {
+            assert!(error_is_well_formed(&e).is_ok(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn an_unregistered_code_fails() {
+        let f = error_is_well_formed(&error("bad_code", None, None)).unwrap_err();
+        assert_eq!(
+            (f.check, f.spec),
+            ("token_error_code_registered", "RFC6749-5.2")
+        );
+    }
+
+    #[test]
+    fn a_description_outside_the_allowed_characters_fails() {
+        for d in ["say \"no\"", "back\\slash", "naïve", "two\nlines"] {
+            let f = error_is_well_formed(&described(d)).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("error_description_charset", "RFC6749-5.2"),
+                "{d}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_uri_with_a_space_fails() {
+        let e = error("invalid_grant", None, Some("https://as.test/e rr"));
+        let f = error_is_well_formed(&e).unwrap_err();
+        assert_eq!((f.check, f.spec), ("error_uri_charset", "RFC6749-5.2"));
+    }
+
+    #[test]
+    fn a_401_with_a_basic_challenge_passes_in_any_case() {
+        for h in [r#"Basic realm="as""#, "basic"] {
+            assert!(basic_challenge(&response(401, &[("www-authenticate", h)], "")).is_ok());
+        }
+    }
+
+    #[test]
+    fn no_basic_challenge_or_another_status_fails() {
+        for r in [
+            response(401, &[], ""),
+            response(401, &[("www-authenticate", "Bearer")], ""),
+            response(400, &[("www-authenticate", "Basic")], ""),
+        ] {
+            let f = basic_challenge(&r).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("invalid_client_challenges_basic", "RFC6749-5.2")
+            );
+        }
+    }
+
+    #[test]
+    fn a_reported_scope_the_token_carries_passes() {
+        let introspected = json!({ "active": true, "scope": "b a" });
+        assert!(reported_scope_is_real(&json!({ "scope": "a b" }), "a b c", &introspected).is_ok());
+        // Without `scope` the response says the requested scope was granted (§5.1).
+        assert!(reported_scope_is_real(&json!({}), "a b", &introspected).is_ok());
+    }
+
+    #[test]
+    fn a_reported_scope_the_token_lacks_fails() {
+        let introspected = json!({ "active": true, "scope": "a" });
+        for body in [json!({ "scope": "a b" }), json!({})] {
+            let f = reported_scope_is_real(&body, "a b", &introspected).unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("token_scope_reported_truthfully", "RFC6749-3.3")
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_refresh_token_passes() {
+        assert!(refresh_token_rotated(&json!({ "refresh_token": "rt2" }), "rt1").is_ok());
+    }
+
+    #[test]
+    fn the_same_or_no_refresh_token_fails() {
+        for body in [json!({ "refresh_token": "rt1" }), json!({})] {
+            let f = refresh_token_rotated(&body, "rt1").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("refresh_token_rotated", "RFC9700-4.14.2")
+            );
+        }
+    }
+
+    const ALLOWED: &[(u16, &str)] = &[(400, "invalid_grant"), (400, "invalid_request")];
+
+    #[test]
+    fn either_allowed_refusal_passes() {
+        for code in ["invalid_grant", "invalid_request"] {
+            let r = json_response(400, json!({ "error": code }));
+            assert!(refused_as_one_of(&r, ALLOWED).is_ok(), "{code}");
+        }
+    }
+
+    #[test]
+    fn an_allowed_code_with_another_status_or_another_code_fails() {
+        for r in [
+            json_response(401, json!({ "error": "invalid_grant" })),
+            json_response(400, json!({ "error": "invalid_client" })),
+            response(400, &[], "invalid_grant"),
+        ] {
+            let f = refused_as_one_of(&r, ALLOWED).unwrap_err();
+            assert_eq!((f.check, f.spec), ("token_error_is_one_of", "RFC6749-5.2"));
+        }
+    }
+}
