@@ -158,6 +158,10 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
         step!(expires_in),
     ),
     (
+        r"^the access token lifetime is given in expires_in, as athenahealth documents$",
+        step!(expires_in_documented),
+    ),
+    (
         r"^the ID token is signed by a key the server publishes$",
         step!(id_signed),
     ),
@@ -549,10 +553,12 @@ async fn no_refresh_token(w: &mut World, _: Context) {
     w.must(tk::lacks_member(&t, "refresh_token", "ATH-06"));
 }
 
+/// Oracle Health documents the lifetime (CER-15), so its absence is a failure here.
 async fn lives(w: &mut World, ctx: Context) {
     let t = tokens(w);
     let secs: u64 = arg(&ctx, 1).parse().unwrap_or(0);
-    w.must(tk::expires_in_positive(&t));
+    w.must(tk::expires_in_present(&t, "CER-15"));
+    w.must(tk::expires_in_well_formed(&t));
     w.must(tk::expires_in_is(&t, secs));
 }
 
@@ -574,7 +580,8 @@ async fn cerner_context(w: &mut World, _: Context) {
 
 async fn scope_is(w: &mut World, ctx: Context) {
     let t = tokens(w);
-    w.must(tk::scope_is(&t, arg(&ctx, 1)));
+    let requested = w.flow.tokens_requested_scope.clone();
+    w.must(tk::scope_is(&t, requested.as_deref(), arg(&ctx, 1)));
 }
 
 /// RFC 6749 §5.1: a response without `scope` granted exactly what was asked for.
@@ -584,7 +591,8 @@ async fn scope_is_narrower(w: &mut World, _: Context) {
         return;
     }
     let narrower = super::session::narrower_scope(w);
-    w.must(tk::scope_is(&t, &narrower));
+    let requested = w.flow.tokens_requested_scope.clone();
+    w.must(tk::scope_is(&t, requested.as_deref(), &narrower));
 }
 
 /// RFC 6749 §6 forbids granting more than the original scope; §3.3 lets the server
@@ -599,7 +607,7 @@ async fn wider_refused_or_ignored(w: &mut World, ctx: Context) {
     let body = r.json().unwrap_or(Value::Null);
     w.snapshot(payload_of(&r));
     w.must(checks::ensure(
-        body.get("scope").is_some() && tk::scope_excludes(&body, &extra).is_ok(),
+        body.get("scope").is_some() && tk::scope_excludes(&body, None, &extra).is_ok(),
         "refresh_grants_no_wider_scope",
         "RFC6749-6",
         format!("invalid_scope, or a `scope` without {extra:?}"),
@@ -612,17 +620,28 @@ async fn wider_refused_or_ignored(w: &mut World, ctx: Context) {
 
 async fn scope_includes(w: &mut World, ctx: Context) {
     let t = tokens(w);
-    w.must(tk::scope_includes(&t, arg(&ctx, 1)));
+    let requested = w.flow.tokens_requested_scope.clone();
+    w.must(tk::scope_includes(&t, requested.as_deref(), arg(&ctx, 1)));
 }
 
 async fn scope_excludes(w: &mut World, ctx: Context) {
     let t = tokens(w);
-    w.must(tk::scope_excludes(&t, arg(&ctx, 1)));
+    let requested = w.flow.tokens_requested_scope.clone();
+    w.must(tk::scope_excludes(&t, requested.as_deref(), arg(&ctx, 1)));
 }
 
+/// athenahealth documents the lifetimes (ATH-06), so a missing one fails there.
+async fn expires_in_documented(w: &mut World, _: Context) {
+    let t = tokens(w);
+    w.must(tk::expires_in_present(&t, "ATH-06"));
+    w.must(tk::expires_in_well_formed(&t));
+}
+
+/// RFC 6749 §5.1 RECOMMENDS `expires_in`; when present it must be well formed.
 async fn expires_in(w: &mut World, _: Context) {
     let t = tokens(w);
-    w.must(tk::expires_in_positive(&t));
+    w.should(tk::expires_in_present(&t, "RFC6749-5.1"));
+    w.must(tk::expires_in_well_formed(&t));
     // SMART's advice on lifetimes binds only a server held to SMART.
     if w.target().capabilities.smart.value.is_some() {
         w.should(tk::expires_in_at_most(&t, 3600));
@@ -839,10 +858,7 @@ async fn basic_challenge(w: &mut World, _: Context) {
 /// access token.
 async fn scope_reported_truthfully(w: &mut World, _: Context) {
     let body = tokens(w);
-    let requested = match w.flow.authorize.get("scope") {
-        Some(crate::oauth::authorize::Param::Value(s)) => s.clone(),
-        _ => String::new(),
-    };
+    let requested = w.flow.tokens_requested_scope.clone().unwrap_or_default();
     let Some(token) = w.flow.access_token.clone() else {
         w.fail_with("no access token: the app never received one".into())
     };
@@ -852,6 +868,13 @@ async fn scope_reported_truthfully(w: &mut World, _: Context) {
         super::session::post_token_param(w, url, "introspect", token, "access_token", auth).await;
     w.must(ss::introspection_active(&resp, true));
     let introspected = resp.json().unwrap_or_default();
+    if introspected.get("scope").is_none() {
+        w.not_applicable(
+            "the introspection response leaves out `scope` (optional in RFC 7662 §2.2), so \
+             the token's real scope cannot be compared with the reported one"
+                .into(),
+        );
+    }
     w.must(tk::reported_scope_is_real(&body, &requested, &introspected));
 }
 

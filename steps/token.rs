@@ -188,10 +188,37 @@ pub(super) async fn post_token_form(
         if let Some(p) = get("patient") {
             w.flow.patient = Some(p);
         }
+        let requested = requested_scope(w, &form);
+        // What the grant now holds: a later refresh without `scope` asks for it.
+        w.flow.granted_scope = get("scope").or_else(|| requested.clone());
+        w.flow.tokens_requested_scope = requested;
         w.flow.tokens = Some(body);
     }
     w.flow.last = Some(resp.clone());
     resp
+}
+
+/// The scope a token request asked for (see `Flow::tokens_requested_scope`).
+fn requested_scope(w: &World, form: &[(String, String)]) -> Option<String> {
+    let value = |name: &str| {
+        form.iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    if let Some(s) = value("scope") {
+        return Some(s.to_string());
+    }
+    match value("grant_type") {
+        Some("authorization_code") => match w.flow.authorize.get("scope") {
+            Some(crate::oauth::authorize::Param::Value(s)) => Some(s.clone()),
+            Some(crate::oauth::authorize::Param::Raw(raw)) => {
+                Some(crate::oauth::percent::decode(raw))
+            }
+            None => None,
+        },
+        Some("refresh_token") => w.flow.granted_scope.clone(),
+        _ => None,
+    }
 }
 
 fn code(w: &World) -> String {

@@ -65,6 +65,13 @@ pub struct Flow {
     pub last: Option<Response>,
     /// The most recent successful token response body.
     pub tokens: Option<serde_json::Value>,
+    /// The scope the request behind `tokens` asked for (its `scope`; the authorization
+    /// request's for a code; the grant's for a refresh without one), `None` when it
+    /// named none: an absent `scope` member means this was granted (RFC 6749 §5.1).
+    pub tokens_requested_scope: Option<String>,
+    /// The scope the grant holds after its latest token response (its `scope`, or
+    /// what was asked for when the member was left out).
+    pub granted_scope: Option<String>,
     pub access_token: Option<String>,
     pub refresh_token: Option<String>,
     /// Refresh tokens already presented, oldest first (for replay probes).

@@ -206,11 +206,11 @@ fn every_scenario_and_every_check_fails_under_some_fault() {
 
 /// Every check name in `src/checks/` (outside its unit tests): the string given as a
 /// failure's `check`, which the source writes just before its spec reference
-/// (`"token_error_is",` then `"RFC6749-5.2",`), as `check: "…"`, or as a `CHECK`
-/// constant.
+/// (`"token_error_is",` then `"RFC6749-5.2",` or a `spec` parameter), as
+/// `check: "…"`, or as a `CHECK` constant.
 fn check_names() -> BTreeSet<String> {
     let pair = regex::Regex::new(
-        r#""([a-z][a-z0-9_]*)"\s*,\s*(?:spec:\s*)?"(?:[A-Za-z][A-Za-z0-9.]*-[0-9][^"]*|[A-Z]+-[A-Za-z0-9.-]+)""#,
+        r#""([a-z][a-z0-9_]*)"\s*,\s*(?:spec:\s*)?(?:spec\b|"[A-Za-z][A-Za-z0-9.]*-[A-Za-z0-9][^"]*")"#,
     )
     .unwrap();
     let field = regex::Regex::new(r#"check:\s*"([a-z][a-z0-9_]*)""#).unwrap();

@@ -150,15 +150,27 @@ pub fn page_not_frameable(resp: &crate::http::Response) -> Outcome {
         .header("x-frame-options")
         .unwrap_or("")
         .to_ascii_lowercase();
-    let csp = resp
-        .header("content-security-policy")
-        .unwrap_or("")
-        .to_ascii_lowercase();
     let xfo_ok = xfo.trim() == "deny" || xfo.trim() == "sameorigin";
-    let csp_ok = csp
-        .split(';')
-        .map(str::trim)
-        .any(|d| d.starts_with("frame-ancestors") && !d.contains('*'));
+    // Every CSP field is enforced, so one restrictive frame-ancestors is enough. A
+    // source list restricts unless it admits any site: `*` or a bare scheme
+    // (`https:`); a host wildcard such as `https://*.example.com` still restricts.
+    let restrictive = |sources: &str| {
+        !sources
+            .split_whitespace()
+            .any(|src| src == "*" || (src.ends_with(':') && !src.contains("//")))
+    };
+    let csp_ok = resp
+        .headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("content-security-policy"))
+        .flat_map(|(_, v)| v.split(';'))
+        .filter_map(|d| {
+            let d = d.trim().to_ascii_lowercase();
+            d.strip_prefix("frame-ancestors")
+                .filter(|rest| rest.is_empty() || rest.starts_with(' '))
+                .map(str::to_owned)
+        })
+        .any(|sources| restrictive(&sources));
     ensure(
         xfo_ok || csp_ok,
         "page_forbids_framing",
@@ -404,10 +416,19 @@ mod tests {
         for csp in [
             "frame-ancestors 'none'",
             "default-src 'self'; frame-ancestors 'self' https://portal.example.test",
+            // A host wildcard still names which sites may frame the page.
+            "frame-ancestors https://*.example.test",
+            "Frame-Ancestors 'self'",
         ] {
             let r = page(&[("content-security-policy", csp)]);
             assert!(page_not_frameable(&r).is_ok(), "{csp}");
         }
+        // A second policy field is enforced too.
+        let r = page(&[
+            ("content-security-policy", "default-src 'self'"),
+            ("content-security-policy", "frame-ancestors 'none'"),
+        ]);
+        assert!(page_not_frameable(&r).is_ok());
     }
 
     #[test]
@@ -416,6 +437,8 @@ mod tests {
             &[][..],
             &[("content-security-policy", "default-src 'self'")][..],
             &[("content-security-policy", "frame-ancestors *")][..],
+            &[("content-security-policy", "frame-ancestors 'self' https:")][..],
+            &[("content-security-policy", "frame-ancestors-x 'none'")][..],
             &[("x-frame-options", "ALLOW-FROM https://evil.test")][..],
         ] {
             let f = page_not_frameable(&page(headers)).unwrap_err();

@@ -52,10 +52,12 @@ pub fn audience_is(t: &Decoded, client_id: &str) -> Outcome {
 }
 
 pub fn not_expired(t: &Decoded, now: u64, leeway: u64) -> Outcome {
-    let exp = claim(t, "exp").and_then(Value::as_u64);
-    let iat = claim(t, "iat").and_then(Value::as_u64);
+    // NumericDate may carry a fraction (RFC 7519 §2).
+    let exp = claim(t, "exp").and_then(Value::as_f64);
+    let iat = claim(t, "iat").and_then(Value::as_f64);
+    let (now_f, leeway_f) = (now as f64, leeway as f64);
     ensure(
-        exp.is_some_and(|e| e + leeway > now) && iat.is_some_and(|i| i <= now + leeway),
+        exp.is_some_and(|e| e + leeway_f > now_f) && iat.is_some_and(|i| i <= now_f + leeway_f),
         "id_token_is_current",
         "OIDC-Core-3.1.3.7",
         format!("iat ≤ now ≤ exp (now = {now}, leeway {leeway} s)"),
@@ -188,6 +190,23 @@ mod tests {
         );
     }
 
+    /// OpenID Connect Core §10.1: `kid` is needed only to choose among several keys.
+    #[test]
+    fn without_kid_the_only_signing_key_is_used_and_several_keys_fail() {
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(UNREGISTERED_KEY).expect("key");
+        let header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        let jwt = jsonwebtoken::encode(&header, &json!({ "sub": "u1" }), &key).expect("signs");
+        assert!(signature_verifies(&jwt, &jwks("k1")).is_ok());
+        let mut two = jwks("k1");
+        let second = two["keys"][0].clone();
+        two["keys"].as_array_mut().unwrap().push(second);
+        let f = signature_verifies(&jwt, &two).unwrap_err();
+        assert!(f.received.contains("no `kid`"), "{}", f.received);
+        // An encryption key does not count as a candidate.
+        two["keys"][1]["use"] = json!("enc");
+        assert!(signature_verifies(&jwt, &two).is_ok());
+    }
+
     #[test]
     fn a_token_whose_kid_is_not_published_fails() {
         let jwt = signed(&json!({ "sub": "u1" }));
@@ -242,6 +261,9 @@ mod tests {
             let t = token(json!({ "iat": iat, "exp": exp }));
             assert!(not_expired(&t, 1000, 120).is_ok(), "iat {iat} exp {exp}");
         }
+        // RFC 7519 §2: a NumericDate may have a fraction.
+        let t = token(json!({ "iat": 999.5, "exp": 1600.25 }));
+        assert!(not_expired(&t, 1000, 120).is_ok());
     }
 
     #[test]

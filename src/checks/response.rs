@@ -57,11 +57,32 @@ pub fn json_content_type(resp: &Response) -> Outcome {
     )
 }
 
+/// The comma-separated items of every field of a list header, in order (RFC 9110
+/// §5.3: several fields of one name are one list).
+pub fn list_items<'a>(resp: &'a Response, name: &'a str) -> impl Iterator<Item = &'a str> {
+    resp.headers
+        .iter()
+        .filter(move |(k, _)| k.eq_ignore_ascii_case(name))
+        .flat_map(|(_, v)| v.split(','))
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+}
+
+/// The authentication schemes a response challenges with, across every
+/// `WWW-Authenticate` field (RFC 9110 §11.6.1 allows several challenges per field):
+/// an item whose first word is a token without `=` starts a challenge; the others
+/// are that challenge's parameters.
+pub fn challenges(resp: &Response) -> impl Iterator<Item = &str> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    list_items(resp, "www-authenticate").filter_map(move |item| {
+        let first = item.split_whitespace().next()?;
+        (!first.contains('=') && first.chars().all(tchar)).then_some(first)
+    })
+}
+
 pub fn cache_control_no_store(resp: &Response) -> Outcome {
-    let cc = resp.header("cache-control").unwrap_or("");
     ensure(
-        cc.split(',')
-            .any(|d| d.trim().eq_ignore_ascii_case("no-store")),
+        list_items(resp, "cache-control").any(|d| d.eq_ignore_ascii_case("no-store")),
         "cache_control_no_store",
         "RFC6749-5.1",
         "Cache-Control: no-store",
@@ -75,9 +96,8 @@ pub fn cache_control_no_store(resp: &Response) -> Outcome {
 }
 
 pub fn pragma_no_cache(resp: &Response) -> Outcome {
-    let p = resp.header("pragma").unwrap_or("");
     ensure(
-        p.eq_ignore_ascii_case("no-cache"),
+        list_items(resp, "pragma").any(|d| d.eq_ignore_ascii_case("no-cache")),
         "pragma_no_cache",
         "RFC6749-5.1 (RFC9111-5.4 deprecates Pragma)",
         "Pragma: no-cache",
@@ -200,6 +220,29 @@ mod tests {
     fn pragma_no_cache_passes_in_any_case() {
         assert!(pragma_no_cache(&with_header("pragma", "no-cache")).is_ok());
         assert!(pragma_no_cache(&with_header("pragma", "No-Cache")).is_ok());
+        // A list, as RFC 9111 §5.4 gives Pragma.
+        assert!(pragma_no_cache(&with_header("pragma", "x-ext, no-cache")).is_ok());
+    }
+
+    /// RFC 9110 §5.3: two fields of one list header are one list.
+    #[test]
+    fn a_directive_in_a_second_field_counts() {
+        let r = response(
+            200,
+            &[("cache-control", "private"), ("cache-control", "no-store")],
+            "",
+        );
+        assert!(cache_control_no_store(&r).is_ok());
+        let r = response(
+            401,
+            &[
+                ("www-authenticate", "Basic realm=\"a, b\""),
+                ("www-authenticate", "Bearer"),
+            ],
+            "",
+        );
+        let schemes: Vec<&str> = challenges(&r).collect();
+        assert_eq!(schemes, ["Basic", "Bearer"]);
     }
 
     #[test]

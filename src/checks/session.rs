@@ -43,10 +43,12 @@ pub fn jwks_has_rs256_keys(resp: &Response) -> Outcome {
             && s("e").is_some()
             && s("alg").is_none_or(|a| a == "RS256")
             && s("use").is_none_or(|u| u == "sig");
+        // Okta documents this shape for its keys endpoint (OKT-15); RFC 7517 leaves
+        // every one of these members optional but `kty`, so the rule is the vendor's.
         if !ok {
             return fail(
                 "jwks_keys_are_rs256_signing_keys",
-                "RFC7517-4",
+                "OKT-15",
                 "kty RSA, a kid, n and e, alg RS256, use sig",
                 k.to_string(),
             );
@@ -165,7 +167,7 @@ mod tests {
             let f = jwks_has_rs256_keys(&r).unwrap_err();
             assert_eq!(
                 (f.check, f.spec),
-                ("jwks_keys_are_rs256_signing_keys", "RFC7517-4"),
+                ("jwks_keys_are_rs256_signing_keys", "OKT-15"),
                 "{bad}"
             );
         }

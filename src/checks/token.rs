@@ -173,58 +173,95 @@ pub fn scope_of(body: &Value) -> Vec<String> {
         .collect()
 }
 
-/// The granted `scope` is exactly this set (order-insensitive).
-pub fn scope_is(body: &Value, expected: &str) -> Outcome {
-    let mut got = scope_of(body);
+/// The scope a token response grants: its `scope` member, or, when the member is
+/// absent, the scope the request asked for (RFC 6749 §5.1: `scope` may be left out
+/// only when it is identical to the requested scope). `requested` is `None` when the
+/// request named no scope; the grant is then unknown without the member.
+pub fn granted_scope(body: &Value, requested: Option<&str>) -> Option<Vec<String>> {
+    match (body.get("scope"), requested) {
+        (Some(_), _) => Some(scope_of(body)),
+        (None, Some(r)) => Some(r.split_whitespace().map(str::to_owned).collect()),
+        (None, None) => None,
+    }
+}
+
+/// What a failure says was granted, naming where it was read.
+fn shown_grant(body: &Value, grant: &Option<Vec<String>>) -> String {
+    match (body.get("scope"), grant) {
+        (Some(_), Some(g)) => format!("scope {:?}", g.join(" ")),
+        (None, Some(g)) => format!(
+            "no `scope` member, so the requested scope {:?} (RFC 6749 §5.1)",
+            g.join(" ")
+        ),
+        _ => "no `scope` member, and the request named no scope".into(),
+    }
+}
+
+/// The granted scope (see [`granted_scope`]) is exactly this set (order-insensitive).
+pub fn scope_is(body: &Value, requested: Option<&str>, expected: &str) -> Outcome {
+    let grant = granted_scope(body, requested);
     let mut want: Vec<String> = expected.split_whitespace().map(str::to_owned).collect();
-    got.sort();
     want.sort();
+    let got = grant.clone().map(|mut g| {
+        g.sort();
+        g
+    });
     ensure(
-        got == want,
+        got.as_ref() == Some(&want),
         "granted_scope_is",
         "RFC6749-3.3",
         format!("scope {:?}", want.join(" ")),
-        || format!("scope {:?}", got.join(" ")),
+        || shown_grant(body, &grant),
     )
 }
 
-pub fn scope_excludes(body: &Value, scope: &str) -> Outcome {
-    let got = scope_of(body);
+pub fn scope_excludes(body: &Value, requested: Option<&str>, scope: &str) -> Outcome {
+    let grant = granted_scope(body, requested);
     ensure(
-        !got.iter().any(|s| s == scope),
+        grant
+            .as_ref()
+            .is_some_and(|g| !g.iter().any(|s| s == scope)),
         "granted_scope_excludes",
         "RFC6749-3.3",
         format!("no {scope:?} in the granted scope"),
-        || format!("scope {:?}", got.join(" ")),
+        || shown_grant(body, &grant),
     )
 }
 
-pub fn scope_includes(body: &Value, scope: &str) -> Outcome {
-    let got = scope_of(body);
+pub fn scope_includes(body: &Value, requested: Option<&str>, scope: &str) -> Outcome {
+    let grant = granted_scope(body, requested);
     ensure(
-        got.iter().any(|s| s == scope),
+        grant.as_ref().is_some_and(|g| g.iter().any(|s| s == scope)),
         "granted_scope_includes",
         "RFC6749-3.3",
         format!("{scope:?} in the granted scope"),
-        || format!("scope {:?}", got.join(" ")),
+        || shown_grant(body, &grant),
     )
 }
 
-/// `expires_in` is a positive integer: lifetimes are read, never assumed.
-pub fn expires_in_positive(body: &Value) -> Outcome {
+/// The response states the token's lifetime: RFC 6749 §5.1 RECOMMENDS `expires_in`
+/// (so its absence is a SHOULD, a MUST only where a vendor documents it).
+pub fn expires_in_present(body: &Value, spec: &'static str) -> Outcome {
+    ensure(
+        body.get("expires_in").is_some(),
+        "expires_in_present",
+        spec,
+        "an expires_in member",
+        || format!("members {:?}", members(body)),
+    )
+}
+
+/// When present, `expires_in` has the syntax RFC 6749 Appendix A.14 gives it: a
+/// non-negative integer (digits only; 0 is well formed, if short-lived).
+pub fn expires_in_well_formed(body: &Value) -> Outcome {
     match body.get("expires_in") {
-        Some(v) if v.as_u64().is_some_and(|n| n > 0) => Ok(()),
+        None => Ok(()),
+        Some(v) if v.as_u64().is_some() => Ok(()),
         Some(v) => fail(
-            "expires_in_is_positive_integer",
-            "RFC6749-5.1",
-            "a positive integer expires_in",
+            "expires_in_is_non_negative_integer",
+            "RFC6749-A.14",
+            "expires_in as a non-negative integer",
             format!("expires_in {v}"),
-        ),
-        None => fail(
-            "expires_in_is_positive_integer",
-            "RFC6749-5.1",
-            "an expires_in member",
-            format!("members {:?}", members(body)),
         ),
     }
 }
@@ -316,7 +353,8 @@ pub fn error_is_well_formed(err: &OAuthError) -> Outcome {
 pub fn basic_challenge(resp: &Response) -> Outcome {
     let h = resp.header("www-authenticate").unwrap_or("");
     ensure(
-        resp.status == 401 && h.trim_start().to_ascii_lowercase().starts_with("basic"),
+        resp.status == 401
+            && super::response::challenges(resp).any(|c| c.eq_ignore_ascii_case("basic")),
         "invalid_client_challenges_basic",
         "RFC6749-5.2",
         "HTTP 401 with WWW-Authenticate: Basic …",
@@ -326,7 +364,8 @@ pub fn basic_challenge(resp: &Response) -> Outcome {
 
 /// The scope a token response reports (its `scope`, or the requested scope when the
 /// member is absent, RFC 6749 §5.1) is the scope the token carries according to the
-/// server's own introspection.
+/// server's own introspection. Introspection's `scope` is optional (RFC 7662 §2.2):
+/// without it there is nothing to compare, which the caller says (not a failure).
 pub fn reported_scope_is_real(body: &Value, requested: &str, introspected: &Value) -> Outcome {
     let set = |s: &str| {
         let mut v: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
@@ -631,57 +670,94 @@ mod tests {
     #[test]
     fn the_same_scopes_in_another_order_pass() {
         let body = json!({ "scope": "patient/Patient.read openid" });
-        assert!(scope_is(&body, "openid patient/Patient.read").is_ok());
+        assert!(scope_is(&body, Some("x"), "openid patient/Patient.read").is_ok());
     }
 
     #[test]
     fn a_narrower_or_wider_scope_fails() {
         for scope in ["openid", "openid patient/Patient.read offline_access"] {
-            let f =
-                scope_is(&json!({ "scope": scope }), "openid patient/Patient.read").unwrap_err();
+            let f = scope_is(
+                &json!({ "scope": scope }),
+                None,
+                "openid patient/Patient.read",
+            )
+            .unwrap_err();
             assert_eq!((f.check, f.spec), ("granted_scope_is", "RFC6749-3.3"));
         }
+    }
+
+    /// RFC 6749 §5.1: a response may leave `scope` out when it granted what was asked.
+    #[test]
+    fn without_a_scope_member_the_requested_scope_is_the_grant() {
+        let body = json!({ "access_token": "at" });
+        let asked = Some("openid patient/Patient.read");
+        assert!(scope_is(&body, asked, "patient/Patient.read openid").is_ok());
+        assert!(scope_includes(&body, asked, "openid").is_ok());
+        let f = scope_excludes(&body, asked, "openid").unwrap_err();
+        assert!(f.received.contains("so the requested scope"), "{f}");
+        assert!(scope_excludes(&body, asked, "offline_access").is_ok());
+        let f = scope_is(&body, asked, "openid").unwrap_err();
+        assert_eq!(f.check, "granted_scope_is");
+        // Nothing asked, nothing stated: no grant to judge, so nothing passes.
+        assert!(scope_includes(&body, None, "openid").is_err());
+        assert!(scope_excludes(&body, None, "openid").is_err());
+        assert_eq!(granted_scope(&body, None), None);
     }
 
     #[test]
     fn a_scope_left_out_passes_exclusion() {
         let body = json!({ "scope": "patient/Patient.read" });
-        assert!(scope_excludes(&body, "patient/Observation.read").is_ok());
+        let asked = Some("patient/Patient.read patient/Observation.read");
+        assert!(scope_excludes(&body, asked, "patient/Observation.read").is_ok());
     }
 
     #[test]
     fn a_granted_scope_fails_exclusion() {
         let body = json!({ "scope": "patient/Patient.read patient/Observation.read" });
-        let f = scope_excludes(&body, "patient/Observation.read").unwrap_err();
+        let f = scope_excludes(&body, None, "patient/Observation.read").unwrap_err();
         assert_eq!((f.check, f.spec), ("granted_scope_excludes", "RFC6749-3.3"));
     }
 
     #[test]
     fn a_granted_scope_passes_inclusion() {
         let body = json!({ "scope": "openid patient/Patient.read" });
-        assert!(scope_includes(&body, "patient/Patient.read").is_ok());
+        assert!(scope_includes(&body, None, "patient/Patient.read").is_ok());
     }
 
     #[test]
     fn a_scope_not_granted_whole_fails_inclusion() {
         // Scope tokens compare whole: `.rs` is not `.read`.
         let body = json!({ "scope": "openid patient/Patient.rs" });
-        let f = scope_includes(&body, "patient/Patient.read").unwrap_err();
+        let f = scope_includes(&body, None, "patient/Patient.read").unwrap_err();
         assert_eq!((f.check, f.spec), ("granted_scope_includes", "RFC6749-3.3"));
     }
 
     #[test]
-    fn a_positive_integer_lifetime_passes() {
-        assert!(expires_in_positive(&json!({ "expires_in": 3600 })).is_ok());
+    fn a_stated_lifetime_passes_and_a_missing_one_fails_under_the_given_spec() {
+        assert!(expires_in_present(&json!({ "expires_in": 3600 }), "RFC6749-5.1").is_ok());
+        let f = expires_in_present(&json!({ "access_token": "at" }), "CER-15").unwrap_err();
+        assert_eq!((f.check, f.spec), ("expires_in_present", "CER-15"));
+    }
+
+    /// RFC 6749 Appendix A.14: `expires_in` is 1*DIGIT, so 0 is well formed too.
+    #[test]
+    fn a_non_negative_integer_lifetime_or_none_is_well_formed() {
+        for body in [
+            json!({ "expires_in": 3600 }),
+            json!({ "expires_in": 0 }),
+            json!({}),
+        ] {
+            assert!(expires_in_well_formed(&body).is_ok(), "{body}");
+        }
     }
 
     #[test]
-    fn a_zero_negative_or_string_lifetime_fails() {
-        for v in [json!(0), json!(-1), json!("3600"), json!(3600.5)] {
-            let f = expires_in_positive(&json!({ "expires_in": v })).unwrap_err();
+    fn a_negative_string_or_fractional_lifetime_is_malformed() {
+        for v in [json!(-1), json!("3600"), json!(3600.5)] {
+            let f = expires_in_well_formed(&json!({ "expires_in": v })).unwrap_err();
             assert_eq!(
                 (f.check, f.spec),
-                ("expires_in_is_positive_integer", "RFC6749-5.1")
+                ("expires_in_is_non_negative_integer", "RFC6749-A.14")
             );
         }
     }
@@ -689,7 +765,7 @@ mod tests {
     #[test]
     fn a_lifetime_up_to_the_limit_or_none_passes() {
         assert!(expires_in_at_most(&json!({ "expires_in": 3600 }), 3600).is_ok());
-        // No lifetime to judge: expires_in_positive reports its absence.
+        // No lifetime to judge: expires_in_present reports its absence.
         assert!(expires_in_at_most(&json!({}), 3600).is_ok());
     }
 
@@ -773,7 +849,12 @@ mod tests {
 
     #[test]
     fn a_401_with_a_basic_challenge_passes_in_any_case() {
-        for h in [r#"Basic realm="as""#, "basic"] {
+        // RFC 9110 §11.6.1: several challenges may share one field, in any order.
+        for h in [
+            r#"Basic realm="as""#,
+            "basic",
+            r#"Bearer realm="as", error="invalid_token", Basic realm="as""#,
+        ] {
             assert!(basic_challenge(&response(401, &[("www-authenticate", h)], "")).is_ok());
         }
     }

@@ -12,7 +12,7 @@ Feature: What athenahealth's token response contains
     When the user signs in and approves
     And the app redeems the code
     Then the token request succeeds
-    And the access token lifetime is given in expires_in
+    And the access token lifetime is given in expires_in, as athenahealth documents
 
   @id:athena-token-no-store @SMART-01 @rfc6749-5.1 @needs-confidential-client
   Scenario: Token responses must not be cached
