@@ -1,28 +1,19 @@
 //! grantcheck: a conformance harness for OAuth 2.0 / OpenID Connect / SMART-on-FHIR
 //! authorization servers, with offline emulators of EHR vendors.
 //!
-//! Walls (who may use whom):
-//! - `emulators` use only `oauth` primitives; they are vendors, not testers.
-//! - `checks` never know an emulator: a check holds against any server.
-//! - `steps` reach a server only through the profile's target.
-//! - `profile` (and later `diagnose`) do not depend on cucumber.
+//! This crate is the harness: the runner (cucumber, targets, records), the reports
+//! and the command line. What it drives lives in two crates of their own, re-exported
+//! here under their old paths: `grantcheck-core` (profiles, emulators, HTTP, OAuth,
+//! checks, diagnose, baselines) and `grantcheck-steps` (the step phrases, `steps/`).
+//! The crate graph is the wall: core knows neither steps nor runner; steps know core
+//! only; the runner knows both.
 
-pub mod capabilities;
-pub mod checks;
+pub use grantcheck_core::{
+    capabilities, checks, diagnose, emulators, http, login, oauth, profile, redact, scenario_id,
+    snapshot, target, verdict,
+};
+pub use grantcheck_steps as steps;
+
 pub mod cli;
-pub mod diagnose;
-pub mod emulators;
-pub mod http;
-pub mod login;
-pub mod oauth;
-pub mod profile;
-pub mod redact;
 pub mod report;
 pub mod runner;
-pub mod scenario_id;
-pub mod snapshot;
-pub mod target;
-pub mod verdict;
-
-#[path = "../steps/mod.rs"]
-pub mod steps;

@@ -3,9 +3,9 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
-use crate::login::{LoginOptions, LoginOutcome, drive};
-use crate::oauth::pkce;
-use crate::profile::AuthMethod;
+use grantcheck_core::login::{LoginOptions, LoginOutcome, drive};
+use grantcheck_core::oauth::pkce;
+use grantcheck_core::profile::AuthMethod;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the public app$", step!(public_app)),
@@ -294,7 +294,7 @@ pub(super) async fn authorize(w: &mut World) {
             w.flow.trace = Some(trace);
             o
         }
-        Err(crate::login::LoginError::Unreachable(e)) => {
+        Err(grantcheck_core::login::LoginError::Unreachable(e)) => {
             w.target().mark_unreachable(&e);
             w.block(e)
         }
@@ -324,7 +324,7 @@ async fn sign_in_again(w: &mut World, _: Context) {
     w.flow.state = Some(state);
     if w.flow.verifier.is_some() {
         let method = match w.flow.authorize.get("code_challenge_method") {
-            Some(crate::oauth::authorize::Param::Value(m)) => m.clone(),
+            Some(grantcheck_core::oauth::authorize::Param::Value(m)) => m.clone(),
             _ => "S256".into(),
         };
         use_pkce(w, &method);
@@ -358,10 +358,11 @@ async fn unknown_response_type(w: &mut World, _: Context) {
 /// The registered redirect URI, changed in one way that exact matching must notice.
 async fn altered_redirect_uri(w: &mut World, ctx: Context) {
     let registered = w.flow.redirect_uri.clone();
-    let altered = match crate::oauth::authorize::alter_redirect_uri(&registered, arg(&ctx, 1)) {
-        Ok(u) => u,
-        Err(e) => w.fail_with(e),
-    };
+    let altered =
+        match grantcheck_core::oauth::authorize::alter_redirect_uri(&registered, arg(&ctx, 1)) {
+            Ok(u) => u,
+            Err(e) => w.fail_with(e),
+        };
     w.flow.authorize.set("redirect_uri", altered.clone());
     w.flow.redirect_uri = altered;
 }
@@ -374,14 +375,19 @@ async fn open_sign_in_page(w: &mut World, _: Context) {
     };
     let mut url = w.flow.authorize.url(&endpoint);
     for _ in 0..10 {
-        let resp = w.send(crate::http::Request::get(url.clone())).await;
+        let resp = w
+            .send(grantcheck_core::http::Request::get(url.clone()))
+            .await;
         let next = match (resp.status, resp.location()) {
             (300..=399, Some(loc)) => url.join(loc).ok(),
             _ => None,
         };
         match next {
             Some(n)
-                if !crate::oauth::authorize::is_redirect_to(n.as_str(), &w.flow.redirect_uri) =>
+                if !grantcheck_core::oauth::authorize::is_redirect_to(
+                    n.as_str(),
+                    &w.flow.redirect_uri,
+                ) =>
             {
                 url = n
             }

@@ -5,13 +5,13 @@ use cucumber::step::Context;
 use serde_json::Value;
 
 use super::{StepFn, World, arg, step};
-use crate::capabilities::Metadata;
-use crate::checks::Failure;
-use crate::checks::discovery as d;
-use crate::checks::schema::{Shape, conforms};
-use crate::http::Request;
-use crate::profile::SmartVersion;
-use crate::snapshot::Payload;
+use grantcheck_core::capabilities::Metadata;
+use grantcheck_core::checks::Failure;
+use grantcheck_core::checks::discovery as d;
+use grantcheck_core::checks::schema::{Shape, conforms};
+use grantcheck_core::http::Request;
+use grantcheck_core::profile::SmartVersion;
+use grantcheck_core::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app reads the SMART configuration$", step!(read)),
@@ -70,7 +70,7 @@ async fn fetch_json(w: &mut World, url: String, accept: &str) {
     };
     let resp = w.send(Request::get(url).header("accept", accept)).await;
     w.flow.last = Some(resp.clone());
-    w.must(crate::checks::response::status_is(&resp, 200));
+    w.must(grantcheck_core::checks::response::status_is(&resp, 200));
     let doc = resp.json().unwrap_or(Value::Null);
     w.snapshot(Payload {
         status: resp.status,
@@ -88,7 +88,7 @@ async fn read_metadata(w: &mut World, _: Context) {
             "{}/.well-known/openid-configuration",
             issuer.trim_end_matches('/')
         ),
-        Metadata::Oauth => match crate::target::oauth_metadata_url(&issuer) {
+        Metadata::Oauth => match grantcheck_core::target::oauth_metadata_url(&issuer) {
             Ok(u) => u,
             Err(e) => w.fail_with(e),
         },
@@ -100,7 +100,7 @@ async fn read_metadata(w: &mut World, _: Context) {
     fetch_json(w, url, "application/json").await;
     let resp = w.flow.last.clone();
     if let Some(r) = resp {
-        w.must(crate::checks::response::json_content_type(&r));
+        w.must(grantcheck_core::checks::response::json_content_type(&r));
     }
 }
 
@@ -177,7 +177,7 @@ async fn read(w: &mut World, _: Context) {
     );
     fetch_json(w, url, "application/json").await;
     if let Some(r) = w.flow.last.clone() {
-        w.must(crate::checks::response::json_content_type(&r));
+        w.must(grantcheck_core::checks::response::json_content_type(&r));
     }
 }
 

@@ -4,8 +4,8 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
-use crate::checks::error_uri as eu;
-use crate::oauth::error_uri::ErrorUri;
+use grantcheck_core::checks::error_uri as eu;
+use grantcheck_core::oauth::error_uri::ErrorUri;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r#"^the error URN is "([^"]*)"$"#, step!(urn_is)),
@@ -82,9 +82,9 @@ async fn envelope(w: &mut World, _: Context) {
     let mut all = vec![eu::envelope_is_error_and_uri(&resp)];
     // The members' shape (the error_uri URN and instance form) as schemas/ writes it.
     if let Some(body) = resp.json() {
-        all.push(crate::checks::schema::conforms(
+        all.push(grantcheck_core::checks::schema::conforms(
             &body,
-            crate::checks::schema::Shape::OracleHealthError,
+            grantcheck_core::checks::schema::Shape::OracleHealthError,
         ));
     }
     w.must_all(all);

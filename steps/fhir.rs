@@ -3,7 +3,7 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
-use crate::http::Request;
+use grantcheck_core::http::Request;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app reads the patient's record$", step!(read_patient)),
@@ -97,7 +97,7 @@ async fn update_patient(w: &mut World, _: Context) {
         .method(reqwest::Method::PUT)
         .header("accept", "application/json+fhir")
         .header("authorization", bearer(w));
-    req.body = Some(crate::http::Body {
+    req.body = Some(grantcheck_core::http::Body {
         content_type: "application/json+fhir".into(),
         bytes: br#"{"resourceType":"Patient"}"#.to_vec(),
     });
@@ -124,8 +124,8 @@ async fn insufficient_scope(w: &mut World, _: Context) {
     let Some(resp) = w.flow.last.clone() else {
         w.fail_with("no FHIR response to check".into())
     };
-    w.must(crate::checks::fhir::insufficient_scope(&resp));
-    w.snapshot(crate::snapshot::Payload {
+    w.must(grantcheck_core::checks::fhir::insufficient_scope(&resp));
+    w.snapshot(grantcheck_core::snapshot::Payload {
         status: resp.status,
         content_type: resp.content_type().map(str::to_owned),
         body: resp

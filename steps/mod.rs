@@ -62,14 +62,14 @@ pub fn patterns() -> Vec<&'static str> {
 macro_rules! step {
     ($f:path) => {{
         fn wrapped(
-            w: &mut $crate::steps::World,
+            w: &mut $crate::World,
             ctx: cucumber::step::Context,
         ) -> futures::future::LocalBoxFuture<'_, ()> {
             // Findings name the step they were made in.
             w.current_step = format!("{} {}", ctx.step.keyword.trim(), ctx.step.value);
             Box::pin($f(w, ctx))
         }
-        wrapped as $crate::steps::StepFn
+        wrapped as $crate::StepFn
     }};
 }
 pub(crate) use step;

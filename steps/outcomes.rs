@@ -5,14 +5,14 @@ use cucumber::step::Context;
 use serde_json::{Value, json};
 
 use super::{StepFn, World, arg, step};
-use crate::checks::schema::{Shape, conforms};
-use crate::checks::{self, authorize as az, id_token as idt, session as ss, token as tk};
-use crate::http::{Request, Response};
-use crate::login::LoginOutcome;
-use crate::login::html::visible_text;
-use crate::oauth::error::OAuthError;
-use crate::oauth::id_token::{Decoded, decode_unverified};
-use crate::snapshot::Payload;
+use grantcheck_core::checks::schema::{Shape, conforms};
+use grantcheck_core::checks::{self, authorize as az, id_token as idt, session as ss, token as tk};
+use grantcheck_core::http::{Request, Response};
+use grantcheck_core::login::LoginOutcome;
+use grantcheck_core::login::html::visible_text;
+use grantcheck_core::oauth::error::OAuthError;
+use grantcheck_core::oauth::id_token::{Decoded, decode_unverified};
+use grantcheck_core::snapshot::Payload;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (
@@ -269,7 +269,7 @@ fn redirect_expected(w: &World) -> LoginOutcome {
     if let LoginOutcome::Stopped { response, .. } = &o
         && !signed_in
         && response.status == 200
-        && crate::login::html::needs_script(&response.text())
+        && grantcheck_core::login::html::needs_script(&response.text())
     {
         w.block(format!(
             "the sign-in page at {} builds its form with JavaScript; the `form` login \
@@ -383,24 +383,12 @@ async fn sign_in_stops(w: &mut World, ctx: Context) {
 
 async fn not_asked_again(w: &mut World, _: Context) {
     let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
-    w.must(checks::ensure(
-        !asked,
-        "session_is_reused",
-        "ATH-09",
-        "no sign-in form while the session is active",
-        || "the sign-in form".into(),
-    ));
+    w.must(checks::session::session_reused(asked));
 }
 
 async fn asked_again(w: &mut World, _: Context) {
     let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
-    w.must(checks::ensure(
-        asked,
-        "session_ended",
-        "ATH-09",
-        "the sign-in form after logout",
-        || "signed in without credentials".into(),
-    ));
+    w.must(checks::session::session_ended(asked));
 }
 
 /// RFC 6749 §5.1: the schema of a token response; SMART App Launch fixes the
@@ -413,7 +401,7 @@ async fn token_succeeds(w: &mut World, _: Context) {
     }
     // SMART App Launch v2 fixes `Bearer` for its token responses; backend services
     // (the system account) are outside that text.
-    if w.target().capabilities.smart.value == Some(crate::profile::SmartVersion::V2)
+    if w.target().capabilities.smart.value == Some(grantcheck_core::profile::SmartVersion::V2)
         && w.flow.client_role.as_deref() != Some("system")
     {
         all.push(tk::token_type_spelled_bearer(&r));
@@ -604,18 +592,8 @@ async fn wider_refused_or_ignored(w: &mut World, ctx: Context) {
         return token_refused(w, ctx).await;
     }
     let extra = w.target().profile.spec.scopes.unknown().to_string();
-    let body = r.json().unwrap_or(Value::Null);
     w.snapshot(payload_of(&r));
-    w.must(checks::ensure(
-        body.get("scope").is_some() && tk::scope_excludes(&body, None, &extra).is_ok(),
-        "refresh_grants_no_wider_scope",
-        "RFC6749-6",
-        format!("invalid_scope, or a `scope` without {extra:?}"),
-        || match body.get("scope") {
-            Some(s) => format!("HTTP 200 with scope {s}"),
-            None => "HTTP 200 without `scope`: the whole wider scope was granted".into(),
-        },
-    ));
+    w.must(tk::refresh_not_widened(&r, &extra));
 }
 
 async fn scope_includes(w: &mut World, ctx: Context) {
@@ -955,24 +933,24 @@ async fn refused_under_smart_v2(w: &mut World, ctx: Context) {
         || matches!(&o, LoginOutcome::Stopped { .. });
     let check = az::redirected_with_error(&o, arg(&ctx, 1));
     let caps = &w.target().capabilities;
-    let v2 = caps.smart.value == Some(crate::profile::SmartVersion::V2);
+    let v2 = caps.smart.value == Some(grantcheck_core::profile::SmartVersion::V2);
     let plain = matches!(
         w.flow.authorize.get("code_challenge_method"),
-        Some(crate::oauth::authorize::Param::Value(m)) if m == "plain"
+        Some(grantcheck_core::oauth::authorize::Param::Value(m)) if m == "plain"
     );
     // A server that requires PKCE (stated) must refuse a missing challenge too.
     let bound = v2 || (!plain && caps.pkce_required.value);
     match check {
         Ok(e) => w.flow.last_error = Some(e),
-        Err(f) if refused => w.fail(&crate::checks::Failure {
+        Err(f) if refused => w.fail(&grantcheck_core::checks::Failure {
             spec: "RFC7636-4.4.1",
             ..f
         }),
-        Err(f) if bound => w.fail(&crate::checks::Failure {
+        Err(f) if bound => w.fail(&grantcheck_core::checks::Failure {
             spec: if v2 { "SMART-06" } else { "RFC7636-4.4.1" },
             ..f
         }),
-        Err(f) => w.should(Err(crate::checks::Failure {
+        Err(f) => w.should(Err(grantcheck_core::checks::Failure {
             spec: "RFC9700-2.1.1",
             ..f
         })),

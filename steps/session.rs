@@ -4,9 +4,9 @@ use cucumber::step::Context;
 
 use super::token::{authentication, post_token};
 use super::{StepFn, World, arg, step};
-use crate::http::{Request, Response};
-use crate::oauth::authorize::{AuthorizeRequest, is_redirect_to};
-use crate::oauth::token::{ClientAuthentication, Grant};
+use grantcheck_core::http::{Request, Response};
+use grantcheck_core::oauth::authorize::{AuthorizeRequest, is_redirect_to};
+use grantcheck_core::oauth::token::{ClientAuthentication, Grant};
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app refreshes the tokens$", step!(refresh)),
@@ -131,7 +131,7 @@ async fn refresh_wider(w: &mut World, _: Context) {
         .and_then(|s| s.as_str())
         .map(str::to_owned)
         .or_else(|| match w.flow.authorize.get("scope") {
-            Some(crate::oauth::authorize::Param::Value(v)) => Some(v.clone()),
+            Some(grantcheck_core::oauth::authorize::Param::Value(v)) => Some(v.clone()),
             _ => None,
         })
         .unwrap_or_else(|| w.target().profile.spec.scopes.default.clone());
@@ -161,9 +161,11 @@ async fn newest_refresh_refused(w: &mut World, _: Context) {
     // RFC 9700 §4.14.2 describes revoking the active token on a replay as what makes
     // rotation catch a theft, without a MUST: a warning when the server does not.
     w.should(
-        crate::checks::token::error_is(&r, "invalid_grant").map_err(|f| crate::checks::Failure {
-            spec: "RFC9700-4.14.2",
-            ..f
+        grantcheck_core::checks::token::error_is(&r, "invalid_grant").map_err(|f| {
+            grantcheck_core::checks::Failure {
+                spec: "RFC9700-4.14.2",
+                ..f
+            }
         }),
     );
 }
@@ -250,7 +252,9 @@ async fn access_token_should_be_inactive(w: &mut World, _: Context) {
     let Some(r) = w.flow.last.clone() else {
         w.fail_with("no response to check".into())
     };
-    w.should(crate::checks::session::introspection_active(&r, false));
+    w.should(grantcheck_core::checks::session::introspection_active(
+        &r, false,
+    ));
 }
 
 async fn revoke(w: &mut World, ctx: Context) {

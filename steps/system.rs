@@ -5,7 +5,7 @@ use cucumber::step::Context;
 
 use super::token::{authentication, post_token_form};
 use super::{StepFn, World, arg, step};
-use crate::oauth::token::ClientAuthentication;
+use grantcheck_core::oauth::token::ClientAuthentication;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the system account$", step!(system_account)),

@@ -4,12 +4,12 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
-use crate::checks;
-use crate::http::{Request, Response};
-use crate::oauth::pkce;
-use crate::oauth::token::{ClientAuthentication, Grant};
-use crate::profile::AuthMethod;
-use crate::target::Client;
+use grantcheck_core::checks;
+use grantcheck_core::http::{Request, Response};
+use grantcheck_core::oauth::pkce;
+use grantcheck_core::oauth::token::{ClientAuthentication, Grant};
+use grantcheck_core::profile::AuthMethod;
+use grantcheck_core::target::Client;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app redeems the code$", step!(redeem)),
@@ -112,7 +112,7 @@ pub(super) enum Assertion {
 
 /// A `private_key_jwt` authentication with a fresh assertion (a new `jti` each time).
 pub(super) fn assertion_auth(client: &Client, how: Assertion) -> ClientAuthentication {
-    use crate::oauth::assertion::{AssertionKey, UNREGISTERED_KEY};
+    use grantcheck_core::oauth::assertion::{AssertionKey, UNREGISTERED_KEY};
     let now = time::OffsetDateTime::now_utc().unix_timestamp();
     let jti = pkce::new_verifier();
     let registered = client.assertion_key.clone();
@@ -210,9 +210,9 @@ fn requested_scope(w: &World, form: &[(String, String)]) -> Option<String> {
     }
     match value("grant_type") {
         Some("authorization_code") => match w.flow.authorize.get("scope") {
-            Some(crate::oauth::authorize::Param::Value(s)) => Some(s.clone()),
-            Some(crate::oauth::authorize::Param::Raw(raw)) => {
-                Some(crate::oauth::percent::decode(raw))
+            Some(grantcheck_core::oauth::authorize::Param::Value(s)) => Some(s.clone()),
+            Some(grantcheck_core::oauth::authorize::Param::Raw(raw)) => {
+                Some(grantcheck_core::oauth::percent::decode(raw))
             }
             None => None,
         },
@@ -238,8 +238,8 @@ fn code(w: &World) -> String {
 }
 
 /// An error redirect with `invalid_scope`.
-fn refused_scope(outcome: &crate::login::LoginOutcome) -> bool {
-    matches!(outcome, crate::login::LoginOutcome::Redirected(p) if p.get("error") == Some("invalid_scope"))
+fn refused_scope(outcome: &grantcheck_core::login::LoginOutcome) -> bool {
+    matches!(outcome, grantcheck_core::login::LoginOutcome::Redirected(p) if p.get("error") == Some("invalid_scope"))
 }
 
 async fn exchange(
@@ -298,7 +298,7 @@ async fn redeem_sized_verifier(w: &mut World, ctx: Context) {
 /// judges that refusal.
 async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
     if w.flow.code.is_none()
-        && matches!(&w.flow.outcome, Some(crate::login::LoginOutcome::Redirected(p)) if p.get("error").is_some())
+        && matches!(&w.flow.outcome, Some(grantcheck_core::login::LoginOutcome::Redirected(p)) if p.get("error").is_some())
     {
         return;
     }

@@ -4,9 +4,9 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, step};
-use crate::checks::{fhir as resource, id_token as idt};
-use crate::http::Request;
-use crate::oauth::id_token::decode_unverified;
+use grantcheck_core::checks::{fhir as resource, id_token as idt};
+use grantcheck_core::http::Request;
+use grantcheck_core::oauth::id_token::decode_unverified;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (
@@ -58,7 +58,7 @@ async fn same_subject(w: &mut World, _: Context) {
     let Some(resp) = w.flow.last.clone() else {
         w.fail_with("the userinfo endpoint was never asked".into())
     };
-    w.must(crate::checks::response::status_is(&resp, 200));
+    w.must(grantcheck_core::checks::response::status_is(&resp, 200));
     let Some(jwt) = w.flow.id_token.clone() else {
         w.fail_with("no ID token to compare the subject with".into())
     };

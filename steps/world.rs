@@ -5,15 +5,15 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::checks::{Failure, Outcome, Severity};
-use crate::http::{Counters, Exchange, Request, Response, Session};
-use crate::login::LoginOutcome;
-use crate::oauth::authorize::AuthorizeRequest;
-use crate::oauth::error::OAuthError;
-use crate::redact::Redactor;
-use crate::snapshot::{self, Drift, Payload};
-use crate::target::{Client, Target};
-use crate::verdict::{Finding, StepFailure, StopKind};
+use grantcheck_core::checks::{Failure, Outcome, Severity};
+use grantcheck_core::http::{Counters, Exchange, Request, Response, Session};
+use grantcheck_core::login::LoginOutcome;
+use grantcheck_core::oauth::authorize::AuthorizeRequest;
+use grantcheck_core::oauth::error::OAuthError;
+use grantcheck_core::redact::Redactor;
+use grantcheck_core::snapshot::{self, Drift, Payload};
+use grantcheck_core::target::{Client, Target};
+use grantcheck_core::verdict::{Finding, StepFailure, StopKind};
 
 /// Run-wide parts every World shares.
 #[derive(Debug)]
@@ -59,7 +59,7 @@ pub struct Flow {
     /// The authorization request asked for the profile's unknown scope too.
     pub unknown_scope_asked: bool,
     pub outcome: Option<LoginOutcome>,
-    pub trace: Option<crate::login::LoginTrace>,
+    pub trace: Option<grantcheck_core::login::LoginTrace>,
     pub code: Option<String>,
     /// The most recent response of the endpoint under test.
     pub last: Option<Response>,
@@ -261,9 +261,9 @@ impl World {
             }
             _ => return None,
         };
-        let e = crate::diagnose::explain::explain(&input, vendor).ok()?;
+        let e = grantcheck_core::diagnose::explain::explain(&input, vendor).ok()?;
         e.recognised
-            .then(|| crate::diagnose::explain::render_text(&e))
+            .then(|| grantcheck_core::diagnose::explain::render_text(&e))
     }
 
     /// The step could not do what it says (no token, nothing to check, ...).

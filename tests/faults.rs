@@ -2,7 +2,7 @@
 //! switches, the suite runs with that fault on and exactly the scenarios listed in
 //! `tests/fault-map.txt` must fail; and every scenario must be failed by some fault.
 //! A scenario whose broken check is a SHOULD counts as failed when the fault gives it
-//! a warning the healthy run did not have. And every named check in `src/checks/`
+//! a warning the healthy run did not have. And every named check in `crates/core/src/checks/`
 //! fails (or warns) under some fault of some emulator: a check no fault can trip is
 //! either dead or untested.
 
@@ -177,7 +177,7 @@ fn every_scenario_and_every_check_fails_under_some_fault() {
     let named = check_names();
     assert!(
         named.len() > 50,
-        "check names read from src/checks: {named:?}"
+        "check names read from crates/core/src/checks: {named:?}"
     );
     let known_gaps: BTreeSet<String> =
         std::fs::read_to_string(common::root().join("tests/checks-without-a-fault.txt"))
@@ -204,7 +204,7 @@ fn every_scenario_and_every_check_fails_under_some_fault() {
     );
 }
 
-/// Every check name in `src/checks/` (outside its unit tests): the string given as a
+/// Every check name in `crates/core/src/checks/` (outside its unit tests): the string given as a
 /// failure's `check`, which the source writes just before its spec reference
 /// (`"token_error_is",` then `"RFC6749-5.2",` or a `spec` parameter), as
 /// `check: "…"`, or as a `CHECK` constant.
@@ -216,7 +216,7 @@ fn check_names() -> BTreeSet<String> {
     let field = regex::Regex::new(r#"check:\s*"([a-z][a-z0-9_]*)""#).unwrap();
     let constant = regex::Regex::new(r#"const [A-Z_]+: &str = "([a-z][a-z0-9_]*)""#).unwrap();
     let mut names = BTreeSet::new();
-    for entry in std::fs::read_dir(common::root().join("src/checks")).unwrap() {
+    for entry in std::fs::read_dir(common::root().join("crates/core/src/checks")).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();

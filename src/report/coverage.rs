@@ -350,7 +350,8 @@ mod tests {
             .get_subcommands()
             .map(|c| c.get_name().to_string())
             .collect();
-        let schema = std::fs::read_to_string(root.join("src/profile/schema.rs")).unwrap();
+        let schema =
+            std::fs::read_to_string(root.join("crates/core/src/profile/schema.rs")).unwrap();
         let exists = |rel: &str| {
             [root.clone(), root.join("features"), root.join("..")]
                 .iter()

@@ -57,16 +57,20 @@ impl Shape {
 
     fn text(self) -> &'static str {
         match self {
-            Shape::TokenResponse => include_str!("../../schemas/token-response.json"),
-            Shape::OAuthError => include_str!("../../schemas/oauth-error.json"),
-            Shape::OpenidDiscovery => include_str!("../../schemas/openid-discovery.json"),
-            Shape::OauthMetadata => include_str!("../../schemas/oauth-authorization-server.json"),
-            Shape::SmartV1 => include_str!("../../schemas/smart-configuration-v1.json"),
-            Shape::SmartV2 => include_str!("../../schemas/smart-configuration-v2.json"),
-            Shape::Introspection => include_str!("../../schemas/introspection-response.json"),
-            Shape::Jwks => include_str!("../../schemas/jwks.json"),
-            Shape::OktaError => include_str!("../../schemas/okta-error.json"),
-            Shape::OracleHealthError => include_str!("../../schemas/oracle-health-error.json"),
+            Shape::TokenResponse => include_str!("../../../../schemas/token-response.json"),
+            Shape::OAuthError => include_str!("../../../../schemas/oauth-error.json"),
+            Shape::OpenidDiscovery => include_str!("../../../../schemas/openid-discovery.json"),
+            Shape::OauthMetadata => {
+                include_str!("../../../../schemas/oauth-authorization-server.json")
+            }
+            Shape::SmartV1 => include_str!("../../../../schemas/smart-configuration-v1.json"),
+            Shape::SmartV2 => include_str!("../../../../schemas/smart-configuration-v2.json"),
+            Shape::Introspection => include_str!("../../../../schemas/introspection-response.json"),
+            Shape::Jwks => include_str!("../../../../schemas/jwks.json"),
+            Shape::OktaError => include_str!("../../../../schemas/okta-error.json"),
+            Shape::OracleHealthError => {
+                include_str!("../../../../schemas/oracle-health-error.json")
+            }
         }
     }
 
@@ -134,7 +138,7 @@ mod tests {
     /// its name says (`NAME.valid.json`, `NAME.invalid-WHY.json`).
     #[test]
     fn every_schema_judges_its_examples_as_named() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/examples");
+        let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).join("schemas/examples");
         let mut seen = std::collections::BTreeMap::<&str, (usize, usize)>::new();
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();

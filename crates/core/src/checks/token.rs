@@ -418,6 +418,24 @@ pub fn refresh_token_rotated(body: &Value, presented: &str) -> Outcome {
     )
 }
 
+/// A refresh asking for more than the grant holds: RFC 6749 §6 forbids granting more
+/// than the original scope, and §3.3 lets the server leave out what it will not grant.
+/// So, answered with 200, the response must state a `scope` without `extra` (without
+/// `scope` it claims to grant everything asked, `extra` included).
+pub fn refresh_not_widened(resp: &Response, extra: &str) -> Outcome {
+    let body = resp.json().unwrap_or(Value::Null);
+    ensure(
+        body.get("scope").is_some() && scope_excludes(&body, None, extra).is_ok(),
+        "refresh_grants_no_wider_scope",
+        "RFC6749-6",
+        format!("invalid_scope, or a `scope` without {extra:?}"),
+        || match body.get("scope") {
+            Some(s) => format!("HTTP 200 with scope {s}"),
+            None => "HTTP 200 without `scope`: the whole wider scope was granted".into(),
+        },
+    )
+}
+
 /// The refusal is one of the named (status, error) pairs: the allowed alternatives are
 /// named openly, as where the RFCs leave a server the choice.
 pub fn refused_as_one_of(resp: &Response, allowed: &[(u16, &str)]) -> Outcome {
@@ -437,6 +455,23 @@ pub fn refused_as_one_of(resp: &Response, allowed: &[(u16, &str)]) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_wider_refresh_answered_with_200_must_leave_the_extra_scope_out() {
+        let ok = json_response(200, json!({ "access_token": "at", "scope": "openid" }));
+        assert!(refresh_not_widened(&ok, "extra").is_ok());
+        for body in [
+            json!({ "access_token": "at", "scope": "openid extra" }),
+            json!({ "access_token": "at" }),
+        ] {
+            let f = refresh_not_widened(&json_response(200, body), "extra").unwrap_err();
+            assert_eq!(
+                (f.check, f.spec),
+                ("refresh_grants_no_wider_scope", "RFC6749-6")
+            );
+        }
+    }
+
     use super::*;
     use crate::checks::test_support::{json_response, response};
     use serde_json::json;

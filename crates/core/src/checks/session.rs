@@ -7,6 +7,29 @@ use super::{Outcome, ensure, fail};
 use crate::http::Response;
 use crate::oauth::authorize::{RedirectParams, is_redirect_to};
 
+/// athenahealth keeps a sign-in session (ATH-09): while it is active, a new
+/// authorization does not show the sign-in form. `asked`: whether it was shown.
+pub fn session_reused(asked: bool) -> Outcome {
+    ensure(
+        !asked,
+        "session_is_reused",
+        "ATH-09",
+        "no sign-in form while the session is active",
+        || "the sign-in form".into(),
+    )
+}
+
+/// After logout the session is gone (ATH-09): the next authorization asks again.
+pub fn session_ended(asked: bool) -> Outcome {
+    ensure(
+        asked,
+        "session_ended",
+        "ATH-09",
+        "the sign-in form after logout",
+        || "signed in without credentials".into(),
+    )
+}
+
 /// RFC 7662 §2.2: 200 with `active` true or false.
 pub fn introspection_active(resp: &Response, expected: bool) -> Outcome {
     let active = resp
@@ -98,6 +121,16 @@ pub fn introspection_refused(resp: &crate::http::Response) -> Outcome {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_session_is_reused_without_the_form_and_ended_with_it() {
+        assert!(session_reused(false).is_ok());
+        assert_eq!(session_reused(true).unwrap_err().check, "session_is_reused");
+        assert!(session_ended(true).is_ok());
+        let f = session_ended(false).unwrap_err();
+        assert_eq!((f.check, f.spec), ("session_ended", "ATH-09"));
+    }
+
     use super::*;
     use crate::checks::test_support::{json_response, response};
     use serde_json::json;

@@ -4,13 +4,16 @@
 use super::explain::{explain, parse_error_uri};
 use super::*;
 
-const SEED_000: &str = include_str!("../../tests/fixtures/seeds/000-request.txt");
-const SEED_000_FRAGMENT: &str = include_str!("../../tests/fixtures/seeds/000-request-fragment.txt");
-const SEED_000_FIXED: &str = include_str!("../../tests/fixtures/seeds/000-request-corrected.txt");
-const SEED_001: &str = include_str!("../../tests/fixtures/seeds/001-request.txt");
-const SEED_001_FIXED: &str = include_str!("../../tests/fixtures/seeds/001-request-corrected.txt");
-const SEED_000_BODY: &str = include_str!("../../tests/fixtures/seeds/000-error-body.txt");
-const SEED_001_BODY: &str = include_str!("../../tests/fixtures/seeds/001-error-body.txt");
+const SEED_000: &str = include_str!("../../../../tests/fixtures/seeds/000-request.txt");
+const SEED_000_FRAGMENT: &str =
+    include_str!("../../../../tests/fixtures/seeds/000-request-fragment.txt");
+const SEED_000_FIXED: &str =
+    include_str!("../../../../tests/fixtures/seeds/000-request-corrected.txt");
+const SEED_001: &str = include_str!("../../../../tests/fixtures/seeds/001-request.txt");
+const SEED_001_FIXED: &str =
+    include_str!("../../../../tests/fixtures/seeds/001-request-corrected.txt");
+const SEED_000_BODY: &str = include_str!("../../../../tests/fixtures/seeds/000-error-body.txt");
+const SEED_001_BODY: &str = include_str!("../../../../tests/fixtures/seeds/001-error-body.txt");
 
 fn errors(f: &[Finding]) -> Vec<&'static str> {
     f.iter().filter(|f| f.is_error()).map(|f| f.rule).collect()
@@ -515,16 +518,11 @@ fn profile_rules() {
 
 #[test]
 fn shipped_profiles_lint_without_errors() {
-    // file!() is relative to the package root in the main crate and absolute in the
-    // scratch crate; either way three levels up is the root holding profiles/.
-    let root = std::path::Path::new(file!())
-        .ancestors()
-        .nth(3)
-        .unwrap_or(std::path::Path::new("."));
+    // This crate lives in crates/core; the project's profiles/ is two levels up.
+    let root = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."));
     let dir = root.join("profiles");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        return;
-    };
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("the shipped profiles at {}: {e}", dir.display()));
     let lookup = |name: &str| {
         // Variables with a default in the profile (athenahealth-preview's hosts) are
         // left unset, as a user would, so the defaults are what gets linted.

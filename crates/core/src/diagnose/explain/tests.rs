@@ -3,283 +3,291 @@
 
 use super::*;
 
-const SEED_000_BODY: &str = include_str!("../../../tests/fixtures/seeds/000-error-body.txt");
-const SEED_001_BODY: &str = include_str!("../../../tests/fixtures/seeds/001-error-body.txt");
+const SEED_000_BODY: &str = include_str!("../../../../../tests/fixtures/seeds/000-error-body.txt");
+const SEED_001_BODY: &str = include_str!("../../../../../tests/fixtures/seeds/001-error-body.txt");
 
 /// (fixture, name, id of the first diagnosis)
 const DOCUMENTED: &[(&str, &str, &str)] = &[
     (
-        include_str!("../../../tests/fixtures/explain/ath-11-workflowhandler.txt"),
+        include_str!("../../../../../tests/fixtures/explain/ath-11-workflowhandler.txt"),
         "ath-11-workflowhandler.txt",
         "ATH-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/ath-12-not-configured-for-portal.txt"),
+        include_str!("../../../../../tests/fixtures/explain/ath-12-not-configured-for-portal.txt"),
         "ath-12-not-configured-for-portal.txt",
         "ATH-12",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/ath-14-incorrect-permissions.txt"),
+        include_str!("../../../../../tests/fixtures/explain/ath-14-incorrect-permissions.txt"),
         "ath-14-incorrect-permissions.txt",
         "ATH-14",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/ath-15-incorrect-scope.txt"),
+        include_str!("../../../../../tests/fixtures/explain/ath-15-incorrect-scope.txt"),
         "ath-15-incorrect-scope.txt",
         "ATH-15",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/ath-16-unsupported-accept.txt"),
+        include_str!("../../../../../tests/fixtures/explain/ath-16-unsupported-accept.txt"),
         "ath-16-unsupported-accept.txt",
         "ATH-16",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-02-code-invalid-or-expired.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-02-code-invalid-or-expired.json"),
         "cer-02-code-invalid-or-expired.json",
         "CER-02",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-04-client-unknown-tenant-urn.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-04-client-unknown-tenant-urn.json"),
         "cer-04-client-unknown-tenant-urn.json",
         "CER-04",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-07-invalid-authorization-header.txt"),
+        include_str!(
+            "../../../../../tests/fixtures/explain/cer-07-invalid-authorization-header.txt"
+        ),
         "cer-07-invalid-authorization-header.txt",
         "CER-07",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-07-underscore-spelling.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-07-underscore-spelling.json"),
         "cer-07-underscore-spelling.json",
         "CER-07",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-08-invalid-signature.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-08-invalid-signature.json"),
         "cer-08-invalid-signature.json",
         "CER-08",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-09-empty-scopes.txt"),
+        include_str!("../../../../../tests/fixtures/explain/cer-09-empty-scopes.txt"),
         "cer-09-empty-scopes.txt",
         "CER-09",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-17-refresh-token-invalid.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-17-refresh-token-invalid.json"),
         "cer-17-refresh-token-invalid.json",
         "CER-17",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-18-invalid-redirect-uri.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-18-invalid-redirect-uri.json"),
         "cer-18-invalid-redirect-uri.json",
         "CER-18",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-19-audience-required.txt"),
+        include_str!("../../../../../tests/fixtures/explain/cer-19-audience-required.txt"),
         "cer-19-audience-required.txt",
         "CER-19",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-20-denied-by-server.txt"),
+        include_str!("../../../../../tests/fixtures/explain/cer-20-denied-by-server.txt"),
         "cer-20-denied-by-server.txt",
         "CER-20",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-21-unlisted-urn.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-21-unlisted-urn.json"),
         "cer-21-unlisted-urn.json",
         "RFC6749-5.2",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-22-insufficient-scope.txt"),
+        include_str!("../../../../../tests/fixtures/explain/cer-22-insufficient-scope.txt"),
         "cer-22-insufficient-scope.txt",
         "CER-22",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/cer-22-invalid-token.txt"),
+        include_str!("../../../../../tests/fixtures/explain/cer-22-invalid-token.txt"),
         "cer-22-invalid-token.txt",
         "RFC-04",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/oidc-provider-invalid-client.txt"),
+        include_str!("../../../../../tests/fixtures/explain/oidc-provider-invalid-client.txt"),
         "oidc-provider-invalid-client.txt",
         "OIDC-PROVIDER",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/oidc-provider-invalid-grant.json"),
+        include_str!("../../../../../tests/fixtures/explain/oidc-provider-invalid-grant.json"),
         "oidc-provider-invalid-grant.json",
         "OIDC-PROVIDER",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/oidc-provider-invalid-token.json"),
+        include_str!("../../../../../tests/fixtures/explain/oidc-provider-invalid-token.json"),
         "oidc-provider-invalid-token.json",
         "OIDC-PROVIDER",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/oidc-provider-redirect-mismatch.json"),
+        include_str!("../../../../../tests/fixtures/explain/oidc-provider-redirect-mismatch.json"),
         "oidc-provider-redirect-mismatch.json",
         "OIDC-PROVIDER",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-01-pkce-verification-failed.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-01-pkce-verification-failed.txt"),
         "okt-01-pkce-verification-failed.txt",
         "OKT-01",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-02-code-invalid-or-expired.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-02-code-invalid-or-expired.json"),
         "okt-02-code-invalid-or-expired.json",
         "OKT-02",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-03-faq-truncated.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-03-faq-truncated.json"),
         "okt-03-faq-truncated.json",
         "OKT-03",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-03-grant-other-client.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-03-grant-other-client.json"),
         "okt-03-grant-other-client.json",
         "OKT-03",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-04-redirect-uri-mismatch.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-04-redirect-uri-mismatch.json"),
         "okt-04-redirect-uri-mismatch.json",
         "OKT-04",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-05-challenge-required-2021.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-05-challenge-required-2021.txt"),
         "okt-05-challenge-required-2021.txt",
         "OKT-05",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-05-challenge-required.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-05-challenge-required.json"),
         "okt-05-challenge-required.json",
         "OKT-05",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-05-verifier-required.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-05-verifier-required.json"),
         "okt-05-verifier-required.json",
         "OKT-05",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-06-challenge-missing-at-authorize.json"),
+        include_str!(
+            "../../../../../tests/fixtures/explain/okt-06-challenge-missing-at-authorize.json"
+        ),
         "okt-06-challenge-missing-at-authorize.json",
         "OKT-06",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-06-illegal-characters.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-06-illegal-characters.json"),
         "okt-06-illegal-characters.json",
         "OKT-06",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-06-method-not-supported.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-06-method-not-supported.json"),
         "okt-06-method-not-supported.json",
         "OKT-06",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-07-scope-not-configured.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-07-scope-not-configured.json"),
         "okt-07-scope-not-configured.json",
         "LINT-A1",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-08-all-scopes-rejected.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-08-all-scopes-rejected.json"),
         "okt-08-all-scopes-rejected.json",
         "OKT-08",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-08-policy-evaluation-failed.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-08-policy-evaluation-failed.txt"),
         "okt-08-policy-evaluation-failed.txt",
         "ATH-10",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-08-scopes-denied.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-08-scopes-denied.json"),
         "okt-08-scopes-denied.json",
         "OKT-08",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-08-user-not-assigned.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-08-user-not-assigned.json"),
         "okt-08-user-not-assigned.json",
         "OKT-08",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-09-invalid-scope-fragment.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-09-invalid-scope-fragment.txt"),
         "okt-09-invalid-scope-fragment.txt",
         "LINT-A1",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-09-redirect-uri-not-registered.html"),
+        include_str!(
+            "../../../../../tests/fixtures/explain/okt-09-redirect-uri-not-registered.html"
+        ),
         "okt-09-redirect-uri-not-registered.html",
         "OKT-09",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-10-invalid-state.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-10-invalid-state.json"),
         "okt-10-invalid-state.json",
         "OKT-10",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-10-nonce-required.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-10-nonce-required.json"),
         "okt-10-nonce-required.json",
         "OKT-10",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11a-unknown-client.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11a-unknown-client.txt"),
         "okt-11a-unknown-client.txt",
         "OKT-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11b-secret-invalid.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11b-secret-invalid.txt"),
         "okt-11b-secret-invalid.txt",
         "OKT-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11c-client-auth-failed.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11c-client-auth-failed.json"),
         "okt-11c-client-auth-failed.json",
         "OKT-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11d-no-credentials.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11d-no-credentials.json"),
         "okt-11d-no-credentials.json",
         "OKT-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11e-bad-basic-header.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11e-bad-basic-header.json"),
         "okt-11e-bad-basic-header.json",
         "LINT-C11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11f-multiple-credentials.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11f-multiple-credentials.json"),
         "okt-11f-multiple-credentials.json",
         "OKT-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-11g-browser-without-pkce.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-11g-browser-without-pkce.json"),
         "okt-11g-browser-without-pkce.json",
         "OKT-11",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-12-refresh-invalid.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-12-refresh-invalid.json"),
         "okt-12-refresh-invalid.json",
         "OKT-12",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-12-refresh-scopes-not-granted.json"),
+        include_str!(
+            "../../../../../tests/fixtures/explain/okt-12-refresh-scopes-not-granted.json"
+        ),
         "okt-12-refresh-scopes-not-granted.json",
         "OKT-12",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-16-post-logout-uri.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-16-post-logout-uri.json"),
         "okt-16-post-logout-uri.json",
         "OKT-16",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-18-token-in-query.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-18-token-in-query.json"),
         "okt-18-token-in-query.json",
         "OKT-18",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/okt-18-token-twice.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-18-token-twice.json"),
         "okt-18-token-twice.json",
         "OKT-18",
     ),
     (
-        include_str!("../../../tests/fixtures/explain/rfc6749-unsupported-grant-type.json"),
+        include_str!("../../../../../tests/fixtures/explain/rfc6749-unsupported-grant-type.json"),
         "rfc6749-unsupported-grant-type.json",
         "RFC6749-5.2",
     ),
@@ -364,7 +372,7 @@ fn seed_001_names_unrecognised_client_credentials_and_the_fix() {
 #[test]
 fn client_unknown_overrides_a_tenant_urn() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/cer-04-client-unknown-tenant-urn.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-04-client-unknown-tenant-urn.json"),
         None,
     )
     .unwrap();
@@ -380,7 +388,7 @@ fn client_unknown_overrides_a_tenant_urn() {
 #[test]
 fn unknown_urns_are_said_to_be_unknown_and_shown_decoded() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/cer-21-unlisted-urn.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-21-unlisted-urn.json"),
         None,
     )
     .unwrap();
@@ -397,7 +405,7 @@ fn unknown_urns_are_said_to_be_unknown_and_shown_decoded() {
 #[test]
 fn underscore_and_hyphen_spellings_mean_the_same() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/cer-07-underscore-spelling.json"),
+        include_str!("../../../../../tests/fixtures/explain/cer-07-underscore-spelling.json"),
         None,
     )
     .unwrap();
@@ -408,7 +416,7 @@ fn underscore_and_hyphen_spellings_mean_the_same() {
 #[test]
 fn pkce_failure_lists_both_causes() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/okt-01-pkce-verification-failed.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-01-pkce-verification-failed.txt"),
         None,
     )
     .unwrap();
@@ -421,13 +429,13 @@ fn pkce_failure_lists_both_causes() {
 #[test]
 fn truncated_faq_text_is_accepted_and_noted() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/okt-03-faq-truncated.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-03-faq-truncated.json"),
         None,
     )
     .unwrap();
     assert!(e.notes.iter().any(|n| n.contains("LINT-A13")));
     let full = explain(
-        include_str!("../../../tests/fixtures/explain/okt-03-grant-other-client.json"),
+        include_str!("../../../../../tests/fixtures/explain/okt-03-grant-other-client.json"),
         None,
     )
     .unwrap();
@@ -437,7 +445,7 @@ fn truncated_faq_text_is_accepted_and_noted() {
 #[test]
 fn oidc_provider_says_where_the_cause_is() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/oidc-provider-invalid-grant.json"),
+        include_str!("../../../../../tests/fixtures/explain/oidc-provider-invalid-grant.json"),
         None,
     )
     .unwrap();
@@ -448,7 +456,7 @@ fn oidc_provider_says_where_the_cause_is() {
 #[test]
 fn unrecognised_payloads_say_so_and_show_what_was_read() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/unrecognised.json"),
+        include_str!("../../../../../tests/fixtures/explain/unrecognised.json"),
         None,
     )
     .unwrap();
@@ -470,7 +478,7 @@ fn unreadable_input_and_unknown_vendors_are_input_errors() {
 #[test]
 fn status_and_vendor_notes() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/okt-08-policy-evaluation-failed.txt"),
+        include_str!("../../../../../tests/fixtures/explain/okt-08-policy-evaluation-failed.txt"),
         None,
     )
     .unwrap();
@@ -478,7 +486,7 @@ fn status_and_vendor_notes() {
     let e = explain("{\"error\":\"invalid_client\"}", Some("oracle-health")).unwrap();
     assert!(e.notes.iter().any(|n| n.contains("CER-02")));
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/ath-15-incorrect-scope.txt"),
+        include_str!("../../../../../tests/fixtures/explain/ath-15-incorrect-scope.txt"),
         None,
     )
     .unwrap();
@@ -488,7 +496,7 @@ fn status_and_vendor_notes() {
 #[test]
 fn redirect_urls_decode_the_double_encoded_error_uri() {
     let e = explain(
-        include_str!("../../../tests/fixtures/explain/cer-20-denied-by-server.txt"),
+        include_str!("../../../../../tests/fixtures/explain/cer-20-denied-by-server.txt"),
         None,
     )
     .unwrap();
