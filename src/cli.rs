@@ -186,10 +186,15 @@ pub struct LintArgs {
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
     /// Vendor rules to apply when the host does not tell.
-    #[arg(long, value_parser = ["athenahealth", "oracle-health", "generic"])]
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(lint_vendors()))]
     pub vendor: Option<String>,
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+}
+
+/// `lint --vendor` choices: every vendor of the registry, and `generic`.
+fn lint_vendors() -> Vec<&'static str> {
+    crate::vendors::ids().chain(["generic"]).collect()
 }
 
 #[derive(Debug, clap::Args)]
@@ -455,11 +460,11 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
 
 async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
     use crate::emulators::{self, server::EmulatorServer};
-    if !emulators::VENDORS.contains(&args.vendor.as_str()) {
+    if !emulators::names().contains(&args.vendor.as_str()) {
         eprintln!(
             "error: no emulator for `{}` (available: {})",
             args.vendor,
-            emulators::VENDORS.join(", ")
+            emulators::names().join(", ")
         );
         return 2;
     }
@@ -560,11 +565,10 @@ fn read_input(input: Option<&str>) -> Result<String, String> {
 fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
     use crate::diagnose;
     use crate::profile::Vendor;
-    let vendor = args.vendor.as_deref().map(|v| match v {
-        "athenahealth" => Vendor::Athenahealth,
-        "oracle-health" => Vendor::OracleHealth,
-        _ => Vendor::Generic,
-    });
+    let vendor = args
+        .vendor
+        .as_deref()
+        .map(|v| crate::vendors::by_id(v).map_or(Vendor::Generic, |info| info.vendor));
     let mut sections: Vec<(String, String, Vec<diagnose::Finding>)> = Vec::new();
     for name in &args.profiles {
         let loaded = crate::profile::locate(root, name)
@@ -709,12 +713,12 @@ fn report(root: &std::path::Path, input: &std::path::Path, out: Option<PathBuf>)
 
 fn faults(vendor: Option<&str>) -> i32 {
     let vendors: Vec<&str> = match vendor {
-        Some(v) if crate::emulators::VENDORS.contains(&v) => vec![v],
+        Some(v) if crate::emulators::names().contains(&v) => vec![v],
         Some(v) => {
             eprintln!("error: no emulator for `{v}`");
             return 2;
         }
-        None => crate::emulators::VENDORS.to_vec(),
+        None => crate::emulators::names(),
     };
     for v in vendors {
         outln!("{v}:");

@@ -10,7 +10,7 @@
 
 pub use grantcheck_core::{
     capabilities, checks, diagnose, emulators, http, login, oauth, profile, redact, scenario_id,
-    snapshot, target, verdict,
+    snapshot, target, vendors, verdict,
 };
 pub use grantcheck_steps as steps;
 

@@ -89,7 +89,7 @@ fn is_id(s: &str) -> bool {
     let Some((prefix, num)) = s.split_once('-') else {
         return false;
     };
-    ["CER", "OKT", "ATH", "SMART", "RFC", "LINT"].contains(&prefix)
+    crate::vendors::is_catalog_prefix(prefix)
         && !num.is_empty()
         && num
             .trim_start_matches(['A', 'C'])

@@ -33,7 +33,7 @@ fn link(tag: &str) -> TagLink {
         external: true,
     };
     let prefix = tag.split('-').next().unwrap_or("");
-    if ["CER", "OKT", "ATH", "SMART", "RFC", "LINT"].contains(&prefix) {
+    if crate::vendors::is_catalog_prefix(prefix) {
         return TagLink {
             tag: tag.to_string(),
             href: format!("#cat-{tag}"),

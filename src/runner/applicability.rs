@@ -7,9 +7,6 @@ use crate::target::Target;
 
 /// Tag prefix for vendor-specific features and scenarios (`@vendor-athenahealth`).
 const VENDOR_TAG: &str = "vendor-";
-/// Vendors a `@vendor-…` tag can restrict a scenario to (`@vendor-nonstandard` is a
-/// marker, not a vendor).
-const VENDORS: &[&str] = &["athenahealth", "oracle-health"];
 
 /// athenahealth's scope for the `pim` claim, granted only to apps approved for it.
 const PATIENT_MAPPINGS_SCOPE: &str = "athena/user/Identity.PatientMappings.read";
@@ -121,7 +118,8 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             }
             t if t
                 .strip_prefix(VENDOR_TAG)
-                .is_some_and(|v| VENDORS.contains(&v) && v != target.vendor()) =>
+                // `@vendor-nonstandard` is a marker, not a vendor of the registry.
+                .is_some_and(|v| crate::vendors::by_id(v).is_some() && v != target.vendor()) =>
             {
                 format!("documents {} behaviour", &t[VENDOR_TAG.len()..])
             }

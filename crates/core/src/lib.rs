@@ -20,4 +20,5 @@ pub mod redact;
 pub mod scenario_id;
 pub mod snapshot;
 pub mod target;
+pub mod vendors;
 pub mod verdict;

@@ -333,19 +333,21 @@ pub fn create(
         }
         other => Err(format!(
             "no emulator for vendor `{other}` (available: {})",
-            VENDORS.join(", ")
+            names().join(", ")
         )),
     }
 }
 
-/// Vendors that have an emulator.
-pub const VENDORS: &[&str] = &["athenahealth", "oracle-health", "reference"];
+/// Names of the emulators: one per vendor in the registry, and `reference`.
+pub fn names() -> Vec<&'static str> {
+    crate::vendors::ids().chain(["reference"]).collect()
+}
 
 /// Vendors whose paths carry the tenant, so one server serves a fleet of tenants
 /// ([`tenants::Tenants`]); the others get one server per tenant (an athenahealth
 /// gateway is its own Okta server).
 pub fn tenant_scoped(vendor: &str) -> bool {
-    vendor == "oracle-health"
+    crate::vendors::by_id(vendor).is_some_and(|v| v.tenant_scoped)
 }
 
 /// The fault switches of a vendor's emulator, for `--help` style listings and tests.
@@ -364,7 +366,7 @@ mod tests {
 
     #[test]
     fn every_vendor_names_its_faults_and_rejects_unknown_ones() {
-        for vendor in VENDORS {
+        for vendor in names() {
             let faults = faults(vendor);
             assert!(!faults.is_empty(), "{vendor} has no fault switches");
             for f in faults {

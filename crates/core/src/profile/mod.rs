@@ -450,7 +450,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         ));
     }
     if let Some(emu) = &spec.emulator
-        && !crate::emulators::VENDORS.contains(&emu.vendor.as_str())
+        && !crate::emulators::names().contains(&emu.vendor.as_str())
     {
         return Err(ProfileError::at(
             path,
@@ -458,7 +458,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
             format!(
                 "`emulator.vendor`: no emulator named `{}` (available: {})",
                 emu.vendor,
-                crate::emulators::VENDORS.join(", ")
+                crate::emulators::names().join(", ")
             ),
         ));
     }

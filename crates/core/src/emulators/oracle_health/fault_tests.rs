@@ -408,5 +408,5 @@ fn the_emulator_is_reachable_through_the_registry() {
         crate::emulators::faults("oracle-health").len(),
         Fault::ALL.len()
     );
-    assert!(crate::emulators::VENDORS.contains(&"oracle-health"));
+    assert!(crate::emulators::names().contains(&"oracle-health"));
 }
