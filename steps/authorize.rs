@@ -5,7 +5,7 @@ use cucumber::step::Context;
 use super::{StepFn, World, arg, step};
 use grantcheck_core::login::{LoginOptions, LoginOutcome, drive};
 use grantcheck_core::oauth::pkce;
-use grantcheck_core::profile::AuthMethod;
+use grantcheck_core::profile::{AuthMethod, ClientRole};
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the public app$", step!(public_app)),
@@ -92,9 +92,9 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
     ),
 ];
 
-fn select(w: &mut World, role: &str) {
+fn select(w: &mut World, role: ClientRole) {
     let client = w.client_by_role(role);
-    w.flow.client_role = Some(role.to_string());
+    w.flow.client_role = Some(role);
     let req = &mut w.flow.authorize;
     req.set("client_id", client.id.clone())
         .set("response_type", "code")
@@ -152,19 +152,19 @@ fn random(n: usize) -> String {
 }
 
 async fn public_app(w: &mut World, _: Context) {
-    select(w, "public");
+    select(w, ClientRole::Public);
 }
 
 async fn confidential_app(w: &mut World, _: Context) {
-    select(w, "confidential");
+    select(w, ClientRole::Confidential);
 }
 
 async fn basic_app(w: &mut World, _: Context) {
-    select(w, "confidential_basic");
+    select(w, ClientRole::ConfidentialBasic);
 }
 
 async fn jwt_app(w: &mut World, _: Context) {
-    select(w, "jwt");
+    select(w, ClientRole::Jwt);
 }
 
 async fn scopes(w: &mut World, ctx: Context) {
@@ -221,7 +221,7 @@ async fn no_aud(w: &mut World, _: Context) {
 }
 
 async fn provider_app(w: &mut World, _: Context) {
-    select(w, "provider");
+    select(w, ClientRole::Provider);
 }
 
 async fn no_state(w: &mut World, _: Context) {

@@ -2,6 +2,7 @@
 //! is compared with its snapshot.
 
 use cucumber::step::Context;
+use grantcheck_core::profile::ClientRole;
 use serde_json::{Value, json};
 
 use super::{StepFn, World, arg, step};
@@ -402,7 +403,7 @@ async fn token_succeeds(w: &mut World, _: Context) {
     // SMART App Launch v2 fixes `Bearer` for its token responses; backend services
     // (the system account) are outside that text.
     if w.target().capabilities.smart.value == Some(grantcheck_core::profile::SmartVersion::V2)
-        && w.flow.client_role.as_deref() != Some("system")
+        && w.flow.client_role != Some(ClientRole::System)
     {
         all.push(tk::token_type_spelled_bearer(&r));
     }

@@ -1,6 +1,7 @@
 //! After the code exchange: refresh, introspection, revocation and logout.
 
 use cucumber::step::Context;
+use grantcheck_core::profile::ClientRole;
 
 use super::token::{authentication, post_token};
 use super::{StepFn, World, arg, step};
@@ -77,7 +78,12 @@ fn refresh_token(w: &World) -> String {
 
 /// Presents a refresh token (remembering it as used) with the given client's
 /// authentication.
-async fn present_refresh(w: &mut World, token: String, scope: Option<String>, role: Option<&str>) {
+async fn present_refresh(
+    w: &mut World,
+    token: String,
+    scope: Option<String>,
+    role: Option<ClientRole>,
+) {
     w.flow.used_refresh_tokens.push(token.clone());
     let client = match role {
         Some(r) => w.client_by_role(r),
@@ -141,7 +147,7 @@ async fn refresh_wider(w: &mut World, _: Context) {
 
 async fn refresh_as_other_client(w: &mut World, _: Context) {
     let token = refresh_token(w);
-    present_refresh(w, token, None, Some("other")).await;
+    present_refresh(w, token, None, Some(ClientRole::Other)).await;
 }
 
 async fn refresh_replayed(w: &mut World, _: Context) {

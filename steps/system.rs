@@ -2,6 +2,7 @@
 //! Oracle Health's system accounts use it, including the requests the seed posts sent.
 
 use cucumber::step::Context;
+use grantcheck_core::profile::ClientRole;
 
 use super::token::{authentication, post_token_form};
 use super::{StepFn, World, arg, step};
@@ -36,8 +37,8 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
 ];
 
 async fn system_account(w: &mut World, _: Context) {
-    w.client_by_role("system");
-    w.flow.client_role = Some("system".into());
+    w.client_by_role(ClientRole::System);
+    w.flow.client_role = Some(ClientRole::System);
 }
 
 /// The token endpoint with another tenant in its path, exactly as given.
@@ -70,13 +71,13 @@ fn scope_form(scopes: &str) -> Vec<(String, String)> {
 /// client (none: no `scope` parameter, the server's default), authenticated as the
 /// client is registered.
 async fn request_registered(w: &mut World, _: Context) {
-    let client = w.client_by_role("system");
+    let client = w.client_by_role(ClientRole::System);
     let scopes = w
         .target()
         .profile
         .spec
         .clients
-        .get("system")
+        .get(&ClientRole::System)
         .map(|c| c.permitted_scopes.join(" "))
         .unwrap_or_default();
     let mut form = vec![("grant_type".to_string(), "client_credentials".to_string())];
@@ -97,7 +98,7 @@ async fn request_as_app(w: &mut World, _: Context) {
 }
 
 fn system_auth(w: &World) -> ClientAuthentication {
-    let c = w.client_by_role("system");
+    let c = w.client_by_role(ClientRole::System);
     ClientAuthentication::Basic {
         client_id: c.id,
         secret: c.secret.unwrap_or_default(),
@@ -124,7 +125,7 @@ async fn request_unknown_credentials(w: &mut World, ctx: Context) {
     let url = w.target().endpoints.token.clone();
     w.flow.tenant_sent = w.target().profile.spec.tenant.clone();
     let auth = ClientAuthentication::Basic {
-        client_id: w.client_by_role("system").id,
+        client_id: w.client_by_role(ClientRole::System).id,
         secret: "grantcheck-not-the-registered-secret".into(),
     };
     post_token_form(w, url, scope_form(arg(&ctx, 1)), auth, Vec::new()).await;

@@ -2,6 +2,7 @@
 //! describe (wrong verifier, wrong client, wrong redirect URI, bad client auth).
 
 use cucumber::step::Context;
+use grantcheck_core::profile::ClientRole;
 
 use super::{StepFn, World, arg, step};
 use grantcheck_core::checks;
@@ -307,7 +308,7 @@ async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
 }
 
 async fn redeem_other_client(w: &mut World, _: Context) {
-    let other = w.client_by_role("other");
+    let other = w.client_by_role(ClientRole::Other);
     let verifier = w.flow.verifier.clone();
     exchange(w, verifier, None, authentication(&other)).await;
 }

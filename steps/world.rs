@@ -2,6 +2,7 @@
 //! (cookies, evidence) and the flow state; checks are applied through it so that a
 //! failure message is always redacted and a SHOULD becomes a warning.
 
+use grantcheck_core::profile::ClientRole;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,7 +47,7 @@ pub struct World {
 #[derive(Debug, Default)]
 pub struct Flow {
     /// Client role in the profile (`public`, `confidential`, ...).
-    pub client_role: Option<String>,
+    pub client_role: Option<ClientRole>,
     pub authorize: AuthorizeRequest,
     pub verifier: Option<String>,
     pub state: Option<String>,
@@ -140,15 +141,11 @@ impl World {
     }
 
     pub fn client(&self) -> Client {
-        let role = self
-            .flow
-            .client_role
-            .clone()
-            .unwrap_or_else(|| "confidential".into());
-        self.client_by_role(&role)
+        let role = self.flow.client_role.unwrap_or(ClientRole::Confidential);
+        self.client_by_role(role)
     }
 
-    pub fn client_by_role(&self, role: &str) -> Client {
+    pub fn client_by_role(&self, role: ClientRole) -> Client {
         match self.target().client(role) {
             Some(c) => c.clone(),
             None => self.fail_with(format!(

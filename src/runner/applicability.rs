@@ -2,7 +2,7 @@
 //! dropped: it is reported as skipped with the reason, so a reader sees what a target
 //! was not tested for.
 
-use crate::profile::LoginMethod;
+use crate::profile::{ClientRole, LoginMethod};
 use crate::target::Target;
 
 /// Tag prefix for vendor-specific features and scenarios (`@vendor-athenahealth`).
@@ -52,25 +52,25 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-login" if target.profile.spec.login.method != LoginMethod::Form => {
                 "needs an automated login (`login.method: form`)".to_string()
             }
-            "needs-public-client" if target.client("public").is_none() => {
+            "needs-public-client" if target.client(ClientRole::Public).is_none() => {
                 "the profile registers no `public` client".to_string()
             }
-            "needs-confidential-client" if target.client("confidential").is_none() => {
+            "needs-confidential-client" if target.client(ClientRole::Confidential).is_none() => {
                 "the profile registers no `confidential` client".to_string()
             }
-            "needs-basic-client" if target.client("confidential_basic").is_none() => {
+            "needs-basic-client" if target.client(ClientRole::ConfidentialBasic).is_none() => {
                 "the profile registers no `confidential_basic` client".to_string()
             }
-            "needs-jwt-client" if target.client("jwt").is_none() => {
+            "needs-jwt-client" if target.client(ClientRole::Jwt).is_none() => {
                 "the profile registers no `jwt` (private_key_jwt) client".to_string()
             }
-            "needs-provider-client" if target.client("provider").is_none() => {
+            "needs-provider-client" if target.client(ClientRole::Provider).is_none() => {
                 "the profile registers no `provider` client".to_string()
             }
-            "needs-system-client" if target.client("system").is_none() => {
+            "needs-system-client" if target.client(ClientRole::System).is_none() => {
                 "the profile registers no `system` client".to_string()
             }
-            "needs-second-client" if target.client("other").is_none() => {
+            "needs-second-client" if target.client(ClientRole::Other).is_none() => {
                 "the profile registers no `other` client".to_string()
             }
             "needs-fhir" if target.endpoints.fhir_base.is_none() => {
@@ -101,7 +101,7 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
                 "the profile names no `scopes.not_permitted`".to_string()
             }
             "needs-patient-mappings-scope"
-                if !target.profile.spec.clients.get("confidential").is_some_and(|c| {
+                if !target.profile.spec.clients.get(&ClientRole::Confidential).is_some_and(|c| {
                     c.permitted_scopes.iter().any(|s| s == PATIENT_MAPPINGS_SCOPE)
                 }) =>
             {

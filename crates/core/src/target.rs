@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::emulators::{self, server::EmulatorControl, server::EmulatorServer};
 use crate::http::RateLimiter;
-use crate::profile::{AuthMethod, Profile};
+use crate::profile::{AuthMethod, ClientRole, Profile};
 use crate::redact::Redactor;
 
 #[derive(Debug, Clone, Default)]
@@ -25,7 +25,7 @@ pub struct Endpoints {
 
 #[derive(Debug, Clone)]
 pub struct Client {
-    pub role: String,
+    pub role: ClientRole,
     pub id: String,
     pub secret: Option<String>,
     pub auth: AuthMethod,
@@ -43,7 +43,7 @@ pub struct Target {
     /// The issuer as configured (before discovery): the URL under which the metadata
     /// is fetched, which the metadata's own `issuer` must equal.
     pub configured_issuer: String,
-    pub clients: BTreeMap<String, Client>,
+    pub clients: BTreeMap<ClientRole, Client>,
     pub redactor: Redactor,
     pub limiter: Option<Arc<RateLimiter>>,
     /// Emulated targets only: the server (kept alive for the run) and its control.
@@ -238,9 +238,9 @@ impl Target {
             .iter()
             .map(|(role, c)| {
                 (
-                    role.clone(),
+                    *role,
                     Client {
-                        role: role.clone(),
+                        role: *role,
                         id: c.id.clone(),
                         secret: c.secret.clone(),
                         auth: c.auth,
@@ -311,8 +311,8 @@ impl Target {
         }
     }
 
-    pub fn client(&self, role: &str) -> Option<&Client> {
-        self.clients.get(role)
+    pub fn client(&self, role: ClientRole) -> Option<&Client> {
+        self.clients.get(&role)
     }
 
     /// Stops an emulated target's server: a fleet's run is done with a tenant long

@@ -40,7 +40,7 @@ pub struct ProfileFile {
     #[serde(default)]
     pub aud: Option<String>,
     pub scopes: Scopes,
-    pub clients: BTreeMap<String, ClientConfig>,
+    pub clients: BTreeMap<ClientRole, ClientConfig>,
     #[serde(default)]
     pub users: BTreeMap<String, UserConfig>,
     pub login: LoginConfig,
@@ -68,6 +68,48 @@ pub struct ProfileFile {
     /// `vendors/athenahealth`); unset: all that apply.
     #[serde(default)]
     pub features: Option<Vec<String>>,
+}
+
+/// The part a client plays in the features: which registration a step uses. A
+/// profile's `clients` are keyed by role, so a misspelt role is refused where it is
+/// written instead of leaving the scenarios that need it skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClientRole {
+    /// A public app: no secret, PKCE.
+    Public,
+    /// A confidential app with a client secret (`client_secret_post` by default).
+    Confidential,
+    /// A confidential app registered for `client_secret_basic`.
+    ConfidentialBasic,
+    /// A confidential app that authenticates with a signed JWT (`private_key_jwt`).
+    Jwt,
+    /// Oracle Health's provider (clinician) app.
+    Provider,
+    /// A backend (system) client for the client credentials grant.
+    System,
+    /// A second app, for scenarios about codes and tokens bound to their client.
+    Other,
+}
+
+impl ClientRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientRole::Public => "public",
+            ClientRole::Confidential => "confidential",
+            ClientRole::ConfidentialBasic => "confidential_basic",
+            ClientRole::Jwt => "jwt",
+            ClientRole::Provider => "provider",
+            ClientRole::System => "system",
+            ClientRole::Other => "other",
+        }
+    }
+}
+
+impl std::fmt::Display for ClientRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

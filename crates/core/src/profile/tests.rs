@@ -42,12 +42,23 @@ fn loads_and_resolves_references() {
     let p = parse_str(GOOD).expect("valid profile");
     assert_eq!(p.name, "demo");
     assert_eq!(
-        p.spec.clients["confidential"].secret.as_deref(),
+        p.spec.clients[&ClientRole::Confidential].secret.as_deref(),
         Some("s3cr3t-value")
     );
     assert_eq!(p.spec.users["patient"].username, "pat@example.test");
     assert!(p.secrets.contains(&"s3cr3t-value".to_string()));
     assert!(p.secrets.contains(&"pa55word-value".to_string()));
+}
+
+/// A client role the features do not know would only leave scenarios skipped for a
+/// missing client: it is refused where it is written, naming the roles there are.
+#[test]
+fn an_unknown_client_role_is_refused_at_its_place() {
+    let text = GOOD.replace("  confidential:\n", "  confidental:\n");
+    let e = parse_str(&text).unwrap_err();
+    assert_eq!((e.line, e.column), (Some(11), Some(3)), "{e}");
+    assert!(e.message.contains("confidental"), "{e}");
+    assert!(e.message.contains("confidential_basic"), "{e}");
 }
 
 #[test]
@@ -123,7 +134,10 @@ fn emulated_profiles_generate_unset_secrets() {
         )
         .replace("${APP_SECRET}", "${EMU_ONLY_SECRET}");
     let p = parse_str(&text).expect("emulated profile");
-    let secret = p.spec.clients["confidential"].secret.clone().unwrap();
+    let secret = p.spec.clients[&ClientRole::Confidential]
+        .secret
+        .clone()
+        .unwrap();
     assert_eq!(secret.len(), 32);
     assert_eq!(p.generated_vars, vec!["EMU_ONLY_SECRET".to_string()]);
 }
@@ -191,7 +205,7 @@ fn a_private_key_jwt_client_needs_a_readable_rsa_key() {
     std::fs::copy(keys.join("test-client.pem"), dir.path().join("good.pem")).expect("copy");
     let text = jwt("    private_key_file: good.pem\n    key_id: k1\n");
     let p = parse(&dir.path().join("p.yaml"), &text, &env).expect("valid");
-    let key = p.spec.clients["jwt"]
+    let key = p.spec.clients[&ClientRole::Jwt]
         .assertion_key
         .as_ref()
         .expect("key loaded");
