@@ -357,12 +357,19 @@ async fn unknown_response_type(w: &mut World, _: Context) {
 
 /// The registered redirect URI, changed in one way that exact matching must notice.
 async fn altered_redirect_uri(w: &mut World, ctx: Context) {
+    use grantcheck_core::oauth::authorize::{RedirectAlteration as A, alter_redirect_uri};
+    // The phrase's alternatives are the step pattern's; the core sees only the enum.
+    let how = match arg(&ctx, 1) {
+        "with an added path segment" => A::AddedPathSegment,
+        "with an added query" => A::AddedQuery,
+        "with its path in upper case" => A::PathInUpperCase,
+        _ => A::AnotherPort,
+    };
     let registered = w.flow.redirect_uri.clone();
-    let altered =
-        match grantcheck_core::oauth::authorize::alter_redirect_uri(&registered, arg(&ctx, 1)) {
-            Ok(u) => u,
-            Err(e) => w.fail_with(e),
-        };
+    let altered = match alter_redirect_uri(&registered, how) {
+        Ok(u) => u,
+        Err(e) => w.fail_with(e),
+    };
     w.flow.authorize.set("redirect_uri", altered.clone());
     w.flow.redirect_uri = altered;
 }

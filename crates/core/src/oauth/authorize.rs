@@ -123,25 +123,37 @@ pub fn is_redirect_to(location: &str, redirect_uri: &str) -> bool {
     base == target
 }
 
-/// A registered redirect URI changed in one way that exact string matching
-/// (RFC 9700 §2.1) must notice: `with an added path segment`, `with an added query`,
-/// `with its path in upper case` or `on another port`.
-pub fn alter_redirect_uri(registered: &str, how: &str) -> Result<String, String> {
+/// One way to change a registered redirect URI that exact string matching
+/// (RFC 9700 §2.1) must notice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RedirectAlteration {
+    /// `/callback` → `/callback/extra`.
+    AddedPathSegment,
+    /// `?grantcheck=1` appended to the query.
+    AddedQuery,
+    /// The path in upper case.
+    PathInUpperCase,
+    /// Another port (8443, or 9443 when it already is 8443).
+    AnotherPort,
+}
+
+/// The registered redirect URI changed in the given way.
+pub fn alter_redirect_uri(registered: &str, how: RedirectAlteration) -> Result<String, String> {
     let mut url =
         Url::parse(registered).map_err(|e| format!("redirect URI `{registered}`: {e}"))?;
     match how {
-        "with an added path segment" => {
+        RedirectAlteration::AddedPathSegment => {
             let path = format!("{}/extra", url.path().trim_end_matches('/'));
             url.set_path(&path);
         }
-        "with an added query" => {
+        RedirectAlteration::AddedQuery => {
             let query = match url.query() {
                 Some(q) => format!("{q}&grantcheck=1"),
                 None => "grantcheck=1".into(),
             };
             url.set_query(Some(&query));
         }
-        "with its path in upper case" => {
+        RedirectAlteration::PathInUpperCase => {
             let upper = url.path().to_ascii_uppercase();
             if upper == url.path() {
                 return Err(format!(
@@ -150,13 +162,12 @@ pub fn alter_redirect_uri(registered: &str, how: &str) -> Result<String, String>
             }
             url.set_path(&upper);
         }
-        "on another port" => {
+        RedirectAlteration::AnotherPort => {
             let port = url.port_or_known_default().unwrap_or(443);
             let other = if port == 8443 { 9443 } else { 8443 };
             url.set_port(Some(other))
                 .map_err(|()| format!("redirect URI `{registered}` cannot take a port"))?;
         }
-        other => return Err(format!("unknown redirect URI alteration `{other}`")),
     }
     Ok(url.to_string())
 }
@@ -180,24 +191,23 @@ mod tests {
     #[test]
     fn alters_a_redirect_uri_in_one_way_each() {
         let r = "https://app.example.test/callback";
+        use RedirectAlteration::*;
         let alter = |how| alter_redirect_uri(r, how).unwrap();
         assert_eq!(
-            alter("with an added path segment"),
+            alter(AddedPathSegment),
             "https://app.example.test/callback/extra"
         );
         assert_eq!(
-            alter("with an added query"),
+            alter(AddedQuery),
             "https://app.example.test/callback?grantcheck=1"
         );
+        assert_eq!(alter(PathInUpperCase), "https://app.example.test/CALLBACK");
+        assert_eq!(alter(AnotherPort), "https://app.example.test:8443/callback");
         assert_eq!(
-            alter("with its path in upper case"),
-            "https://app.example.test/CALLBACK"
+            alter_redirect_uri("https://app.example.test:8443/cb", AnotherPort).unwrap(),
+            "https://app.example.test:9443/cb"
         );
-        assert_eq!(
-            alter("on another port"),
-            "https://app.example.test:8443/callback"
-        );
-        assert!(alter_redirect_uri(r, "sideways").is_err());
+        assert!(alter_redirect_uri("https://app.example.test/CB", PathInUpperCase).is_err());
     }
 
     #[test]
