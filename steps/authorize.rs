@@ -95,20 +95,21 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
 fn select(w: &mut World, role: ClientRole) {
     let client = w.client_by_role(role);
     w.flow.client_role = Some(role);
-    let req = &mut w.flow.authorize;
+    let req = &mut w.flow.auth.request;
     req.set("client_id", client.id.clone())
         .set("response_type", "code")
-        .set("redirect_uri", w.flow.redirect_uri.clone());
+        .set("redirect_uri", w.flow.auth.redirect_uri.clone());
     let scope = w.target().profile.spec.scopes.default.clone();
-    w.flow.authorize.set("scope", scope);
+    w.flow.auth.request.set("scope", scope);
     let state = random(24);
     let nonce = random(24);
     w.flow
-        .authorize
+        .auth
+        .request
         .set("state", state.clone())
         .set("nonce", nonce.clone());
-    w.flow.state = Some(state);
-    w.flow.nonce = Some(nonce);
+    w.flow.auth.state = Some(state);
+    w.flow.auth.nonce = Some(nonce);
     if let Some(aud) = w.target().profile.spec.aud.clone() {
         // `{fhir_base}` stands for the resolved FHIR base URL (an emulator's port is
         // only known at run time).
@@ -116,10 +117,10 @@ fn select(w: &mut World, role: ClientRole) {
             (Some(base), true) => aud.replace("{fhir_base}", base.as_str().trim_end_matches('/')),
             _ => aud,
         };
-        w.flow.authorize.set("aud", aud);
+        w.flow.auth.request.set("aud", aud);
     }
     for (name, value) in w.target().profile.spec.authorize_params.clone() {
-        w.flow.authorize.set(&name, value);
+        w.flow.auth.request.set(&name, value);
     }
     // Public clients must use PKCE (RFC 9700 §2.1.1); confidential ones too where
     // the server requires it of every client.
@@ -135,9 +136,10 @@ fn use_pkce(w: &mut World, method: &str) {
         _ => pkce::s256_challenge(&verifier),
     };
     w.remember_secret(&verifier);
-    w.flow.verifier = Some(verifier);
+    w.flow.auth.verifier = Some(verifier);
     w.flow
-        .authorize
+        .auth
+        .request
         .set("code_challenge", challenge)
         .set("code_challenge_method", method);
 }
@@ -168,14 +170,14 @@ async fn jwt_app(w: &mut World, _: Context) {
 }
 
 async fn scopes(w: &mut World, ctx: Context) {
-    w.flow.authorize.set("scope", arg(&ctx, 1));
+    w.flow.auth.request.set("scope", arg(&ctx, 1));
 }
 
 async fn usual_and_unknown_scopes(w: &mut World, _: Context) {
     let scopes = &w.target().profile.spec.scopes;
     let scope = format!("{} {}", scopes.default, scopes.unknown());
-    w.flow.authorize.set("scope", scope);
-    w.flow.unknown_scope_asked = true;
+    w.flow.auth.request.set("scope", scope);
+    w.flow.auth.unknown_scope_asked = true;
 }
 
 async fn not_permitted_scope(w: &mut World, _: Context) {
@@ -184,11 +186,11 @@ async fn not_permitted_scope(w: &mut World, _: Context) {
         w.fail_with("the profile names no `scopes.not_permitted`".into())
     };
     let scope = format!("{} {extra}", scopes.default);
-    w.flow.authorize.set("scope", scope);
+    w.flow.auth.request.set("scope", scope);
 }
 
 async fn raw_scope(w: &mut World, ctx: Context) {
-    w.flow.authorize.set_raw("scope", arg(&ctx, 1));
+    w.flow.auth.request.set_raw("scope", arg(&ctx, 1));
 }
 
 async fn aud_fhir_base(w: &mut World, _: Context) {
@@ -196,7 +198,8 @@ async fn aud_fhir_base(w: &mut World, _: Context) {
         w.missing_endpoint("fhir_base")
     };
     w.flow
-        .authorize
+        .auth
+        .request
         .set("aud", base.as_str().trim_end_matches('/'));
 }
 
@@ -209,15 +212,15 @@ async fn aud_json(w: &mut World, _: Context) {
             "the profile's `aud` is not the practice JSON form: {aud}"
         ));
     }
-    w.flow.authorize.set("aud", aud);
+    w.flow.auth.request.set("aud", aud);
 }
 
 async fn aud_raw(w: &mut World, ctx: Context) {
-    w.flow.authorize.set_raw("aud", arg(&ctx, 1));
+    w.flow.auth.request.set_raw("aud", arg(&ctx, 1));
 }
 
 async fn no_aud(w: &mut World, _: Context) {
-    w.flow.authorize.remove("aud");
+    w.flow.auth.request.remove("aud");
 }
 
 async fn provider_app(w: &mut World, _: Context) {
@@ -225,8 +228,8 @@ async fn provider_app(w: &mut World, _: Context) {
 }
 
 async fn no_state(w: &mut World, _: Context) {
-    w.flow.authorize.remove("state");
-    w.flow.state = None;
+    w.flow.auth.request.remove("state");
+    w.flow.auth.state = None;
 }
 
 async fn pkce_method(w: &mut World, ctx: Context) {
@@ -236,29 +239,31 @@ async fn pkce_method(w: &mut World, ctx: Context) {
 
 async fn no_challenge(w: &mut World, _: Context) {
     w.flow
-        .authorize
+        .auth
+        .request
         .remove("code_challenge")
         .remove("code_challenge_method");
-    w.flow.verifier = None;
+    w.flow.auth.verifier = None;
 }
 
 async fn bad_challenge(w: &mut World, _: Context) {
     // 43 characters, but `+`, `/` and `=` are not base64url.
     let bad = format!("{}+/=", "A".repeat(40));
     w.flow
-        .authorize
+        .auth
+        .request
         .set("code_challenge", bad)
         .set("code_challenge_method", "S256");
 }
 
 async fn redirect_uri(w: &mut World, ctx: Context) {
     let uri = arg(&ctx, 1).to_string();
-    w.flow.authorize.set("redirect_uri", uri.clone());
-    w.flow.redirect_uri = uri;
+    w.flow.auth.request.set("redirect_uri", uri.clone());
+    w.flow.auth.redirect_uri = uri;
 }
 
 async fn user_without_access(w: &mut World, _: Context) {
-    w.flow.user_role = Some("without_portal_access".into());
+    w.flow.auth.user_role = Some("without_portal_access".into());
 }
 
 /// Sends the browser to the authorization endpoint and through sign-in and consent.
@@ -270,6 +275,7 @@ pub(super) async fn authorize(w: &mut World) {
     let login = &target.profile.spec.login;
     let role = w
         .flow
+        .auth
         .user_role
         .clone()
         .unwrap_or_else(|| login.user.clone());
@@ -284,14 +290,14 @@ pub(super) async fn authorize(w: &mut World) {
         approve: login.approve.clone(),
         deny: login.deny.clone(),
         consent_scope_field: login.consent_scope_field.clone(),
-        withhold: w.flow.withhold.clone(),
-        refuse: w.flow.refuse_consent,
+        withhold: w.flow.auth.withhold.clone(),
+        refuse: w.flow.auth.refuse_consent,
     };
-    let url = w.flow.authorize.url(&endpoint);
-    let redirect_uri = w.flow.redirect_uri.clone();
+    let url = w.flow.auth.request.url(&endpoint);
+    let redirect_uri = w.flow.auth.redirect_uri.clone();
     let outcome = match drive(w.session_mut(), url, &redirect_uri, &opts).await {
         Ok((o, trace)) => {
-            w.flow.trace = Some(trace);
+            w.flow.auth.trace = Some(trace);
             o
         }
         Err(grantcheck_core::login::LoginError::Unreachable(e)) => {
@@ -304,12 +310,12 @@ pub(super) async fn authorize(w: &mut World) {
         && let Some(code) = r.get("code")
     {
         w.remember_secret(code);
-        w.flow.code = Some(code.to_string());
+        w.flow.auth.code = Some(code.to_string());
     }
     if let LoginOutcome::Stopped { response, .. } = &outcome {
         w.flow.last = Some(response.clone());
     }
-    w.flow.outcome = Some(outcome);
+    w.flow.auth.outcome = Some(outcome);
 }
 
 async fn sign_in(w: &mut World, _: Context) {
@@ -318,12 +324,12 @@ async fn sign_in(w: &mut World, _: Context) {
 
 /// A second authorization in the same browser (its cookies kept).
 async fn sign_in_again(w: &mut World, _: Context) {
-    w.flow.code = None;
+    w.flow.auth.code = None;
     let state = random(24);
-    w.flow.authorize.set("state", state.clone());
-    w.flow.state = Some(state);
-    if w.flow.verifier.is_some() {
-        let method = match w.flow.authorize.get("code_challenge_method") {
+    w.flow.auth.request.set("state", state.clone());
+    w.flow.auth.state = Some(state);
+    if w.flow.auth.verifier.is_some() {
+        let method = match w.flow.auth.request.get("code_challenge_method") {
             Some(grantcheck_core::oauth::authorize::Param::Value(m)) => m.clone(),
             _ => "S256".into(),
         };
@@ -333,26 +339,29 @@ async fn sign_in_again(w: &mut World, _: Context) {
 }
 
 async fn sign_in_withholding(w: &mut World, ctx: Context) {
-    w.flow.withhold = vec![arg(&ctx, 1).to_string()];
+    w.flow.auth.withhold = vec![arg(&ctx, 1).to_string()];
     authorize(w).await;
 }
 
 async fn sign_in_refusing(w: &mut World, _: Context) {
-    w.flow.refuse_consent = true;
+    w.flow.auth.refuse_consent = true;
     authorize(w).await;
 }
 
 /// The implicit grant's request (`response_type=token`), signed in as usual so that a
 /// server that still offers it gets as far as issuing the token.
 async fn implicit(w: &mut World, _: Context) {
-    w.flow.authorize.set("response_type", "token");
+    w.flow.auth.request.set("response_type", "token");
     authorize(w).await;
 }
 
 /// A `response_type` outside every registry: RFC 6749 §4.1.2.1 has the server answer
 /// it with an error redirect (`unsupported_response_type`).
 async fn unknown_response_type(w: &mut World, _: Context) {
-    w.flow.authorize.set("response_type", "grantcheck_unknown");
+    w.flow
+        .auth
+        .request
+        .set("response_type", "grantcheck_unknown");
 }
 
 /// The registered redirect URI, changed in one way that exact matching must notice.
@@ -365,13 +374,13 @@ async fn altered_redirect_uri(w: &mut World, ctx: Context) {
         "with its path in upper case" => A::PathInUpperCase,
         _ => A::AnotherPort,
     };
-    let registered = w.flow.redirect_uri.clone();
+    let registered = w.flow.auth.redirect_uri.clone();
     let altered = match alter_redirect_uri(&registered, how) {
         Ok(u) => u,
         Err(e) => w.fail_with(e),
     };
-    w.flow.authorize.set("redirect_uri", altered.clone());
-    w.flow.redirect_uri = altered;
+    w.flow.auth.request.set("redirect_uri", altered.clone());
+    w.flow.auth.redirect_uri = altered;
 }
 
 /// Opens the authorization URL in a fresh browser and follows the server's own
@@ -380,7 +389,7 @@ async fn open_sign_in_page(w: &mut World, _: Context) {
     let Some(endpoint) = w.target().endpoints.authorize.clone() else {
         w.missing_endpoint("authorize")
     };
-    let mut url = w.flow.authorize.url(&endpoint);
+    let mut url = w.flow.auth.request.url(&endpoint);
     for _ in 0..10 {
         let resp = w
             .send(grantcheck_core::http::Request::get(url.clone()))
@@ -393,7 +402,7 @@ async fn open_sign_in_page(w: &mut World, _: Context) {
             Some(n)
                 if !grantcheck_core::oauth::authorize::is_redirect_to(
                     n.as_str(),
-                    &w.flow.redirect_uri,
+                    &w.flow.auth.redirect_uri,
                 ) =>
             {
                 url = n

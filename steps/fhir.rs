@@ -37,7 +37,7 @@ fn patient_url(w: &World) -> url::Url {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
         w.missing_endpoint("fhir_base")
     };
-    let Some(patient) = w.flow.patient.clone() else {
+    let Some(patient) = w.flow.grant.patient.clone() else {
         w.fail_with("no patient in context: the token response named none".into())
     };
     join(w, &base, &format!("Patient/{patient}"))
@@ -54,7 +54,7 @@ fn join(w: &World, base: &url::Url, rest: &str) -> url::Url {
 }
 
 fn bearer(w: &World) -> String {
-    match &w.flow.access_token {
+    match &w.flow.grant.access_token {
         Some(t) => format!("Bearer {t}"),
         None => w.fail_with("no access token: the app never received one".into()),
     }
@@ -83,7 +83,7 @@ async fn search(w: &mut World, ctx: Context) {
     let Some(base) = w.target().endpoints.fhir_base.clone() else {
         w.missing_endpoint("fhir_base")
     };
-    let patient = w.flow.patient.clone().unwrap_or_default();
+    let patient = w.flow.grant.patient.clone().unwrap_or_default();
     let url = join(w, &base, &format!("{}?patient={patient}", arg(&ctx, 1)));
     let req = Request::get(url)
         .header("accept", "application/json+fhir")

@@ -19,7 +19,7 @@ use cucumber::step::{Collection, Context};
 use futures::future::LocalBoxFuture;
 use regex::Regex;
 
-pub use world::{Flow, ScenarioResults, Shared, World, slug};
+pub use world::{Authorization, Flow, Grant, ScenarioResults, Shared, World, slug};
 
 type StepFn = for<'a> fn(&'a mut World, Context) -> LocalBoxFuture<'a, ()>;
 

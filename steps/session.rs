@@ -67,7 +67,7 @@ pub(super) const STEPS: &[(&str, StepFn)] = &[
 ];
 
 fn refresh_token(w: &World) -> String {
-    match &w.flow.refresh_token {
+    match &w.flow.grant.refresh_token {
         Some(t) => t.clone(),
         None => w.fail_with(
             "no refresh token to use: the token response carried none (was offline_access granted?)"
@@ -84,7 +84,7 @@ async fn present_refresh(
     scope: Option<String>,
     role: Option<ClientRole>,
 ) {
-    w.flow.used_refresh_tokens.push(token.clone());
+    w.flow.grant.used_refresh_tokens.push(token.clone());
     let client = match role {
         Some(r) => w.client_by_role(r),
         None => w.client(),
@@ -131,12 +131,13 @@ async fn refresh_wider(w: &mut World, _: Context) {
     let token = refresh_token(w);
     let granted = w
         .flow
-        .tokens
+        .grant
+        .response
         .as_ref()
         .and_then(|t| t.get("scope"))
         .and_then(|s| s.as_str())
         .map(str::to_owned)
-        .or_else(|| match w.flow.authorize.get("scope") {
+        .or_else(|| match w.flow.auth.request.get("scope") {
             Some(grantcheck_core::oauth::authorize::Param::Value(v)) => Some(v.clone()),
             _ => None,
         })
@@ -151,7 +152,7 @@ async fn refresh_as_other_client(w: &mut World, _: Context) {
 }
 
 async fn refresh_replayed(w: &mut World, _: Context) {
-    let Some(first) = w.flow.used_refresh_tokens.first().cloned() else {
+    let Some(first) = w.flow.grant.used_refresh_tokens.first().cloned() else {
         w.fail_with("no refresh token has been used yet".into())
     };
     present_refresh(w, first, None, None).await;
@@ -187,8 +188,8 @@ async fn refresh_bogus(w: &mut World, _: Context) {
 
 fn token_of(w: &World, kind: &str) -> String {
     let t = match kind {
-        "refresh" => w.flow.refresh_token.clone(),
-        _ => w.flow.access_token.clone(),
+        "refresh" => w.flow.grant.refresh_token.clone(),
+        _ => w.flow.grant.access_token.clone(),
     };
     match t {
         Some(t) => t,
@@ -293,7 +294,7 @@ async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
     }
     let state = "logout-state-1".to_string();
     req.set("state", state.clone());
-    w.flow.state = Some(state);
+    w.flow.auth.state = Some(state);
     let resp = w.send(Request::get(req.url(&endpoint))).await;
     // Follow the server's own redirects (not the one back to the app).
     let mut resp = resp;
@@ -311,7 +312,7 @@ async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
 }
 
 async fn logout(w: &mut World, _: Context) {
-    let hint = match &w.flow.id_token {
+    let hint = match &w.flow.grant.id_token {
         Some(t) => t.clone(),
         None => w.fail_with("no ID token to use as id_token_hint".into()),
     };
@@ -320,7 +321,7 @@ async fn logout(w: &mut World, _: Context) {
 }
 
 async fn logout_to(w: &mut World, ctx: Context) {
-    let hint = match &w.flow.id_token {
+    let hint = match &w.flow.grant.id_token {
         Some(t) => t.clone(),
         None => w.fail_with("no ID token to use as id_token_hint".into()),
     };

@@ -178,22 +178,22 @@ pub(super) async fn post_token_form(
         }
         let get = |n: &str| body.get(n).and_then(|v| v.as_str()).map(str::to_owned);
         if let Some(at) = get("access_token") {
-            w.flow.access_token = Some(at);
+            w.flow.grant.access_token = Some(at);
         }
         if let Some(rt) = get("refresh_token") {
-            w.flow.refresh_token = Some(rt);
+            w.flow.grant.refresh_token = Some(rt);
         }
         if let Some(it) = get("id_token") {
-            w.flow.id_token = Some(it);
+            w.flow.grant.id_token = Some(it);
         }
         if let Some(p) = get("patient") {
-            w.flow.patient = Some(p);
+            w.flow.grant.patient = Some(p);
         }
         let requested = requested_scope(w, &form);
         // What the grant now holds: a later refresh without `scope` asks for it.
-        w.flow.granted_scope = get("scope").or_else(|| requested.clone());
-        w.flow.tokens_requested_scope = requested;
-        w.flow.tokens = Some(body);
+        w.flow.grant.scope = get("scope").or_else(|| requested.clone());
+        w.flow.grant.requested_scope = requested;
+        w.flow.grant.response = Some(body);
     }
     w.flow.last = Some(resp.clone());
     resp
@@ -210,28 +210,29 @@ fn requested_scope(w: &World, form: &[(String, String)]) -> Option<String> {
         return Some(s.to_string());
     }
     match value("grant_type") {
-        Some("authorization_code") => match w.flow.authorize.get("scope") {
+        Some("authorization_code") => match w.flow.auth.request.get("scope") {
             Some(grantcheck_core::oauth::authorize::Param::Value(s)) => Some(s.clone()),
             Some(grantcheck_core::oauth::authorize::Param::Raw(raw)) => {
                 Some(grantcheck_core::oauth::percent::decode(raw))
             }
             None => None,
         },
-        Some("refresh_token") => w.flow.granted_scope.clone(),
+        Some("refresh_token") => w.flow.grant.scope.clone(),
         _ => None,
     }
 }
 
 fn code(w: &World) -> String {
-    match (&w.flow.code, &w.flow.outcome) {
+    match (&w.flow.auth.code, &w.flow.auth.outcome) {
         (Some(c), _) => c.clone(),
         (None, Some(outcome)) => match checks::authorize::redirected_with_code(outcome) {
             Ok(r) => r.get("code").unwrap_or_default().to_string(),
-            Err(_) if w.flow.unknown_scope_asked && refused_scope(outcome) => w.not_applicable(
-                "the server refused the scope it does not know with invalid_scope, as \
+            Err(_) if w.flow.auth.unknown_scope_asked && refused_scope(outcome) => w
+                .not_applicable(
+                    "the server refused the scope it does not know with invalid_scope, as \
                  RFC 6749 §3.3 and §4.1.2.1 allow; there is no token whose scope to compare"
-                    .into(),
-            ),
+                        .into(),
+                ),
             Err(f) => w.fail(&f),
         },
         (None, None) => w.fail_with("no authorization code: the user never signed in".into()),
@@ -251,7 +252,7 @@ async fn exchange(
 ) {
     let grant = Grant::AuthorizationCode {
         code: code(w),
-        redirect_uri: redirect_uri.or_else(|| Some(w.flow.redirect_uri.clone())),
+        redirect_uri: redirect_uri.or_else(|| Some(w.flow.auth.redirect_uri.clone())),
         code_verifier: verifier,
     };
     post_token(w, grant, auth).await;
@@ -259,7 +260,7 @@ async fn exchange(
 
 async fn redeem(w: &mut World, _: Context) {
     let auth = authentication(&w.client());
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }
 
@@ -285,7 +286,12 @@ async fn redeem_no_verifier(w: &mut World, _: Context) {
 async fn redeem_sized_verifier(w: &mut World, ctx: Context) {
     let n: usize = arg(&ctx, 1).parse().unwrap_or(0);
     // Cut or pad the real verifier: the length is the only thing wrong with it.
-    let mut v = w.flow.verifier.clone().unwrap_or_else(pkce::new_verifier);
+    let mut v = w
+        .flow
+        .auth
+        .verifier
+        .clone()
+        .unwrap_or_else(pkce::new_verifier);
     while v.len() < n {
         v.push('a');
     }
@@ -298,8 +304,8 @@ async fn redeem_sized_verifier(w: &mut World, ctx: Context) {
 /// the authorization endpoint: there is then no code to redeem, and the next step
 /// judges that refusal.
 async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
-    if w.flow.code.is_none()
-        && matches!(&w.flow.outcome, Some(grantcheck_core::login::LoginOutcome::Redirected(p)) if p.get("error").is_some())
+    if w.flow.auth.code.is_none()
+        && matches!(&w.flow.auth.outcome, Some(grantcheck_core::login::LoginOutcome::Redirected(p)) if p.get("error").is_some())
     {
         return;
     }
@@ -309,13 +315,13 @@ async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
 
 async fn redeem_other_client(w: &mut World, _: Context) {
     let other = w.client_by_role(ClientRole::Other);
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, authentication(&other)).await;
 }
 
 async fn redeem_other_redirect(w: &mut World, ctx: Context) {
     let auth = authentication(&w.client());
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, Some(arg(&ctx, 1).to_string()), auth).await;
 }
 
@@ -341,13 +347,13 @@ async fn redeem_wrong_secret(w: &mut World, _: Context) {
             secret: "not-the-registered-secret".into(),
         },
     };
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }
 
 async fn redeem_missing_secret(w: &mut World, _: Context) {
     let c = confidential(w);
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(
         w,
         verifier,
@@ -359,7 +365,7 @@ async fn redeem_missing_secret(w: &mut World, _: Context) {
 
 async fn redeem_malformed_basic(w: &mut World, _: Context) {
     let c = confidential(w);
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(
         w,
         verifier,
@@ -375,7 +381,7 @@ async fn redeem_both(w: &mut World, _: Context) {
         client_id: c.id.clone(),
         secret: c.secret.clone().unwrap_or_default(),
     };
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }
 
@@ -384,14 +390,14 @@ async fn redeem_unknown_client(w: &mut World, _: Context) {
         client_id: "grantcheck-unregistered-client".into(),
         secret: "grantcheck-unregistered-secret".into(),
     };
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }
 
 async fn redeem_bogus_code(w: &mut World, _: Context) {
-    w.flow.code = Some("grantcheck-never-issued-code".into());
+    w.flow.auth.code = Some("grantcheck-never-issued-code".into());
     let auth = authentication(&w.client());
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }
 
@@ -409,7 +415,7 @@ async fn redeem_post_instead_of_basic(w: &mut World, _: Context) {
         client_id: c.id.clone(),
         secret: c.secret.clone().unwrap_or_default(),
     };
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }
 
@@ -450,6 +456,6 @@ async fn redeem_bad_assertion(w: &mut World, ctx: Context) {
         _ => Assertion::Expired,
     };
     let auth = assertion_auth(&c, how);
-    let verifier = w.flow.verifier.clone();
+    let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
 }

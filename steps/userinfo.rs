@@ -36,7 +36,7 @@ fn endpoint(w: &World) -> url::Url {
 
 async fn with_token(w: &mut World, _: Context) {
     let url = endpoint(w);
-    let Some(token) = w.flow.access_token.clone() else {
+    let Some(token) = w.flow.grant.access_token.clone() else {
         w.fail_with("no access token: the app never received one".into())
     };
     let req = Request::get(url)
@@ -59,7 +59,7 @@ async fn same_subject(w: &mut World, _: Context) {
         w.fail_with("the userinfo endpoint was never asked".into())
     };
     w.must(grantcheck_core::checks::response::status_is(&resp, 200));
-    let Some(jwt) = w.flow.id_token.clone() else {
+    let Some(jwt) = w.flow.grant.id_token.clone() else {
         w.fail_with("no ID token to compare the subject with".into())
     };
     let decoded = match decode_unverified(&jwt) {

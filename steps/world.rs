@@ -43,18 +43,34 @@ pub struct World {
     started: Option<std::time::Instant>,
 }
 
-/// Where the scenario's OAuth flow is.
+/// Where the scenario's OAuth flow is: the client playing it, the authorization
+/// leg, the grant it produced, and the last exchange the Then-steps judge.
 #[derive(Debug, Default)]
 pub struct Flow {
     /// Client role in the profile (`public`, `confidential`, ...).
     pub client_role: Option<ClientRole>,
-    pub authorize: AuthorizeRequest,
+    pub auth: Authorization,
+    pub grant: Grant,
+    /// The most recent response of the endpoint under test.
+    pub last: Option<Response>,
+    /// The error the last refusal step established, for description steps.
+    pub last_error: Option<OAuthError>,
+    /// The tenant the last request named in its path (Oracle Health), as sent.
+    pub tenant_sent: Option<String>,
+}
+
+/// The authorization leg: the request as the app builds it, what the user does at
+/// the server's pages, and what came back.
+#[derive(Debug, Default)]
+pub struct Authorization {
+    pub request: AuthorizeRequest,
     pub verifier: Option<String>,
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub redirect_uri: String,
     /// User role signing in; default: the profile's `login.user`.
     pub user_role: Option<String>,
+    /// Scopes the user unticks at consent.
     pub withhold: Vec<String>,
     pub refuse_consent: bool,
     /// The authorization request asked for the profile's unknown scope too.
@@ -62,27 +78,27 @@ pub struct Flow {
     pub outcome: Option<LoginOutcome>,
     pub trace: Option<grantcheck_core::login::LoginTrace>,
     pub code: Option<String>,
-    /// The most recent response of the endpoint under test.
-    pub last: Option<Response>,
-    /// The most recent successful token response body.
-    pub tokens: Option<serde_json::Value>,
-    /// The scope the request behind `tokens` asked for (its `scope`; the authorization
-    /// request's for a code; the grant's for a refresh without one), `None` when it
-    /// named none: an absent `scope` member means this was granted (RFC 6749 §5.1).
-    pub tokens_requested_scope: Option<String>,
+}
+
+/// What the token endpoint granted, as of its latest successful response.
+#[derive(Debug, Default)]
+pub struct Grant {
+    /// The latest successful token response body.
+    pub response: Option<serde_json::Value>,
+    /// The scope the request behind `response` asked for (its `scope`; the
+    /// authorization request's for a code; the grant's for a refresh without one),
+    /// `None` when it named none: an absent `scope` member means this was granted
+    /// (RFC 6749 §5.1).
+    pub requested_scope: Option<String>,
     /// The scope the grant holds after its latest token response (its `scope`, or
     /// what was asked for when the member was left out).
-    pub granted_scope: Option<String>,
+    pub scope: Option<String>,
     pub access_token: Option<String>,
     pub refresh_token: Option<String>,
     /// Refresh tokens already presented, oldest first (for replay probes).
     pub used_refresh_tokens: Vec<String>,
     pub id_token: Option<String>,
-    /// The error the last refusal step established, for description steps.
-    pub last_error: Option<OAuthError>,
     pub patient: Option<String>,
-    /// The tenant the last request named in its path (Oracle Health), as sent.
-    pub tenant_sent: Option<String>,
 }
 
 impl cucumber::World for World {
@@ -104,7 +120,7 @@ impl World {
             target.limiter.clone(),
             target.limits(),
         ));
-        self.flow.redirect_uri = target.profile.spec.redirect_uri.clone();
+        self.flow.auth.redirect_uri = target.profile.spec.redirect_uri.clone();
         self.scenario = scenario.to_string();
         self.scenario_id = id.to_string();
         self.started = Some(std::time::Instant::now());
@@ -243,7 +259,7 @@ impl World {
     /// the vendor's documented causes and fixes, next to the failed check.
     fn diagnosis(&self) -> Option<String> {
         let vendor = self.target.as_ref().map(|t| t.vendor());
-        let input = match (&self.flow.outcome, &self.flow.last) {
+        let input = match (&self.flow.auth.outcome, &self.flow.last) {
             (_, Some(r)) if r.status >= 400 => {
                 let mut text = format!("HTTP/1.1 {}\n", r.status);
                 for (k, v) in &r.headers {
@@ -347,8 +363,8 @@ impl World {
         }
         let origin = target.base_url.as_str().trim_end_matches('/').to_string();
         let masks: Vec<(String, &str)> = [
-            (self.flow.state.clone(), "[state]"),
-            (self.flow.nonce.clone(), "[nonce]"),
+            (self.flow.auth.state.clone(), "[state]"),
+            (self.flow.auth.nonce.clone(), "[nonce]"),
         ]
         .into_iter()
         .filter_map(|(v, p)| v.map(|v| (v, p)))

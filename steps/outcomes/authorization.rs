@@ -85,7 +85,7 @@ async fn state_echoed(w: &mut World, _: Context) {
             Err(f) => w.fail(&f),
         },
     };
-    let state = w.flow.state.clone().unwrap_or_default();
+    let state = w.flow.auth.state.clone().unwrap_or_default();
     w.must(az::state_is(&params, &state));
 }
 
@@ -94,7 +94,7 @@ async fn authorization_refused(w: &mut World, ctx: Context) {
     w.snapshot(redirect_payload(&o));
     let error = az::redirected_with_error(&o, arg(&ctx, 1));
     // An error redirect still echoes state (RFC 6749 §4.1.2.1).
-    let state = match (&o, &w.flow.state) {
+    let state = match (&o, &w.flow.auth.state) {
         (LoginOutcome::Redirected(r), Some(state)) => az::state_is(r, state),
         _ => Ok(()),
     };
@@ -189,7 +189,7 @@ async fn iss_in_redirect(w: &mut World, _: Context) {
 /// The page the user was shown. A server that redirects straight back without a page
 /// (a session, no consent) shows nothing to frame: not applicable.
 async fn not_frameable(w: &mut World, _: Context) {
-    let page = match (&w.flow.outcome, &w.flow.last) {
+    let page = match (&w.flow.auth.outcome, &w.flow.last) {
         (Some(LoginOutcome::Stopped { response, .. }), _) => response.clone(),
         (_, Some(r)) => r.clone(),
         _ => w.fail_with("no page was shown".into()),
@@ -231,7 +231,7 @@ async fn refused_under_smart_v2(w: &mut World, ctx: Context) {
     let caps = &w.target().capabilities;
     let v2 = caps.smart.value == Some(grantcheck_core::profile::SmartVersion::V2);
     let plain = matches!(
-        w.flow.authorize.get("code_challenge_method"),
+        w.flow.auth.request.get("code_challenge_method"),
         Some(grantcheck_core::oauth::authorize::Param::Value(m)) if m == "plain"
     );
     // A server that requires PKCE (stated) must refuse a missing challenge too.

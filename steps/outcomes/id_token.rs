@@ -55,7 +55,7 @@ async fn id_current(w: &mut World, _: Context) {
 
 async fn id_nonce(w: &mut World, _: Context) {
     let (_, d) = id_token(w);
-    let Some(nonce) = w.flow.nonce.clone() else {
+    let Some(nonce) = w.flow.auth.nonce.clone() else {
         w.fail_with("the app sent no nonce".into())
     };
     w.must(idt::nonce_is(&d, &nonce));

@@ -24,7 +24,7 @@ pub(super) mod session;
 pub(super) mod token_response;
 
 fn outcome(w: &World) -> LoginOutcome {
-    match &w.flow.outcome {
+    match &w.flow.auth.outcome {
         Some(o) => o.clone(),
         None => w.fail_with("the user never went to the authorization endpoint".into()),
     }
@@ -74,7 +74,7 @@ fn redirect_payload(outcome: &LoginOutcome) -> Payload {
 /// nothing about the server's conformance.
 fn redirect_expected(w: &World) -> LoginOutcome {
     let o = outcome(w);
-    let signed_in = w.flow.trace.is_some_and(|t| t.credentials_entered);
+    let signed_in = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
     if let LoginOutcome::Stopped { response, .. } = &o
         && !signed_in
         && response.status == 200
@@ -124,7 +124,7 @@ fn refusal_checks<const N: usize>(
 }
 
 fn tokens(w: &World) -> Value {
-    match &w.flow.tokens {
+    match &w.flow.grant.response {
         Some(t) => t.clone(),
         None => {
             let r = last(w);
@@ -137,7 +137,7 @@ fn tokens(w: &World) -> Value {
 }
 
 fn id_token(w: &World) -> (String, Decoded) {
-    let Some(jwt) = w.flow.id_token.clone() else {
+    let Some(jwt) = w.flow.grant.id_token.clone() else {
         w.fail_with("no ID token: the token response carried none".into())
     };
     match decode_unverified(&jwt) {

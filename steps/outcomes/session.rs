@@ -33,12 +33,12 @@ pub(crate) const STEPS: &[(&str, StepFn)] = &[
 ];
 
 async fn not_asked_again(w: &mut World, _: Context) {
-    let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
+    let asked = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
     w.must(checks::session::session_reused(asked));
 }
 
 async fn asked_again(w: &mut World, _: Context) {
-    let asked = w.flow.trace.is_some_and(|t| t.credentials_entered);
+    let asked = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
     w.must(checks::session::session_ended(asked));
 }
 
@@ -63,7 +63,7 @@ async fn logout_redirect(w: &mut World, _: Context) {
     let Some(uri) = w.target().profile.spec.post_logout_redirect_uri.clone() else {
         w.fail_with("the profile has no `post_logout_redirect_uri`".into())
     };
-    let state = w.flow.state.clone().unwrap_or_default();
+    let state = w.flow.auth.state.clone().unwrap_or_default();
     w.must(ss::redirects_to_with_state(&r, &uri, &state));
 }
 
@@ -81,7 +81,7 @@ async fn logout_refused(w: &mut World, ctx: Context) {
 }
 
 async fn access_token_works(w: &mut World, _: Context) {
-    let Some(token) = w.flow.access_token.clone() else {
+    let Some(token) = w.flow.grant.access_token.clone() else {
         w.fail_with("no access token".into())
     };
     let url = w.target().endpoints.introspect.clone();

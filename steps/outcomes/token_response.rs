@@ -123,7 +123,7 @@ async fn cerner_context(w: &mut World, _: Context) {
 
 async fn scope_is(w: &mut World, ctx: Context) {
     let t = tokens(w);
-    let requested = w.flow.tokens_requested_scope.clone();
+    let requested = w.flow.grant.requested_scope.clone();
     w.must(tk::scope_is(&t, requested.as_deref(), arg(&ctx, 1)));
 }
 
@@ -134,7 +134,7 @@ async fn scope_is_narrower(w: &mut World, _: Context) {
         return;
     }
     let narrower = crate::session::narrower_scope(w);
-    let requested = w.flow.tokens_requested_scope.clone();
+    let requested = w.flow.grant.requested_scope.clone();
     w.must(tk::scope_is(&t, requested.as_deref(), &narrower));
 }
 
@@ -153,13 +153,13 @@ async fn wider_refused_or_ignored(w: &mut World, ctx: Context) {
 
 async fn scope_includes(w: &mut World, ctx: Context) {
     let t = tokens(w);
-    let requested = w.flow.tokens_requested_scope.clone();
+    let requested = w.flow.grant.requested_scope.clone();
     w.must(tk::scope_includes(&t, requested.as_deref(), arg(&ctx, 1)));
 }
 
 async fn scope_excludes(w: &mut World, ctx: Context) {
     let t = tokens(w);
-    let requested = w.flow.tokens_requested_scope.clone();
+    let requested = w.flow.grant.requested_scope.clone();
     w.must(tk::scope_excludes(&t, requested.as_deref(), arg(&ctx, 1)));
 }
 
@@ -185,8 +185,8 @@ async fn expires_in(w: &mut World, _: Context) {
 /// access token.
 async fn scope_reported_truthfully(w: &mut World, _: Context) {
     let body = tokens(w);
-    let requested = w.flow.tokens_requested_scope.clone().unwrap_or_default();
-    let Some(token) = w.flow.access_token.clone() else {
+    let requested = w.flow.grant.requested_scope.clone().unwrap_or_default();
+    let Some(token) = w.flow.grant.access_token.clone() else {
         w.fail_with("no access token: the app never received one".into())
     };
     let url = w.target().endpoints.introspect.clone();
@@ -209,7 +209,7 @@ async fn refresh_rotated(w: &mut World, _: Context) {
     let r = last(w);
     w.must(tk::success(&r));
     let body = r.json().unwrap_or_default();
-    let Some(presented) = w.flow.used_refresh_tokens.last().cloned() else {
+    let Some(presented) = w.flow.grant.used_refresh_tokens.last().cloned() else {
         w.fail_with("no refresh token was presented".into())
     };
     w.must(tk::refresh_token_rotated(&body, &presented));
