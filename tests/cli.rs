@@ -455,22 +455,21 @@ fn relative_root_and_snapshot_dir_find_the_baselines() {
     assert!(stray.is_empty(), "{stray:?}");
 }
 
-/// A need tag outside the closed list is a mistake that would never skip anything:
-/// the run refuses it and says where it is.
-#[test]
-fn an_unknown_need_tag_is_refused_with_its_location() {
+/// Runs `grantcheck run` in a copy of the project whose
+/// `features/oauth2/token-response.feature` lines were edited by `edit`; returns the
+/// output and the project (its `reports/` tells whether anything ran).
+fn run_with_edited_feature(edit: impl FnOnce(&mut Vec<String>)) -> (Output, tempfile::TempDir) {
     let project = tempfile::tempdir().unwrap();
     let root = project.path();
     copy_tree(&common::root().join("features"), &root.join("features"));
     copy_tree(&common::root().join("profiles"), &root.join("profiles"));
     let f = root.join("features/oauth2/token-response.feature");
-    let feature = std::fs::read_to_string(&f).unwrap();
-    let line = feature
+    let mut lines: Vec<String> = std::fs::read_to_string(&f)
+        .unwrap()
         .lines()
-        .position(|l| l.trim_start().starts_with('@'))
-        .unwrap();
-    let mut lines: Vec<String> = feature.lines().map(str::to_owned).collect();
-    lines[line].push_str(" @needs-telepathy");
+        .map(str::to_owned)
+        .collect();
+    edit(&mut lines);
     std::fs::write(&f, lines.join("\n")).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
         .args(["run"])
@@ -478,6 +477,21 @@ fn an_unknown_need_tag_is_refused_with_its_location() {
         .current_dir(root)
         .output()
         .unwrap();
+    (o, project)
+}
+
+/// A need tag outside the closed list is a mistake that would never skip anything:
+/// the run refuses it and says where it is.
+#[test]
+fn an_unknown_need_tag_is_refused_with_its_location() {
+    let mut line = 0;
+    let (o, project) = run_with_edited_feature(|lines| {
+        line = lines
+            .iter()
+            .position(|l| l.trim_start().starts_with('@'))
+            .unwrap();
+        lines[line].push_str(" @needs-telepathy");
+    });
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     assert!(
@@ -487,34 +501,27 @@ fn an_unknown_need_tag_is_refused_with_its_location() {
         )),
         "{err}"
     );
-    assert!(!root.join("reports").exists(), "nothing was run or written");
+    assert!(
+        !project.path().join("reports").exists(),
+        "nothing was run or written"
+    );
 }
 
 /// Baselines, deviations and the fault map key on a scenario's `@id:`: a scenario
 /// without one, or with another's, is refused at its place before anything runs.
 #[test]
 fn a_missing_or_duplicate_scenario_id_is_refused_with_its_location() {
-    let project = tempfile::tempdir().unwrap();
-    let root = project.path();
-    copy_tree(&common::root().join("features"), &root.join("features"));
-    copy_tree(&common::root().join("profiles"), &root.join("profiles"));
-    let f = root.join("features/oauth2/token-response.feature");
-    let feature = std::fs::read_to_string(&f).unwrap();
-    let mut lines: Vec<String> = feature.lines().map(str::to_owned).collect();
-    let tagged: Vec<usize> = (0..lines.len())
-        .filter(|i| lines[*i].contains("@id:"))
-        .collect();
-    // The first scenario loses its id; the second takes the id of pkce.feature's first.
-    lines[tagged[0]] = lines[tagged[0]].replace("@id:token-response-bearer-lifetime ", "");
-    lines[tagged[1]] =
-        lines[tagged[1]].replace("@id:token-response-no-store", "@id:pkce-wrong-verifier");
-    std::fs::write(&f, lines.join("\n")).unwrap();
-    let o = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .args(["run"])
-        .env_remove("GRANTCHECK_ROOT")
-        .current_dir(root)
-        .output()
-        .unwrap();
+    let mut tagged: Vec<usize> = Vec::new();
+    let (o, project) = run_with_edited_feature(|lines| {
+        tagged = (0..lines.len())
+            .filter(|i| lines[*i].contains("@id:"))
+            .collect();
+        // The first scenario loses its id; the second takes the id of pkce.feature's
+        // first.
+        lines[tagged[0]] = lines[tagged[0]].replace("@id:token-response-bearer-lifetime ", "");
+        lines[tagged[1]] =
+            lines[tagged[1]].replace("@id:token-response-no-store", "@id:pkce-wrong-verifier");
+    });
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
     let at = |i: usize| format!("features/oauth2/token-response.feature:{}:3", i + 2);
@@ -529,5 +536,8 @@ fn a_missing_or_duplicate_scenario_id_is_refused_with_its_location() {
         )) || err.contains("features/pkce/pkce.feature:14:3: @id:pkce-wrong-verifier is already the id of features/oauth2/token-response.feature:"),
         "{err}"
     );
-    assert!(!root.join("reports").exists(), "nothing was run or written");
+    assert!(
+        !project.path().join("reports").exists(),
+        "nothing was run or written"
+    );
 }
