@@ -66,7 +66,9 @@ impl Athenahealth {
         let aud = match aud::parse(get("aud"), rules) {
             AudParse::Absent => None,
             AudParse::Valid(aud) => Some(aud),
-            AudParse::Malformed => return Err(pages::workflow_error()),
+            AudParse::Malformed => {
+                return Err(pages::workflow_error(self.on(Fault::WorkflowError200)));
+            }
         };
 
         let sent_state = get("state");

@@ -643,6 +643,79 @@ fn cases() -> Vec<Case> {
             healthy: "400 invalid_grant",
             faulty: "401 invalid_grant",
         },
+        Case {
+            fault: Fault::RevokeAnswersJson,
+            observe: |emu| {
+                let at = s(&tokens(emu, &authz(PUBLIC))["access_token"]);
+                let params = [("token", at.as_str()), ("client_id", PUBLIC)];
+                let r = send(emu, post("/oauth2/v1/revoke", &params));
+                format!("{} {:?}", r.status, text(&r))
+            },
+            healthy: "200 \"\"",
+            faulty: "200 \"{}\"",
+        },
+        Case {
+            fault: Fault::KeysWithoutMaxAge,
+            observe: |emu| {
+                let r = send(emu, get_raw("/oauth2/v1/keys", ""));
+                r.header("cache-control").unwrap_or("none").to_string()
+            },
+            healthy: "max-age=3600",
+            faulty: "none",
+        },
+        Case {
+            fault: Fault::KeysEmpty,
+            observe: |emu| {
+                let r = send(emu, get_raw("/oauth2/v1/keys", ""));
+                let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+                v["keys"].as_array().map_or(0, Vec::len).to_string()
+            },
+            healthy: "2",
+            faulty: "0",
+        },
+        Case {
+            fault: Fault::PimWithoutPatientMappings,
+            observe: |emu| {
+                let pim = &id_claims(emu, authz(MAPPING).set("scope", "openid"))["pim"];
+                pim.as_array()
+                    .map_or("none".into(), |a| format!("{} entries", a.len()))
+            },
+            healthy: "none",
+            faulty: "2 entries",
+        },
+        Case {
+            fault: Fault::SessionIgnored,
+            observe: |emu| {
+                let quiet = authz(PUBLIC).set("scope", "openid");
+                let mut browser = Browser::new(emu);
+                browser.run(&quiet, USER);
+                authorize_outcome(&browser.authorize(&quiet))
+            },
+            healthy: "302 code",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::WorkflowError200,
+            observe: |emu| authorize(emu, authz(PUBLIC).set("aud", "%7B%22PRACTICEID%22")),
+            healthy: "500",
+            faulty: "200",
+        },
+        Case {
+            fault: Fault::FhirReadReturnsBundle,
+            observe: |emu| {
+                let at = s(&tokens(emu, &authz(PUBLIC))["access_token"]);
+                let req = with_header(
+                    get(&format!("{FHIR}/Patient/{PATIENT}"), &[]),
+                    "authorization",
+                    &format!("Bearer {at}"),
+                );
+                let r = send(emu, req);
+                let v: Value = serde_json::from_slice(&r.body).unwrap_or_default();
+                format!("{} {}", r.status, s(&v["resourceType"]))
+            },
+            healthy: "200 Patient",
+            faulty: "200 Bundle",
+        },
     ]
 }
 

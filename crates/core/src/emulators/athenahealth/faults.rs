@@ -95,4 +95,18 @@ fault_switches! {
         "the keys endpoint publishes keys without a kid, so tokens cannot be matched to keys (OKT-15)";
     WrongErrorStatus => "wrong-error-status",
         "token endpoint answers its 400 errors with 401 (RFC-02)";
+    RevokeAnswersJson => "revoke-answers-json",
+        "revocation answers 200 with a JSON body instead of an empty one (OKT-14)";
+    KeysWithoutMaxAge => "keys-without-max-age",
+        "the keys endpoint sends no Cache-Control max-age, so clients cannot tell how long to cache its keys (OKT-15)";
+    KeysEmpty => "keys-empty",
+        "the keys endpoint publishes an empty key set (OKT-15)";
+    PimWithoutPatientMappings => "pim-without-patient-mappings",
+        "id_token carries pim although the PatientMappings scope was not granted (ATH-08)";
+    SessionIgnored => "session-ignored",
+        "a live login session is ignored: every authorization asks for credentials again (ATH-09)";
+    WorkflowError200 => "workflow-error-200",
+        "the error in workflowHandler page is served with 200 instead of 500 (ATH-03, ATH-11)";
+    FhirReadReturnsBundle => "fhir-read-returns-bundle",
+        "a FHIR read (GET [type]/[id]) answers with a searchset Bundle instead of the resource (ATH-07)";
 }

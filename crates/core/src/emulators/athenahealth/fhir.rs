@@ -75,6 +75,7 @@ impl Athenahealth {
             return incorrect_permissions();
         }
         let body = match id {
+            Some(_) if self.on(Fault::FhirReadReturnsBundle) => search_bundle(resource, patient),
             Some(id) => json!({ "resourceType": resource, "id": id }),
             None => search_bundle(resource, patient),
         };

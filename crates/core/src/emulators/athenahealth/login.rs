@@ -54,6 +54,9 @@ impl Athenahealth {
 
     /// The user of the request's live session, if any; touching it restarts the idle timer.
     pub(super) fn session_user(&mut self, req: &EmuRequest) -> Option<(String, u64)> {
+        if self.on(Fault::SessionIgnored) {
+            return None;
+        }
         let sid = req.cookie("sid")?;
         let now = self.now();
         let session = self.store.sessions.get_mut(&sid)?;

@@ -17,9 +17,10 @@ pub(super) fn error_page(status: u16, code: &str, description: &str) -> EmuRespo
 }
 
 /// The widget's failure on an `aud` it cannot interpret.
-pub(super) fn workflow_error() -> EmuResponse {
+/// `status_200`: the workflow-error-200 fault, which serves the page as a success.
+pub(super) fn workflow_error(status_200: bool) -> EmuResponse {
     EmuResponse::html(
-        500,
+        if status_200 { 200 } else { 500 },
         document(
             "Error",
             "<h1>Internal Server Error</h1>\n<p>error in workflowHandler</p>",

@@ -26,6 +26,9 @@ impl Athenahealth {
             return responses::oauth_error(400, "invalid_request", "The token is invalid.");
         }
         self.revoke_token(token, &client.client_id);
+        if self.on(Fault::RevokeAnswersJson) {
+            return EmuResponse::json(200, &serde_json::json!({}));
+        }
         EmuResponse::new(200)
     }
 

@@ -72,7 +72,14 @@ impl Athenahealth {
                 }
             }
         }
-        EmuResponse::json(200, &jwks).with_header("cache-control", "max-age=3600")
+        if self.on(Fault::KeysEmpty) {
+            jwks = json!({ "keys": [] });
+        }
+        let response = EmuResponse::json(200, &jwks);
+        if self.on(Fault::KeysWithoutMaxAge) {
+            return response;
+        }
+        response.with_header("cache-control", "max-age=3600")
     }
 
     /// Signs an ID token for `grant` and remembers it for logout's `id_token_hint`.
@@ -134,7 +141,9 @@ impl Athenahealth {
         if grant.has("email") {
             claims.insert("email".into(), json!(grant.username));
         }
-        if grant.has(scopes::PATIENT_MAPPINGS) && !self.on(Fault::OmitPim) {
+        let mapped =
+            grant.has(scopes::PATIENT_MAPPINGS) || self.on(Fault::PimWithoutPatientMappings);
+        if mapped && !self.on(Fault::OmitPim) {
             claims.insert("pim".into(), self.pim(&grant.username));
         }
         Value::Object(claims)

@@ -78,6 +78,9 @@ impl OracleHealth {
             "introspection_endpoint": format!("{origin}/tokeninfo"),
             "management_endpoint": format!("{origin}/tenants/{t}/personas/provider/my-authorizations"),
         });
+        if self.on(Fault::SmartConfigOmitsPrivateKeyJwt) {
+            doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);
+        }
         if self.on(Fault::DiscoveryAdvertisesPlainPkce)
             && let Some(o) = doc.as_object_mut()
         {

@@ -368,7 +368,111 @@ fn cases() -> Vec<Case> {
             healthy: "oauth2:token:invalid-tenant",
             faulty: "oauth2:grant:unknown-tenant",
         },
+        Case {
+            fault: Fault::TokenErrorsNotJson,
+            observe: |emu| {
+                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+                format!(
+                    "{} {}",
+                    r.status,
+                    r.header("content-type").unwrap_or("none")
+                )
+            },
+            healthy: "400 application/json",
+            faulty: "400 text/plain; charset=utf-8",
+        },
+        Case {
+            fault: Fault::TooManyScopes500,
+            observe: |emu| outcome(&system_token(emu, TENANT, &too_many_scopes())),
+            healthy: "400 invalid_request",
+            faulty: "500 invalid_request",
+        },
+        Case {
+            fault: Fault::TooManyScopesGatewayError,
+            observe: |emu| {
+                let r = system_token(emu, TENANT, &too_many_scopes());
+                format!("{} {:?}", r.status, member_names(&json(&r)))
+            },
+            healthy: "400 [\"error\", \"error_uri\"]",
+            faulty: "400 [\"message\"]",
+        },
+        Case {
+            fault: Fault::GrantErrorsNameUnknownClient,
+            observe: |emu| {
+                let r = system_token(emu, TENANT, "system/Observation.read,system/Patient.read");
+                error_uri_of(&r).client.unwrap_or_default()
+            },
+            healthy: SYSTEM,
+            faulty: "unknown",
+        },
+        Case {
+            fault: Fault::OmitErrorUri,
+            observe: |emu| {
+                member_names(&json(&system_token(
+                    emu,
+                    SEED_TENANT,
+                    "system/Patient.read",
+                )))
+                .join(" ")
+            },
+            healthy: "error error_uri",
+            faulty: "error",
+        },
+        Case {
+            fault: Fault::ErrorUriGenericPage,
+            observe: |emu| {
+                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+                let uri = s(&json(&r)["error_uri"]);
+                let parses = ParsedErrorUri::parse(&uri).is_some();
+                format!(
+                    "{} {parses}",
+                    uri.replace(ORIGIN, "").len() > "/errors/".len()
+                )
+            },
+            healthy: "true true",
+            faulty: "false false",
+        },
+        Case {
+            fault: Fault::ErrorUriUrnUnencoded,
+            observe: |emu| {
+                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+                let uri = s(&json(&r)["error_uri"]);
+                format!(
+                    "{} {}",
+                    uri.contains("/errors/urn:cerner:"),
+                    error_uri_of(&r).short()
+                )
+            },
+            healthy: "false oauth2:token:invalid-tenant",
+            faulty: "true oauth2:token:invalid-tenant",
+        },
+        Case {
+            fault: Fault::TokenTenantUpperCased,
+            observe: |emu| s(&code_tokens(emu, &authz(PROVIDER))["tenant"]),
+            healthy: TENANT,
+            faulty: "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
+        },
+        Case {
+            fault: Fault::SmartConfigOmitsPrivateKeyJwt,
+            observe: |emu| {
+                let r = send(
+                    emu,
+                    get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+                );
+                json(&r)["token_endpoint_auth_methods_supported"].to_string()
+            },
+            healthy: r#"["client_secret_basic","private_key_jwt"]"#,
+            faulty: r#"["client_secret_basic"]"#,
+        },
     ]
+}
+
+/// More scopes than a token may carry (CER-26).
+fn too_many_scopes() -> String {
+    (0..61)
+        .map(|i| format!("system/R{i}.read"))
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[test]

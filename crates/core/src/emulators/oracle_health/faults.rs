@@ -65,4 +65,22 @@ fault_switches! {
         "the ID token's aud is not the client id (CER-14)";
     UnlistedUrnChange => "unlisted-urn-change",
         "an unknown tenant at the token endpoint is reported as oauth2:grant:unknown-tenant instead of oauth2:token:invalid-tenant (CER-05)";
+    TokenErrorsNotJson => "token-errors-not-json",
+        "token endpoint errors are text/plain instead of the JSON error envelope (CER-02, RFC6749-5.2)";
+    TooManyScopes500 => "too-many-scopes-500",
+        "a request for too many scopes is answered with 500 instead of a 4xx refusal (CER-26)";
+    TooManyScopesGatewayError => "too-many-scopes-gateway-error",
+        "a request for too many scopes is refused with a gateway's JSON message and no error member (CER-26, RFC6749-5.2)";
+    GrantErrorsNameUnknownClient => "grant-errors-name-unknown-client",
+        "token errors after a successful client authentication say client=unknown instead of the client id (CER-04)";
+    OmitErrorUri => "omit-error-uri",
+        "token errors carry no error_uri, so the cause URN is lost (CER-02)";
+    ErrorUriGenericPage => "error-uri-generic-page",
+        "token errors' error_uri points to the generic errors page instead of the error's URN and instance (CER-02)";
+    ErrorUriUrnUnencoded => "error-uri-urn-unencoded",
+        "the URN in token errors' error_uri is not percent-encoded (CER-02)";
+    TokenTenantUpperCased => "token-tenant-upper-cased",
+        "the token response's tenant is upper-cased instead of the tenant id as registered (CER-16)";
+    SmartConfigOmitsPrivateKeyJwt => "smart-config-omits-private-key-jwt",
+        "the SMART configuration leaves private_key_jwt out of token_endpoint_auth_methods_supported (CER-13, CER-25)";
 }

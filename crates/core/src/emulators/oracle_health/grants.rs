@@ -225,6 +225,11 @@ impl OracleHealth {
                 body.insert("user".into(), json!(user.user_id));
                 body.insert("username".into(), json!(user.username));
             }
+            let tenant = if self.on(Fault::TokenTenantUpperCased) {
+                tenant.to_ascii_uppercase()
+            } else {
+                tenant.to_string()
+            };
             body.insert("tenant".into(), json!(tenant));
         }
         Ok(self.token_success(body, true))

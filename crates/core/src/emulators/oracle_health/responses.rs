@@ -73,17 +73,34 @@ impl OracleHealth {
     pub(super) fn token_error(&self, origin: &str, tenant: &str, e: &TokenError) -> EmuResponse {
         let (instance, header) = self.instance_and_header();
         let tenant = self.echoed_tenant(tenant);
+        let client = match e.client.as_deref() {
+            Some(_) if self.on(Fault::GrantErrorsNameUnknownClient) => "unknown",
+            Some(client) => client,
+            None => "unknown",
+        };
         let at = Attribution {
             persona: None,
-            client: e.client.as_deref().unwrap_or("unknown"),
+            client,
             tenant: &tenant,
         };
+        let error_uri = if self.on(Fault::ErrorUriGenericPage) {
+            format!("{origin}/errors/")
+        } else if self.on(Fault::ErrorUriUrnUnencoded) {
+            urn::error_uri_unencoded(origin, e.urn, &instance, &at)
+        } else {
+            urn::error_uri(origin, e.urn, &instance, &at)
+        };
+        if self.on(Fault::TokenErrorsNotJson) {
+            return EmuResponse::new(e.status)
+                .with_header("content-type", "text/plain; charset=utf-8")
+                .with_body(format!("error={}\nerror_uri={error_uri}\n", e.error).into_bytes())
+                .with_header(CORRELATION_HEADER, header);
+        }
         let mut body = Map::new();
         body.insert("error".into(), json!(e.error));
-        body.insert(
-            "error_uri".into(),
-            json!(urn::error_uri(origin, e.urn, &instance, &at)),
-        );
+        if !self.on(Fault::OmitErrorUri) {
+            body.insert("error_uri".into(), json!(error_uri));
+        }
         if self.on(Fault::AddErrorDescription) {
             body.insert("error_description".into(), json!(urn::describe(e.urn)));
         }

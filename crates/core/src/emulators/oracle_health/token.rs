@@ -84,8 +84,18 @@ impl OracleHealth {
         }
         let requested = scopes::split(param(form, "scope").unwrap_or(""));
         if requested.len() > scopes::MAX_SCOPES {
+            if self.on(Fault::TooManyScopesGatewayError) {
+                return Ok(EmuResponse::json(
+                    400,
+                    &json!({ "message": "Request header fields too large" }),
+                ));
+            }
             return Err(TokenError::new(
-                400,
+                if self.on(Fault::TooManyScopes500) {
+                    500
+                } else {
+                    400
+                },
                 "invalid_request",
                 urn::TOO_MANY_SCOPES,
                 id,

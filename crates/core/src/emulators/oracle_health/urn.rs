@@ -143,6 +143,17 @@ pub(super) fn error_uri(origin: &str, short: &str, instance: &str, at: &Attribut
     )
 }
 
+/// [`error_uri`] with the URN left unencoded (the error-uri-urn-unencoded fault).
+pub(super) fn error_uri_unencoded(
+    origin: &str,
+    short: &str,
+    instance: &str,
+    at: &Attribution,
+) -> String {
+    let encoded = encode(&format!("{PREFIX}{short}"));
+    error_uri(origin, short, instance, at).replacen(&encoded, &format!("{PREFIX}{short}"), 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

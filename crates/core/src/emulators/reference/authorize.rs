@@ -209,7 +209,11 @@ impl Reference {
         }
         let kept: Vec<String> = requested
             .iter()
-            .filter(|s| scopes::kind(s) != Kind::Unknown)
+            .filter(|s| match scopes::kind(s) {
+                Kind::Unknown => false,
+                Kind::SmartV2 => !self.on(Fault::SmartV2ScopesDropped),
+                _ => true,
+            })
             .cloned()
             .collect();
         if kept.is_empty() {

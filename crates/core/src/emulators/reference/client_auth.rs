@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::responses::{BASIC_CHALLENGE, OAuthError, Params};
+use super::responses::{BASIC_CHALLENGE, BEARER_CHALLENGE, OAuthError, Params};
 use super::{Fault, Reference};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest};
 
@@ -62,7 +62,11 @@ impl Reference {
         let mut error = OAuthError::new("invalid_client", description);
         if !self.on(Fault::InvalidClientWithoutChallenge) {
             error.status = 401;
-            error.challenge = Some(BASIC_CHALLENGE.to_string());
+            error.challenge = Some(if self.on(Fault::InvalidClientBearerChallenge) {
+                BEARER_CHALLENGE.to_string()
+            } else {
+                BASIC_CHALLENGE.to_string()
+            });
         }
         error
     }

@@ -100,6 +100,13 @@ impl Reference {
         {
             members.remove("subject_types_supported");
         }
+        if let Some(members) = doc.as_object_mut() {
+            if self.on(Fault::DiscoveryOmitsPkceMethods) {
+                members.remove("code_challenge_methods_supported");
+            } else if self.on(Fault::DiscoveryListsNoPkceMethods) {
+                members.insert("code_challenge_methods_supported".into(), json!([]));
+            }
+        }
         self.leave_out_absent_parts(&mut doc);
         EmuResponse::json(200, &doc)
     }
@@ -150,6 +157,11 @@ impl Reference {
             && let Some(members) = doc.as_object_mut()
         {
             members.remove("capabilities");
+        }
+        if self.on(Fault::SmartConfigLacksPermissionV2)
+            && let Some(Value::Array(caps)) = doc.get_mut("capabilities")
+        {
+            caps.retain(|c| c != "permission-v2");
         }
         self.leave_out_absent_parts(&mut doc);
         EmuResponse::json(200, &doc)

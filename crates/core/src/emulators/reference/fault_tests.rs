@@ -761,6 +761,130 @@ fn cases() -> Vec<Case> {
             healthy: PATIENT,
             faulty: "none",
         },
+        Case {
+            fault: Fault::SmartV2ScopesDropped,
+            observe: |emu| {
+                let a =
+                    authz(PUBLIC).set("scope", "openid patient/Patient.rs patient/Patient.read");
+                s(&tokens(emu, &a)["scope"])
+            },
+            healthy: "openid patient/Patient.rs patient/Patient.read",
+            faulty: "openid patient/Patient.read",
+        },
+        Case {
+            fault: Fault::OmitPragma,
+            observe: |emu| {
+                let code = obtain_code(emu, &authz(PUBLIC));
+                let ok = redeem(emu, PUBLIC, &code);
+                format!("{} {}", header(&ok, "cache-control"), header(&ok, "pragma"))
+            },
+            healthy: "no-store no-cache",
+            faulty: "no-store none",
+        },
+        Case {
+            fault: Fault::LongLivedAccessTokens,
+            observe: |emu| public_tokens(emu)["expires_in"].to_string(),
+            healthy: "3600",
+            faulty: "86400",
+        },
+        Case {
+            fault: Fault::ExpiresInFractional,
+            observe: |emu| public_tokens(emu)["expires_in"].to_string(),
+            healthy: "3600",
+            faulty: "3600.0",
+        },
+        Case {
+            fault: Fault::ExpiresInAsString,
+            observe: |emu| public_tokens(emu)["expires_in"].to_string(),
+            healthy: "3600",
+            faulty: "\"3600\"",
+        },
+        Case {
+            fault: Fault::InvalidClientBearerChallenge,
+            observe: |emu| {
+                let r = send(
+                    emu,
+                    with_header(
+                        post("/token", &[("grant_type", "client_credentials")]),
+                        "authorization",
+                        &basic_header(BASIC_CLIENT, "wrong"),
+                    ),
+                );
+                format!("{} {}", outcome(&r), header(&r, "www-authenticate"))
+            },
+            healthy: "401 invalid_client Basic realm=\"reference\"",
+            faulty: "401 invalid_client Bearer realm=\"reference\"",
+        },
+        Case {
+            fault: Fault::UserinfoWrongSubject,
+            observe: |emu| {
+                let t = public_tokens(emu);
+                let id_sub = s(&claims(&s(&t["id_token"]))["sub"]);
+                let info = json(&userinfo(emu, Some(&s(&t["access_token"]))));
+                (s(&info["sub"]) == id_sub).to_string()
+            },
+            healthy: "true",
+            faulty: "false",
+        },
+        Case {
+            fault: Fault::DiscoveryOmitsPkceMethods,
+            observe: |emu| {
+                let a = oidc(emu)["code_challenge_methods_supported"].to_string();
+                let b = smart(emu)["code_challenge_methods_supported"].to_string();
+                format!("{a} {b}")
+            },
+            healthy: "[\"S256\"] [\"S256\"]",
+            faulty: "null [\"S256\"]",
+        },
+        Case {
+            fault: Fault::DiscoveryListsNoPkceMethods,
+            observe: |emu| {
+                let a = oidc(emu)["code_challenge_methods_supported"].to_string();
+                let b = smart(emu)["code_challenge_methods_supported"].to_string();
+                format!("{a} {b}")
+            },
+            healthy: "[\"S256\"] [\"S256\"]",
+            faulty: "[] [\"S256\"]",
+        },
+        Case {
+            fault: Fault::SmartConfigLacksPermissionV2,
+            observe: |emu| {
+                let caps = smart(emu)["capabilities"].clone();
+                let listed = |c: &str| caps.as_array().is_some_and(|a| a.iter().any(|v| v == c));
+                format!("{} {}", listed("permission-v2"), listed("permission-v1"))
+            },
+            healthy: "true true",
+            faulty: "false true",
+        },
+        Case {
+            fault: Fault::IntrospectionTimesAsStrings,
+            observe: |emu| {
+                let access = s(&public_tokens(emu)["access_token"]);
+                let req = with_header(
+                    post("/introspect", &[("token", &access)]),
+                    "authorization",
+                    &basic_header(OTHER, OTHER_SECRET),
+                );
+                let body = json(&send(emu, req));
+                format!(
+                    "{} {} {}",
+                    body["active"],
+                    body["exp"].is_u64(),
+                    body["iat"].is_string()
+                )
+            },
+            healthy: "true true false",
+            faulty: "true false true",
+        },
+        Case {
+            fault: Fault::JwksModulusLeadingZero,
+            observe: |emu| {
+                let n = s(&doc(emu, paths::JWKS)["keys"][0]["n"]);
+                format!("{} {}", n.len(), &n[..2])
+            },
+            healthy: "342 _U",
+            faulty: "343 AP",
+        },
     ]
 }
 

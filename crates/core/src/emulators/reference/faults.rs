@@ -135,4 +135,28 @@ fault_switches! {
         "SMART v1 resource scopes are refused with invalid_scope (SMART-04)";
     NoPatientContext => "no-patient-context",
         "the token response lacks the patient of a launch/patient grant (SMART-02, SMART-05)";
+    SmartV2ScopesDropped => "smart-v2-scopes-dropped",
+        "SMART v2 resource scopes are silently left out of the grant (SMART-04)";
+    OmitPragma => "omit-pragma",
+        "token responses carry Cache-Control: no-store but no Pragma: no-cache (RFC6749-5.1)";
+    LongLivedAccessTokens => "long-lived-access-tokens",
+        "access tokens live 24 hours, beyond the hour SMART recommends (SMART-01)";
+    ExpiresInFractional => "expires-in-fractional",
+        "expires_in is written as a decimal number (3600.0) instead of digits (RFC6749-A.14)";
+    ExpiresInAsString => "expires-in-as-string",
+        "expires_in is a JSON string (\"3600\") instead of a number (RFC6749-5.1)";
+    InvalidClientBearerChallenge => "invalid-client-bearer-challenge",
+        "invalid_client after HTTP Basic challenges with Bearer instead of Basic (RFC6749-5.2)";
+    UserinfoWrongSubject => "userinfo-wrong-subject",
+        "userinfo names the user by an internal account id instead of the ID token's sub (OIDC-Core-5.3.2)";
+    DiscoveryOmitsPkceMethods => "discovery-omits-pkce-methods",
+        "the OpenID metadata lacks code_challenge_methods_supported (RFC9700-2.1.1)";
+    DiscoveryListsNoPkceMethods => "discovery-lists-no-pkce-methods",
+        "the OpenID metadata lists an empty code_challenge_methods_supported, without S256 (RFC7636-4.2)";
+    SmartConfigLacksPermissionV2 => "smart-config-lacks-permission-v2",
+        "the SMART configuration's capabilities leave out permission-v2 although v2 scopes are granted (SMART-03)";
+    IntrospectionTimesAsStrings => "introspection-times-as-strings",
+        "introspection gives exp and iat as date strings instead of NumericDate seconds (RFC7662-2.2)";
+    JwksModulusLeadingZero => "jwks-modulus-leading-zero",
+        "the JWKS modulus n keeps a leading zero octet (RFC7518-6.3.1.1)";
 }

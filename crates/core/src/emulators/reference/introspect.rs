@@ -22,10 +22,31 @@ fn active(grant: &Grant, iat: u64, exp: u64) -> Value {
     })
 }
 
+/// A NumericDate written as an RFC 3339 date (the introspection-times-as-strings fault).
+fn http_date(secs: u64) -> String {
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| secs.to_string())
+}
+
 impl Reference {
     pub(super) fn introspect(&self, origin: &str, req: &EmuRequest) -> EmuResponse {
         match self.introspection(origin, req) {
-            Ok(body) => EmuResponse::json(200, &body).with_header("cache-control", "no-store"),
+            Ok(mut body) => {
+                if self.on(Fault::IntrospectionTimesAsStrings) {
+                    for claim in ["exp", "iat"] {
+                        if let Some(t) = body.get(claim).and_then(Value::as_u64) {
+                            body[claim] = json!(http_date(t));
+                        }
+                    }
+                }
+                EmuResponse::json(200, &body).with_header("cache-control", "no-store")
+            }
             Err(error) => error.json(),
         }
     }

@@ -20,6 +20,8 @@ pub(super) struct OAuthError {
 
 /// The challenge of every `invalid_client` 401 (RFC 6749 §5.2).
 pub(super) const BASIC_CHALLENGE: &str = "Basic realm=\"reference\"";
+/// The challenge a server copying its resource-server answer would send (a fault).
+pub(super) const BEARER_CHALLENGE: &str = "Bearer realm=\"reference\"";
 
 impl OAuthError {
     pub fn new(error: &'static str, description: impl Into<String>) -> Self {

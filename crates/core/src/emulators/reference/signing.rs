@@ -1,5 +1,7 @@
 //! The signing key, the JWKS at /jwks, subjects and ID tokens (OIDC Core §2, §3.1.3.7).
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
@@ -56,7 +58,17 @@ pub(super) fn grant_subject(grant: &Grant) -> String {
 
 impl Reference {
     pub(super) fn jwks_response(&self) -> EmuResponse {
-        EmuResponse::json(200, &self.keys.jwks())
+        let mut jwks = self.keys.jwks();
+        if self.on(Fault::JwksModulusLeadingZero)
+            && let Some(n) = jwks["keys"][0]["n"].as_str()
+            && let Ok(mut bytes) = URL_SAFE_NO_PAD.decode(n)
+        {
+            // A modulus written from a signed big integer (Java's BigInteger): the
+            // sign octet stays in front.
+            bytes.insert(0, 0);
+            jwks["keys"][0]["n"] = json!(URL_SAFE_NO_PAD.encode(bytes));
+        }
+        EmuResponse::json(200, &jwks)
     }
 
     /// Signs an ID token for `grant`. `with_nonce` is false on refresh, where there is

@@ -23,6 +23,9 @@ pub(super) struct Issue<'a> {
     pub requested: &'a [String],
 }
 
+/// The access token lifetime under the long-lived-access-tokens fault: a day.
+const LONG_LIFETIME: u64 = 86_400;
+
 impl Reference {
     pub(super) fn token(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         let response = match self.token_grant(origin, req) {
@@ -32,9 +35,11 @@ impl Reference {
         if self.on(Fault::OmitCacheControl) {
             return response;
         }
-        response
-            .with_header("cache-control", "no-store")
-            .with_header("pragma", "no-cache")
+        let response = response.with_header("cache-control", "no-store");
+        if self.on(Fault::OmitPragma) {
+            return response;
+        }
+        response.with_header("pragma", "no-cache")
     }
 
     fn token_error(&self, mut error: OAuthError) -> EmuResponse {
@@ -103,7 +108,14 @@ impl Reference {
     }
 
     /// Stores the access token (and nothing else) and renders the token response.
-    pub(super) fn issue_tokens(&mut self, origin: &str, issue: Issue) -> Result<Value, OAuthError> {
+    pub(super) fn issue_tokens(
+        &mut self,
+        origin: &str,
+        mut issue: Issue,
+    ) -> Result<Value, OAuthError> {
+        if self.on(Fault::LongLivedAccessTokens) {
+            issue.lifetime = LONG_LIFETIME;
+        }
         let id_token = match issue.id_token {
             Some(with_nonce) if issue.grant.has("openid") && self.offers(super::Part::Openid) => {
                 Some(
@@ -133,7 +145,14 @@ impl Reference {
             "Bearer"
         };
         body.insert("token_type".into(), json!(token_type));
-        body.insert("expires_in".into(), json!(issue.lifetime));
+        let expires_in = if self.on(Fault::ExpiresInFractional) {
+            json!(issue.lifetime as f64)
+        } else if self.on(Fault::ExpiresInAsString) {
+            json!(issue.lifetime.to_string())
+        } else {
+            json!(issue.lifetime)
+        };
+        body.insert("expires_in".into(), expires_in);
         if !(changed && self.on(Fault::TokenResponseHidesScopeChange)) {
             body.insert("scope".into(), json!(scope));
         }

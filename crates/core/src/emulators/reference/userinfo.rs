@@ -36,8 +36,11 @@ impl Reference {
             let challenge = format!("{REALM}, error=\"insufficient_scope\", scope=\"openid\"");
             return self.bearer_error(403, challenge, Some("insufficient_scope"));
         }
-        EmuResponse::json(200, &json!({ "sub": grant_subject(grant) }))
-            .with_header("cache-control", "no-store")
+        let sub = match &grant.username {
+            Some(user) if self.on(Fault::UserinfoWrongSubject) => format!("account-{user}"),
+            _ => grant_subject(grant),
+        };
+        EmuResponse::json(200, &json!({ "sub": sub })).with_header("cache-control", "no-store")
     }
 
     fn bearer_error(&self, status: u16, challenge: String, error: Option<&str>) -> EmuResponse {
