@@ -143,6 +143,14 @@ fn prove(profile: &str, vendor: &str) -> BTreeSet<String> {
     }
     println!("[{profile}] fault switch → failing scenarios\n{printed}");
     let never: Vec<&String> = all.iter().filter(|s| !failed_by.contains_key(*s)).collect();
+    // Printed as well as asserted: the proofs run on threads, and the run's panic hook
+    // keeps a thread's panic message to itself.
+    if !mismatches.is_empty() || !never.is_empty() {
+        println!(
+            "[{profile}] fault map mismatch:\n{}\nscenarios no fault can fail: {never:?}",
+            mismatches.join("\n")
+        );
+    }
     assert!(
         mismatches.is_empty(),
         "[{profile}] fault map mismatch:\n{}",
