@@ -476,17 +476,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             fault: Fault::InvalidClientWithoutChallenge,
-            observe: |emu| {
-                let r = send(
-                    emu,
-                    with_header(
-                        post("/token", &[("grant_type", "client_credentials")]),
-                        "authorization",
-                        &basic_header(BASIC_CLIENT, "wrong"),
-                    ),
-                );
-                format!("{} {}", outcome(&r), header(&r, "www-authenticate"))
-            },
+            observe: wrong_basic_secret,
             healthy: "401 invalid_client Basic realm=\"reference\"",
             faulty: "400 invalid_client none",
         },
@@ -801,17 +791,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             fault: Fault::InvalidClientBearerChallenge,
-            observe: |emu| {
-                let r = send(
-                    emu,
-                    with_header(
-                        post("/token", &[("grant_type", "client_credentials")]),
-                        "authorization",
-                        &basic_header(BASIC_CLIENT, "wrong"),
-                    ),
-                );
-                format!("{} {}", outcome(&r), header(&r, "www-authenticate"))
-            },
+            observe: wrong_basic_secret,
             healthy: "401 invalid_client Basic realm=\"reference\"",
             faulty: "401 invalid_client Bearer realm=\"reference\"",
         },
@@ -901,4 +881,18 @@ fn fault_names_round_trip() {
     assert_eq!(super::FAULTS.len(), Fault::ALL.len());
     let err = "nope".parse::<Fault>().err().unwrap_or_default();
     assert!(err.contains("unknown reference fault `nope`"), "{err}");
+}
+
+/// A client credentials request with a wrong Basic secret: the refusal and its
+/// challenge.
+fn wrong_basic_secret(emu: &mut Reference) -> String {
+    let r = send(
+        emu,
+        with_header(
+            post("/token", &[("grant_type", "client_credentials")]),
+            "authorization",
+            &basic_header(BASIC_CLIENT, "wrong"),
+        ),
+    );
+    format!("{} {}", outcome(&r), header(&r, "www-authenticate"))
 }
