@@ -55,6 +55,7 @@ macro_rules! fault_switches {
 
 pub mod athenahealth;
 pub mod clock;
+mod engine;
 mod html;
 pub mod oracle_health;
 pub mod reference;

@@ -4,10 +4,10 @@
 use super::aud::{self, AudParse, AudRules};
 use super::faults::Fault;
 use super::scopes::{self, ScopeError};
-use super::store::{Challenge, ChallengeMethod, Transaction};
-use super::{Athenahealth, ids, pages, param, responses};
+use super::store::Transaction;
+use super::{Athenahealth, pages, param, responses};
+use crate::emulators::engine::{Challenge, ChallengeFailure, opaque, read_challenge};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
-use crate::oauth::pkce;
 
 const REDIRECT_URI_NOT_REGISTERED: &str =
     "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.";
@@ -32,7 +32,7 @@ impl Athenahealth {
             Ok(txn) => txn,
             Err(response) => return response,
         };
-        let id = ids::opaque();
+        let id = opaque();
         self.store.transactions.insert(id.clone(), txn);
         // A live login session skips the sign-in widget.
         match self.session_user(req) {
@@ -48,7 +48,7 @@ impl Athenahealth {
         // Without a known client and a registered redirect_uri there is nowhere safe to
         // send an error, so Okta shows a page instead.
         let client = get("client_id")
-            .and_then(|id| self.client(id))
+            .and_then(|id| self.base.client(id))
             .ok_or_else(|| {
                 pages::error_page(
                     400,
@@ -145,29 +145,14 @@ impl Athenahealth {
         challenge: Option<&str>,
         method: Option<&str>,
     ) -> Result<Option<Challenge>, &'static str> {
-        let plain_allowed = self.on(Fault::AllowPlainPkce);
-        let method = match (challenge, method) {
-            (_, Some("S256")) => ChallengeMethod::S256,
-            (_, Some("plain")) if plain_allowed => ChallengeMethod::Plain,
-            // RFC 7636 defaults a missing method to plain; Okta refuses it.
-            (Some(_), None) if plain_allowed => ChallengeMethod::Plain,
-            (None, None) => return self.no_challenge(client),
-            _ => return Err(PKCE_METHOD_UNSUPPORTED),
-        };
-        let Some(value) = challenge else {
-            return self.no_challenge(client);
-        };
-        let well_formed = match method {
-            ChallengeMethod::S256 => pkce::challenge_is_well_formed(value),
-            ChallengeMethod::Plain => pkce::verifier_is_valid(value),
-        };
-        if !well_formed {
-            return Err(PKCE_ILLEGAL_CHALLENGE);
+        match read_challenge(challenge, method, self.on(Fault::AllowPlainPkce)) {
+            Ok(None) | Err(ChallengeFailure::MethodWithoutChallenge { supported: true }) => {
+                self.no_challenge(client)
+            }
+            Ok(challenge) => Ok(challenge),
+            Err(ChallengeFailure::Malformed) => Err(PKCE_ILLEGAL_CHALLENGE),
+            Err(_) => Err(PKCE_METHOD_UNSUPPORTED),
         }
-        Ok(Some(Challenge {
-            value: value.to_string(),
-            method,
-        }))
     }
 
     /// A public client must use PKCE; a confidential one may do without.

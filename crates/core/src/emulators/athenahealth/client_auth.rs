@@ -48,7 +48,7 @@ impl Athenahealth {
         };
         let client = client_id
             .as_deref()
-            .and_then(|id| self.client(id))
+            .and_then(|id| self.base.client(id))
             .ok_or_else(|| {
                 responses::okta_api_error(
                     401,

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use super::faults::Fault;
-use super::store::{ACCESS_TOKEN_LIFETIME, Grant};
+use super::store::Grant;
 use super::{Athenahealth, param, responses, scopes};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -26,7 +26,7 @@ fn bearer(req: &EmuRequest) -> Option<&str> {
 
 impl Athenahealth {
     pub(super) fn is_fhir_path(&self, path: &str) -> bool {
-        let base = self.tenant.fhir_base_path.trim_end_matches('/');
+        let base = self.base.tenant.fhir_base_path.trim_end_matches('/');
         !base.is_empty()
             && path
                 .strip_prefix(base)
@@ -34,7 +34,7 @@ impl Athenahealth {
     }
 
     pub(super) fn fhir(&self, req: &EmuRequest) -> EmuResponse {
-        let base = self.tenant.fhir_base_path.trim_end_matches('/');
+        let base = self.base.tenant.fhir_base_path.trim_end_matches('/');
         let rest = req.path.get(base.len() + 1..).unwrap_or("");
         let mut segments = rest.split('/').filter(|s| !s.is_empty());
         let resource = segments.next().unwrap_or("");
@@ -86,9 +86,8 @@ impl Athenahealth {
 
     /// The grant of a live access token in the `Authorization: Bearer` header.
     fn bearer_grant(&self, req: &EmuRequest) -> Option<&Grant> {
-        let token = self.store.access_tokens.get(bearer(req)?)?;
-        let live = !token.revoked && self.clock.age_of(token.issued_at) < ACCESS_TOKEN_LIFETIME;
-        live.then_some(&token.grant)
+        let token = self.store.tokens.access_tokens.get(bearer(req)?)?;
+        token.active(self.now()).then_some(&token.grant)
     }
 
     /// DSTU2 JSON only: the Accept value must start with `application/json` (which

@@ -1,16 +1,10 @@
 //! Random and derived identifiers: codes, tokens, session ids, Okta-style ids.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use sha2::{Digest, Sha256};
 
-/// An unguessable opaque value (256 bits, base64url): codes, tokens, session ids.
-pub(super) fn opaque() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+pub(super) use crate::emulators::engine::opaque;
 
 /// `len` random ASCII letters and digits.
 pub(super) fn alnum(len: usize) -> String {

@@ -3,7 +3,6 @@
 use serde_json::{Value, json};
 
 use super::faults::Fault;
-use super::store::{ACCESS_TOKEN_LIFETIME, REFRESH_TOKEN_LIFETIME};
 use super::{Athenahealth, ids, param};
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
 
@@ -23,18 +22,17 @@ impl Athenahealth {
         EmuResponse::json(200, &body)
     }
 
-    /// Whether a token of this client, issued at `issued_at`, still counts as active.
+    /// Whether a token of this client, expiring at `expires_at`, still counts as active.
     fn is_active(
         &self,
         client: &ClientRegistration,
         owner: &str,
         revoked: bool,
-        age: u64,
-        lifetime: u64,
+        expires_at: u64,
     ) -> bool {
         owner == client.client_id
             && (!revoked || self.on(Fault::IntrospectRevokedAsActive))
-            && age < lifetime
+            && self.now() < expires_at
     }
 
     fn introspect_access(
@@ -43,15 +41,8 @@ impl Athenahealth {
         client: &ClientRegistration,
         token: &str,
     ) -> Option<Value> {
-        let at = self.store.access_tokens.get(token)?;
-        let age = self.clock.age_of(at.issued_at);
-        if !self.is_active(
-            client,
-            &at.grant.client_id,
-            at.revoked,
-            age,
-            ACCESS_TOKEN_LIFETIME,
-        ) {
+        let at = self.store.tokens.access_tokens.get(token)?;
+        if !self.is_active(client, &at.grant.client_id, at.revoked, at.expires_at()) {
             return None;
         }
         Some(json!({
@@ -60,7 +51,7 @@ impl Athenahealth {
             "scope": at.grant.scopes.join(" "),
             "client_id": at.grant.client_id,
             "username": at.grant.username,
-            "exp": at.issued_at + ACCESS_TOKEN_LIFETIME,
+            "exp": at.expires_at(),
             "iat": at.issued_at,
             "sub": at.grant.username,
             "aud": origin,
@@ -76,15 +67,8 @@ impl Athenahealth {
         client: &ClientRegistration,
         token: &str,
     ) -> Option<Value> {
-        let rt = self.store.refresh_tokens.get(token)?;
-        let age = self.clock.age_of(rt.issued_at);
-        if !self.is_active(
-            client,
-            &rt.grant.client_id,
-            rt.revoked,
-            age,
-            REFRESH_TOKEN_LIFETIME,
-        ) {
+        let rt = self.store.tokens.refresh_tokens.get(token)?;
+        if !self.is_active(client, &rt.grant.client_id, rt.revoked, rt.expires_at()) {
             return None;
         }
         Some(json!({
@@ -93,8 +77,8 @@ impl Athenahealth {
             "scope": rt.grant.scopes.join(" "),
             "client_id": rt.grant.client_id,
             "username": rt.grant.username,
-            "exp": rt.issued_at + REFRESH_TOKEN_LIFETIME,
-            "iat": rt.issued_at,
+            "exp": rt.expires_at(),
+            "iat": rt.last_used,
             "sub": rt.grant.username,
             "iss": origin,
             "jti": rt.jti,

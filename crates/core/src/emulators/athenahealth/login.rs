@@ -3,7 +3,7 @@
 use super::aud::Aud;
 use super::faults::Fault;
 use super::scopes;
-use super::store::{AuthCode, Grant, Login, SESSION_IDLE_TIMEOUT, Session};
+use super::store::{Grant, Login, SESSION_IDLE_TIMEOUT, Session};
 use super::{Athenahealth, ids, pages, responses};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -34,7 +34,11 @@ impl Athenahealth {
         let form = req.form();
         let username = super::param(&form, "username").unwrap_or("");
         let password = super::param(&form, "password").unwrap_or("");
-        let Some(user) = self.user(username).filter(|u| u.password == password) else {
+        let Some(user) = self
+            .base
+            .user(username, true)
+            .filter(|u| u.password == password)
+        else {
             return pages::login_page(txn, true);
         };
         let username = user.username.clone();
@@ -108,7 +112,8 @@ impl Athenahealth {
         aud: Option<&Aud>,
     ) -> Result<Option<String>, NotConfigured> {
         let records = self
-            .user(username)
+            .base
+            .user(username, true)
             .map(|u| u.portal_access.as_slice())
             .unwrap_or_default();
         let matching = records.iter().find(|a| {
@@ -132,7 +137,6 @@ impl Athenahealth {
         let Some(login) = txn.login else {
             return unknown_transaction();
         };
-        let code = ids::opaque();
         let grant = Grant {
             client_id: txn.client_id,
             username: login.username,
@@ -141,16 +145,11 @@ impl Athenahealth {
             nonce: txn.nonce,
             auth_time: login.auth_time,
         };
-        self.store.codes.insert(
-            code.clone(),
-            AuthCode {
-                grant,
-                redirect_uri: txn.redirect_uri.clone(),
-                challenge: txn.challenge,
-                issued_at: self.now(),
-                used: false,
-            },
-        );
+        let now = self.now();
+        let code =
+            self.store
+                .tokens
+                .mint_code(grant, txn.redirect_uri.clone(), true, txn.challenge, now);
         let mut params = vec![("code", code.as_str())];
         if !self.on(Fault::DropState) {
             params.push(("state", txn.state.as_str()));

@@ -32,6 +32,7 @@ impl Athenahealth {
         let target = get("post_logout_redirect_uri");
         if let Some(uri) = target {
             let registered = self
+                .base
                 .client(&issued.client_id)
                 .is_some_and(|c| c.post_logout_redirect_uris.iter().any(|r| r == uri));
             if !registered && !self.on(Fault::LogoutAcceptsAnyRedirect) {

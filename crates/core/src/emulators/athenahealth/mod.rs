@@ -28,12 +28,10 @@ mod fault_tests;
 #[cfg(test)]
 mod test_support;
 
-use std::collections::HashSet;
-
 pub use faults::{FAULTS, Fault};
 
-use super::clock::VirtualClock;
-use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant, UserRegistration};
+use super::engine::{Base, param};
+use super::{EmuRequest, EmuResponse, Emulator, Tenant};
 use signing::Keys;
 use store::Store;
 
@@ -41,9 +39,7 @@ use store::Store;
 /// in-flight state of every flow (kept per transaction, code, token and session, so that
 /// concurrent scenarios sharing one server stay independent).
 pub struct Athenahealth {
-    tenant: Tenant,
-    faults: HashSet<Fault>,
-    clock: VirtualClock,
+    base: Base<Fault>,
     store: Store,
     keys: Keys,
 }
@@ -51,9 +47,7 @@ pub struct Athenahealth {
 impl Athenahealth {
     pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
         Self {
-            tenant,
-            faults: faults.into_iter().collect(),
-            clock: VirtualClock::new(),
+            base: Base::new(tenant, faults),
             store: Store::default(),
             keys: Keys::load(),
         }
@@ -61,30 +55,15 @@ impl Athenahealth {
 
     /// Moves this emulator's clock forward for every artifact at once.
     pub fn advance_clock(&mut self, secs: u64) {
-        self.clock.advance(secs);
+        self.base.clock.advance(secs);
     }
 
     fn on(&self, fault: Fault) -> bool {
-        self.faults.contains(&fault)
-    }
-
-    fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
-        self.tenant
-            .clients
-            .iter()
-            .find(|c| c.client_id == client_id)
-    }
-
-    fn user(&self, username: &str) -> Option<&UserRegistration> {
-        // Okta usernames (email addresses) are case-insensitive.
-        self.tenant
-            .users
-            .iter()
-            .find(|u| u.username.eq_ignore_ascii_case(username))
+        self.base.on(fault)
     }
 
     fn now(&self) -> u64 {
-        self.clock.now_unix()
+        self.base.now()
     }
 
     fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
@@ -128,13 +107,6 @@ impl Athenahealth {
     }
 }
 
-/// The first value of a once-decoded query or form parameter.
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 impl Emulator for Athenahealth {
     fn vendor(&self) -> &'static str {

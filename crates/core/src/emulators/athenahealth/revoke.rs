@@ -20,8 +20,8 @@ impl Athenahealth {
                 "The token parameter is required.",
             );
         };
-        let known = self.store.access_tokens.contains_key(token)
-            || self.store.refresh_tokens.contains_key(token);
+        let known = self.store.tokens.access_tokens.contains_key(token)
+            || self.store.tokens.refresh_tokens.contains_key(token);
         if !known && self.on(Fault::RevokeFailsForUnknownToken) {
             return responses::oauth_error(400, "invalid_request", "The token is invalid.");
         }
@@ -36,23 +36,17 @@ impl Athenahealth {
     /// revokes the access tokens minted with it; revoking an access token leaves the
     /// refresh token alone.
     fn revoke_token(&mut self, token: &str, client_id: &str) {
-        if let Some(at) = self.store.access_tokens.get_mut(token) {
+        let tokens = &mut self.store.tokens;
+        if let Some(at) = tokens.access_tokens.get_mut(token) {
             if at.grant.client_id == client_id {
                 at.revoked = true;
             }
-            return;
-        }
-        let Some(rt) = self.store.refresh_tokens.get_mut(token) else {
-            return;
-        };
-        if rt.grant.client_id != client_id {
-            return;
-        }
-        rt.revoked = true;
-        for at in self.store.access_tokens.values_mut() {
-            if at.refresh_token.as_deref() == Some(token) {
-                at.revoked = true;
-            }
+        } else if tokens
+            .refresh_tokens
+            .get(token)
+            .is_some_and(|rt| rt.grant.client_id == client_id)
+        {
+            tokens.revoke_refresh(token);
         }
     }
 
@@ -66,12 +60,12 @@ impl Athenahealth {
                 && g.nonce == issued.nonce
                 && g.auth_time == issued.auth_time
         };
-        for at in self.store.access_tokens.values_mut() {
+        for at in self.store.tokens.access_tokens.values_mut() {
             if mine(&at.grant) {
                 at.revoked = true;
             }
         }
-        for rt in self.store.refresh_tokens.values_mut() {
+        for rt in self.store.tokens.refresh_tokens.values_mut() {
             if mine(&rt.grant) {
                 rt.revoked = true;
             }

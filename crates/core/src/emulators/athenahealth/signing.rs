@@ -152,7 +152,8 @@ impl Athenahealth {
     /// One `{ctxt, brnd, ptnt, access}` entry per portal record of the user.
     fn pim(&self, username: &str) -> Value {
         let records = self
-            .user(username)
+            .base
+            .user(username, true)
             .map(|u| u.portal_access.as_slice())
             .unwrap_or_default();
         Value::Array(

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use super::aud::Aud;
+use crate::emulators::engine::{Artifacts, Challenge, Granted};
 
 /// Seconds an authorization code lives (Okta since 2021.04.1).
 pub(super) const CODE_LIFETIME: u64 = 300;
@@ -15,19 +16,6 @@ pub(super) const REFRESH_TOKEN_LIFETIME: u64 = 100 * 24 * 3600;
 /// Login sessions idle out after 10 minutes.
 pub(super) const SESSION_IDLE_TIMEOUT: u64 = 600;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum ChallengeMethod {
-    S256,
-    /// Only reachable through the allow-plain-pkce fault.
-    Plain,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct Challenge {
-    pub value: String,
-    pub method: ChallengeMethod,
-}
-
 /// What a user granted to a client: carried from the code to the tokens.
 #[derive(Debug, Clone)]
 pub(super) struct Grant {
@@ -38,6 +26,12 @@ pub(super) struct Grant {
     pub patient_id: Option<String>,
     pub nonce: Option<String>,
     pub auth_time: u64,
+}
+
+impl Granted for Grant {
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
 }
 
 impl Grant {
@@ -68,34 +62,6 @@ pub(super) struct Login {
 }
 
 #[derive(Debug, Clone)]
-pub(super) struct AuthCode {
-    pub grant: Grant,
-    pub redirect_uri: String,
-    pub challenge: Option<Challenge>,
-    pub issued_at: u64,
-    pub used: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct AccessToken {
-    pub grant: Grant,
-    pub issued_at: u64,
-    pub revoked: bool,
-    pub jti: String,
-    /// The refresh token it was minted with or alongside, so revoking that one revokes it.
-    pub refresh_token: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct RefreshToken {
-    pub grant: Grant,
-    /// Issue time, reset on every use (the lifetime slides).
-    pub issued_at: u64,
-    pub revoked: bool,
-    pub jti: String,
-}
-
-#[derive(Debug, Clone)]
 pub(super) struct Session {
     pub username: String,
     pub auth_time: u64,
@@ -116,29 +82,19 @@ pub(super) struct IssuedIdToken {
 #[derive(Debug, Default)]
 pub(super) struct Store {
     pub transactions: HashMap<String, Transaction>,
-    pub codes: HashMap<String, AuthCode>,
-    pub access_tokens: HashMap<String, AccessToken>,
-    pub refresh_tokens: HashMap<String, RefreshToken>,
+    pub tokens: Artifacts<Grant>,
     pub sessions: HashMap<String, Session>,
     pub id_tokens: HashMap<String, IssuedIdToken>,
 }
 
 impl Store {
-    /// Back-dates one artifact by `secs`. False when no artifact has that value.
+    /// Back-dates one artifact (a session, code or token) by `secs`. False when no artifact has that value.
     pub fn age(&mut self, artifact: &str, secs: u64) -> bool {
-        let back = |t: &mut u64| *t = t.saturating_sub(secs);
-        if let Some(code) = self.codes.get_mut(artifact) {
-            back(&mut code.issued_at);
-        } else if let Some(token) = self.access_tokens.get_mut(artifact) {
-            back(&mut token.issued_at);
-        } else if let Some(token) = self.refresh_tokens.get_mut(artifact) {
-            back(&mut token.issued_at);
-        } else if let Some(session) = self.sessions.get_mut(artifact) {
-            back(&mut session.last_seen);
-            back(&mut session.auth_time);
-        } else {
-            return false;
-        }
+        let Some(session) = self.sessions.get_mut(artifact) else {
+            return self.tokens.age(artifact, secs);
+        };
+        session.last_seen = session.last_seen.saturating_sub(secs);
+        session.auth_time = session.auth_time.saturating_sub(secs);
         true
     }
 }

@@ -3,13 +3,13 @@
 use serde_json::{Map, Value, json};
 
 use super::faults::Fault;
-use super::store::{
-    ACCESS_TOKEN_LIFETIME, AccessToken, CODE_LIFETIME, Challenge, ChallengeMethod, Grant,
-    REFRESH_TOKEN_LIFETIME, RefreshToken,
-};
+use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME, Grant, REFRESH_TOKEN_LIFETIME};
 use super::{Athenahealth, ids, param, responses};
+use crate::emulators::engine::{
+    self, CodeFailure, CodeRules, Lifetime, PkceFailure, PkceRules, Redemption, RedirectRule,
+    RefreshRules, Requested, VerifierFormat, opaque, split_scopes,
+};
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
-use crate::oauth::pkce;
 
 type Outcome = Result<EmuResponse, EmuResponse>;
 
@@ -27,17 +27,6 @@ fn invalid_code() -> EmuResponse {
 
 fn server_error(reason: String) -> EmuResponse {
     responses::oauth_error(500, "server_error", &reason)
-}
-
-/// Space-delimited tokens, without empties or duplicates.
-fn split_scopes(value: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for token in value.split(' ').filter(|t| !t.is_empty()) {
-        if !out.iter().any(|s| s == token) {
-            out.push(token.to_string());
-        }
-    }
-    out
 }
 
 impl Athenahealth {
@@ -75,83 +64,83 @@ impl Athenahealth {
         client: &ClientRegistration,
         form: &[(String, String)],
     ) -> Outcome {
-        let lifetime = if self.on(Fault::CodeLifetime60s) {
-            60
-        } else {
-            CODE_LIFETIME
+        let request = Redemption {
+            code: param(form, "code").unwrap_or(""),
+            client_id: &client.client_id,
+            redirect_uri: param(form, "redirect_uri"),
+            verifier: param(form, "code_verifier"),
         };
-        let expires = !self.on(Fault::CodesNeverExpire);
-        let reusable = self.on(Fault::AllowCodeReuse);
         let now = self.now();
-        let code = self
-            .store
-            .codes
-            .get_mut(param(form, "code").unwrap_or(""))
-            .ok_or_else(invalid_code)?;
-        let expired = expires && now.saturating_sub(code.issued_at) >= lifetime;
-        if expired || (code.used && !reusable) {
-            return Err(invalid_code());
-        }
-        code.used = true;
-        let code = code.clone();
-
-        if code.grant.client_id != client.client_id && !self.on(Fault::IgnoreClientMismatch) {
-            return Err(invalid_grant(
-                "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request.",
-            ));
-        }
-        if param(form, "redirect_uri") != Some(code.redirect_uri.as_str())
-            && !self.on(Fault::IgnoreRedirectMismatch)
-        {
-            return Err(invalid_grant(
-                "The 'redirect_uri' does not match the redirection URI used in the authorization request.",
-            ));
-        }
-        self.verify_pkce(code.challenge.as_ref(), param(form, "code_verifier"))?;
-
+        let rules = self.code_rules();
+        let code = engine::redeem(&mut self.store.tokens, request, now, rules)
+            .map_err(|f| self.code_error(f))?;
         let mut grant = code.grant;
         grant.client_id = client.client_id.clone();
         self.issue_tokens(origin, grant, None)
     }
 
-    fn verify_pkce(
-        &self,
-        challenge: Option<&Challenge>,
-        verifier: Option<&str>,
-    ) -> Result<(), EmuResponse> {
-        let verifier = verifier.filter(|v| !v.is_empty());
-        let (challenge, verifier) = match (challenge, verifier) {
-            (None, None) => return Ok(()),
-            (Some(_), None) => {
-                return Err(invalid_request(if self.on(Fault::LegacyOktaWording) {
+    /// Okta's rules for codes, each bent by the fault that breaks it.
+    fn code_rules(&self) -> CodeRules {
+        let any_verifier = self.on(Fault::AcceptAnyVerifier);
+        let lifetime = if self.on(Fault::CodeLifetime60s) {
+            60
+        } else {
+            CODE_LIFETIME
+        };
+        CodeRules {
+            lifetime: (!self.on(Fault::CodesNeverExpire)).then_some(lifetime),
+            single_use: !self.on(Fault::AllowCodeReuse),
+            replay_revokes: false,
+            bound_to_client: !self.on(Fault::IgnoreClientMismatch),
+            redirect: RedirectRule {
+                check: !self.on(Fault::IgnoreRedirectMismatch),
+                ..RedirectRule::EXACT
+            },
+            pkce: PkceRules {
+                format: if any_verifier {
+                    VerifierFormat::Unchecked
+                } else {
+                    VerifierFormat::Strict
+                },
+                must_match: !any_verifier,
+                empty_is_missing: true,
+                ..PkceRules::STRICT
+            },
+        }
+    }
+
+    /// Okta's words for each reason a code was refused.
+    fn code_error(&self, failure: CodeFailure) -> EmuResponse {
+        match failure {
+            CodeFailure::Unknown | CodeFailure::Expired | CodeFailure::Replayed => invalid_code(),
+            CodeFailure::OtherClient => invalid_grant(
+                "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request.",
+            ),
+            CodeFailure::RedirectMissing
+            | CodeFailure::RedirectUnexpected
+            | CodeFailure::RedirectDiffers => invalid_grant(
+                "The 'redirect_uri' does not match the redirection URI used in the authorization request.",
+            ),
+            CodeFailure::Pkce(PkceFailure::VerifierMissing) => {
+                invalid_request(if self.on(Fault::LegacyOktaWording) {
                     "PKCE code verifier is required when the token endpoint authentication method is 'NONE'."
                 } else {
                     "PKCE code verifier is required by the application."
-                }));
+                })
             }
-            (None, Some(_)) => {
-                return Err(invalid_request(
-                    "PKCE code challenge should be specified in the authorize request for code verification.",
-                ));
+            CodeFailure::Pkce(PkceFailure::StrayVerifier) => invalid_request(
+                "PKCE code challenge should be specified in the authorize request for code verification.",
+            ),
+            CodeFailure::Pkce(PkceFailure::VerifierMalformed | PkceFailure::Mismatch)
+                if self.on(Fault::PkceErrorWithReason) =>
+            {
+                invalid_grant(
+                    "PKCE verification failed: code_verifier does not match code_challenge.",
+                )
             }
-            (Some(c), Some(v)) => (c, v),
-        };
-        if self.on(Fault::AcceptAnyVerifier) {
-            return Ok(());
-        }
-        let matches = pkce::verifier_is_valid(verifier)
-            && match challenge.method {
-                ChallengeMethod::S256 => pkce::s256_challenge(verifier) == challenge.value,
-                ChallengeMethod::Plain => verifier == challenge.value,
-            };
-        if matches {
-            Ok(())
-        } else if self.on(Fault::PkceErrorWithReason) {
-            Err(invalid_grant(
-                "PKCE verification failed: code_verifier does not match code_challenge.",
-            ))
-        } else {
-            Err(invalid_grant("PKCE verification failed."))
+            CodeFailure::Pkce(PkceFailure::VerifierMalformed | PkceFailure::Mismatch) => {
+                invalid_grant("PKCE verification failed.")
+            }
         }
     }
 
@@ -165,20 +154,24 @@ impl Athenahealth {
     ) -> Outcome {
         let value = param(form, "refresh_token").unwrap_or("").to_string();
         let now = self.now();
-        let valid = self.store.refresh_tokens.get(&value).filter(|t| {
-            !t.revoked
-                && t.grant.client_id == client.client_id
-                && now.saturating_sub(t.issued_at) < REFRESH_TOKEN_LIFETIME
-        });
-        let original = match (valid, self.on(Fault::AcceptInvalidRefreshToken)) {
-            (Some(token), _) => token.grant.clone(),
-            (None, true) => self.stand_in_grant(&value, client, param(form, "scope")),
-            (None, false) => return Err(invalid_grant("The refresh token is invalid or expired.")),
+        // One wording for every reason, so a client learns nothing about others' tokens.
+        let rules = RefreshRules {
+            bound_to_client: true,
+            detect_replay: false,
+            replay_revokes: false,
+        };
+        let used = self
+            .store
+            .tokens
+            .use_refresh(&value, &client.client_id, now, rules);
+        let original = match (used, self.on(Fault::AcceptInvalidRefreshToken)) {
+            (Ok(token), _) => token.grant,
+            (Err(_), true) => self.stand_in_grant(&value, client, param(form, "scope")),
+            (Err(_), false) => {
+                return Err(invalid_grant("The refresh token is invalid or expired."));
+            }
         };
         let scopes = self.refresh_scopes(&original, param(form, "scope"))?;
-        if let Some(token) = self.store.refresh_tokens.get_mut(&value) {
-            token.issued_at = now;
-        }
         let grant = Grant {
             client_id: client.client_id.clone(),
             scopes,
@@ -195,10 +188,10 @@ impl Athenahealth {
         client: &ClientRegistration,
         scope: Option<&str>,
     ) -> Grant {
-        if let Some(token) = self.store.refresh_tokens.get(value) {
+        if let Some(token) = self.store.tokens.refresh_tokens.get(value) {
             return token.grant.clone();
         }
-        let user = self.tenant.users.first();
+        let user = self.base.tenant.users.first();
         let scopes = scope
             .map(split_scopes)
             .filter(|s| !s.is_empty())
@@ -220,26 +213,22 @@ impl Athenahealth {
         original: &Grant,
         requested: Option<&str>,
     ) -> Result<Vec<String>, EmuResponse> {
-        let requested = requested.map(split_scopes).unwrap_or_default();
-        if requested.is_empty() || self.on(Fault::RefreshIgnoresScopeSubset) {
+        let asked = requested.map(split_scopes).unwrap_or_default();
+        let requested = Requested::of(&original.scopes, &asked);
+        if !requested.asked || self.on(Fault::RefreshIgnoresScopeSubset) {
             return Ok(original.scopes.clone());
         }
-        let denied: Vec<&str> = requested
-            .iter()
-            .filter(|s| !original.has(s))
-            .map(String::as_str)
-            .collect();
-        if !denied.is_empty() && !self.on(Fault::RefreshScopeEscalation) {
-            return Err(responses::oauth_error(
-                400,
-                "access_denied",
-                &format!(
-                    "Some of the scopes requested for the refresh request were not granted in the original authorize request. Denied scopes: [{}]",
-                    denied.join(", ")
-                ),
-            ));
+        if requested.beyond.is_empty() || self.on(Fault::RefreshScopeEscalation) {
+            return Ok(asked);
         }
-        Ok(requested)
+        Err(responses::oauth_error(
+            400,
+            "access_denied",
+            &format!(
+                "Some of the scopes requested for the refresh request were not granted in the original authorize request. Denied scopes: [{}]",
+                requested.beyond.join(", ")
+            ),
+        ))
     }
 
     /// Mints the access token (plus ID and refresh tokens as the scopes allow) and builds
@@ -255,17 +244,19 @@ impl Athenahealth {
             let wanted = grant.has("offline_access") || self.on(Fault::RefreshWithoutOfflineAccess);
             wanted.then(|| self.new_refresh_token(&grant, now))
         });
-        let access = ids::opaque();
-        self.store.access_tokens.insert(
-            access.clone(),
-            AccessToken {
-                grant: grant.clone(),
-                issued_at: now,
-                revoked: false,
-                jti: ids::jti("AT"),
-                refresh_token: refresh.clone(),
-            },
-        );
+        let access = opaque();
+        let family = self.store.tokens.new_family();
+        self.store
+            .tokens
+            .insert_access(
+                access.clone(),
+                grant.clone(),
+                family,
+                now,
+                ACCESS_TOKEN_LIFETIME,
+                refresh.clone(),
+            )
+            .jti = ids::jti("AT");
 
         let mut body = Map::new();
         body.insert("token_type".into(), json!("Bearer"));
@@ -296,16 +287,13 @@ impl Athenahealth {
     }
 
     fn new_refresh_token(&mut self, grant: &Grant, now: u64) -> String {
-        let value = ids::opaque();
-        self.store.refresh_tokens.insert(
-            value.clone(),
-            RefreshToken {
-                grant: grant.clone(),
-                issued_at: now,
-                revoked: false,
-                jti: ids::jti("RT"),
-            },
-        );
+        let value = opaque();
+        let family = self.store.tokens.new_family();
+        let lifetime = Lifetime::SinceLastUse(REFRESH_TOKEN_LIFETIME);
+        self.store
+            .tokens
+            .insert_refresh(value.clone(), grant.clone(), family, now, lifetime)
+            .jti = ids::jti("RT");
         value
     }
 }

@@ -46,7 +46,7 @@ impl OracleHealth {
         let tenant = urn::decode(tenant_segment);
         let query = req.query();
         let client = param(&query, "client_id")
-            .and_then(|id| self.client(id))
+            .and_then(|id| self.base.client(id))
             .cloned();
         let Some(client) = client else {
             return self.untrusted_authorize_error(
@@ -105,7 +105,7 @@ impl OracleHealth {
                 persona,
             },
         );
-        pages::login_page(&self.tenant.tenant_id, &txn, false)
+        pages::login_page(&self.base.tenant.tenant_id, &txn, false)
     }
 
     /// The checks whose failures are redirected, in order.
@@ -116,7 +116,7 @@ impl OracleHealth {
         client: &ClientRegistration,
         query: &[(String, String)],
     ) -> Result<Accepted, AuthorizeError> {
-        if tenant != self.tenant.tenant_id {
+        if tenant != self.base.tenant.tenant_id {
             return Err(invalid_request(urn::UNKNOWN_TENANT));
         }
         if param(query, "response_type") != Some("code") {
@@ -125,7 +125,7 @@ impl OracleHealth {
                 urn: urn::UNSUPPORTED_RESPONSE_TYPE,
             });
         }
-        let fhir_base = format!("{origin}{}", self.tenant.fhir_base_path);
+        let fhir_base = format!("{origin}{}", self.base.tenant.fhir_base_path);
         match param(query, "aud") {
             None if !self.on(Fault::AudNotRequired) => {
                 return Err(invalid_request(urn::AUDIENCE_REQUIRED));

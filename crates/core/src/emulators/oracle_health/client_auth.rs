@@ -39,7 +39,7 @@ impl OracleHealth {
         let Some(header) = req.header("authorization") else {
             // Without a header only a public app may call, naming itself.
             let claimed = param(form, "client_id");
-            return match claimed.and_then(|id| self.client(id)) {
+            return match claimed.and_then(|id| self.base.client(id)) {
                 Some(c) if c.auth == ClientAuth::None => Ok(c.clone()),
                 _ => Err(self.bad_credentials(claimed)),
             };
@@ -47,7 +47,7 @@ impl OracleHealth {
         let Some((id, secret)) = parse_basic(header) else {
             if self.on(Fault::BearerHeaderAcceptedAsClientAuth) {
                 let claimed = bearer_claimed_client(header);
-                return match claimed.as_deref().and_then(|id| self.client(id)) {
+                return match claimed.as_deref().and_then(|id| self.base.client(id)) {
                     Some(c) => Ok(c.clone()),
                     None => Err(self.bad_credentials(claimed.as_deref())),
                 };
@@ -55,7 +55,7 @@ impl OracleHealth {
             return Err(self.bad_header());
         };
         let any_secret = self.on(Fault::AcceptWrongSecret);
-        match self.client(&id) {
+        match self.base.client(&id) {
             Some(c) if any_secret => Ok(c.clone()),
             Some(c)
                 if c.auth != ClientAuth::None && c.secret.as_deref() == Some(secret.as_str()) =>

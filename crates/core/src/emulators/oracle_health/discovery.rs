@@ -60,7 +60,7 @@ fn scopes_supported() -> Vec<String> {
 
 impl OracleHealth {
     pub(super) fn smart_configuration(&self, origin: &str) -> EmuResponse {
-        let t = &self.tenant.tenant_id;
+        let t = &self.base.tenant.tenant_id;
         let smart = format!("{origin}/tenants/{t}/protocols/oauth2/profiles/smart-v1");
         let mut doc = json!({
             "authorization_endpoint": format!("{smart}/personas/provider/authorize"),
@@ -94,7 +94,7 @@ impl OracleHealth {
 
     /// `{issuer}.well-known/openid-configuration`; the idsp must be the tenant's own.
     pub(super) fn openid_configuration(&self, origin: &str) -> EmuResponse {
-        let t = &self.tenant.tenant_id;
+        let t = &self.base.tenant.tenant_id;
         let doc: Value = json!({
             "issuer": self.issuer(origin),
             "authorization_endpoint": format!(

@@ -25,7 +25,7 @@ fn fhir_json(status: u16, body: Vec<u8>) -> EmuResponse {
 impl OracleHealth {
     /// The path under the FHIR base (`Patient/1`), if `path` is below it.
     pub(super) fn fhir_rest<'a>(&self, path: &'a str) -> Option<&'a str> {
-        let base = self.tenant.fhir_base_path.trim_end_matches('/');
+        let base = self.base.tenant.fhir_base_path.trim_end_matches('/');
         if base.is_empty() {
             return None;
         }
@@ -69,7 +69,7 @@ impl OracleHealth {
     }
 
     fn unauthorized(&self, origin: &str, description: &str) -> EmuResponse {
-        let realm = format!("{origin}{}", self.tenant.fhir_base_path);
+        let realm = format!("{origin}{}", self.base.tenant.fhir_base_path);
         let challenge = format!(
             "Bearer realm=\"{realm}\", error=\"invalid_token\", error_description=\"{description}\""
         );

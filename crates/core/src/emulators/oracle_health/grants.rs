@@ -10,7 +10,10 @@ use super::store::{CODE_LIFETIME, Grant, Persona, UserContext};
 use super::token::Outcome;
 use super::{OracleHealth, ids, param, urn};
 use crate::emulators::ClientRegistration;
-use crate::oauth::pkce;
+use crate::emulators::engine::{
+    self, CodeFailure, CodeRules, PkceRules, Redemption, RedirectRule, RefreshRules, Requested,
+    VerifierFormat, split_scopes,
+};
 
 const SMART_STYLE_URL: &str = "https://smart.cerner.com/styles/smart-v1.json";
 
@@ -32,39 +35,28 @@ impl OracleHealth {
         form: &[(String, String)],
     ) -> Outcome {
         let id = client.client_id.as_str();
-        let grant_error = |urn| TokenError::new(400, "invalid_grant", urn, Some(id));
-        let expires = !self.on(Fault::CodesNeverExpire);
-        let reusable = self.on(Fault::AllowCodeReuse);
+        let request = Redemption {
+            code: param(form, "code").unwrap_or(""),
+            client_id: id,
+            redirect_uri: param(form, "redirect_uri"),
+            verifier: param(form, "code_verifier"),
+        };
         let now = self.now();
-        let code = self
-            .store
-            .codes
-            .get_mut(param(form, "code").unwrap_or(""))
-            .ok_or_else(|| grant_error(urn::CODE_INVALID_OR_EXPIRED))?;
-        let expired = expires && now.saturating_sub(code.issued_at) >= CODE_LIFETIME;
-        if expired || (code.used && !reusable) {
-            return Err(grant_error(urn::CODE_INVALID_OR_EXPIRED));
-        }
-        code.used = true;
-        let code = code.clone();
-
-        if code.grant.client_id != id && !self.on(Fault::IgnoreClientMismatch) {
-            return Err(grant_error(urn::CODE_CLIENT_MISMATCH));
-        }
-        if !self.redirect_matches(code.redirect_uri.as_deref(), param(form, "redirect_uri")) {
-            return Err(grant_error(urn::TOKEN_INVALID_REDIRECT_URI));
-        }
-        // A verifier without an earlier challenge is ignored, as by a server without PKCE.
-        if let Some(challenge) = &code.challenge
-            && !self.on(Fault::AcceptAnyVerifier)
-        {
-            let verified = param(form, "code_verifier").is_some_and(|v| {
-                pkce::verifier_is_valid(v) && pkce::s256_challenge(v) == *challenge
-            });
-            if !verified {
-                return Err(grant_error(urn::CODE_VERIFIER_MISMATCH));
-            }
-        }
+        let rules = self.code_rules();
+        let code =
+            engine::redeem(&mut self.store.tokens, request, now, rules).map_err(|failure| {
+                let urn = match failure {
+                    CodeFailure::Unknown | CodeFailure::Expired | CodeFailure::Replayed => {
+                        urn::CODE_INVALID_OR_EXPIRED
+                    }
+                    CodeFailure::OtherClient => urn::CODE_CLIENT_MISMATCH,
+                    CodeFailure::RedirectMissing
+                    | CodeFailure::RedirectUnexpected
+                    | CodeFailure::RedirectDiffers => urn::TOKEN_INVALID_REDIRECT_URI,
+                    CodeFailure::Pkce(_) => urn::CODE_VERIFIER_MISMATCH,
+                };
+                TokenError::new(400, "invalid_grant", urn, Some(id))
+            })?;
         let grant = Grant {
             client_id: id.to_string(),
             ..code.grant
@@ -72,19 +64,32 @@ impl OracleHealth {
         self.issue_user_tokens(origin, tenant, grant, Issue::Code)
     }
 
-    /// Strict: identical strings, and omitted at authorize means omitted here.
-    fn redirect_matches(&self, at_authorize: Option<&str>, at_token: Option<&str>) -> bool {
-        if self.on(Fault::IgnoreRedirectMismatch) {
-            return true;
-        }
-        match (at_authorize, at_token) {
-            (None, None) => true,
-            (Some(a), Some(t)) => {
-                a == t
-                    || (self.on(Fault::TrailingSlashLenient)
-                        && a.trim_end_matches('/') == t.trim_end_matches('/'))
-            }
-            _ => false,
+    /// Strict redirect URIs (identical strings; omitted at authorize means omitted
+    /// here); PKCE only when the authorization request had a challenge (a verifier
+    /// without one is ignored, as by a server without PKCE). Each bent by its fault.
+    fn code_rules(&self) -> CodeRules {
+        let any_verifier = self.on(Fault::AcceptAnyVerifier);
+        CodeRules {
+            lifetime: (!self.on(Fault::CodesNeverExpire)).then_some(CODE_LIFETIME),
+            single_use: !self.on(Fault::AllowCodeReuse),
+            replay_revokes: false,
+            bound_to_client: !self.on(Fault::IgnoreClientMismatch),
+            redirect: RedirectRule {
+                check: !self.on(Fault::IgnoreRedirectMismatch),
+                omitted_stays_omitted: true,
+                ignore_trailing_slash: self.on(Fault::TrailingSlashLenient),
+            },
+            pkce: PkceRules {
+                refuse_stray_verifier: false,
+                verifier_optional: any_verifier,
+                format: if any_verifier {
+                    VerifierFormat::Unchecked
+                } else {
+                    VerifierFormat::Strict
+                },
+                must_match: !any_verifier,
+                empty_is_missing: false,
+            },
         }
     }
 
@@ -100,18 +105,18 @@ impl OracleHealth {
         let id = client.client_id.as_str();
         let value = param(form, "refresh_token").unwrap_or("").to_string();
         let now = self.now();
-        let live = self
-            .store
-            .refresh_tokens
-            .get(&value)
-            .filter(|t| t.grant.client_id == id && t.is_live(now))
-            .map(|t| t.grant.clone());
-        let original = match live {
-            Some(grant) => grant,
-            None if self.on(Fault::AcceptInvalidRefreshToken) => {
+        let rules = RefreshRules {
+            bound_to_client: true,
+            detect_replay: false,
+            replay_revokes: false,
+        };
+        let used = self.store.tokens.use_refresh(&value, id, now, rules);
+        let original = match used {
+            Ok(token) => token.grant,
+            Err(_) if self.on(Fault::AcceptInvalidRefreshToken) => {
                 self.stand_in_grant(&value, client)
             }
-            None => {
+            Err(_) => {
                 return Err(TokenError::new(
                     400,
                     "invalid_grant",
@@ -120,24 +125,19 @@ impl OracleHealth {
                 ));
             }
         };
-        let requested = scopes::split(param(form, "scope").unwrap_or(""));
-        let scopes = if requested.is_empty() {
-            original.scopes.clone()
-        } else {
-            let granted: Vec<String> = requested
-                .iter()
-                .filter(|s| original.has(s))
-                .cloned()
-                .collect();
+        let requested = Requested::of(
+            &original.scopes,
+            &split_scopes(param(form, "scope").unwrap_or("")),
+        );
+        let scopes = if requested.asked {
             let narrowed = scopes::Narrowed {
-                dropped: requested.len() - granted.len(),
-                granted,
+                dropped: requested.beyond.len(),
+                granted: requested.granted,
             };
             self.granted_or_refused(narrowed, id)?
+        } else {
+            requested.granted
         };
-        if let Some(token) = self.store.refresh_tokens.get_mut(&value) {
-            token.last_used = now;
-        }
         let grant = Grant {
             client_id: id.to_string(),
             scopes,
@@ -149,10 +149,10 @@ impl OracleHealth {
     /// The grant behind a refresh token honoured only because of a fault: the stored one
     /// when the token exists (revoked, expired or another client's), else a made-up one.
     fn stand_in_grant(&self, value: &str, client: &ClientRegistration) -> Grant {
-        if let Some(token) = self.store.refresh_tokens.get(value) {
+        if let Some(token) = self.store.tokens.refresh_tokens.get(value) {
             return token.grant.clone();
         }
-        let user = self.tenant.users.first().map(|u| UserContext {
+        let user = self.base.tenant.users.first().map(|u| UserContext {
             username: u.username.clone(),
             user_id: ids::user_id(&u.username),
             persona: Persona::Provider,

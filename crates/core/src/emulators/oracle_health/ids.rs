@@ -1,16 +1,12 @@
 //! Random and derived identifiers: correlation ids, codes, tokens, user ids.
 
 use base64::Engine;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use rand::Rng;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-/// An unguessable opaque value (256 bits, base64url): codes, access tokens, transactions.
-pub(super) fn opaque() -> String {
-    let bytes: [u8; 32] = rand::rng().random();
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+pub(super) use crate::emulators::engine::opaque;
 
 /// A random lowercase version-4 UUID, the shape of Cerner's correlation and instance ids.
 pub(super) fn uuid() -> String {

@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
-use super::store::{ACCESS_TOKEN_LIFETIME, AccessToken};
+use super::store::Grant;
+use crate::emulators::engine::Access;
+
+type AccessToken = Access<Grant>;
 use super::{OracleHealth, param};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -16,9 +19,8 @@ pub(super) fn bearer(req: &EmuRequest) -> Option<&str> {
 impl OracleHealth {
     /// An access token that is neither revoked nor expired.
     pub(super) fn live_access(&self, token: &str) -> Option<&AccessToken> {
-        let at = self.store.access_tokens.get(token)?;
-        let live = !at.revoked && self.clock.age_of(at.issued_at) < ACCESS_TOKEN_LIFETIME;
-        live.then_some(at)
+        let at = self.store.tokens.access_tokens.get(token)?;
+        at.active(self.now()).then_some(at)
     }
 
     pub(super) fn tokeninfo(&self, req: &EmuRequest) -> EmuResponse {
@@ -43,12 +45,12 @@ impl OracleHealth {
         body.insert("client_id".into(), json!(at.grant.client_id));
         body.insert("token_type".into(), json!("Bearer"));
         body.insert("iat".into(), json!(at.issued_at));
-        body.insert("exp".into(), json!(at.issued_at + ACCESS_TOKEN_LIFETIME));
+        body.insert("exp".into(), json!(at.expires_at()));
         if let Some(user) = &at.grant.user {
             body.insert("sub".into(), json!(user.user_id));
             body.insert("username".into(), json!(user.username));
         }
-        body.insert("tenant".into(), json!(self.tenant.tenant_id));
+        body.insert("tenant".into(), json!(self.base.tenant.tenant_id));
         Value::Object(body)
     }
 }

@@ -3,8 +3,9 @@
 //! registration in this model.
 
 use super::scopes;
-use super::store::{AuthCode, Grant, Persona, UserContext};
+use super::store::{Grant, Persona, UserContext};
 use super::{OracleHealth, ids, pages, param, responses};
+use crate::emulators::engine::{Challenge, ChallengeMethod};
 use crate::emulators::{EmuRequest, EmuResponse, UserRegistration};
 
 /// The patient a user without a registered patient record is shown, for patient-scoped
@@ -20,7 +21,7 @@ fn own_patient(user: &UserRegistration) -> String {
 impl OracleHealth {
     pub(super) fn login_form(&self, txn: &str) -> EmuResponse {
         if self.store.transactions.contains_key(txn) {
-            pages::login_page(&self.tenant.tenant_id, txn, false)
+            pages::login_page(&self.base.tenant.tenant_id, txn, false)
         } else {
             pages::unknown_transaction()
         }
@@ -34,6 +35,7 @@ impl OracleHealth {
         let username = param(&form, "username").unwrap_or("");
         let password = param(&form, "password").unwrap_or("");
         let user = self
+            .base
             .tenant
             .users
             .iter()
@@ -41,7 +43,7 @@ impl OracleHealth {
             .cloned();
         match user {
             Some(user) => self.issue_code(txn, &user),
-            None => pages::login_page(&self.tenant.tenant_id, txn, true),
+            None => pages::login_page(&self.base.tenant.tenant_id, txn, true),
         }
     }
 
@@ -63,20 +65,22 @@ impl OracleHealth {
             patient_id: scopes::wants_patient(&txn.scopes).then(|| own_patient(user)),
             nonce: txn.nonce,
         };
-        let code = ids::opaque();
-        self.store.codes.insert(
-            code.clone(),
-            AuthCode {
-                grant: Grant {
-                    client_id: txn.client_id,
-                    scopes: txn.scopes,
-                    user: Some(context),
-                },
-                redirect_uri: txn.redirect_uri,
-                challenge: txn.challenge,
-                issued_at: self.now(),
-                used: false,
-            },
+        let grant = Grant {
+            client_id: txn.client_id,
+            scopes: txn.scopes,
+            user: Some(context),
+        };
+        let challenge = txn.challenge.map(|value| Challenge {
+            value,
+            method: ChallengeMethod::S256,
+        });
+        let now = self.now();
+        let code = self.store.tokens.mint_code(
+            grant,
+            txn.target.clone(),
+            txn.redirect_uri.is_some(),
+            challenge,
+            now,
         );
         let mut params = vec![("code", code.as_str())];
         if let Some(state) = &txn.state {

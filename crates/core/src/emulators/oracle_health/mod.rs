@@ -30,12 +30,10 @@ mod fault_tests;
 #[cfg(test)]
 mod test_support;
 
-use std::collections::HashSet;
-
 pub use faults::{FAULTS, Fault};
 
-use super::clock::VirtualClock;
-use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant};
+use super::engine::{Base, param};
+use super::{EmuRequest, EmuResponse, Emulator, Tenant};
 use paths::TenantRoute;
 use responses::CORRELATION_HEADER;
 use signing::Keys;
@@ -45,9 +43,7 @@ use store::Store;
 /// in-flight state of every flow (kept per transaction, code and token, so that
 /// concurrent scenarios sharing one server stay independent).
 pub struct OracleHealth {
-    tenant: Tenant,
-    faults: HashSet<Fault>,
-    clock: VirtualClock,
+    base: Base<Fault>,
     store: Store,
     keys: Keys,
 }
@@ -55,9 +51,7 @@ pub struct OracleHealth {
 impl OracleHealth {
     pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
         Self {
-            tenant,
-            faults: faults.into_iter().collect(),
-            clock: VirtualClock::new(),
+            base: Base::new(tenant, faults),
             store: Store::default(),
             keys: Keys::load(),
         }
@@ -65,22 +59,15 @@ impl OracleHealth {
 
     /// Moves this emulator's clock forward for every artifact at once.
     pub fn advance_clock(&mut self, secs: u64) {
-        self.clock.advance(secs);
+        self.base.clock.advance(secs);
     }
 
     fn on(&self, fault: Fault) -> bool {
-        self.faults.contains(&fault)
-    }
-
-    fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
-        self.tenant
-            .clients
-            .iter()
-            .find(|c| c.client_id == client_id)
+        self.base.on(fault)
     }
 
     fn now(&self) -> u64 {
-        self.clock.now_unix()
+        self.base.now()
     }
 
     fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
@@ -103,7 +90,7 @@ impl OracleHealth {
             // Served per tenant under the FHIR base only; the bare host root fails upstream.
             return if base.is_empty() {
                 responses::bad_gateway()
-            } else if base != self.tenant.fhir_base_path {
+            } else if base != self.base.tenant.fhir_base_path {
                 responses::not_found()
             } else if get {
                 self.smart_configuration(origin)
@@ -145,7 +132,7 @@ impl OracleHealth {
             TenantRoute::Login { .. } => responses::method_not_allowed("GET, POST"),
             TenantRoute::Management if get => pages::management_page(),
             TenantRoute::OpenidConfiguration { tenant, idsp } if get => {
-                let own = &self.tenant.tenant_id;
+                let own = &self.base.tenant.tenant_id;
                 if urn::decode(tenant) == *own && urn::decode(idsp) == *own {
                     self.openid_configuration(origin)
                 } else {
@@ -159,13 +146,6 @@ impl OracleHealth {
     }
 }
 
-/// The first value of a once-decoded query or form parameter.
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
 
 impl Emulator for OracleHealth {
     fn vendor(&self) -> &'static str {
@@ -184,11 +164,12 @@ impl Emulator for OracleHealth {
     }
 
     fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool {
-        self.store.age(artifact, secs)
+        self.store.tokens.age(artifact, secs)
     }
 
     fn knows_client(&self, client_id: &str, secret: Option<&str>) -> bool {
-        self.client(client_id)
+        self.base
+            .client(client_id)
             .is_some_and(|c| secret.is_none() || c.secret.as_deref() == secret)
     }
 }

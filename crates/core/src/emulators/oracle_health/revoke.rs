@@ -20,13 +20,15 @@ impl OracleHealth {
         let token = param(&form, "token").unwrap_or("");
         let owns_refresh = self
             .store
+            .tokens
             .refresh_tokens
             .get(token)
             .is_some_and(|t| t.grant.client_id == client.client_id);
         if owns_refresh {
-            self.store.revoke_refresh(token);
+            self.store.tokens.revoke_refresh(token);
         } else if let Some(at) = self
             .store
+            .tokens
             .access_tokens
             .get_mut(token)
             .filter(|t| t.grant.client_id == client.client_id)

@@ -17,17 +17,7 @@ pub(super) const DEFAULT_USER_SCOPES: &[&str] = &[
 /// vendor states no number, this is the emulator's.
 pub(super) const MAX_SCOPES: usize = 60;
 
-/// Space-delimited tokens, without empties or duplicates. Only the space separates:
-/// `a,` stays one (unknown) token, which is how comma-separated lists lose scopes.
-pub(super) fn split(value: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for token in value.split(' ').filter(|t| !t.is_empty()) {
-        if !out.iter().any(|s| s == token) {
-            out.push(token.to_string());
-        }
-    }
-    out
-}
+pub(super) use crate::emulators::engine::split_scopes as split;
 
 /// `patient/*.read`, `system/Patient.*` and the like.
 pub(super) fn is_wildcard(scope: &str) -> bool {

@@ -42,7 +42,7 @@ impl OracleHealth {
     /// `{origin}/tenants/{tenant}/oidc/idsps/{tenant}/`: the tenant is its own identity
     /// provider in this model.
     pub(super) fn issuer(&self, origin: &str) -> String {
-        let t = &self.tenant.tenant_id;
+        let t = &self.base.tenant.tenant_id;
         format!("{origin}/tenants/{t}/oidc/idsps/{t}/")
     }
 
@@ -57,7 +57,7 @@ impl OracleHealth {
         let has = |s: &str| scopes.iter().any(|g| g == s);
         let fhir_user = format!(
             "{origin}{}/{}",
-            self.tenant.fhir_base_path.trim_end_matches('/'),
+            self.base.tenant.fhir_base_path.trim_end_matches('/'),
             user.fhir_user
         );
         let mut claims = Map::new();

@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use crate::emulators::engine::{Artifacts, Granted, Lifetime};
+
 /// Seconds an authorization code lives. The vendor publishes no number; this is the
 /// emulator's choice.
 pub(super) const CODE_LIFETIME: u64 = 300;
@@ -61,6 +63,12 @@ pub(super) struct Grant {
     pub user: Option<UserContext>,
 }
 
+impl Granted for Grant {
+    fn client_id(&self) -> &str {
+        &self.client_id
+    }
+}
+
 impl Grant {
     pub fn has(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
@@ -82,83 +90,19 @@ pub(super) struct Transaction {
     pub persona: Persona,
 }
 
-#[derive(Debug, Clone)]
-pub(super) struct AuthCode {
-    pub grant: Grant,
-    pub redirect_uri: Option<String>,
-    /// An S256 challenge, when the authorize request sent one.
-    pub challenge: Option<String>,
-    pub issued_at: u64,
-    pub used: bool,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct AccessToken {
-    pub grant: Grant,
-    pub issued_at: u64,
-    pub revoked: bool,
-    /// The refresh token it was minted with or alongside, so revoking that one revokes it.
-    pub refresh_token: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct RefreshToken {
-    pub grant: Grant,
-    pub offline: bool,
-    pub issued_at: u64,
-    /// Reset on every use: offline tokens expire after a stretch unused.
-    pub last_used: u64,
-    pub revoked: bool,
-}
-
 #[derive(Debug, Default)]
 pub(super) struct Store {
     pub transactions: HashMap<String, Transaction>,
-    pub codes: HashMap<String, AuthCode>,
-    pub access_tokens: HashMap<String, AccessToken>,
-    pub refresh_tokens: HashMap<String, RefreshToken>,
+    pub tokens: Artifacts<Grant>,
 }
 
-impl Store {
-    /// Back-dates one artifact by `secs`. False when no artifact has that value.
-    pub fn age(&mut self, artifact: &str, secs: u64) -> bool {
-        let back = |t: &mut u64| *t = t.saturating_sub(secs);
-        if let Some(code) = self.codes.get_mut(artifact) {
-            back(&mut code.issued_at);
-        } else if let Some(token) = self.access_tokens.get_mut(artifact) {
-            back(&mut token.issued_at);
-        } else if let Some(token) = self.refresh_tokens.get_mut(artifact) {
-            back(&mut token.issued_at);
-            back(&mut token.last_used);
-        } else {
-            return false;
-        }
-        true
-    }
-
-    /// Revokes a refresh token and every access token minted from it.
-    pub fn revoke_refresh(&mut self, value: &str) {
-        if let Some(token) = self.refresh_tokens.get_mut(value) {
-            token.revoked = true;
-        }
-        for at in self.access_tokens.values_mut() {
-            if at.refresh_token.as_deref() == Some(value) {
-                at.revoked = true;
-            }
-        }
-    }
-}
-
-impl RefreshToken {
-    /// Live at `now`: not revoked, within the session (online) or not idle too long
-    /// (offline).
-    pub fn is_live(&self, now: u64) -> bool {
-        let fresh = if self.offline {
-            now.saturating_sub(self.last_used) < OFFLINE_REFRESH_IDLE
-        } else {
-            now.saturating_sub(self.issued_at) < ONLINE_REFRESH_LIFETIME
-        };
-        !self.revoked && fresh
+/// How long a refresh token lives: an `online_access` one as long as the session, an
+/// `offline_access` one until it has gone unused too long.
+pub(super) fn refresh_lifetime(offline: bool) -> Lifetime {
+    if offline {
+        Lifetime::SinceLastUse(OFFLINE_REFRESH_IDLE)
+    } else {
+        Lifetime::SinceIssue(ONLINE_REFRESH_LIFETIME)
     }
 }
 
@@ -166,42 +110,20 @@ impl RefreshToken {
 mod tests {
     use super::*;
 
-    fn refresh(offline: bool) -> RefreshToken {
-        RefreshToken {
-            grant: Grant {
-                client_id: "c".into(),
-                scopes: vec![],
-                user: None,
-            },
-            offline,
-            issued_at: 1_000,
-            last_used: 1_000,
-            revoked: false,
-        }
-    }
-
     #[test]
     fn refresh_lifetimes() {
-        let online = refresh(false);
-        assert!(online.is_live(1_000 + ONLINE_REFRESH_LIFETIME - 1));
-        assert!(!online.is_live(1_000 + ONLINE_REFRESH_LIFETIME));
-        let mut offline = refresh(true);
-        assert!(offline.is_live(1_000 + OFFLINE_REFRESH_IDLE - 1));
-        offline.last_used = 1_000 + OFFLINE_REFRESH_IDLE;
-        assert!(offline.is_live(1_000 + OFFLINE_REFRESH_IDLE + 10));
-        offline.revoked = true;
-        assert!(!offline.is_live(1_000));
+        assert_eq!(
+            refresh_lifetime(false),
+            Lifetime::SinceIssue(12 * 3600),
+            "online: the session"
+        );
+        assert_eq!(
+            refresh_lifetime(true),
+            Lifetime::SinceLastUse(90 * 24 * 3600),
+            "offline: idle time"
+        );
         assert_eq!(Persona::parse("patient"), Some(Persona::Patient));
         assert_eq!(Persona::parse("system"), None);
         assert_eq!(Persona::Provider.as_str(), "provider");
-    }
-
-    #[test]
-    fn ageing_unknown_artifacts_fails() {
-        let mut store = Store::default();
-        assert!(!store.age("nothing", 5));
-        store.refresh_tokens.insert("r".into(), refresh(true));
-        assert!(store.age("r", 5));
-        assert_eq!(store.refresh_tokens["r"].last_used, 995);
     }
 }

@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 use super::faults::Fault;
 use super::responses::TokenError;
 use super::scopes::{self, Flow, Narrowed};
-use super::store::{ACCESS_TOKEN_LIFETIME, AccessToken, Grant, RefreshToken};
+use super::store::{self, ACCESS_TOKEN_LIFETIME, Grant};
 use super::{OracleHealth, ids, param, urn};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
 
@@ -50,7 +50,7 @@ impl OracleHealth {
         form: &[(String, String)],
     ) -> Result<ClientRegistration, TokenError> {
         let client = self.authenticate_client(req, form)?;
-        if tenant != self.tenant.tenant_id && !self.on(Fault::AcceptUnknownTenant) {
+        if tenant != self.base.tenant.tenant_id && !self.on(Fault::AcceptUnknownTenant) {
             let urn = if self.on(Fault::UnlistedUrnChange) {
                 urn::UNKNOWN_TENANT
             } else {
@@ -181,18 +181,15 @@ impl OracleHealth {
     }
 
     pub(super) fn mint_access(&mut self, grant: &Grant, refresh_token: Option<String>) -> String {
-        let value = ids::opaque();
-        let issued_at = self.now();
-        self.store.access_tokens.insert(
-            value.clone(),
-            AccessToken {
-                grant: grant.clone(),
-                issued_at,
-                revoked: false,
-                refresh_token,
-            },
-        );
-        value
+        let now = self.now();
+        let family = self.store.tokens.new_family();
+        self.store.tokens.issue_access(
+            grant.clone(),
+            family,
+            now,
+            ACCESS_TOKEN_LIFETIME,
+            refresh_token,
+        )
     }
 
     pub(super) fn mint_refresh(&mut self, grant: &Grant, offline: bool) -> String {
@@ -202,16 +199,12 @@ impl OracleHealth {
             .map_or("provider", |u| u.persona.as_str());
         let value = ids::refresh_token(offline, persona);
         let now = self.now();
-        self.store.refresh_tokens.insert(
-            value.clone(),
-            RefreshToken {
-                grant: grant.clone(),
-                offline,
-                issued_at: now,
-                last_used: now,
-                revoked: false,
-            },
-        );
+        let family = self.store.tokens.new_family();
+        let lifetime = store::refresh_lifetime(offline);
+        self.store
+            .tokens
+            .insert_refresh(value.clone(), grant.clone(), family, now, lifetime)
+            .offline = offline;
         value
     }
 }

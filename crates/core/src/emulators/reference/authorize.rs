@@ -6,10 +6,10 @@
 use super::redirect_uri::Mode;
 use super::responses::{Params, printable};
 use super::scopes::{self, Kind};
-use super::store::{self, Challenge, ChallengeMethod, Transaction};
+use super::store::Transaction;
 use super::{Fault, Reference, pages};
+use crate::emulators::engine::{Challenge, ChallengeFailure, opaque, read_challenge};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
-use crate::oauth::pkce;
 
 const UNREGISTERED_REDIRECT_URI: &str = "The redirect_uri is not registered for this client.";
 
@@ -18,7 +18,7 @@ impl Reference {
         match self.validate_authorize(origin, req) {
             Ok(txn) => {
                 let client_id = txn.client_id.clone();
-                let id = store::opaque();
+                let id = opaque();
                 self.store.transactions.insert(id.clone(), txn);
                 self.page(200, pages::login_body(&id, &client_id, false))
             }
@@ -35,7 +35,7 @@ impl Reference {
         let client = p
             .get("client_id")
             .filter(|_| !p.is_repeated("client_id"))
-            .and_then(|id| self.client(id))
+            .and_then(|id| self.base.client(id))
             .ok_or_else(|| {
                 self.error_page(
                     400,
@@ -114,7 +114,7 @@ impl Reference {
         let (requested, kept) = self
             .authorize_scopes(p.get("scope"))
             .map_err(|description| fail("invalid_scope", description))?;
-        let fhir_base = format!("{origin}{}", self.tenant.fhir_base_path);
+        let fhir_base = format!("{origin}{}", self.base.tenant.fhir_base_path);
         if p.get("aud").is_some_and(|aud| aud != fhir_base) {
             return Err(fail(
                 "invalid_request",
@@ -231,39 +231,26 @@ impl Reference {
         method: Option<&str>,
     ) -> Result<Option<Challenge>, &'static str> {
         let plain_allowed = self.on(Fault::AllowPlainPkce);
-        let (value, method) = match (challenge, method) {
-            (None, None) => {
-                return if client.auth == ClientAuth::None
-                    && !self.on(Fault::PkceOptionalForPublicClients)
-                {
-                    Err("A public client must send a PKCE code_challenge.")
-                } else {
-                    Ok(None)
-                };
+        match read_challenge(challenge, method, plain_allowed) {
+            Ok(None)
+                if client.auth == ClientAuth::None
+                    && !self.on(Fault::PkceOptionalForPublicClients) =>
+            {
+                Err("A public client must send a PKCE code_challenge.")
             }
-            (None, Some(_)) => {
-                return Err("code_challenge_method was sent without a code_challenge.");
+            Ok(challenge) => Ok(challenge),
+            Err(ChallengeFailure::MethodWithoutChallenge { .. }) => {
+                Err("code_challenge_method was sent without a code_challenge.")
             }
-            (Some(c), Some("S256")) => (c, ChallengeMethod::S256),
-            // RFC 7636 §4.3: a missing method means plain.
-            (Some(c), Some("plain") | None) if plain_allowed => (c, ChallengeMethod::Plain),
-            (Some(_), None) => {
-                return Err(
-                    "The code_challenge_method is missing and the default plain method is not supported; use S256.",
-                );
+            Err(ChallengeFailure::MethodMissing) => Err(
+                "The code_challenge_method is missing and the default plain method is not supported; use S256.",
+            ),
+            Err(ChallengeFailure::MethodUnsupported) => {
+                Err("Only the S256 code_challenge_method is supported.")
             }
-            (Some(_), Some(_)) => return Err("Only the S256 code_challenge_method is supported."),
-        };
-        let well_formed = match method {
-            ChallengeMethod::S256 => pkce::challenge_is_well_formed(value),
-            ChallengeMethod::Plain => pkce::verifier_is_valid(value),
-        };
-        if !well_formed {
-            return Err("The code_challenge is not 43 base64url characters.");
+            Err(ChallengeFailure::Malformed) => {
+                Err("The code_challenge is not 43 base64url characters.")
+            }
         }
-        Ok(Some(Challenge {
-            value: value.to_string(),
-            method,
-        }))
     }
 }

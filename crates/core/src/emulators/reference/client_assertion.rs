@@ -39,7 +39,7 @@ impl Reference {
         if body_id.is_some_and(|b| b != client_id) {
             return Err(self.invalid_client("The client_id differs from the assertion's issuer."));
         }
-        let Some(client) = self.client(client_id) else {
+        let Some(client) = self.base.client(client_id) else {
             return Err(self.invalid_client("The client is unknown."));
         };
         if client.auth != ClientAuth::PrivateKeyJwt && !self.on(Fault::AuthMethodNotEnforced) {

@@ -123,7 +123,7 @@ impl Reference {
             }
         };
 
-        let Some(client) = self.client(&client_id) else {
+        let Some(client) = self.base.client(&client_id) else {
             return Err(if self.on(Fault::UnknownClientInvalidGrant) {
                 OAuthError::invalid_grant("The client is unknown.")
             } else {

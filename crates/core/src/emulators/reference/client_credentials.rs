@@ -55,8 +55,9 @@ impl Reference {
             nonce: None,
             auth_time: self.now(),
             patient: None,
+            requested,
         };
-        let family = self.store.new_family();
+        let family = self.store.tokens.new_family();
         let refresh_token = self.on(Fault::ClientCredentialsRefreshToken).then(|| {
             let now = self.now();
             self.store.new_refresh_token(grant.clone(), family, now)
@@ -69,7 +70,6 @@ impl Reference {
                 lifetime: SYSTEM_TOKEN_LIFETIME,
                 refresh_token,
                 id_token: None,
-                requested: &requested,
             },
         )
     }

@@ -1,15 +1,17 @@
 //! The authorization_code grant (RFC 6749 §4.1.3) with PKCE verification (RFC 7636
-//! §4.6). A code is consumed by the first redemption attempt of an authenticated client,
-//! whatever its outcome; presenting it again revokes what its first use issued.
+//! §4.6), to the letter: the engine redeems the code under the strict rules, which this
+//! server's faults bend one at a time, and this module words the reasons.
 
 use serde_json::Value;
 
 use super::responses::{OAuthError, Params};
-use super::store::{ACCESS_TOKEN_LIFETIME, AuthCode, CODE_LIFETIME, Challenge, ChallengeMethod};
+use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME};
 use super::token::Issue;
 use super::{Fault, Reference};
 use crate::emulators::ClientRegistration;
-use crate::oauth::pkce;
+use crate::emulators::engine::{
+    self, CodeFailure, CodeRules, PkceFailure, PkceRules, Redemption, RedirectRule, VerifierFormat,
+};
 
 const BAD_CODE: &str = "The authorization code is invalid, expired or already used.";
 
@@ -23,132 +25,88 @@ impl Reference {
         let value = form
             .get("code")
             .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
-        let code = self.take_code(value)?;
+        let request = Redemption {
+            code: value,
+            client_id: &client.client_id,
+            redirect_uri: form.get("redirect_uri"),
+            verifier: form.get("code_verifier"),
+        };
+        let now = self.now();
+        let rules = self.code_rules();
+        let code = engine::redeem(&mut self.store.tokens, request, now, rules)
+            .map_err(|f| self.code_error(f))?;
 
-        if code.grant.client_id != client.client_id && !self.on(Fault::IgnoreClientMismatch) {
-            return Err(OAuthError::invalid_grant(
-                "The authorization code was issued to another client.",
-            ));
-        }
-        self.check_redirect_uri(&code, form.get("redirect_uri"))?;
-        self.verify_pkce(code.challenge.as_ref(), form.get("code_verifier"))?;
-
-        let family = self.store.new_family();
-        if let Some(stored) = self.store.codes.get_mut(value) {
-            stored.family = Some(family);
-        }
         let mut grant = code.grant;
         grant.client_id = client.client_id.clone();
-        let now = self.now();
         let refresh_token = (grant.has("offline_access")
             && self.client_has_grant(client, "refresh_token"))
-        .then(|| self.store.new_refresh_token(grant.clone(), family, now));
+        .then(|| {
+            self.store
+                .new_refresh_token(grant.clone(), code.family, now)
+        });
         self.issue_tokens(
             origin,
             Issue {
                 grant,
-                family,
+                family: code.family,
                 lifetime: ACCESS_TOKEN_LIFETIME,
                 refresh_token,
                 id_token: Some(true),
-                requested: &code.requested,
             },
         )
     }
 
-    /// The code, marked used; or the error for an unknown, replayed or expired one. A
-    /// replay revokes the tokens of the first redemption (RFC 6749 §4.1.2).
-    fn take_code(&mut self, value: &str) -> Result<AuthCode, OAuthError> {
-        let now = self.now();
-        let unknown = if self.on(Fault::UnknownCodeInvalidRequest) {
-            OAuthError::invalid_request(BAD_CODE)
+    /// RFC 6749 §4.1.2 and §4.1.3, RFC 7636 §4.6 and RFC 9700 §4.8.2, each bent by the
+    /// fault that breaks it.
+    fn code_rules(&self) -> CodeRules {
+        let format = if self.on(Fault::PkceAcceptsShortVerifier) {
+            VerifierFormat::AnyLength
         } else {
-            OAuthError::invalid_grant(BAD_CODE)
+            VerifierFormat::Strict
         };
-        let reusable = self.on(Fault::AllowCodeReuse);
-        let expires = !self.on(Fault::CodesNeverExpire);
-        let keep_tokens = self.on(Fault::ReplayKeepsTokens);
-        let Some(code) = self.store.codes.get_mut(value) else {
-            return Err(unknown);
-        };
-        if code.used && !reusable {
-            let family = code.family;
-            if let Some(family) = family.filter(|_| !keep_tokens) {
-                self.store.revoke_family(family);
-            }
-            return Err(OAuthError::invalid_grant(BAD_CODE));
-        }
-        if expires && now.saturating_sub(code.issued_at) >= CODE_LIFETIME {
-            return Err(OAuthError::invalid_grant(BAD_CODE));
-        }
-        code.used = true;
-        Ok(code.clone())
-    }
-
-    /// RFC 6749 §4.1.3: the redirect_uri must be identical to the authorization
-    /// request's; it may be left out only when that request left it out too.
-    fn check_redirect_uri(&self, code: &AuthCode, sent: Option<&str>) -> Result<(), OAuthError> {
-        if self.on(Fault::IgnoreRedirectMismatch) {
-            return Ok(());
-        }
-        match sent {
-            Some(uri) if uri == code.redirect_uri => Ok(()),
-            None if !code.redirect_uri_sent => Ok(()),
-            None => Err(OAuthError::invalid_grant(
-                "The redirect_uri is required: the authorization request included one.",
-            )),
-            Some(_) => Err(OAuthError::invalid_grant(
-                "The redirect_uri differs from the one of the authorization request.",
-            )),
+        CodeRules {
+            lifetime: (!self.on(Fault::CodesNeverExpire)).then_some(CODE_LIFETIME),
+            single_use: !self.on(Fault::AllowCodeReuse),
+            replay_revokes: !self.on(Fault::ReplayKeepsTokens),
+            bound_to_client: !self.on(Fault::IgnoreClientMismatch),
+            redirect: RedirectRule {
+                check: !self.on(Fault::IgnoreRedirectMismatch),
+                ..RedirectRule::EXACT
+            },
+            pkce: PkceRules {
+                refuse_stray_verifier: !self.on(Fault::PkceDowngradeAccepted),
+                verifier_optional: self.on(Fault::PkceVerifierOptional),
+                format,
+                must_match: !self.on(Fault::AcceptAnyVerifier),
+                empty_is_missing: false,
+            },
         }
     }
 
-    /// RFC 7636 §4.6, RFC 9700 §4.8.2: a stored challenge needs a matching verifier, and
-    /// a verifier without a stored challenge is a downgrade attempt.
-    fn verify_pkce(
-        &self,
-        challenge: Option<&Challenge>,
-        verifier: Option<&str>,
-    ) -> Result<(), OAuthError> {
-        let (challenge, verifier) = match (challenge, verifier) {
-            (None, None) => return Ok(()),
-            (None, Some(_)) if self.on(Fault::PkceDowngradeAccepted) => return Ok(()),
-            (None, Some(_)) => {
-                return Err(OAuthError::invalid_grant(
-                    "A code_verifier was sent but the authorization request had no code_challenge.",
-                ));
+    fn code_error(&self, failure: CodeFailure) -> OAuthError {
+        let description = match failure {
+            CodeFailure::Unknown if self.on(Fault::UnknownCodeInvalidRequest) => {
+                return OAuthError::invalid_request(BAD_CODE);
             }
-            (Some(_), None) if self.on(Fault::PkceVerifierOptional) => return Ok(()),
-            (Some(_), None) => {
-                return Err(OAuthError::invalid_grant("The code_verifier is missing."));
+            CodeFailure::Unknown | CodeFailure::Expired | CodeFailure::Replayed => BAD_CODE,
+            CodeFailure::OtherClient => "The authorization code was issued to another client.",
+            CodeFailure::RedirectMissing => {
+                "The redirect_uri is required: the authorization request included one."
             }
-            (Some(challenge), Some(verifier)) => (challenge, verifier),
+            CodeFailure::RedirectUnexpected | CodeFailure::RedirectDiffers => {
+                "The redirect_uri differs from the one of the authorization request."
+            }
+            CodeFailure::Pkce(PkceFailure::StrayVerifier) => {
+                "A code_verifier was sent but the authorization request had no code_challenge."
+            }
+            CodeFailure::Pkce(PkceFailure::VerifierMissing) => "The code_verifier is missing.",
+            CodeFailure::Pkce(PkceFailure::VerifierMalformed) => {
+                "The code_verifier must be 43 to 128 unreserved characters."
+            }
+            CodeFailure::Pkce(PkceFailure::Mismatch) => {
+                "The code_verifier does not match the code_challenge."
+            }
         };
-        let well_formed = if self.on(Fault::PkceAcceptsShortVerifier) {
-            !verifier.is_empty() && verifier.len() <= 128 && verifier.bytes().all(is_unreserved)
-        } else {
-            pkce::verifier_is_valid(verifier)
-        };
-        if !well_formed {
-            return Err(OAuthError::invalid_grant(
-                "The code_verifier must be 43 to 128 unreserved characters.",
-            ));
-        }
-        let matches = match challenge.method {
-            ChallengeMethod::S256 => pkce::s256_challenge(verifier) == challenge.value,
-            ChallengeMethod::Plain => verifier == challenge.value,
-        };
-        if matches || self.on(Fault::AcceptAnyVerifier) {
-            Ok(())
-        } else {
-            Err(OAuthError::invalid_grant(
-                "The code_verifier does not match the code_challenge.",
-            ))
-        }
+        OAuthError::invalid_grant(description)
     }
-}
-
-/// RFC 7636 §4.1's verifier alphabet.
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }

@@ -3,7 +3,7 @@
 
 use super::redirect_uri::Mode;
 use super::responses::Params;
-use super::store::{ACCESS_TOKEN_LIFETIME, AuthCode, Grant, Transaction, opaque};
+use super::store::{ACCESS_TOKEN_LIFETIME, Grant, Transaction};
 use super::{Fault, Reference, pages};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -72,7 +72,8 @@ impl Reference {
             return self.unknown_transaction();
         };
         let patient = self
-            .user(&login.username)
+            .base
+            .user(&login.username, false)
             .and_then(|u| u.portal_access.first())
             .map(|a| a.patient_id.clone());
         let grant = Grant {
@@ -82,6 +83,7 @@ impl Reference {
             nonce: txn.nonce.clone(),
             auth_time: login.auth_time,
             patient,
+            requested: txn.requested.clone(),
         };
         if txn.implicit {
             self.implicit_response(origin, &txn, grant)
@@ -92,19 +94,13 @@ impl Reference {
 
     /// Stores a code for `grant` and redirects with it (RFC 6749 §4.1.2).
     fn code_response(&mut self, origin: &str, txn: Transaction, grant: Grant) -> EmuResponse {
-        let code = opaque();
-        self.store.codes.insert(
-            code.clone(),
-            AuthCode {
-                grant,
-                requested: txn.requested,
-                redirect_uri: txn.redirect_uri.clone(),
-                redirect_uri_sent: txn.redirect_uri_sent,
-                challenge: txn.challenge,
-                issued_at: self.now(),
-                used: false,
-                family: None,
-            },
+        let now = self.now();
+        let code = self.store.tokens.mint_code(
+            grant,
+            txn.redirect_uri.clone(),
+            txn.redirect_uri_sent,
+            txn.challenge,
+            now,
         );
         let state = txn.state.as_deref().filter(|_| !self.on(Fault::DropState));
         let params = vec![("code", code.as_str())];
@@ -114,11 +110,12 @@ impl Reference {
     /// The implicit grant's access token in the fragment: only under its fault.
     fn implicit_response(&mut self, origin: &str, txn: &Transaction, grant: Grant) -> EmuResponse {
         let scope = grant.scopes.join(" ");
-        let family = self.store.new_family();
+        let family = self.store.tokens.new_family();
         let now = self.now();
         let token = self
             .store
-            .new_access_token(grant, family, now, ACCESS_TOKEN_LIFETIME);
+            .tokens
+            .issue_access(grant, family, now, ACCESS_TOKEN_LIFETIME, None);
         let lifetime = ACCESS_TOKEN_LIFETIME.to_string();
         let params = vec![
             ("access_token", token.as_str()),

@@ -201,7 +201,7 @@ impl Reference {
             "software": { "name": "grantcheck reference server" },
             "implementation": {
                 "description": "grantcheck reference FHIR endpoint",
-                "url": format!("{origin}{}", self.tenant.fhir_base_path),
+                "url": format!("{origin}{}", self.base.tenant.fhir_base_path),
             },
             "fhirVersion": "4.0.1",
             "format": ["json"],

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::responses::{OAuthError, form_params};
 use super::signing::grant_subject;
-use super::store::{Grant, REFRESH_TOKEN_LIFETIME};
+use super::store::Grant;
 use super::{Fault, Reference};
 use crate::emulators::{ClientAuth, EmuRequest, EmuResponse};
 
@@ -70,19 +70,16 @@ impl Reference {
         let now = self.now();
         if let Some(t) = self
             .store
+            .tokens
             .access_tokens
             .get(token)
             .filter(|t| t.active(now))
         {
-            return Ok(active(&t.grant, t.issued_at, t.issued_at + t.lifetime));
+            return Ok(active(&t.grant, t.issued_at, t.expires_at()));
         }
-        let refresh = self.store.refresh_tokens.get(token);
+        let refresh = self.store.tokens.refresh_tokens.get(token);
         if let Some(t) = refresh.filter(|t| t.live(now) && !t.used) {
-            return Ok(active(
-                &t.grant,
-                t.issued_at,
-                t.issued_at + REFRESH_TOKEN_LIFETIME,
-            ));
+            return Ok(active(&t.grant, t.issued_at, t.expires_at()));
         }
         Ok(inactive)
     }

@@ -43,7 +43,11 @@ impl Reference {
         let form = Params::new(req.form());
         let username = form.get("username").unwrap_or("");
         let password = form.get("password").unwrap_or("");
-        let Some(user) = self.user(username).filter(|u| u.password == password) else {
+        let Some(user) = self
+            .base
+            .user(username, false)
+            .filter(|u| u.password == password)
+        else {
             return self.page(200, pages::login_body(txn, &client_id, true));
         };
         let login = Login {

@@ -35,8 +35,6 @@ mod flow_tests;
 #[cfg(test)]
 mod test_support;
 
-use std::collections::HashSet;
-
 pub use faults::{FAULTS, Fault};
 
 /// Parts of the standard the server can be run without (`emulator.without`), so it
@@ -64,8 +62,8 @@ impl Part {
     }
 }
 
-use super::clock::VirtualClock;
-use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant, UserRegistration};
+use super::engine::Base;
+use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant};
 use signing::Keys;
 use store::Store;
 
@@ -93,9 +91,7 @@ pub mod paths {
 /// of every flow (kept per transaction, code and token, so that concurrent scenarios
 /// sharing one server stay independent).
 pub struct Reference {
-    tenant: Tenant,
-    faults: HashSet<Fault>,
-    clock: VirtualClock,
+    base: Base<Fault>,
     store: Store,
     keys: Keys,
 }
@@ -103,9 +99,7 @@ pub struct Reference {
 impl Reference {
     pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
         Self {
-            tenant,
-            faults: faults.into_iter().collect(),
-            clock: VirtualClock::new(),
+            base: Base::new(tenant, faults),
             store: Store::default(),
             keys: Keys::load(),
         }
@@ -113,32 +107,20 @@ impl Reference {
 
     /// Moves this server's clock forward for every artifact at once.
     pub fn advance_clock(&mut self, secs: u64) {
-        self.clock.advance(secs);
+        self.base.clock.advance(secs);
     }
 
     fn on(&self, fault: Fault) -> bool {
-        self.faults.contains(&fault)
+        self.base.on(fault)
     }
 
     /// Whether this server offers a part of the standard it can be run without.
     fn offers(&self, part: Part) -> bool {
-        !self.tenant.without.iter().any(|w| w == part.name())
+        !self.base.tenant.without.iter().any(|w| w == part.name())
     }
 
     fn now(&self) -> u64 {
-        self.clock.now_unix()
-    }
-
-    fn client(&self, client_id: &str) -> Option<&ClientRegistration> {
-        self.tenant
-            .clients
-            .iter()
-            .find(|c| c.client_id == client_id)
-    }
-
-    /// Usernames are compared exactly.
-    fn user(&self, username: &str) -> Option<&UserRegistration> {
-        self.tenant.users.iter().find(|u| u.username == username)
+        self.base.now()
     }
 
     /// Whether the client is registered for a grant type; an empty registration means
@@ -169,7 +151,7 @@ impl Reference {
                 _ => responses::method_not_allowed("GET, POST"),
             };
         }
-        let fhir = self.tenant.fhir_base_path.trim_end_matches('/');
+        let fhir = self.base.tenant.fhir_base_path.trim_end_matches('/');
         if let Some(rest) = path.strip_prefix(fhir).filter(|_| !fhir.is_empty()) {
             return match rest {
                 paths::SMART_CONFIGURATION if get => self.smart_configuration(origin),
@@ -225,6 +207,6 @@ impl Emulator for Reference {
     }
 
     fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool {
-        self.store.age(artifact, secs)
+        self.store.tokens.age(artifact, secs)
     }
 }

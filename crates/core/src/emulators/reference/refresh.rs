@@ -10,6 +10,7 @@ use super::scopes;
 use super::store::{ACCESS_TOKEN_LIFETIME, Grant};
 use super::token::Issue;
 use super::{Fault, Reference};
+use crate::emulators::engine::{RefreshFailure, RefreshRules};
 use crate::emulators::{ClientAuth, ClientRegistration};
 
 impl Reference {
@@ -24,28 +25,28 @@ impl Reference {
             .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?
             .to_string();
         let now = self.now();
+        let rules = RefreshRules {
+            bound_to_client: !self.on(Fault::RefreshNotBoundToClient),
+            detect_replay: !self.on(Fault::RefreshReplayUndetected),
+            replay_revokes: !self.on(Fault::RefreshReplayKeepsFamily),
+        };
         let token = self
             .store
-            .refresh_tokens
-            .get(&value)
-            .filter(|t| t.live(now))
-            .cloned()
-            .ok_or_else(|| {
-                OAuthError::invalid_grant("The refresh token is invalid, expired or revoked.")
+            .tokens
+            .use_refresh(&value, &client.client_id, now, rules)
+            .map_err(|failure| {
+                OAuthError::invalid_grant(match failure {
+                    RefreshFailure::Unknown | RefreshFailure::Revoked | RefreshFailure::Expired => {
+                        "The refresh token is invalid, expired or revoked."
+                    }
+                    RefreshFailure::OtherClient => {
+                        "The refresh token was issued to another client."
+                    }
+                    RefreshFailure::Replayed => {
+                        "The refresh token was already used; its grant is revoked."
+                    }
+                })
             })?;
-        if token.grant.client_id != client.client_id && !self.on(Fault::RefreshNotBoundToClient) {
-            return Err(OAuthError::invalid_grant(
-                "The refresh token was issued to another client.",
-            ));
-        }
-        if token.used && !self.on(Fault::RefreshReplayUndetected) {
-            if !self.on(Fault::RefreshReplayKeepsFamily) {
-                self.store.revoke_family(token.family);
-            }
-            return Err(OAuthError::invalid_grant(
-                "The refresh token was already used; its grant is revoked.",
-            ));
-        }
 
         let original = &token.grant.scopes;
         let requested = form
@@ -70,7 +71,7 @@ impl Reference {
         } else if self.on(Fault::NoRefreshRotation) {
             Some(value)
         } else {
-            if let Some(old) = self.store.refresh_tokens.get_mut(&value) {
+            if let Some(old) = self.store.tokens.refresh_tokens.get_mut(&value) {
                 old.used = true;
             }
             // The new token carries the original grant: its scope stays what the user
@@ -83,6 +84,7 @@ impl Reference {
         let grant = Grant {
             client_id: client.client_id.clone(),
             scopes: granted,
+            requested,
             ..token.grant
         };
         self.issue_tokens(
@@ -93,7 +95,6 @@ impl Reference {
                 lifetime: ACCESS_TOKEN_LIFETIME,
                 refresh_token,
                 id_token: Some(false),
-                requested: &requested,
             },
         )
     }

@@ -24,8 +24,8 @@ impl Reference {
             .ok_or_else(|| OAuthError::invalid_request("The token parameter is missing."))?;
         // token_type_hint only speeds up a lookup (§2.1); both kinds are searched anyway.
         let owner = match (
-            self.store.access_tokens.get(token),
-            self.store.refresh_tokens.get(token),
+            self.store.tokens.access_tokens.get(token),
+            self.store.tokens.refresh_tokens.get(token),
         ) {
             (Some(t), _) => Some((t.grant.client_id.clone(), None)),
             (None, Some(t)) => Some((t.grant.client_id.clone(), Some(t.family))),
@@ -48,15 +48,15 @@ impl Reference {
         }
         match refresh_family {
             Some(family) if !self.on(Fault::RevokeRefreshKeepsAccess) => {
-                self.store.revoke_family(family)
+                self.store.tokens.revoke_family(family)
             }
             Some(_) => {
-                if let Some(t) = self.store.refresh_tokens.get_mut(token) {
+                if let Some(t) = self.store.tokens.refresh_tokens.get_mut(token) {
                     t.revoked = true;
                 }
             }
             None => {
-                if let Some(t) = self.store.access_tokens.get_mut(token) {
+                if let Some(t) = self.store.tokens.access_tokens.get_mut(token) {
                     t.revoked = true;
                 }
             }

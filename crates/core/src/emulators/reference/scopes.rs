@@ -20,16 +20,7 @@ pub(super) enum Kind {
     Unknown,
 }
 
-/// Space-delimited scope tokens without empties or duplicates, in request order.
-pub(super) fn split(value: &str) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for token in value.split(' ').filter(|t| !t.is_empty()) {
-        if !out.iter().any(|s| s == token) {
-            out.push(token.to_string());
-        }
-    }
-    out
-}
+pub(super) use crate::emulators::engine::split_scopes as split;
 
 pub(super) fn kind(scope: &str) -> Kind {
     if SPECIAL.contains(&scope) {

@@ -111,7 +111,7 @@ impl Reference {
                 "fhirUser".into(),
                 json!(format!(
                     "{origin}{}/Patient/{patient}",
-                    self.tenant.fhir_base_path
+                    self.base.tenant.fhir_base_path
                 )),
             );
         }

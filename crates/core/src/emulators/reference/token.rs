@@ -11,7 +11,7 @@ use super::{Fault, Reference};
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
 
 /// What to put in a token response besides the access token.
-pub(super) struct Issue<'a> {
+pub(super) struct Issue {
     /// The grant as this access token carries it (scopes possibly narrowed).
     pub grant: Grant,
     pub family: u64,
@@ -19,8 +19,6 @@ pub(super) struct Issue<'a> {
     pub refresh_token: Option<String>,
     /// None: no ID token; Some(with_nonce).
     pub id_token: Option<bool>,
-    /// The scopes the client asked for, to tell whether the grant differs.
-    pub requested: &'a [String],
 }
 
 /// The access token lifetime under the long-lived-access-tokens fault: a day.
@@ -126,16 +124,17 @@ impl Reference {
             _ => None,
         };
         let scope = issue.grant.scopes.join(" ");
-        let changed = !same_set(&issue.grant.scopes, issue.requested);
+        let changed = !same_set(&issue.grant.scopes, &issue.grant.requested);
         let patient = issue
             .grant
             .patient
             .clone()
             .filter(|_| issue.grant.has("launch/patient") && !self.on(Fault::NoPatientContext));
         let now = self.now();
-        let access = self
-            .store
-            .new_access_token(issue.grant, issue.family, now, issue.lifetime);
+        let access =
+            self.store
+                .tokens
+                .issue_access(issue.grant, issue.family, now, issue.lifetime, None);
 
         let mut body = Map::new();
         body.insert("access_token".into(), json!(access));
@@ -177,7 +176,8 @@ impl Reference {
         form: &Params,
     ) -> Result<Value, OAuthError> {
         let user = self
-            .user(form.get("username").unwrap_or(""))
+            .base
+            .user(form.get("username").unwrap_or(""), false)
             .filter(|u| Some(u.password.as_str()) == form.get("password"))
             .ok_or_else(|| OAuthError::invalid_grant("The username or password is wrong."))?;
         let requested = scopes::split(form.get("scope").unwrap_or(""));
@@ -192,8 +192,9 @@ impl Reference {
             nonce: None,
             auth_time: self.now(),
             patient: user.portal_access.first().map(|a| a.patient_id.clone()),
+            requested,
         };
-        let family = self.store.new_family();
+        let family = self.store.tokens.new_family();
         self.issue_tokens(
             origin,
             Issue {
@@ -202,7 +203,6 @@ impl Reference {
                 lifetime: ACCESS_TOKEN_LIFETIME,
                 refresh_token: None,
                 id_token: Some(false),
-                requested: &requested,
             },
         )
     }

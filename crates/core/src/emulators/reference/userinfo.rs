@@ -24,6 +24,7 @@ impl Reference {
         let now = self.now();
         let grant = self
             .store
+            .tokens
             .access_tokens
             .get(token)
             .filter(|t| t.active(now) && !self.on(Fault::UserinfoRefusesValidToken))
