@@ -5,7 +5,8 @@
 //! meaning of the OAuth `error` code.
 //!
 //! The prose lives in the project's `explain/*.yaml` (see `explain/README.md`),
-//! compiled in and parsed once, on first use; `tests` below parses every file.
+//! compiled in and parsed once, on first use; `tests` below parses every file and
+//! checks its ids and keys.
 //! Only the invalid-tenant diagnosis, which quotes the echoed tenant, is written here.
 
 use std::sync::LazyLock;
@@ -253,9 +254,38 @@ pub fn invalid_tenant(e: &ErrorUri) -> Vec<Diagnosis> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
+
+    /// `features/CATALOG.md`'s `| ID | entry |` rows.
+    const CATALOG_MD: &str = include_str!("../../../../../features/CATALOG.md");
 
     fn loaded() -> Catalog {
         load().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn all_diagnoses(c: &Catalog) -> Vec<&D> {
+        std::iter::once(&c.client_unknown)
+            .chain(c.urns.iter().flat_map(|u| &u.diagnoses))
+            .chain(c.phrases.iter().flat_map(|e| &e.diagnoses))
+            .chain(c.generic.iter().map(|g| &g.diagnosis))
+            .collect()
+    }
+
+    /// A catalog id (`CER-06`, `OKT-03`, `SMART-10`, `RFC-01`, `LINT-C7`) with a known
+    /// prefix, or a section of RFC 6749 or OpenID Connect Core (`RFC6749-4.1.2.1`,
+    /// `OIDC-3.1.2.6`).
+    fn well_formed(id: &str) -> bool {
+        let Some((prefix, rest)) = id.split_once('-') else {
+            return false;
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        match prefix {
+            "RFC6749" | "OIDC" => rest.split('.').all(digits),
+            "LINT" => {
+                rest.starts_with(['A', 'C']) && digits(&rest[1..]) && !rest[1..].starts_with('0')
+            }
+            p => crate::vendors::is_catalog_prefix(p) && rest.len() == 2 && digits(rest),
+        }
     }
 
     #[test]
@@ -269,6 +299,120 @@ mod tests {
                 path,
                 "a phrase file's `source` is its name"
             );
+        }
+    }
+
+    #[test]
+    fn ids_and_refs_are_well_formed_and_in_the_catalog() {
+        let listed: Vec<&str> = CATALOG_MD
+            .lines()
+            .filter_map(|l| l.strip_prefix('|')?.split('|').next())
+            .map(str::trim)
+            .collect();
+        let c = loaded();
+        for d in all_diagnoses(&c) {
+            assert!(
+                well_formed(&d.id) || d.id == "OIDC-PROVIDER",
+                "malformed id `{}`",
+                d.id
+            );
+            assert!(!d.refs.is_empty(), "{}: no refs", d.id);
+            for r in &d.refs {
+                assert!(well_formed(r), "{}: malformed ref `{r}`", d.id);
+                let section = r.starts_with("RFC6749-") || r.starts_with("OIDC-");
+                assert!(
+                    section || listed.contains(&r.as_str()),
+                    "{}: ref `{r}` is not in features/CATALOG.md",
+                    d.id
+                );
+            }
+            for (field, text) in [("cause", &d.cause), ("check", &d.check), ("fix", &d.fix)] {
+                assert!(!text.trim().is_empty(), "{}: empty {field}", d.id);
+            }
+        }
+        for bad in [
+            "CER-6", "OKT-003", "LINT-7", "LINT-C07", "XYZ-01", "RFC6749-", "cer-06",
+        ] {
+            assert!(!well_formed(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn every_entry_has_a_key_and_a_diagnosis() {
+        let c = loaded();
+        for u in &c.urns {
+            assert!(
+                !u.urns.is_empty() && !u.diagnoses.is_empty(),
+                "{:?}",
+                u.urns
+            );
+        }
+        for e in &c.phrases {
+            assert!(
+                !e.phrases.is_empty() && !e.diagnoses.is_empty(),
+                "{:?}",
+                e.phrases
+            );
+        }
+        for g in &c.generic {
+            assert!(!g.codes.is_empty(), "{}", g.diagnosis.id);
+        }
+    }
+
+    /// The first entry wins, so a key listed twice would be dead the second time.
+    #[test]
+    fn no_phrase_urn_or_code_is_listed_twice() {
+        let c = loaded();
+        let (mut seen, mut urns, mut codes) = (HashSet::new(), HashSet::new(), HashSet::new());
+        for p in c.phrases.iter().flat_map(|e| &e.phrases) {
+            assert!(!normalise(p).is_empty(), "empty phrase");
+            assert!(seen.insert(normalise(p)), "phrase listed twice: {p}");
+        }
+        for u in c.urns.iter().flat_map(|e| &e.urns) {
+            // Looked up after `_` → `-` and with the `urn:cerner:error:...` prefix cut.
+            assert!(
+                !u.contains('_') && !u.starts_with("urn:") && !u.contains(char::is_whitespace),
+                "URN `{u}` can never match: write the short, hyphenated form"
+            );
+            assert!(urns.insert(u), "URN listed twice: {u}");
+        }
+        assert!(
+            !c.urns
+                .iter()
+                .any(|e| e.urns.iter().any(|u| u == "oauth2:token:invalid-tenant")),
+            "oauth2:token:invalid-tenant is computed by invalid_tenant(), never looked up"
+        );
+        for code in c.generic.iter().flat_map(|g| &g.codes) {
+            assert!(codes.insert(code), "code listed twice: {code}");
+        }
+    }
+
+    /// Phrase files are tried one after the other; that order can only matter if an
+    /// entry of one file also matches another file's phrase, which none does.
+    #[test]
+    fn no_phrase_file_shadows_another() {
+        let c = loaded();
+        for a in &c.phrases {
+            for b in c.phrases.iter().filter(|b| b.source != a.source) {
+                for p in &a.phrases {
+                    assert!(
+                        !b.matches(p),
+                        "{} phrase `{p}` matches {} {:?}",
+                        a.source,
+                        b.source,
+                        b.phrases
+                    );
+                    let text = normalise(p);
+                    assert!(
+                        b.mode == Mode::Exact
+                            || !b.phrases.iter().any(|q| text.contains(&normalise(q))),
+                        "{} phrase `{p}` contains one of {} {:?}",
+                        a.source,
+                        b.source,
+                        b.phrases
+                    );
+                }
+            }
         }
     }
 
