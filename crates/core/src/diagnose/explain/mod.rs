@@ -99,13 +99,13 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
 
     if matched.is_empty() {
         let messages = [p.description.as_deref(), p.error.as_deref()];
-        let entry = catalog::PHRASES
+        let entry = catalog::phrases()
             .iter()
             .find(|e| messages.iter().flatten().any(|m| e.matches(m)))
             .or_else(|| {
                 // Error pages and plain text: look for a known phrase anywhere.
                 let text = catalog::normalise(&p.text);
-                catalog::PHRASES.iter().find(|e| {
+                catalog::phrases().iter().find(|e| {
                     e.mode != catalog::Mode::Exact
                         && e.phrases
                             .iter()
@@ -119,7 +119,7 @@ fn classify(p: &parse::Parsed, hint: Option<&'static str>) -> Explanation {
             }
             matched.extend(entry.diagnoses.iter().map(catalog::D::to_diagnosis));
             if vendor.is_none() {
-                vendor = Some(match entry.source {
+                vendor = Some(match entry.source.as_str() {
                     "oidc-provider" => "oidc-provider",
                     _ => "athenahealth",
                 });
@@ -181,13 +181,11 @@ fn explain_urn(
     notes: &mut Vec<String>,
 ) {
     let short = eu.normalized();
-    let entry = catalog::URNS
-        .iter()
-        .find(|u| u.urns.contains(&short.as_str()));
+    let entry = catalog::urns().iter().find(|u| u.urns.contains(&short));
     let client_auth = entry.is_some_and(|u| u.client_auth);
     if eu.client_unknown() && !client_auth {
         // CER-04: never blame the grant or tenant when the client was not identified.
-        matched.push(catalog::CLIENT_UNKNOWN.to_diagnosis());
+        matched.push(catalog::client_unknown().to_diagnosis());
         notes.push(format!("The URN names `{short}`, but client=unknown means the server never identified the client; fix client authentication first (CER-04, LINT-C7)."));
         return;
     }
@@ -224,7 +222,7 @@ fn explain_urn(
 }
 
 fn phrase_notes(entry: &catalog::Entry, p: &parse::Parsed, notes: &mut Vec<String>) {
-    let first = entry.diagnoses.first().map_or("", |d| d.id);
+    let first = entry.diagnoses.first().map_or("", |d| d.id.as_str());
     if first == "OKT-03"
         && let Some(d) = &p.description
         && !catalog::normalise(d).contains("at the authorize request")
