@@ -53,6 +53,36 @@ macro_rules! fault_switches {
     };
 }
 
+/// The constructor and accessors of an emulator built on the engine: its state is an
+/// [`engine::Base`] (tenant, faults, clock) in `base`, a `Store::default()` in `store`
+/// and its signing `Keys` in `keys`.
+macro_rules! on_the_engine {
+    ($emulator:ident) => {
+        impl $emulator {
+            pub fn new(tenant: $crate::emulators::Tenant, faults: Vec<Fault>) -> Self {
+                Self {
+                    base: $crate::emulators::engine::Base::new(tenant, faults),
+                    store: Store::default(),
+                    keys: Keys::load(),
+                }
+            }
+
+            /// Moves this emulator's clock forward for every artifact at once.
+            pub fn advance_clock(&mut self, secs: u64) {
+                self.base.clock.advance(secs);
+            }
+
+            fn on(&self, fault: Fault) -> bool {
+                self.base.on(fault)
+            }
+
+            fn now(&self) -> u64 {
+                self.base.now()
+            }
+        }
+    };
+}
+
 pub mod athenahealth;
 pub mod clock;
 mod engine;
@@ -187,6 +217,12 @@ impl EmuRequest {
             .map(|(_, v)| v)
     }
 
+    /// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).
+    pub fn bearer(&self) -> Option<&str> {
+        let (scheme, token) = self.header("authorization")?.trim().split_once(' ')?;
+        scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    }
+
     /// Cookie value by name from the `Cookie` header.
     pub fn cookie(&self, name: &str) -> Option<String> {
         self.header("cookie")?.split(';').find_map(|c| {
@@ -297,24 +333,15 @@ pub fn create(
     }
     match vendor {
         "athenahealth" => {
-            let faults = faults
-                .iter()
-                .map(|f| f.parse::<athenahealth::Fault>())
-                .collect::<Result<Vec<_>, _>>()?;
+            let faults = parse_faults::<athenahealth::Fault>(faults)?;
             Ok(Box::new(athenahealth::Athenahealth::new(tenant, faults)))
         }
         "oracle-health" => {
-            let faults = faults
-                .iter()
-                .map(|f| f.parse::<oracle_health::Fault>())
-                .collect::<Result<Vec<_>, _>>()?;
+            let faults = parse_faults::<oracle_health::Fault>(faults)?;
             Ok(Box::new(oracle_health::OracleHealth::new(tenant, faults)))
         }
         "reference" => {
-            let faults = faults
-                .iter()
-                .map(|f| f.parse::<reference::Fault>())
-                .collect::<Result<Vec<_>, _>>()?;
+            let faults = parse_faults::<reference::Fault>(faults)?;
             if let Some(w) = tenant
                 .without
                 .iter()
@@ -337,6 +364,11 @@ pub fn create(
             names().join(", ")
         )),
     }
+}
+
+/// Fault names parsed into a vendor's switches; the first unknown one is the error.
+fn parse_faults<F: std::str::FromStr<Err = String>>(names: &[String]) -> Result<Vec<F>, String> {
+    names.iter().map(|f| f.parse()).collect()
 }
 
 /// Names of the emulators: one per vendor in the registry, and `reference`.

@@ -90,22 +90,10 @@ impl Athenahealth {
 
 #[cfg(test)]
 mod tests {
-    use base64::Engine;
-    use base64::engine::general_purpose::STANDARD;
-
     use super::*;
 
     #[test]
-    fn basic_parsing() {
-        let header = format!("Basic {}", STANDARD.encode("app:p%40ss"));
-        assert_eq!(parse_basic(&header), Some(("app".into(), "p@ss".into())));
-        assert_eq!(parse_basic("Basic !!!"), None);
-        assert_eq!(
-            parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))),
-            None
-        );
-        assert_eq!(parse_basic("Bearer abc"), None);
-        assert_eq!(parse_basic("Basic"), None);
+    fn basic_scheme_is_case_insensitive() {
         assert!(is_basic("basic xyz") && !is_basic("Bearer xyz") && !is_basic("Basi"));
     }
 }

@@ -1,7 +1,8 @@
 //! The FHIR DSTU2 API under the tenant's base path, with athenahealth's documented
 //! (and partly non-standard) error answers.
 
-use serde_json::{Value, json};
+use crate::emulators::engine::search_bundle;
+use serde_json::json;
 
 use super::faults::Fault;
 use super::store::Grant;
@@ -17,11 +18,6 @@ fn incorrect_permissions() -> EmuResponse {
 fn invalid_token() -> EmuResponse {
     EmuResponse::json(401, &json!({ "error": "invalid_token" }))
         .with_header("www-authenticate", "Bearer error=\"invalid_token\"")
-}
-
-fn bearer(req: &EmuRequest) -> Option<&str> {
-    let (scheme, token) = req.header("authorization")?.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
 }
 
 impl Athenahealth {
@@ -86,7 +82,7 @@ impl Athenahealth {
 
     /// The grant of a live access token in the `Authorization: Bearer` header.
     fn bearer_grant(&self, req: &EmuRequest) -> Option<&Grant> {
-        let token = self.store.tokens.access_tokens.get(bearer(req)?)?;
+        let token = self.store.tokens.access_tokens.get(req.bearer()?)?;
         token.active(self.now()).then_some(&token.grant)
     }
 
@@ -101,20 +97,6 @@ impl Athenahealth {
             || (self.on(Fault::AcceptFhirJsonAcceptHeader)
                 && accept.starts_with("application/fhir+json"))
     }
-}
-
-/// A search answer: the token's patient for Patient searches, nothing otherwise.
-fn search_bundle(resource: &str, patient: Option<&str>) -> Value {
-    let entries: Vec<Value> = match (resource, patient) {
-        ("Patient", Some(p)) => vec![json!({ "resource": { "resourceType": "Patient", "id": p } })],
-        _ => Vec::new(),
-    };
-    json!({
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": entries.len(),
-        "entry": entries,
-    })
 }
 
 #[cfg(test)]

@@ -39,8 +39,6 @@ mod tests {
 
     #[test]
     fn shapes() {
-        assert_eq!(opaque().len(), 43);
-        assert_ne!(opaque(), opaque());
         let id = error_id();
         assert_eq!(id.len(), 25);
         assert!(id.starts_with("oae") && id.chars().all(|c| c.is_ascii_alphanumeric()));

@@ -31,7 +31,7 @@ mod test_support;
 pub use faults::{FAULTS, Fault};
 
 use super::engine::{Base, param};
-use super::{EmuRequest, EmuResponse, Emulator, Tenant};
+use super::{EmuRequest, EmuResponse, Emulator};
 use signing::Keys;
 use store::Store;
 
@@ -44,28 +44,9 @@ pub struct Athenahealth {
     keys: Keys,
 }
 
+on_the_engine!(Athenahealth);
+
 impl Athenahealth {
-    pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
-        Self {
-            base: Base::new(tenant, faults),
-            store: Store::default(),
-            keys: Keys::load(),
-        }
-    }
-
-    /// Moves this emulator's clock forward for every artifact at once.
-    pub fn advance_clock(&mut self, secs: u64) {
-        self.base.clock.advance(secs);
-    }
-
-    fn on(&self, fault: Fault) -> bool {
-        self.base.on(fault)
-    }
-
-    fn now(&self) -> u64 {
-        self.base.now()
-    }
-
     fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         let method = req.method.to_ascii_uppercase();
         let get = method == "GET";
@@ -106,7 +87,6 @@ impl Athenahealth {
         }
     }
 }
-
 
 impl Emulator for Athenahealth {
     fn vendor(&self) -> &'static str {

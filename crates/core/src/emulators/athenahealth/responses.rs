@@ -2,7 +2,6 @@
 //! error redirects.
 
 use serde_json::json;
-use url::form_urlencoded;
 
 use super::ids;
 use crate::emulators::EmuResponse;
@@ -38,10 +37,6 @@ pub(super) fn method_not_allowed(allow: &str) -> EmuResponse {
     .with_header("allow", allow)
 }
 
-pub(super) fn not_found() -> EmuResponse {
-    EmuResponse::json(404, &json!({ "error": "not_found" }))
-}
-
 /// A JSON body given as a literal, for bodies whose documented spacing matters.
 pub(super) fn literal_json(status: u16, body: &str) -> EmuResponse {
     EmuResponse::new(status)
@@ -49,19 +44,7 @@ pub(super) fn literal_json(status: u16, body: &str) -> EmuResponse {
         .with_body(body.as_bytes().to_vec())
 }
 
-/// `uri` with `params` appended to its query (form-urlencoded).
-pub(super) fn with_query(uri: &str, params: &[(&str, &str)]) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        query.append_pair(k, v);
-    }
-    let query = query.finish();
-    if query.is_empty() {
-        return uri.to_string();
-    }
-    let separator = if uri.contains('?') { '&' } else { '?' };
-    format!("{uri}{separator}{query}")
-}
+pub(super) use crate::emulators::engine::{not_found, with_query};
 
 /// An authorization error delivered to the client's redirect_uri (response_mode=query).
 pub(super) fn redirect_error(

@@ -254,18 +254,21 @@ impl<G: Granted> Artifacts<G> {
     }
 }
 
+/// The smallest grant: just its client, for the engine's own tests.
+#[cfg(test)]
+#[derive(Debug, Clone)]
+pub(super) struct G(pub &'static str);
+
+#[cfg(test)]
+impl Granted for G {
+    fn client_id(&self) -> &str {
+        self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[derive(Debug, Clone)]
-    struct G(&'static str);
-
-    impl Granted for G {
-        fn client_id(&self) -> &str {
-            self.0
-        }
-    }
 
     #[test]
     fn families_revoke_together_and_only_themselves() {

@@ -131,17 +131,9 @@ fn check_redirect<G>(
 
 #[cfg(test)]
 mod tests {
+    use super::super::artifacts::G;
     use super::super::pkce::{Challenge, ChallengeMethod};
     use super::*;
-
-    #[derive(Debug, Clone)]
-    struct G(&'static str);
-
-    impl Granted for G {
-        fn client_id(&self) -> &str {
-            self.0
-        }
-    }
 
     const CB: &str = "https://app.example/cb";
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";

@@ -15,6 +15,7 @@ mod base;
 mod code;
 mod pkce;
 mod refresh;
+mod respond;
 
 pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime};
 pub(crate) use base::Base;
@@ -24,6 +25,7 @@ pub(crate) use pkce::{
     read_challenge,
 };
 pub(crate) use refresh::{RefreshFailure, RefreshRules, Requested};
+pub(crate) use respond::{not_found, search_bundle, with_query};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -96,17 +96,8 @@ impl Requested {
 
 #[cfg(test)]
 mod tests {
-    use super::super::artifacts::Lifetime;
+    use super::super::artifacts::{G, Lifetime};
     use super::*;
-
-    #[derive(Debug, Clone)]
-    struct G(&'static str);
-
-    impl Granted for G {
-        fn client_id(&self) -> &str {
-            self.0
-        }
-    }
 
     const RULES: RefreshRules = RefreshRules {
         bound_to_client: true,

@@ -1,11 +1,10 @@
 //! The FHIR R4 server under the tenant's base: bearer checks with RFC 6750 challenges,
 //! and the vendor's 403 body for a token without a scope for the resource.
 
+use crate::emulators::engine::search_bundle;
 use serde_json::{Value, json};
 
 use super::faults::Fault;
-use super::introspect::bearer;
-use super::store::Grant;
 use super::{OracleHealth, scopes};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -40,7 +39,7 @@ impl OracleHealth {
         if resource == "metadata" && get {
             return fhir_json(200, capability_statement().to_string().into_bytes());
         }
-        let grant = match bearer(req) {
+        let grant = match req.bearer() {
             None => return self.unauthorized(origin, "The access token is missing."),
             Some(token) => match self.live_access(token) {
                 Some(at) => &at.grant,
@@ -63,7 +62,10 @@ impl OracleHealth {
         }
         let body = match id {
             Some(id) => json!({ "resourceType": resource, "id": id }),
-            None => search_bundle(resource, grant),
+            None => {
+                let patient = grant.user.as_ref().and_then(|u| u.patient_id.as_deref());
+                search_bundle(resource, patient)
+            }
         };
         fhir_json(200, body.to_string().into_bytes())
     }
@@ -75,21 +77,6 @@ impl OracleHealth {
         );
         EmuResponse::new(401).with_header("www-authenticate", challenge)
     }
-}
-
-/// A search answer: the token's patient for Patient searches, nothing otherwise.
-fn search_bundle(resource: &str, grant: &Grant) -> Value {
-    let patient = grant.user.as_ref().and_then(|u| u.patient_id.as_deref());
-    let entries: Vec<Value> = match (resource, patient) {
-        ("Patient", Some(p)) => vec![json!({ "resource": { "resourceType": "Patient", "id": p } })],
-        _ => Vec::new(),
-    };
-    json!({
-        "resourceType": "Bundle",
-        "type": "searchset",
-        "total": entries.len(),
-        "entry": entries,
-    })
 }
 
 fn capability_statement() -> Value {

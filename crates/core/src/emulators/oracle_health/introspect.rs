@@ -10,12 +10,6 @@ type AccessToken = Access<Grant>;
 use super::{OracleHealth, param};
 use crate::emulators::{EmuRequest, EmuResponse};
 
-/// The token of an `Authorization: Bearer` header.
-pub(super) fn bearer(req: &EmuRequest) -> Option<&str> {
-    let (scheme, token) = req.header("authorization")?.trim().split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
-}
-
 impl OracleHealth {
     /// An access token that is neither revoked nor expired.
     pub(super) fn live_access(&self, token: &str) -> Option<&AccessToken> {
@@ -24,7 +18,7 @@ impl OracleHealth {
     }
 
     pub(super) fn tokeninfo(&self, req: &EmuRequest) -> EmuResponse {
-        let token = match bearer(req) {
+        let token = match req.bearer() {
             Some(t) => Some(t.to_string()),
             None if req.method.eq_ignore_ascii_case("POST") => {
                 param(&req.form(), "token").map(str::to_string)

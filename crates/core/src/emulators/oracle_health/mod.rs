@@ -33,7 +33,7 @@ mod test_support;
 pub use faults::{FAULTS, Fault};
 
 use super::engine::{Base, param};
-use super::{EmuRequest, EmuResponse, Emulator, Tenant};
+use super::{EmuRequest, EmuResponse, Emulator};
 use paths::TenantRoute;
 use responses::CORRELATION_HEADER;
 use signing::Keys;
@@ -48,28 +48,9 @@ pub struct OracleHealth {
     keys: Keys,
 }
 
+on_the_engine!(OracleHealth);
+
 impl OracleHealth {
-    pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
-        Self {
-            base: Base::new(tenant, faults),
-            store: Store::default(),
-            keys: Keys::load(),
-        }
-    }
-
-    /// Moves this emulator's clock forward for every artifact at once.
-    pub fn advance_clock(&mut self, secs: u64) {
-        self.base.clock.advance(secs);
-    }
-
-    fn on(&self, fault: Fault) -> bool {
-        self.base.on(fault)
-    }
-
-    fn now(&self) -> u64 {
-        self.base.now()
-    }
-
     fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         let method = req.method.to_ascii_uppercase();
         let get = method == "GET";
@@ -145,7 +126,6 @@ impl OracleHealth {
         }
     }
 }
-
 
 impl Emulator for OracleHealth {
     fn vendor(&self) -> &'static str {

@@ -2,7 +2,6 @@
 //! redirects and plain answers.
 
 use serde_json::{Map, Value, json};
-use url::form_urlencoded;
 
 use super::faults::Fault;
 use super::urn::{self, Attribution};
@@ -158,24 +157,7 @@ impl OracleHealth {
     }
 }
 
-/// `uri` with `params` appended to its query (form-urlencoded), keeping any query the
-/// registered redirect URI already has.
-pub(super) fn with_query(uri: &str, params: &[(&str, &str)]) -> String {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in params {
-        query.append_pair(k, v);
-    }
-    let query = query.finish();
-    if query.is_empty() {
-        return uri.to_string();
-    }
-    let separator = if uri.contains('?') { '&' } else { '?' };
-    format!("{uri}{separator}{query}")
-}
-
-pub(super) fn not_found() -> EmuResponse {
-    EmuResponse::json(404, &json!({ "error": "not_found" }))
-}
+pub(super) use crate::emulators::engine::{not_found, with_query};
 
 pub(super) fn method_not_allowed(allow: &str) -> EmuResponse {
     EmuResponse::new(405).with_header("allow", allow)
@@ -187,18 +169,4 @@ pub(super) fn bad_gateway() -> EmuResponse {
         502,
         "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>\n",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn queries_are_appended() {
-        assert_eq!(
-            with_query("https://a/cb?x=1", &[("error", "a b"), ("state", "s")]),
-            "https://a/cb?x=1&error=a+b&state=s"
-        );
-        assert_eq!(with_query("https://a/cb", &[]), "https://a/cb");
-    }
 }

@@ -63,7 +63,7 @@ impl Part {
 }
 
 use super::engine::Base;
-use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator, Tenant};
+use super::{ClientRegistration, EmuRequest, EmuResponse, Emulator};
 use signing::Keys;
 use store::Store;
 
@@ -96,31 +96,12 @@ pub struct Reference {
     keys: Keys,
 }
 
+on_the_engine!(Reference);
+
 impl Reference {
-    pub fn new(tenant: Tenant, faults: Vec<Fault>) -> Self {
-        Self {
-            base: Base::new(tenant, faults),
-            store: Store::default(),
-            keys: Keys::load(),
-        }
-    }
-
-    /// Moves this server's clock forward for every artifact at once.
-    pub fn advance_clock(&mut self, secs: u64) {
-        self.base.clock.advance(secs);
-    }
-
-    fn on(&self, fault: Fault) -> bool {
-        self.base.on(fault)
-    }
-
     /// Whether this server offers a part of the standard it can be run without.
     fn offers(&self, part: Part) -> bool {
         !self.base.tenant.without.iter().any(|w| w == part.name())
-    }
-
-    fn now(&self) -> u64 {
-        self.base.now()
     }
 
     /// Whether the client is registered for a grant type; an empty registration means
