@@ -1,7 +1,7 @@
 //! The HTML the browser sees: Okta's error page, the sign-in widget and the consent page.
 
 use crate::emulators::EmuResponse;
-use crate::emulators::html::{document, escape};
+use crate::emulators::html::{consent_form, document, escape, sign_in_form};
 
 /// Okta's error page for requests it will not redirect (unknown client, bad redirect_uri).
 pub(super) fn error_page(status: u16, code: &str, description: &str) -> EmuResponse {
@@ -34,13 +34,8 @@ pub(super) fn login_page(txn: &str, failed: bool) -> EmuResponse {
     } else {
         ""
     };
-    let body = format!(
-        "<h1>Sign In</h1>\n{alert}<form method=\"post\" action=\"/login/{}\">\n\
-         <label>Username <input type=\"text\" name=\"username\"></label>\n\
-         <label>Password <input type=\"password\" name=\"password\"></label>\n\
-         <button type=\"submit\">Sign In</button>\n</form>",
-        escape(txn)
-    );
+    let form = sign_in_form(&format!("/login/{txn}"), "Sign In", false);
+    let body = format!("<h1>Sign In</h1>\n{alert}{form}");
     EmuResponse::html(200, document("athenahealth - Sign In", &body))
         .with_header("x-frame-options", "DENY")
 }
@@ -58,22 +53,10 @@ pub(super) fn not_configured_page() -> EmuResponse {
 }
 
 pub(super) fn consent_page(txn: &str, client_id: &str, scopes: &[String]) -> EmuResponse {
-    let boxes: String = scopes
-        .iter()
-        .map(|s| {
-            let s = escape(s);
-            format!(
-                "<label><input type=\"checkbox\" name=\"scope\" value=\"{s}\" checked> {s}</label>\n"
-            )
-        })
-        .collect();
     let body = format!(
-        "<h1>{} would like to access your data</h1>\n\
-         <form method=\"post\" action=\"/consent/{}\">\n{boxes}\
-         <button type=\"submit\" name=\"consent\" value=\"allow\">Allow</button>\n\
-         <button type=\"submit\" name=\"consent\" value=\"deny\">Deny</button>\n</form>",
+        "<h1>{} would like to access your data</h1>\n{}",
         escape(client_id),
-        escape(txn)
+        consent_form(&format!("/consent/{txn}"), scopes)
     );
     EmuResponse::html(200, document("athenahealth - Consent", &body))
         .with_header("x-frame-options", "DENY")

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::aud::Aud;
-use crate::emulators::engine::{Artifacts, Challenge, Granted};
+use crate::emulators::engine::{Artifacts, Challenge, granted};
 
 /// Seconds an authorization code lives (Okta since 2021.04.1).
 pub(super) const CODE_LIFETIME: u64 = 300;
@@ -28,17 +28,7 @@ pub(super) struct Grant {
     pub auth_time: u64,
 }
 
-impl Granted for Grant {
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-}
-
-impl Grant {
-    pub fn has(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
-    }
-}
+granted!(Grant);
 
 /// An authorize request between the login form and the code.
 #[derive(Debug, Clone)]

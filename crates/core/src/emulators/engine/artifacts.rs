@@ -14,6 +14,25 @@ pub(crate) trait Granted: Clone {
     fn client_id(&self) -> &str;
 }
 
+/// Makes a vendor's grant struct (with `client_id` and `scopes` fields) [`Granted`],
+/// and gives it `has(scope)`.
+macro_rules! granted {
+    ($grant:ident) => {
+        impl $crate::emulators::engine::Granted for $grant {
+            fn client_id(&self) -> &str {
+                &self.client_id
+            }
+        }
+
+        impl $grant {
+            pub fn has(&self, scope: &str) -> bool {
+                self.scopes.iter().any(|s| s == scope)
+            }
+        }
+    };
+}
+pub(crate) use granted;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Code<G> {
     pub grant: G,

@@ -17,7 +17,7 @@ mod pkce;
 mod refresh;
 mod respond;
 
-pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime};
+pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime, granted};
 pub(crate) use base::Base;
 pub(crate) use code::{CodeFailure, CodeRules, Redemption, RedirectRule, redeem};
 pub(crate) use pkce::{

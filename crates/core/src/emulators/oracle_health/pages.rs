@@ -3,7 +3,7 @@
 
 use super::urn;
 use crate::emulators::EmuResponse;
-use crate::emulators::html::{document, escape};
+use crate::emulators::html::{document, escape, sign_in_form};
 
 /// Shown instead of redirecting when the client or its redirect URI cannot be trusted.
 pub(super) fn authorize_error_page(error: &str, short_urn: &str, error_uri: &str) -> EmuResponse {
@@ -25,14 +25,12 @@ pub(super) fn login_page(tenant_segment: &str, txn: &str, failed: bool) -> EmuRe
     } else {
         ""
     };
-    let body = format!(
-        "<h1>Millennium Sign In</h1>\n{alert}<form method=\"post\" action=\"/tenants/{}/login/{}\">\n\
-         <label>Username <input type=\"text\" name=\"username\"></label>\n\
-         <label>Password <input type=\"password\" name=\"password\"></label>\n\
-         <button type=\"submit\">Log In</button>\n</form>",
-        escape(tenant_segment),
-        escape(txn)
+    let form = sign_in_form(
+        &format!("/tenants/{tenant_segment}/login/{txn}"),
+        "Log In",
+        false,
     );
+    let body = format!("<h1>Millennium Sign In</h1>\n{alert}{form}");
     EmuResponse::html(200, document("Millennium Sign In", &body))
         .with_header("x-frame-options", "DENY")
 }

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::emulators::engine::{Artifacts, Granted, Lifetime};
+use crate::emulators::engine::{Artifacts, Lifetime, granted};
 
 /// Seconds an authorization code lives. The vendor publishes no number; this is the
 /// emulator's choice.
@@ -63,17 +63,7 @@ pub(super) struct Grant {
     pub user: Option<UserContext>,
 }
 
-impl Granted for Grant {
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-}
-
-impl Grant {
-    pub fn has(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
-    }
-}
+granted!(Grant);
 
 /// An authorize request between the login form and the code.
 #[derive(Debug, Clone)]

@@ -3,7 +3,7 @@
 
 use super::{Fault, Reference};
 use crate::emulators::EmuResponse;
-use crate::emulators::html::{document, escape};
+use crate::emulators::html::{consent_form, document, escape, sign_in_form};
 
 /// The sign-in form of a transaction, with an alert after a failed attempt.
 pub(super) fn login_body(txn: &str, client_id: &str, failed: bool) -> String {
@@ -13,35 +13,19 @@ pub(super) fn login_body(txn: &str, client_id: &str, failed: bool) -> String {
         ""
     };
     let body = format!(
-        "<h1>Sign in to continue to {}</h1>\n{alert}\
-         <form method=\"post\" action=\"/login/{}\">\n\
-         <label>Username <input type=\"text\" name=\"username\" autocomplete=\"username\"></label>\n\
-         <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>\n\
-         <button type=\"submit\">Sign in</button>\n</form>",
+        "<h1>Sign in to continue to {}</h1>\n{alert}{}",
         escape(client_id),
-        escape(txn)
+        sign_in_form(&format!("/login/{txn}"), "Sign in", true)
     );
     document("Reference server - Sign in", &body)
 }
 
 /// One checked box per scope (`name="scope"`) and the allow and deny buttons.
 pub(super) fn consent_body(txn: &str, client_id: &str, scopes: &[String]) -> String {
-    let boxes: String = scopes
-        .iter()
-        .map(|s| {
-            let s = escape(s);
-            format!(
-                "<label><input type=\"checkbox\" name=\"scope\" value=\"{s}\" checked> {s}</label>\n"
-            )
-        })
-        .collect();
     let body = format!(
-        "<h1>{} asks for access</h1>\n\
-         <form method=\"post\" action=\"/consent/{}\">\n{boxes}\
-         <button type=\"submit\" name=\"consent\" value=\"allow\">Allow</button>\n\
-         <button type=\"submit\" name=\"consent\" value=\"deny\">Deny</button>\n</form>",
+        "<h1>{} asks for access</h1>\n{}",
         escape(client_id),
-        escape(txn)
+        consent_form(&format!("/consent/{txn}"), scopes)
     );
     document("Reference server - Consent", &body)
 }

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::emulators::engine::{Artifacts, Challenge, Granted, Lifetime, opaque};
+use crate::emulators::engine::{Artifacts, Challenge, Lifetime, granted, opaque};
 
 /// Seconds an authorization code lives (RFC 6749 §4.1.2: short; OAuth 2.1 suggests 60).
 pub(super) const CODE_LIFETIME: u64 = 60;
@@ -32,17 +32,7 @@ pub(super) struct Grant {
     pub requested: Vec<String>,
 }
 
-impl Granted for Grant {
-    fn client_id(&self) -> &str {
-        &self.client_id
-    }
-}
-
-impl Grant {
-    pub fn has(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == scope)
-    }
-}
+granted!(Grant);
 
 /// An authorize request waiting for sign-in and consent.
 #[derive(Debug, Clone)]
