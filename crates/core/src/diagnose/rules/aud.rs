@@ -8,6 +8,7 @@ use crate::diagnose::request::{Kind, Request, Url};
 use crate::diagnose::text::{Text, has_percent_escape};
 use crate::diagnose::vendor;
 use crate::profile::Vendor;
+use crate::vendors::athenahealth::WORKFLOW_ERROR;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let aud = req.param("aud");
@@ -44,15 +45,16 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
     // What the vendor answers, and the catalog entry that says so.
     let (consequence, cites) = match ctx.vendor {
         Vendor::Athenahealth => (
-            "athenahealth's login answers 500 \"error in workflowHandler\"",
+            format!("athenahealth's login answers 500 \"{WORKFLOW_ERROR}\""),
             "ATH-11",
         ),
         Vendor::OracleHealth => (
-            "Oracle Health answers audience-not-white-listed or unknown-resource-server",
+            "Oracle Health answers audience-not-white-listed or unknown-resource-server"
+                .to_string(),
             "CER-19",
         ),
         Vendor::Generic => (
-            "the server cannot match it to a resource server",
+            "the server cannot match it to a resource server".to_string(),
             "SMART-07",
         ),
     };
@@ -65,7 +67,7 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     if s.starts_with('{') {
-        check_json(v, s, consequence, cites, ctx, out);
+        check_json(v, s, &consequence, cites, ctx, out);
         return;
     }
     let Some(url) = Url::parse(v) else {

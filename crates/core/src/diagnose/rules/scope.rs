@@ -7,41 +7,23 @@ use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Origin, Request};
 use crate::diagnose::text::{Text, has_percent_escape};
 use crate::profile::Vendor;
+use crate::vendors::{athenahealth, oracle_health};
 
 /// athenahealth's documented scopes (ATH-04 and the guide's other useful scopes).
-const ATHENA_RESOURCES: &[&str] = &[
-    "Patient",
-    "AllergyIntolerance",
-    "Assessment",
-    "CarePlan",
-    "CareTeam",
-    "Condition",
-    "Device",
-    "Immunization",
-    "MedicationStatement",
-    "Observation",
-    "Procedure",
-];
-const ATHENA_SPECIAL: &[&str] = &[
-    "openid",
-    "profile",
-    "email",
-    "offline_access",
-    "launch/patient",
-    "athena/user/Identity.PatientMappings.read",
-];
+fn athena_special() -> impl Iterator<Item = &'static str> {
+    athenahealth::DEFAULT_SCOPES
+        .into_iter()
+        .chain([athenahealth::PATIENT_MAPPINGS])
+}
+
 /// Oracle Health's `scopes_supported` beyond resource scopes (CER-13), plus SMART's
 /// standalone-launch context scopes.
-const ORACLE_SPECIAL: &[&str] = &[
-    "launch",
-    "profile",
-    "fhirUser",
-    "openid",
-    "online_access",
-    "offline_access",
-    "launch/patient",
-    "launch/encounter",
-];
+fn oracle_special() -> impl Iterator<Item = &'static str> {
+    oracle_health::SPECIAL_SCOPES
+        .into_iter()
+        .chain(["launch/patient", "launch/encounter"])
+}
+
 /// OpenID Connect and SMART scopes any server may know.
 const GENERIC_SPECIAL: &[&str] = &[
     "openid",
@@ -344,18 +326,19 @@ fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
             };
         }
         if vendor == Vendor::Athenahealth {
-            let listed =
-                lower_ctx == "patient" && perm == "read" && ATHENA_RESOURCES.contains(&res);
+            let listed = lower_ctx == "patient"
+                && perm == "read"
+                && athenahealth::FHIR_RESOURCES.contains(&res);
             if !listed {
                 return Verdict::Unknown;
             }
         }
         return Verdict::Ok;
     }
-    let special: &[&str] = match vendor {
-        Vendor::Athenahealth => ATHENA_SPECIAL,
-        Vendor::OracleHealth => ORACLE_SPECIAL,
-        Vendor::Generic => GENERIC_SPECIAL,
+    let special: Vec<&str> = match vendor {
+        Vendor::Athenahealth => athena_special().collect(),
+        Vendor::OracleHealth => oracle_special().collect(),
+        Vendor::Generic => GENERIC_SPECIAL.to_vec(),
     };
     if special.contains(&tok) {
         return Verdict::Ok;

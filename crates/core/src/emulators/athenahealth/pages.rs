@@ -2,6 +2,7 @@
 
 use crate::emulators::EmuResponse;
 use crate::emulators::html::{consent_form, document, escape, sign_in_form};
+use crate::vendors::athenahealth::WORKFLOW_ERROR;
 
 /// Okta's error page for requests it will not redirect (unknown client, bad redirect_uri).
 pub(super) fn error_page(status: u16, code: &str, description: &str) -> EmuResponse {
@@ -23,7 +24,7 @@ pub(super) fn workflow_error(status_200: bool) -> EmuResponse {
         if status_200 { 200 } else { 500 },
         document(
             "Error",
-            "<h1>Internal Server Error</h1>\n<p>error in workflowHandler</p>",
+            &format!("<h1>Internal Server Error</h1>\n<p>{WORKFLOW_ERROR}</p>"),
         ),
     )
 }

@@ -5,31 +5,8 @@ use super::faults::Fault;
 use super::percent;
 use crate::emulators::ClientRegistration;
 
-pub(super) const PATIENT_MAPPINGS: &str = "athena/user/Identity.PatientMappings.read";
-pub(super) const WILDCARD_READ: &str = "patient/*.read";
-
-/// FHIR DSTU2 resources with a `patient/{Resource}.read` scope.
-pub(super) const FHIR_RESOURCES: [&str; 11] = [
-    "Patient",
-    "AllergyIntolerance",
-    "Assessment",
-    "CarePlan",
-    "CareTeam",
-    "Condition",
-    "Device",
-    "Immunization",
-    "MedicationStatement",
-    "Observation",
-    "Procedure",
-];
-
-const BASE_DEFAULTS: [&str; 5] = [
-    "openid",
-    "profile",
-    "email",
-    "offline_access",
-    "launch/patient",
-];
+use crate::vendors::athenahealth::DEFAULT_SCOPES;
+pub(super) use crate::vendors::athenahealth::{FHIR_RESOURCES, PATIENT_MAPPINGS, WILDCARD_READ};
 
 pub(super) fn resource_scope(resource: &str) -> String {
     format!("patient/{resource}.read")
@@ -37,7 +14,7 @@ pub(super) fn resource_scope(resource: &str) -> String {
 
 /// Scopes an app gets without being approved for more.
 fn default_permitted() -> impl Iterator<Item = String> {
-    BASE_DEFAULTS
+    DEFAULT_SCOPES
         .iter()
         .map(|s| s.to_string())
         .chain(FHIR_RESOURCES.iter().map(|r| resource_scope(r)))

@@ -1,6 +1,7 @@
 //! The tenant's `.well-known/smart-configuration` (the 2024 document's shape: no
 //! `issuer`, no PKCE methods) and the OpenID configuration of its issuer.
 
+use crate::vendors::oracle_health::SPECIAL_SCOPES;
 use serde_json::{Value, json};
 
 use super::OracleHealth;
@@ -46,15 +47,7 @@ fn scopes_supported() -> Vec<String> {
             }
         }
     }
-    let special = [
-        "launch",
-        "profile",
-        "fhirUser",
-        "openid",
-        "online_access",
-        "offline_access",
-    ];
-    scopes.extend(special.iter().map(|s| s.to_string()));
+    scopes.extend(SPECIAL_SCOPES.iter().map(|s| s.to_string()));
     scopes
 }
 

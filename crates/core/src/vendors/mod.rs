@@ -2,6 +2,9 @@
 //! by the profile schema, the emulators, the applicability rules, `lint`/`explain`,
 //! the command line and the reports. Adding a vendor starts here (see ARCHITECTURE.md).
 
+pub mod athenahealth;
+pub mod oracle_health;
+
 use crate::profile::Vendor;
 
 /// What the rest of grantcheck needs to know about a vendor.

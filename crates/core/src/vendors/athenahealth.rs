@@ -1,0 +1,35 @@
+//! What athenahealth documents about its authorization server, held once for the
+//! emulator that plays it and the `lint` rules that check requests against it.
+
+/// FHIR DSTU2 resources with a `patient/{Resource}.read` scope (ATH-04).
+pub const FHIR_RESOURCES: [&str; 11] = [
+    "Patient",
+    "AllergyIntolerance",
+    "Assessment",
+    "CarePlan",
+    "CareTeam",
+    "Condition",
+    "Device",
+    "Immunization",
+    "MedicationStatement",
+    "Observation",
+    "Procedure",
+];
+
+/// Scopes every app may request without further approval, besides the resource scopes.
+pub const DEFAULT_SCOPES: [&str; 5] = [
+    "openid",
+    "profile",
+    "email",
+    "offline_access",
+    "launch/patient",
+];
+
+/// The scope that needs the app's approval (ATH-13).
+pub const PATIENT_MAPPINGS: &str = "athena/user/Identity.PatientMappings.read";
+
+/// The one wildcard scope the server defines.
+pub const WILDCARD_READ: &str = "patient/*.read";
+
+/// What the login widget shows when it cannot read `aud` (ATH-11).
+pub const WORKFLOW_ERROR: &str = "error in workflowHandler";
