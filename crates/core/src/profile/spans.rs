@@ -16,7 +16,7 @@
 //!
 //! A `${VAR}` reference is placed within its value by [`Spans::within`].
 //!
-//! Both answer the place of the deepest part of the path that is written (a defaulted
+//! Each answers the place of the deepest part of the path that is written (a defaulted
 //! `login.user` is placed at `login`), and nothing when the text cannot be read again
 //! (the message then names the file alone). Aliases are placed where they are used
 //! (`referenced`), not where their anchor is defined. The tree is never deeper than
