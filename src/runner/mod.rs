@@ -741,12 +741,12 @@ fn check_deviation_ids(
         .filter_map(|s| crate::scenario_id::of(&s.tags))
         .collect();
     for p in profiles {
-        for d in &p.spec.deviations {
+        for (i, d) in p.spec.deviations.iter().enumerate() {
             if let Some(id) = d.id.as_deref().filter(|id| !known.contains(id)) {
                 return Err(ConfigError(format!(
                     "{}: deviation names @id:{id}, which no scenario has (ids are the \
                      scenarios' @id: tags in features/)",
-                    crate::profile::place_of(&p.path, &format!("id: {id}"))
+                    p.place_of(&["deviations", &i.to_string(), "id"])
                 )));
             }
         }

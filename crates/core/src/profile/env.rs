@@ -5,6 +5,7 @@ use std::path::Path;
 
 use rand::Rng;
 
+use super::spans::Spans;
 use super::{ProfileError, ProfileFile};
 
 pub(super) fn is_reference(value: &str) -> bool {
@@ -12,25 +13,10 @@ pub(super) fn is_reference(value: &str) -> bool {
     v.starts_with("${") && v.ends_with('}') && v.matches("${").count() == 1
 }
 
-/// 1-based line and column of the first occurrence of `needle` in `text` outside a
-/// YAML comment (a profile's header comment often names the same values).
-pub(super) fn position_of(text: &str, needle: &str) -> Option<(u64, u64)> {
-    if needle.is_empty() {
-        return None;
-    }
-    let offset = text.match_indices(needle).map(|(i, _)| i).find(|&i| {
-        let line_start = text[..i].rfind('\n').map_or(0, |n| n + 1);
-        !text[line_start..i].contains('#')
-    })?;
-    let before = &text[..offset];
-    let line = before.matches('\n').count() as u64 + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u64 + 1;
-    Some((line, col))
-}
-
 pub(super) struct Resolver<'a> {
     path: &'a Path,
     text: &'a str,
+    spans: &'a Spans,
     emulated: bool,
     lookup: &'a dyn Fn(&str) -> Option<String>,
     pub secrets: Vec<String>,
@@ -46,12 +32,14 @@ impl<'a> Resolver<'a> {
     pub fn new(
         path: &'a Path,
         text: &'a str,
+        spans: &'a Spans,
         emulated: bool,
         lookup: &'a dyn Fn(&str) -> Option<String>,
     ) -> Self {
         Self {
             path,
             text,
+            spans,
             emulated,
             lookup,
             secrets: Vec::new(),
@@ -62,68 +50,78 @@ impl<'a> Resolver<'a> {
     }
 
     pub fn resolve_profile(&mut self, spec: &mut ProfileFile) -> Result<(), ProfileError> {
-        for value in [
-            &mut spec.base_url,
-            &mut spec.issuer,
-            &mut spec.aud,
-            &mut spec.tenant,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *value = self.resolve(value, false)?;
-        }
-        let e = &mut spec.endpoints;
-        for value in [
-            &mut e.authorize,
-            &mut e.token,
-            &mut e.keys,
-            &mut e.introspect,
-            &mut e.revoke,
-            &mut e.logout,
-            &mut e.fhir_base,
-            &mut e.userinfo,
-        ]
-        .into_iter()
-        .flatten()
-        {
-            *value = self.resolve(value, false)?;
-        }
-        spec.redirect_uri = self.resolve(&spec.redirect_uri, false)?;
-        if let Some(p) = &mut spec.post_logout_redirect_uri {
-            *p = self.resolve(p, false)?;
-        }
-        for client in spec.clients.values_mut() {
-            client.id = self.resolve(&client.id, false)?;
-            if let Some(secret) = &mut client.secret {
-                *secret = self.resolve(secret, true)?;
+        for (key, value) in [
+            ("base_url", &mut spec.base_url),
+            ("issuer", &mut spec.issuer),
+            ("aud", &mut spec.aud),
+            ("tenant", &mut spec.tenant),
+        ] {
+            if let Some(v) = value {
+                *v = self.resolve(v, false, &[key])?;
             }
         }
-        for user in spec.users.values_mut() {
-            user.username = self.resolve(&user.username, false)?;
-            user.password = self.resolve(&user.password, true)?;
+        let e = &mut spec.endpoints;
+        for (key, value) in [
+            ("authorize", &mut e.authorize),
+            ("token", &mut e.token),
+            ("keys", &mut e.keys),
+            ("introspect", &mut e.introspect),
+            ("revoke", &mut e.revoke),
+            ("logout", &mut e.logout),
+            ("fhir_base", &mut e.fhir_base),
+            ("userinfo", &mut e.userinfo),
+        ] {
+            if let Some(v) = value {
+                *v = self.resolve(v, false, &["endpoints", key])?;
+            }
+        }
+        spec.redirect_uri = self.resolve(&spec.redirect_uri, false, &["redirect_uri"])?;
+        if let Some(p) = &mut spec.post_logout_redirect_uri {
+            *p = self.resolve(p, false, &["post_logout_redirect_uri"])?;
+        }
+        for (role, client) in spec.clients.iter_mut() {
+            let role = role.as_str();
+            client.id = self.resolve(&client.id, false, &["clients", role, "id"])?;
+            if let Some(secret) = &mut client.secret {
+                *secret = self.resolve(secret, true, &["clients", role, "secret"])?;
+            }
+        }
+        for (role, user) in spec.users.iter_mut() {
+            user.username = self.resolve(&user.username, false, &["users", role, "username"])?;
+            user.password = self.resolve(&user.password, true, &["users", role, "password"])?;
         }
         // An emulated fleet's gateways differ in practice and brand, so the emulated
         // user's portal access follows the same variables as `aud`.
         if let Some(emulator) = &mut spec.emulator {
-            for access in emulator.portal_access.values_mut().flatten() {
-                access.practice = self.resolve(&access.practice, false)?;
-                access.brand = self.resolve(&access.brand, false)?;
-                access.patient = self.resolve(&access.patient, false)?;
+            for (role, list) in emulator.portal_access.iter_mut() {
+                for (i, access) in list.iter_mut().enumerate() {
+                    let i = i.to_string();
+                    let at = |field| ["emulator", "portal_access", role, &i, field];
+                    access.practice = self.resolve(&access.practice, false, &at("practice"))?;
+                    access.brand = self.resolve(&access.brand, false, &at("brand"))?;
+                    access.patient = self.resolve(&access.patient, false, &at("patient"))?;
+                }
             }
         }
         Ok(())
     }
 
-    /// Replaces every `${NAME}` in `value`.
-    fn resolve(&mut self, value: &str, secret: bool) -> Result<String, ProfileError> {
+    /// Replaces every `${NAME}` in `value`, the setting at `path`; a problem is placed
+    /// at its reference within the value.
+    fn resolve(
+        &mut self,
+        value: &str,
+        secret: bool,
+        path: &[&str],
+    ) -> Result<String, ProfileError> {
         let mut out = String::new();
         let mut rest = value;
         while let Some(start) = rest.find("${") {
             out.push_str(&rest[..start]);
+            let at = (path, value, value.len() - rest.len() + start);
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else {
-                return Err(self.error(value, "unterminated `${` reference".into()));
+                return Err(self.error(at, "unterminated `${` reference".into()));
             };
             // `${NAME:-default}`: the default when NAME is unset or empty (a public
             // value such as a host, never a secret: it is written in the profile).
@@ -133,14 +131,14 @@ impl<'a> Resolver<'a> {
             };
             if secret && default.is_some() {
                 return Err(self.error(
-                    &format!("${{{}}}", &after[..end]),
+                    at,
                     "a secret cannot have a default (`:-`): it would be written in the profile"
                         .into(),
                 ));
             }
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(self.error(
-                    &format!("${{{name}}}"),
+                    at,
                     format!("`${{{name}}}` is not a valid environment variable name"),
                 ));
             }
@@ -161,7 +159,7 @@ impl<'a> Resolver<'a> {
                 }
                 _ => {
                     return Err(self.error(
-                        &format!("${{{name}}}"),
+                        at,
                         format!("environment variable `{name}` is not set (referenced here)"),
                     ));
                 }
@@ -176,8 +174,14 @@ impl<'a> Resolver<'a> {
         Ok(out)
     }
 
-    fn error(&self, needle: &str, message: String) -> ProfileError {
-        ProfileError::at(self.path, position_of(self.text, needle), message)
+    /// An error about the part of `value` (the setting at `path`) from `offset` on.
+    fn error(
+        &self,
+        (path, value, offset): (&[&str], &str, usize),
+        message: String,
+    ) -> ProfileError {
+        let place = self.spans.within(self.text, path, value, offset);
+        ProfileError::at(self.path, place, message)
     }
 }
 

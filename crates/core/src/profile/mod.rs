@@ -5,6 +5,7 @@
 mod env;
 pub mod fleet;
 pub mod schema;
+mod spans;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -26,11 +27,25 @@ pub struct Profile {
     pub secret_variables: Vec<String>,
     /// Set when the profile was made from a row of a fleet file: the tenant's name.
     pub tenant: Option<String>,
+    /// Where each setting is written, for errors found after loading.
+    spans: spans::Spans,
 }
 
 impl Profile {
     pub fn is_emulated(&self) -> bool {
         self.spec.emulator.is_some()
+    }
+
+    /// `file:line:col` of the key naming the setting at `key_path` (a sequence entry
+    /// by its 0-based index: `["deviations", "3", "id"]`), for an error about that
+    /// setting found after loading; of its deepest written part when the path goes on
+    /// beyond what is written, and the file alone when nothing of it is. Places come
+    /// from the text this profile was loaded from, not from the file as it is now.
+    pub fn place_of(&self, key_path: &[&str]) -> String {
+        ProfileError::at(&self.path, self.spans.key(key_path), "")
+            .to_string()
+            .trim_end_matches(": ")
+            .to_string()
     }
 
     /// The folder of this target's baselines, relative to the snapshot directory: the
@@ -80,18 +95,6 @@ impl ProfileError {
             message: message.into(),
         }
     }
-}
-
-/// `file:line:col` of the first `needle` in a profile's text outside comments (the
-/// file alone when it is not found), for errors found after the profile loaded.
-pub fn place_of(file: &Path, needle: &str) -> String {
-    let pos = std::fs::read_to_string(file)
-        .ok()
-        .and_then(|text| env::position_of(&text, needle));
-    ProfileError::at(file, pos, "")
-        .to_string()
-        .trim_end_matches(": ")
-        .to_string()
 }
 
 /// Finds a profile by name (`profiles/NAME.yaml`) or path.
@@ -207,9 +210,10 @@ pub fn parse(
             .unwrap_or("profile")
             .to_string()
     });
-    validate(path, text, &spec)?;
-    load_assertion_keys(path, text, &mut spec)?;
-    let mut resolver = env::Resolver::new(path, text, spec.emulator.is_some(), lookup);
+    let spans = spans::Spans::parse(text);
+    validate(path, &spans, &spec)?;
+    load_assertion_keys(path, &spans, &mut spec)?;
+    let mut resolver = env::Resolver::new(path, text, &spans, spec.emulator.is_some(), lookup);
     resolver.resolve_profile(&mut spec)?;
     Ok(Profile {
         name,
@@ -220,6 +224,7 @@ pub fn parse(
         variables: resolver.referenced,
         secret_variables: resolver.secret_vars,
         tenant: None,
+        spans,
     })
 }
 
@@ -266,18 +271,18 @@ const MAX_KEY_FILE: u64 = 64 * 1024;
 /// missing or unreadable key is a profile error with its location, before any request.
 fn load_assertion_keys(
     path: &Path,
-    text: &str,
+    spans: &spans::Spans,
     spec: &mut ProfileFile,
 ) -> Result<(), ProfileError> {
     for (role, client) in spec.clients.iter_mut() {
         if client.auth != AuthMethod::PrivateKeyJwt {
             continue;
         }
-        let at = |needle: &str| env::position_of(text, needle);
+        let at_file = spans.value(&["clients", role.as_str(), "private_key_file"]);
         let (Some(file), Some(kid)) = (&client.private_key_file, &client.key_id) else {
             return Err(ProfileError::at(
                 path,
-                at(&format!("{role}:")),
+                spans.key(&["clients", role.as_str()]),
                 format!(
                     "`clients.{role}`: auth `private_key_jwt` needs `private_key_file` and `key_id`"
                 ),
@@ -287,7 +292,7 @@ fn load_assertion_keys(
         let unreadable = |e: std::io::Error| {
             ProfileError::at(
                 path,
-                at(file),
+                at_file,
                 format!(
                     "`clients.{role}.private_key_file`: cannot read {}: {e}",
                     key_path.display()
@@ -299,7 +304,7 @@ fn load_assertion_keys(
         if !meta.is_file() || meta.len() > MAX_KEY_FILE {
             return Err(ProfileError::at(
                 path,
-                at(file),
+                at_file,
                 format!(
                     "`clients.{role}.private_key_file`: {} is not a PEM key file (a regular \
                      file of at most {MAX_KEY_FILE} bytes)",
@@ -311,7 +316,7 @@ fn load_assertion_keys(
         let key = crate::oauth::assertion::AssertionKey::from_pem(kid, &pem).map_err(|e| {
             ProfileError::at(
                 path,
-                at(file),
+                at_file,
                 format!("`clients.{role}.private_key_file`: {e}"),
             )
         })?;
@@ -320,15 +325,16 @@ fn load_assertion_keys(
     Ok(())
 }
 
-/// Semantic rules the schema cannot express.
-fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileError> {
-    let at = |needle: &str| env::position_of(text, needle);
+/// Semantic rules the schema cannot express. A value wrong in itself is placed at the
+/// value; a setting wrong in relation to another (it needs one, or names something that
+/// is not there) at its key (see `spans`).
+fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(), ProfileError> {
     if let Some(name) = &spec.name
         && !is_safe_name(name)
     {
         return Err(ProfileError::at(
             path,
-            at(name),
+            spans.value(&["name"]),
             format!(
                 "`name` {name:?} names folders under snapshots/ and reports: use letters, \
                  digits, `.`, `-` and `_` only, not starting with `.`"
@@ -340,7 +346,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     {
         return Err(ProfileError::at(
             path,
-            at("per_minute:"),
+            spans.value(&["rate_limit", "per_minute"]),
             "`rate_limit.per_minute` must be at least 1 (leave `rate_limit` out for no pacing)",
         ));
     }
@@ -348,14 +354,14 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         if !(1..=600).contains(&t.request_secs) {
             return Err(ProfileError::at(
                 path,
-                at("request_secs:"),
+                spans.value(&["timeouts", "request_secs"]),
                 "`timeouts.request_secs` must be between 1 and 600",
             ));
         }
         if !(1..=86_400).contains(&t.run_secs) {
             return Err(ProfileError::at(
                 path,
-                at("run_secs:"),
+                spans.value(&["timeouts", "run_secs"]),
                 "`timeouts.run_secs` must be between 1 and 86400",
             ));
         }
@@ -365,11 +371,11 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     {
         return Err(ProfileError::at(
             path,
-            at("max_body_bytes:"),
+            spans.value(&["limits", "max_body_bytes"]),
             "`limits.max_body_bytes` must be between 1024 and 268435456",
         ));
     }
-    for folder in spec.features.iter().flatten() {
+    for (i, folder) in spec.features.iter().flatten().enumerate() {
         let p = Path::new(folder);
         if p.is_absolute()
             || p.components()
@@ -377,7 +383,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         {
             return Err(ProfileError::at(
                 path,
-                at(folder),
+                spans.value(&["features", &i.to_string()]),
                 format!(
                     "`features` entry {folder:?} must be a folder under features/ \
                      (relative, without `..`)"
@@ -391,14 +397,14 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
             (None, AuthMethod::ClientSecretPost | AuthMethod::ClientSecretBasic) => {
                 return Err(ProfileError::at(
                     path,
-                    env::position_of(text, &format!("{role}:")),
+                    spans.key(&["clients", role.as_str()]),
                     format!("`{field}` is required for auth `{}`", client.auth.as_str()),
                 ));
             }
             (Some(secret), _) if !env::is_reference(secret) => {
                 return Err(ProfileError::at(
                     path,
-                    env::position_of(text, secret),
+                    spans.value(&["clients", role.as_str(), "secret"]),
                     format!(
                         "`{field}` must be an environment reference like `${{MY_SECRET}}`, \
                          never a literal secret"
@@ -412,7 +418,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         if !env::is_reference(&user.password) {
             return Err(ProfileError::at(
                 path,
-                env::position_of(text, &user.password),
+                spans.value(&["users", role, "password"]),
                 format!(
                     "`users.{role}.password` must be an environment reference like \
                      `${{TEST_USER_PASSWORD}}`, never a literal"
@@ -435,7 +441,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
         if !(discoverable || explicit) {
             return Err(ProfileError::at(
                 path,
-                env::position_of(text, "endpoints:"),
+                spans.key(&["endpoints"]),
                 "a live profile needs `base_url`, absolute `endpoints.authorize` and \
                  `endpoints.token`, or `discovery` with an absolute `endpoints.fhir_base` \
                  (smart) or `issuer` (openid, oauth)",
@@ -445,7 +451,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     if spec.discovery == Some(Discovery::Smart) && spec.endpoints.fhir_base.is_none() {
         return Err(ProfileError::at(
             path,
-            env::position_of(text, "discovery:"),
+            spans.key(&["discovery"]),
             "`discovery: smart` needs `endpoints.fhir_base`",
         ));
     }
@@ -454,7 +460,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     {
         return Err(ProfileError::at(
             path,
-            env::position_of(text, &emu.vendor),
+            spans.key(&["emulator", "vendor"]),
             format!(
                 "`emulator.vendor`: no emulator named `{}` (available: {})",
                 emu.vendor,
@@ -465,12 +471,12 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     // What `run` would refuse when it creates the emulator, `lint` refuses here.
     if let Some(emu) = &spec.emulator {
         let parts = crate::emulators::reference::Part::ALL;
-        for w in &emu.without {
+        for (i, w) in emu.without.iter().enumerate() {
             let known = parts.iter().any(|p| p.name() == w.as_str());
             if emu.vendor != "reference" || !known {
                 return Err(ProfileError::at(
                     path,
-                    env::position_of(text, "without:"),
+                    spans.key(&["emulator", "without", &i.to_string()]),
                     format!(
                         "`emulator.without: {w}`: only the reference emulator can leave parts \
                          out, and only these: {}",
@@ -487,7 +493,7 @@ fn validate(path: &Path, text: &str, spec: &ProfileFile) -> Result<(), ProfileEr
     if !spec.users.contains_key(&spec.login.user) && spec.login.method == LoginMethod::Form {
         return Err(ProfileError::at(
             path,
-            env::position_of(text, "login:"),
+            spans.key(&["login", "user"]),
             format!(
                 "`login.user` names user role `{}`, which is not under `users`",
                 spec.login.user

@@ -310,3 +310,124 @@ fn an_emulator_part_that_cannot_be_left_out_is_refused_at_load() {
     assert!(e.message.contains("without: refresh"), "{e}");
     assert!(e.line.is_some(), "{e}");
 }
+
+// Places come from the parser, not from a search of the text: each case below was
+// placed at an earlier occurrence of the same text when errors searched for it.
+
+/// A client that needs something is placed at its role's key, even when the role's
+/// name followed by `:` is written earlier, here as a host name with a port.
+#[test]
+fn a_client_role_is_placed_at_its_key_not_at_an_earlier_value() {
+    let text = GOOD
+        .replace(
+            "base_url: https://idp.example.test",
+            "base_url: https://confidential:8443",
+        )
+        .replace("    secret: ${APP_SECRET}\n", "");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("clients.confidential.secret"), "{e}");
+    assert_eq!((e.line, e.column), (Some(11), Some(3)), "{e}");
+}
+
+/// A literal secret or password is placed at its own value, not at another field
+/// written earlier with the same value.
+#[test]
+fn a_literal_secret_is_placed_at_itself_not_at_an_equal_value() {
+    let e = parse_str(&GOOD.replace("${APP_SECRET}", "app-1")).unwrap_err();
+    assert!(e.message.contains("clients.confidential.secret"), "{e}");
+    assert_eq!((e.line, e.column), (Some(13), Some(13)), "{e}");
+
+    let text = GOOD
+        .replace("${USER_NAME}", "pat-1")
+        .replace("${USER_PASSWORD}", "pat-1");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("users.patient.password"), "{e}");
+    assert_eq!((e.line, e.column), (Some(18), Some(15)), "{e}");
+}
+
+/// A deviation is placed by its index: the second one's `id:`, though the first one's
+/// id begins with the same text.
+#[test]
+fn the_second_deviation_is_placed_at_its_own_id() {
+    let text = format!(
+        "{GOOD}deviations:
+  - id: code-single-use-v2
+    expected: x
+    reason: y
+  - reason: the id need not come first
+    id: code-single-use
+    expected: x
+"
+    );
+    let p = parse_str(&text).expect("valid profile");
+    assert_eq!(
+        p.place_of(&["deviations", "1", "id"]),
+        "profiles/demo.yaml:26:5"
+    );
+    assert_eq!(
+        p.place_of(&["deviations", "0", "id"]),
+        "profiles/demo.yaml:22:5"
+    );
+    // Not written: the deepest part that is (the second entry), then the file alone.
+    assert_eq!(
+        p.place_of(&["deviations", "1", "check"]),
+        "profiles/demo.yaml:25:5"
+    );
+    assert_eq!(p.place_of(&["nowhere"]), "profiles/demo.yaml");
+}
+
+/// A key's name, or a `${VAR}`, inside an earlier string value does not take the
+/// place of the real one.
+#[test]
+fn a_key_or_reference_inside_a_string_is_not_taken_for_the_real_one() {
+    let text = GOOD.replace(
+        "base_url: https://idp.example.test",
+        "description: \"endpoints: see the vendor's console\"",
+    );
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("a live profile needs"), "{e}");
+    assert_eq!((e.line, e.column), (Some(4), Some(1)), "{e}");
+
+    let text = GOOD
+        .replace(
+            "base_url: https://idp.example.test",
+            "base_url: https://idp.example.test\ndescription: \"needs ${NOT_SET_HOST}\"",
+        )
+        .replace(
+            "redirect_uri: https://app.example.test/cb",
+            "redirect_uri: https://${NOT_SET_HOST}/cb",
+        );
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("NOT_SET_HOST"), "{e}");
+    assert_eq!((e.line, e.column), (Some(8), Some(23)), "{e}");
+}
+
+/// A list entry is placed at itself, not at its list's key or at equal text earlier.
+#[test]
+fn list_entries_are_placed_one_by_one() {
+    let text = format!("{GOOD}description: ../shared\nfeatures: [oauth2, ../shared]\n");
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("features"), "{e}");
+    assert_eq!((e.line, e.column), (Some(22), Some(20)), "{e}");
+
+    let text = GOOD.replace(
+        "environment: preview\nbase_url: https://idp.example.test\n",
+        "environment: emulated\nemulator:\n  vendor: reference\n  without:\n    - openid\n    - refresh\n",
+    );
+    let e = parse_str(&text).unwrap_err();
+    assert!(e.message.contains("without: refresh"), "{e}");
+    assert_eq!((e.line, e.column), (Some(7), Some(7)), "{e}");
+}
+
+/// `login.user` naming no user is placed at `login.user` when written, at `login`
+/// when the default is in force.
+#[test]
+fn a_login_user_naming_no_user_is_placed_at_its_key_or_at_login() {
+    let e = parse_str(&format!("{GOOD}  user: admin\n")).unwrap_err();
+    assert!(e.message.contains("`admin`"), "{e}");
+    assert_eq!((e.line, e.column), (Some(21), Some(3)), "{e}");
+
+    let e = parse_str(&GOOD.replace("  patient:\n", "  nurse:\n")).unwrap_err();
+    assert!(e.message.contains("`patient`"), "{e}");
+    assert_eq!((e.line, e.column), (Some(19), Some(1)), "{e}");
+}
