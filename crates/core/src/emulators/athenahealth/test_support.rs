@@ -96,7 +96,7 @@ pub fn emulator(faults: &[Fault]) -> Athenahealth {
     Athenahealth::new(tenant(), faults.to_vec())
 }
 
-pub use crate::emulators::test_requests::*;
+pub use crate::emulators::test_kit::*;
 
 /// Asserts a JSON error body.
 pub fn assert_error(r: &EmuResponse, status: u16, error: &str, description: &str) {

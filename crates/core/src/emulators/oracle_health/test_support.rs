@@ -120,7 +120,7 @@ pub fn authorize_path(tenant: &str, persona: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/{persona}/authorize")
 }
 
-pub use crate::emulators::test_requests::*;
+pub use crate::emulators::test_kit::*;
 
 /// The member names of a JSON object, in order.
 pub fn member_names(v: &Value) -> Vec<String> {

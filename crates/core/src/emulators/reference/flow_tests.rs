@@ -697,7 +697,7 @@ fn client_authentication_rules() {
         with_header(
             form(&[]),
             "authorization",
-            &crate::emulators::test_requests::basic(BASIC_CLIENT, BASIC_SECRET),
+            &crate::emulators::test_kit::basic(BASIC_CLIENT, BASIC_SECRET),
         ),
         form(&[("client_id", BASIC_CLIENT), ("client_secret", BASIC_SECRET)]),
         form(&[("client_id", POST_CLIENT), ("client_secret", "wrong")]),

@@ -11,7 +11,7 @@ use crate::emulators::{
     UserRegistration,
 };
 
-pub use crate::emulators::test_requests::*;
+pub use crate::emulators::test_kit::*;
 
 pub const ORIGIN: &str = "http://127.0.0.1:9";
 pub const CB: &str = "https://app.example.test/callback";
