@@ -1,6 +1,6 @@
 //! Behaviour tests: every endpoint's happy path and the spec rules it enforces.
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use jsonwebtoken::decode_header;
 use serde_json::{Value, json};
 
 use super::responses::is_error_charset;
@@ -10,24 +10,10 @@ use crate::emulators::{EmuRequest, EmuResponse, Emulator};
 use crate::oauth::pkce;
 use crate::oauth::token::basic_header;
 
+/// Verifies an ID token against the JWKS the server publishes.
 fn verify_id_token(emu: &mut Reference, id_token: &str, client_id: &str) -> Value {
-    let jwks = json(&send(emu, get("/jwks", &[])));
-    let kid = decode_header(id_token).expect("header").kid.expect("kid");
-    let jwk = jwks["keys"]
-        .as_array()
-        .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
-        .expect("kid is published");
-    let key = DecodingKey::from_rsa_components(
-        jwk["n"].as_str().expect("n"),
-        jwk["e"].as_str().expect("e"),
-    )
-    .expect("jwk");
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_audience(&[client_id]);
-    validation.set_issuer(&[ORIGIN]);
-    decode::<Value>(id_token, &key, &validation)
-        .expect("id_token verifies")
-        .claims
+    let jwks = json(&send(emu, get(paths::JWKS, &[])));
+    verify_jwt(&jwks, id_token, client_id, ORIGIN)
 }
 
 fn assert_framing_forbidden(r: &EmuResponse) {
@@ -335,7 +321,7 @@ fn redirect_uri_may_be_omitted_once_and_loopback_ports_vary() {
     let native = authz(NATIVE)
         .pkce()
         .set("redirect_uri", "http://127.0.0.1:51004/callback");
-    let r = Browser::new(&mut emu).run(&native);
+    let r = Browser::new(&mut emu).run(&native, USER);
     assert!(
         redirect_params(&r)
             .location
@@ -513,7 +499,7 @@ fn login_and_consent_edges() {
         let denied = browser.consent(&r, decision, checked);
         assert_redirected_error(&denied, "access_denied");
         // The transaction is finished.
-        let again = browser.consent_raw(&r);
+        let again = browser.follow(&r);
         assert_error_page(&again, "invalid_request");
     }
     for req in [
@@ -529,17 +515,6 @@ fn login_and_consent_edges() {
 /// A stand-in for the login response that points at a transaction's consent page.
 fn r_with_location(txn: &str) -> EmuResponse {
     EmuResponse::redirect(format!("{ORIGIN}/consent/{txn}"))
-}
-
-impl Browser<'_> {
-    fn consent_raw(&mut self, r: &EmuResponse) -> EmuResponse {
-        let location = r
-            .header("location")
-            .unwrap_or("")
-            .trim_start_matches(ORIGIN)
-            .to_string();
-        send(self.emu, get(&location, &[]))
-    }
 }
 
 #[test]
