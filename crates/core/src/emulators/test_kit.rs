@@ -34,10 +34,24 @@ pub trait Vendor: Emulator + Sized {
     const USER: &'static str;
 
     /// Where the sign-in form posts, up to the transaction id.
-    fn login_action() -> String;
+    fn login_action() -> String {
+        "/login/".into()
+    }
 
     /// A token-endpoint request authenticated the way `client_id` is registered.
     fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest;
+
+    /// The vendor's usual authorization request for `client_id`.
+    fn authz(client_id: &str) -> Authz;
+
+    /// The client whose codes [`code_rule_cases`] checks.
+    const CODE_CLIENT: &'static str;
+
+    /// A client whose code a second registered client tries to redeem.
+    const CODE_OWNER_AND_THIEF: (&'static str, &'static str);
+
+    /// A redirect URI that codes of [`Vendor::CODE_CLIENT`] were not issued for.
+    const OTHER_REDIRECT_URI: &'static str;
 }
 
 // ---- Requests --------------------------------------------------------------------
@@ -134,6 +148,13 @@ pub fn json(r: &EmuResponse) -> Value {
     serde_json::from_slice(&r.body).unwrap_or(Value::Null)
 }
 
+/// The member names of a JSON object, in order.
+pub fn member_names(v: &Value) -> Vec<String> {
+    v.as_object()
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// A header's value, or "none".
 pub fn header(r: &EmuResponse, name: &str) -> String {
     r.header(name).unwrap_or("none").to_string()
@@ -187,25 +208,67 @@ pub fn claims(jwt: &str) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// Claims of an RS256 JWT that verifies against a key of `jwks` named by its `kid`,
-/// for `audience` from `issuer`; panics otherwise.
+/// Claims of an RS256 JWT that verifies against the key of `jwks` its `kid` names, for
+/// `audience` from `issuer`; panics otherwise.
 pub fn verify_jwt(jwks: &Value, jwt: &str, audience: &str, issuer: &str) -> Value {
     let kid = decode_header(jwt).expect("header").kid.expect("kid");
-    let jwk = jwks["keys"]
-        .as_array()
-        .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
-        .expect("kid is published");
-    let key = DecodingKey::from_rsa_components(
-        jwk["n"].as_str().expect("n"),
-        jwk["e"].as_str().expect("e"),
-    )
-    .expect("jwk");
     let mut validation = Validation::new(Algorithm::RS256);
     validation.set_audience(&[audience]);
     validation.set_issuer(&[issuer]);
-    decode::<Value>(jwt, &key, &validation)
+    decode::<Value>(jwt, &published_key(jwks, &kid), &validation)
         .expect("JWT verifies")
         .claims
+}
+
+/// The RSA key `kid` names in a JWKS; panics when it is not published.
+pub fn published_key(jwks: &Value, kid: &str) -> DecodingKey {
+    let keys = jwks["keys"].as_array().map_or(&[][..], Vec::as_slice);
+    let jwk = keys
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .unwrap_or_else(|| panic!("kid {kid} is not published in {jwks}"));
+    let component = |name: &str| {
+        jwk[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name} of {jwk}"))
+    };
+    DecodingKey::from_rsa_components(component("n"), component("e")).expect("jwk")
+}
+
+/// Requests made of garbage: every path × method × body × header set, each with
+/// `raw_query`.
+pub struct Garbage<'a> {
+    pub paths: &'a [&'a str],
+    pub methods: &'a [&'a str],
+    pub bodies: &'a [&'a [u8]],
+    pub header_sets: &'a [&'a [(&'a str, &'a str)]],
+    pub raw_query: &'a str,
+}
+
+impl Garbage<'_> {
+    /// Every garbage request gets an answer with a status, not a panic.
+    pub fn assert_answered<E: Emulator>(&self, emu: &mut E) {
+        for path in self.paths {
+            for method in self.methods {
+                for body in self.bodies {
+                    for headers in self.header_sets {
+                        let req = EmuRequest {
+                            method: method.to_string(),
+                            path: path.to_string(),
+                            raw_query: Some(self.raw_query.into()),
+                            headers: headers
+                                .iter()
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                                .collect(),
+                            body: body.to_vec(),
+                        };
+                        let status = send(emu, req).status;
+                        assert!((200..600).contains(&status), "{method} {path}: {status}");
+                    }
+                }
+            }
+        }
+    }
 }
 
 // ---- Fixtures --------------------------------------------------------------------
@@ -294,17 +357,6 @@ pub fn case<F, E>(
     }
 }
 
-/// Cases of faults that each turn `healthy` into `faulty`, each in its own observation.
-pub fn turning<F: Copy, E>(
-    healthy: &'static str,
-    faulty: &'static str,
-    rows: &[(F, fn(&mut E) -> String)],
-) -> Vec<FaultCase<F, E>> {
-    rows.iter()
-        .map(|&(fault, observe)| case(fault, healthy, faulty, observe))
-        .collect()
-}
-
 /// Cases of faults that each change one shared observation: `(fault, healthy, faulty)`.
 pub fn sharing<F: Copy, E>(
     observe: fn(&mut E) -> String,
@@ -313,6 +365,64 @@ pub fn sharing<F: Copy, E>(
     rows.iter()
         .map(|&(fault, healthy, faulty)| case(fault, healthy, faulty, observe))
         .collect()
+}
+
+/// The rules every vendor's authorization codes follow, as cases of the vendor's
+/// switches that break them; every vendor has these five, under these names.
+pub fn code_rule_cases<F, E>() -> Vec<FaultCase<F, E>>
+where
+    F: std::str::FromStr<Err = String>,
+    E: Vendor,
+{
+    let fault = |name: &str| name.parse::<F>().unwrap_or_else(|e| panic!("{e}"));
+    let refused = "400 invalid_grant";
+    vec![
+        case(fault("allow-code-reuse"), refused, "200", |emu| {
+            code_reused(emu, &E::authz(E::CODE_CLIENT))
+        }),
+        case(fault("codes-never-expire"), refused, "200", |emu| {
+            code_aged(emu, &E::authz(E::CODE_CLIENT), 3600)
+        }),
+        case(fault("ignore-client-mismatch"), refused, "200", |emu| {
+            let (owner, thief) = E::CODE_OWNER_AND_THIEF;
+            redeemed_with_verifier(emu, E::authz(owner), thief, None, VERIFIER)
+        }),
+        case(fault("ignore-redirect-mismatch"), refused, "200", |emu| {
+            let redirect = Some(E::OTHER_REDIRECT_URI);
+            redeemed_with_verifier(
+                emu,
+                E::authz(E::CODE_CLIENT),
+                E::CODE_CLIENT,
+                redirect,
+                VERIFIER,
+            )
+        }),
+        case(fault("accept-any-verifier"), refused, "200", |emu| {
+            let a = E::authz(E::CODE_CLIENT);
+            redeemed_with_verifier(emu, a, E::CODE_CLIENT, None, WRONG_VERIFIER)
+        }),
+    ]
+}
+
+/// A code of `a` with PKCE, redeemed by `client_id` with `redirect_uri` (by default
+/// the request's) and `verifier`: the outcome.
+fn redeemed_with_verifier<E: Vendor>(
+    emu: &mut E,
+    a: Authz,
+    client_id: &str,
+    redirect_uri: Option<&str>,
+    verifier: &str,
+) -> String {
+    let a = a.pkce();
+    let redirect_uri = redirect_uri
+        .or(a.param("redirect_uri"))
+        .unwrap_or_default()
+        .to_string();
+    let extra = [
+        ("redirect_uri", redirect_uri.as_str()),
+        ("code_verifier", verifier),
+    ];
+    redeem_outcome(emu, a, client_id, &extra)
 }
 
 /// Every case shows its healthy value without faults and its faulty value with its
@@ -495,6 +605,12 @@ impl<'a, E: Vendor> Browser<'a, E> {
         self.send(login_form::<E>(txn, user, password))
     }
 
+    /// Authorizes with `a` and signs in on the form as `user`: the sign-in's answer.
+    pub fn sign_in(&mut self, a: &Authz, user: &str) -> EmuResponse {
+        let page = self.authorize(a);
+        self.login(&login_txn_of::<E>(&page), user, PASSWORD)
+    }
+
     /// GETs the page a redirect on this origin points at.
     pub fn follow(&mut self, r: &EmuResponse) -> EmuResponse {
         self.send(get(&local_path(r), &[]))
@@ -623,10 +739,16 @@ pub fn code_reused<E: Vendor>(emu: &mut E, a: &Authz) -> String {
     outcome(&redeem_as_asked(emu, a, &code))
 }
 
+/// A code of `a`, made `secs` virtual seconds old.
+pub fn aged_code<E: Vendor>(emu: &mut E, a: &Authz, secs: u64) -> String {
+    let code = obtain_code(emu, a);
+    assert!(emu.age_artifact(&code, secs), "{code} is not stored");
+    code
+}
+
 /// A code of `a` redeemed once it is `secs` virtual seconds old: the outcome.
 pub fn code_aged<E: Vendor>(emu: &mut E, a: &Authz, secs: u64) -> String {
-    let code = obtain_code(emu, a);
-    emu.age_artifact(&code, secs);
+    let code = aged_code(emu, a, secs);
     outcome(&redeem_as_asked(emu, a, &code))
 }
 
@@ -637,7 +759,10 @@ pub fn refresh<E: Vendor>(
     token: &str,
     scope: Option<&str>,
 ) -> EmuResponse {
-    let mut params = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
-    params.extend(scope.map(|s| ("scope", s)));
+    let grant = [("grant_type", "refresh_token"), ("refresh_token", token)];
+    let params: Vec<_> = grant
+        .into_iter()
+        .chain(scope.map(|s| ("scope", s)))
+        .collect();
     send(emu, E::token_request(client_id, &params))
 }

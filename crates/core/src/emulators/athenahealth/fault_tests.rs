@@ -20,17 +20,6 @@ fn authorize_raw(emu: &mut Athenahealth, name: &str, raw: &str) -> String {
     authorize_outcome(&send(emu, req))
 }
 
-/// A public client's code redeemed by `client` with this redirect_uri and verifier.
-fn redeem_public_code(
-    emu: &mut Athenahealth,
-    client: &str,
-    redirect: &str,
-    verifier: &str,
-) -> String {
-    let extra = [("redirect_uri", redirect), ("code_verifier", verifier)];
-    redeem_outcome(emu, authz(PUBLIC), client, &extra)
-}
-
 fn public_tokens(emu: &mut Athenahealth) -> Value {
     tokens(emu, &authz(PUBLIC))
 }
@@ -101,114 +90,6 @@ fn logout_after_login(
 }
 
 fn cases() -> Vec<Case> {
-    // Code redemptions the healthy emulator refuses and each fault lets through.
-    let lenient_redemptions = turning(
-        "400 invalid_grant",
-        "200",
-        &[
-            (Fault::AcceptAnyVerifier, |emu| {
-                redeem_public_code(emu, PUBLIC, CB, WRONG_VERIFIER)
-            }),
-            (Fault::AllowCodeReuse, |emu| {
-                code_reused(emu, &authz(PUBLIC))
-            }),
-            (Fault::CodesNeverExpire, |emu| {
-                code_aged(emu, &authz(PUBLIC), 3600)
-            }),
-            (Fault::IgnoreClientMismatch, |emu| {
-                redeem_public_code(emu, MAPPING, CB, VERIFIER)
-            }),
-            (Fault::IgnoreRedirectMismatch, |emu| {
-                redeem_public_code(emu, PUBLIC, OTHER_CB, VERIFIER)
-            }),
-        ],
-    );
-    let lenient_scopes = turning(
-        "302 invalid_scope",
-        "200",
-        &[
-            (Fault::AcceptUnknownScopes, |emu| {
-                authorize(emu, authz(PUBLIC).set("scope", "openid open_id"))
-            }),
-            (Fault::CaseInsensitiveScopes, |emu| {
-                authorize(emu, authz(PUBLIC).set("scope", "OpenID Launch/Patient"))
-            }),
-        ],
-    );
-    let lenient_pkce = turning(
-        "302 invalid_request",
-        "200",
-        &[
-            (Fault::AllowPlainPkce, |emu| {
-                let a = authz(PUBLIC)
-                    .set("code_challenge", VERIFIER)
-                    .set("code_challenge_method", "plain");
-                let first = authorize(emu, a.clone());
-                if first != "200" {
-                    return first;
-                }
-                redeem_outcome(
-                    emu,
-                    a,
-                    PUBLIC,
-                    &[("redirect_uri", CB), ("code_verifier", VERIFIER)],
-                )
-            }),
-            (Fault::PkceOptionalForPublicClients, |emu| {
-                let a = authz(PUBLIC)
-                    .without("code_challenge")
-                    .without("code_challenge_method");
-                authorize(emu, a)
-            }),
-        ],
-    );
-    // Malformed aud values are a workflow error (500)...
-    let lenient_aud = turning(
-        "500",
-        "200",
-        &[
-            (Fault::LenientAud, |emu| {
-                let aud = "%257B%2522PRACTICEID%2522%253A%2522195900%2522%252C%2522COMMUNICATORBRANDID%2522%253A%25221%2522%257D";
-                authorize_raw(emu, "aud", aud)
-            }),
-            (Fault::WorkflowError200, |emu| {
-                authorize(emu, authz(PUBLIC).set("aud", "%7B%22PRACTICEID%22"))
-            }),
-        ],
-    );
-    // ...and both documented forms are accepted.
-    let strict_aud = turning(
-        "200",
-        "500",
-        &[
-            (Fault::RejectJsonAud, |emu| {
-                let aud = r#"{"PRACTICEID":"195900","COMMUNICATORBRANDID":"1"}"#;
-                authorize(emu, authz(PUBLIC).set("aud", aud))
-            }),
-            (Fault::RejectFhirUrlAud, |emu| {
-                let aud = "https://api.athenahealth.com/preview1/195900/1/24/fhir/dstu2";
-                authorize(emu, authz(PUBLIC).set("aud", aud))
-            }),
-        ],
-    );
-    let lenient_secrets = turning(
-        "401 invalid_client",
-        "400 unsupported_grant_type",
-        &[
-            (Fault::AcceptWrongSecret, |emu| {
-                let params = [
-                    ("grant_type", "x"),
-                    ("client_id", WEB),
-                    ("client_secret", "wrong"),
-                ];
-                outcome(&send(emu, post(TOKEN_PATH, &params)))
-            }),
-            (Fault::AcceptMissingSecret, |emu| {
-                let params = [("grant_type", "x"), ("client_id", WEB)];
-                outcome(&send(emu, post(TOKEN_PATH, &params)))
-            }),
-        ],
-    );
     let singles = vec![
         case(Fault::CodeLifetime60s, "200", "400 invalid_grant", |emu| {
             code_aged(emu, &authz(PUBLIC), 61)
@@ -236,6 +117,38 @@ fn cases() -> Vec<Case> {
             let code = obtain_code(emu, &authz(PUBLIC));
             header(&redeem(emu, PUBLIC, &code), "cache-control")
         }),
+        case(Fault::AllowPlainPkce, "302 invalid_request", "200", |emu| {
+            let a = authz(PUBLIC)
+                .set("code_challenge", VERIFIER)
+                .set("code_challenge_method", "plain");
+            let first = authorize(emu, a.clone());
+            if first != "200" {
+                return first;
+            }
+            redeem_outcome(
+                emu,
+                a,
+                PUBLIC,
+                &[("redirect_uri", CB), ("code_verifier", VERIFIER)],
+            )
+        }),
+        case(
+            Fault::PkceOptionalForPublicClients,
+            "302 invalid_request",
+            "200",
+            |emu| {
+                let a = authz(PUBLIC)
+                    .without("code_challenge")
+                    .without("code_challenge_method");
+                authorize(emu, a)
+            },
+        ),
+        case(
+            Fault::AcceptUnknownScopes,
+            "302 invalid_scope",
+            "200",
+            |emu| authorize(emu, authz(PUBLIC).set("scope", "openid open_id")),
+        ),
         // The semicolon request names a scope the app may not have: once split it
         // is a policy question, no longer a syntax one.
         case(
@@ -253,6 +166,12 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            Fault::CaseInsensitiveScopes,
+            "302 invalid_scope",
+            "200",
+            |emu| authorize(emu, authz(PUBLIC).set("scope", "OpenID Launch/Patient")),
+        ),
+        case(
             Fault::IgnoreScopePolicy,
             "302 access_denied / 302 access_denied",
             "200 / 200",
@@ -262,6 +181,14 @@ fn cases() -> Vec<Case> {
                 format!("{wildcard} / {mappings}")
             },
         ),
+        case(Fault::LenientAud, "500", "200", |emu| {
+            let aud = "%257B%2522PRACTICEID%2522%253A%2522195900%2522%252C%2522COMMUNICATORBRANDID%2522%253A%25221%2522%257D";
+            authorize_raw(emu, "aud", aud)
+        }),
+        case(Fault::RejectJsonAud, "200", "500", |emu| {
+            let aud = r#"{"PRACTICEID":"195900","COMMUNICATORBRANDID":"1"}"#;
+            authorize(emu, authz(PUBLIC).set("aud", aud))
+        }),
         case(
             Fault::RefreshWithoutOfflineAccess,
             "none",
@@ -398,6 +325,28 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(
+            Fault::AcceptWrongSecret,
+            "401 invalid_client",
+            "400 unsupported_grant_type",
+            |emu| {
+                let params = [
+                    ("grant_type", "x"),
+                    ("client_id", WEB),
+                    ("client_secret", "wrong"),
+                ];
+                outcome(&send(emu, post(TOKEN_PATH, &params)))
+            },
+        ),
+        case(
+            Fault::AcceptMissingSecret,
+            "401 invalid_client",
+            "400 unsupported_grant_type",
+            |emu| {
+                let params = [("grant_type", "x"), ("client_id", WEB)];
+                outcome(&send(emu, post(TOKEN_PATH, &params)))
+            },
+        ),
+        case(
             Fault::LegacyOktaWording,
             "PKCE code challenge is required by the application. / PKCE code verifier is required by the application.",
             "PKCE code challenge is required when the token endpoint authentication method is 'NONE'. / PKCE code verifier is required when the token endpoint authentication method is 'NONE'.",
@@ -431,8 +380,7 @@ fn cases() -> Vec<Case> {
             "openid launch/patient patient/Patient.read offline_access",
             |emu| {
                 let mut browser = Browser::new(emu);
-                let page = browser.authorize(&authz(PUBLIC));
-                let r = browser.login(&login_txn(&page), USER, PASSWORD);
+                let r = browser.sign_in(&authz(PUBLIC), USER);
                 let done = browser.consent(&r, "allow", Some(&["patient/Patient.read"]));
                 let code = location_params(&done)
                     .get("code")
@@ -446,6 +394,10 @@ fn cases() -> Vec<Case> {
         }),
         case(Fault::OmitExpiresIn, "300", "null", |emu| {
             public_tokens(emu)["expires_in"].to_string()
+        }),
+        case(Fault::RejectFhirUrlAud, "200", "500", |emu| {
+            let aud = "https://api.athenahealth.com/preview1/195900/1/24/fhir/dstu2";
+            authorize(emu, authz(PUBLIC).set("aud", aud))
         }),
         case(Fault::KeysWithoutKid, "true", "false", |emu| {
             json(&keys(emu))["keys"][0]["kid"].is_string().to_string()
@@ -482,6 +434,9 @@ fn cases() -> Vec<Case> {
             browser.run(&quiet, USER);
             authorize_outcome(&browser.authorize(&quiet))
         }),
+        case(Fault::WorkflowError200, "500", "200", |emu| {
+            authorize(emu, authz(PUBLIC).set("aud", "%7B%22PRACTICEID%22"))
+        }),
         case(
             Fault::FhirReadReturnsBundle,
             "200 Patient",
@@ -492,16 +447,7 @@ fn cases() -> Vec<Case> {
             },
         ),
     ];
-    [
-        lenient_redemptions,
-        lenient_scopes,
-        lenient_pkce,
-        lenient_aud,
-        strict_aud,
-        lenient_secrets,
-        singles,
-    ]
-    .concat()
+    [code_rule_cases(), singles].concat()
 }
 
 #[test]

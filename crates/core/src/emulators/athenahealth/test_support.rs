@@ -55,18 +55,6 @@ pub fn emulator(faults: &[Fault]) -> Athenahealth {
     Athenahealth::new(tenant(), faults.to_vec())
 }
 
-impl Vendor for Athenahealth {
-    const USER: &'static str = USER;
-
-    fn login_action() -> String {
-        "/login/".into()
-    }
-
-    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
-        token_request(client_id, params)
-    }
-}
-
 /// Asserts a JSON error body.
 pub fn assert_error(r: &EmuResponse, status: u16, error: &str, description: &str) {
     assert_json_error(r, status, error);
@@ -119,6 +107,21 @@ pub fn client_request(path: &str, client_id: &str, params: &[(&str, &str)]) -> E
 /// A token request authenticated the way `client_id` is registered.
 pub fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
     client_request(TOKEN_PATH, client_id, params)
+}
+
+impl Vendor for Athenahealth {
+    const USER: &'static str = USER;
+    const CODE_CLIENT: &'static str = PUBLIC;
+    const CODE_OWNER_AND_THIEF: (&'static str, &'static str) = (PUBLIC, MAPPING);
+    const OTHER_REDIRECT_URI: &'static str = OTHER_CB;
+
+    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
+        token_request(client_id, params)
+    }
+
+    fn authz(client_id: &str) -> Authz {
+        authz(client_id)
+    }
 }
 
 /// Redeems `code` as `client_id` with the default redirect_uri and verifier.

@@ -46,17 +46,6 @@ fn authorize(emu: &mut OracleHealth, a: Authz) -> String {
     authorize_outcome(&send(emu, a.request()))
 }
 
-/// A provider code (with PKCE) redeemed by `client` with this redirect_uri and verifier.
-fn redeem_provider_code(
-    emu: &mut OracleHealth,
-    client: &str,
-    redirect: &str,
-    verifier: &str,
-) -> String {
-    let extra = [("redirect_uri", redirect), ("code_verifier", verifier)];
-    redeem_outcome(emu, authz(PROVIDER).pkce(), client, &extra)
-}
-
 fn smart_configuration(emu: &mut OracleHealth) -> Value {
     json(&send(
         emu,
@@ -64,8 +53,33 @@ fn smart_configuration(emu: &mut OracleHealth) -> Value {
     ))
 }
 
+/// The member names of the error for an unknown tenant.
+fn error_members(emu: &mut OracleHealth) -> String {
+    member_names(&json(&unknown_tenant(emu))).join(" ")
+}
+
+fn wrong_secret_outcome(emu: &mut OracleHealth) -> String {
+    outcome(&wrong_secret(emu))
+}
+
 fn cases() -> Vec<Case> {
-    vec![
+    let members = [
+        (
+            Fault::AddErrorDescription,
+            "error error_uri",
+            "error error_uri error_description",
+        ),
+        (Fault::OmitErrorUri, "error error_uri", "error"),
+    ];
+    let wrong_secrets = [
+        (
+            Fault::TokenAuthFailureStatus400,
+            "401 invalid_client",
+            "400 invalid_client",
+        ),
+        (Fault::AcceptWrongSecret, "401 invalid_client", "200"),
+    ];
+    let singles = vec![
         case(
             Fault::AcceptUnknownTenant,
             "400 invalid_grant",
@@ -90,28 +104,10 @@ fn cases() -> Vec<Case> {
             (error_uri_of(&r).instance.as_deref() == r.header("cerner-correlation-id")).to_string()
         }),
         case(
-            Fault::AddErrorDescription,
-            "error error_uri",
-            "error error_uri error_description",
-            |emu| member_names(&json(&unknown_tenant(emu))).join(" "),
-        ),
-        case(
             Fault::ClientIdInErrorUriOnAuthFailure,
             "unknown",
             SYSTEM,
             |emu| error_uri_of(&wrong_secret(emu)).client.unwrap_or_default(),
-        ),
-        case(
-            Fault::TokenAuthFailureStatus400,
-            "401 invalid_client",
-            "400 invalid_client",
-            |emu| outcome(&wrong_secret(emu)),
-        ),
-        case(
-            Fault::AcceptWrongSecret,
-            "401 invalid_client",
-            "200",
-            |emu| outcome(&wrong_secret(emu)),
         ),
         case(
             Fault::BearerHeaderAcceptedAsClientAuth,
@@ -194,34 +190,16 @@ fn cases() -> Vec<Case> {
             )
         }),
         case(
-            Fault::IgnoreRedirectMismatch,
-            "400 invalid_grant",
-            "200",
-            |emu| redeem_provider_code(emu, PROVIDER, OTHER_CB, VERIFIER),
-        ),
-        case(
             Fault::TrailingSlashLenient,
             "400 invalid_grant",
             "200",
-            |emu| redeem_provider_code(emu, PROVIDER, &format!("{CB}/"), VERIFIER),
-        ),
-        case(Fault::AllowCodeReuse, "400 invalid_grant", "200", |emu| {
-            code_reused(emu, &authz(PROVIDER))
-        }),
-        case(Fault::CodesNeverExpire, "400 invalid_grant", "200", |emu| {
-            code_aged(emu, &authz(PROVIDER), 3600)
-        }),
-        case(
-            Fault::IgnoreClientMismatch,
-            "400 invalid_grant",
-            "200",
-            |emu| redeem_provider_code(emu, OTHER, CB, VERIFIER),
-        ),
-        case(
-            Fault::AcceptAnyVerifier,
-            "400 invalid_grant",
-            "200",
-            |emu| redeem_provider_code(emu, PROVIDER, CB, WRONG_VERIFIER),
+            |emu| {
+                let extra = [
+                    ("redirect_uri", &format!("{CB}/")[..]),
+                    ("code_verifier", VERIFIER),
+                ];
+                redeem_outcome(emu, authz(PROVIDER).pkce(), PROVIDER, &extra)
+            },
         ),
         case(
             Fault::AcceptInvalidRefreshToken,
@@ -232,27 +210,6 @@ fn cases() -> Vec<Case> {
         case(Fault::AudNotRequired, "302 invalid_request", "200", |emu| {
             authorize(emu, authz(PROVIDER).without("aud"))
         }),
-        // The login form: the untrusted URI was accepted as the redirect target.
-        case(
-            Fault::RedirectErrorsToUnregisteredUri,
-            "400",
-            "200",
-            |emu| {
-                authorize(
-                    emu,
-                    authz(PROVIDER).set("redirect_uri", "https://attacker.example/cb"),
-                )
-            },
-        ),
-        case(
-            Fault::IdTokenWrongAudience,
-            PROVIDER,
-            "7c2d9b1e-3a55-4f0b-8e61-2b9f4c7a1d03-other",
-            |emu| {
-                let a = authz(PROVIDER).set("scope", "openid user/Patient.read");
-                s(&claims(&s(&code_tokens(emu, &a)["id_token"]))["aud"])
-            },
-        ),
         case(
             Fault::AuthorizeErrorsNotRedirected,
             "302 unsupported_response_type",
@@ -281,6 +238,27 @@ fn cases() -> Vec<Case> {
                 let header = error_uri_of(&bearer_assertion(emu)).short().to_string();
                 let credentials = error_uri_of(&wrong_secret(emu)).short().to_string();
                 format!("{header} {credentials}")
+            },
+        ),
+        // The login form: the untrusted URI was accepted as the redirect target.
+        case(
+            Fault::RedirectErrorsToUnregisteredUri,
+            "400",
+            "200",
+            |emu| {
+                authorize(
+                    emu,
+                    authz(PROVIDER).set("redirect_uri", "https://attacker.example/cb"),
+                )
+            },
+        ),
+        case(
+            Fault::IdTokenWrongAudience,
+            PROVIDER,
+            "7c2d9b1e-3a55-4f0b-8e61-2b9f4c7a1d03-other",
+            |emu| {
+                let a = authz(PROVIDER).set("scope", "openid user/Patient.read");
+                s(&claims(&s(&code_tokens(emu, &a)["id_token"]))["aud"])
             },
         ),
         case(
@@ -326,9 +304,6 @@ fn cases() -> Vec<Case> {
                 error_uri_of(&r).client.unwrap_or_default()
             },
         ),
-        case(Fault::OmitErrorUri, "error error_uri", "error", |emu| {
-            member_names(&json(&unknown_tenant(emu))).join(" ")
-        }),
         case(
             Fault::ErrorUriGenericPage,
             "true true",
@@ -369,7 +344,14 @@ fn cases() -> Vec<Case> {
             r#"["client_secret_basic"]"#,
             |emu| smart_configuration(emu)["token_endpoint_auth_methods_supported"].to_string(),
         ),
+    ];
+    [
+        code_rule_cases(),
+        sharing(error_members, &members),
+        sharing(wrong_secret_outcome, &wrong_secrets),
+        singles,
     ]
+    .concat()
 }
 
 /// More scopes than a token may carry (CER-26).

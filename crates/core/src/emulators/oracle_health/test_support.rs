@@ -70,18 +70,6 @@ pub fn emulator(faults: &[Fault]) -> OracleHealth {
     OracleHealth::new(tenant(), faults.to_vec())
 }
 
-impl Vendor for OracleHealth {
-    const USER: &'static str = USER;
-
-    fn login_action() -> String {
-        format!("/tenants/{TENANT}/login/")
-    }
-
-    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
-        token_request(client_id, params)
-    }
-}
-
 pub fn token_path(tenant: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/token")
 }
@@ -96,13 +84,6 @@ pub fn revoke_path(tenant: &str) -> String {
 
 pub fn authorize_path(tenant: &str, persona: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/{persona}/authorize")
-}
-
-/// The member names of a JSON object, in order.
-pub fn member_names(v: &Value) -> Vec<String> {
-    v.as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
 }
 
 pub use crate::oauth::error_uri::ErrorUri as ParsedErrorUri;
@@ -194,6 +175,25 @@ pub fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
     match secret {
         Some(secret) => provider_post(&path, client_id, secret, params),
         None => client_post(&path, client_id, Credentials::Public, params),
+    }
+}
+
+impl Vendor for OracleHealth {
+    const USER: &'static str = USER;
+    const CODE_CLIENT: &'static str = PROVIDER;
+    const CODE_OWNER_AND_THIEF: (&'static str, &'static str) = (PROVIDER, OTHER);
+    const OTHER_REDIRECT_URI: &'static str = OTHER_CB;
+
+    fn login_action() -> String {
+        format!("/tenants/{TENANT}/login/")
+    }
+
+    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
+        token_request(client_id, params)
+    }
+
+    fn authz(client_id: &str) -> Authz {
+        authz(client_id)
     }
 }
 

@@ -7,7 +7,6 @@ use super::responses::is_error_charset;
 use super::test_support::*;
 use super::{Fault, Reference, paths};
 use crate::emulators::EmuResponse;
-use crate::oauth::pkce;
 use crate::oauth::token::basic_header;
 
 type Case = FaultCase<Fault, Reference>;
@@ -48,20 +47,7 @@ fn id_claims(emu: &mut Reference) -> Value {
 
 /// A code-grant token request of the basic client, with `auth` instead of its header.
 fn basic_client_redeem(emu: &mut Reference, auth: &[(&str, &str)], header: Option<&str>) -> String {
-    let code = obtain_code(emu, &authz(BASIC_CLIENT).pkce());
-    let mut params = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", CB),
-        ("code_verifier", VERIFIER),
-    ];
-    params.extend_from_slice(auth);
-    let req = post("/token", &params);
-    let req = match header {
-        Some(h) => with_header(req, "authorization", h),
-        None => req,
-    };
-    outcome(&send(emu, req))
+    redeem_authenticated_as(emu, BASIC_CLIENT, auth, header)
 }
 
 fn revoke(emu: &mut Reference, client: &str, token: &str) -> EmuResponse {
@@ -73,15 +59,6 @@ fn client_credentials(emu: &mut Reference, client: &str) -> EmuResponse {
         emu,
         token_request(client, &[("grant_type", "client_credentials")]),
     )
-}
-
-fn userinfo(emu: &mut Reference, token: Option<&str>) -> EmuResponse {
-    let req = get("/userinfo", &[]);
-    let req = match token {
-        Some(t) => with_bearer(req, t),
-        None => req,
-    };
-    send(emu, req)
 }
 
 /// The state of a successful flow's redirect, then of a redirected authorize error.
@@ -286,15 +263,32 @@ fn cases() -> Vec<Case> {
             },
         ),
         case(Fault::LoginAnswers307, "303", "307", |emu| {
-            let page = send(emu, authz(PUBLIC).request());
-            Browser::new(emu)
-                .login(&login_txn(&page), USER, PASSWORD)
-                .status
-                .to_string()
+            let r = Browser::new(emu).sign_in(&authz(PUBLIC), USER);
+            r.status.to_string()
         }),
-        case(Fault::AllowCodeReuse, "400 invalid_grant", "200", |emu| {
-            code_reused(emu, &authz(PUBLIC))
-        }),
+        case(
+            Fault::JwtSignatureUnchecked,
+            "401 invalid_client",
+            "200",
+            |emu| jwt_client_redeem(emu, &jwt_assertion(&rogue_jwt_key(), ORIGIN, 60)),
+        ),
+        case(
+            Fault::JwtAudienceUnchecked,
+            "401 invalid_client",
+            "200",
+            |emu| {
+                jwt_client_redeem(
+                    emu,
+                    &jwt_assertion(&jwt_key(), "https://elsewhere.test", 60),
+                )
+            },
+        ),
+        case(
+            Fault::JwtExpiryUnchecked,
+            "401 invalid_client",
+            "200",
+            |emu| jwt_client_redeem(emu, &jwt_assertion(&jwt_key(), ORIGIN, -300)),
+        ),
         case(
             Fault::ReplayKeepsTokens,
             "400 invalid_grant false",
@@ -305,30 +299,6 @@ fn cases() -> Vec<Case> {
                 let replay = outcome(&redeem(emu, PUBLIC, &code));
                 let active = introspect_active(emu, &s(&first["access_token"]));
                 format!("{replay} {active}")
-            },
-        ),
-        case(Fault::CodesNeverExpire, "400 invalid_grant", "200", |emu| {
-            code_aged(emu, &authz(PUBLIC), 3600)
-        }),
-        case(
-            Fault::IgnoreClientMismatch,
-            "400 invalid_grant",
-            "200",
-            |emu| {
-                let extra = [("redirect_uri", CB), ("code_verifier", VERIFIER)];
-                redeem_outcome(emu, authz(POST_CLIENT).pkce(), OTHER, &extra)
-            },
-        ),
-        case(
-            Fault::IgnoreRedirectMismatch,
-            "400 invalid_grant",
-            "200",
-            |emu| {
-                let extra = [
-                    ("redirect_uri", "https://app.example.test/other-callback"),
-                    ("code_verifier", VERIFIER),
-                ];
-                redeem_outcome(emu, authz(PUBLIC), PUBLIC, &extra)
             },
         ),
         case(
@@ -361,15 +331,6 @@ fn cases() -> Vec<Case> {
             let r = redeem(emu, PUBLIC, "never-issued");
             is_error_charset(&s(&json(&r)["error_description"])).to_string()
         }),
-        case(
-            Fault::AcceptAnyVerifier,
-            "400 invalid_grant",
-            "200",
-            |emu| {
-                let extra = [("redirect_uri", CB), ("code_verifier", WRONG_VERIFIER)];
-                redeem_outcome(emu, authz(PUBLIC), PUBLIC, &extra)
-            },
-        ),
         case(
             Fault::PkceVerifierOptional,
             "400 invalid_grant",
@@ -414,20 +375,8 @@ fn cases() -> Vec<Case> {
             "200, 400 invalid_grant",
             |emu| {
                 let short = "s".repeat(42);
-                let a = authz(PUBLIC).set("code_challenge", &pkce::s256_challenge(&short));
-                let right = redeem_outcome(
-                    emu,
-                    a.clone(),
-                    PUBLIC,
-                    &[("redirect_uri", CB), ("code_verifier", &short)],
-                );
-                let wrong = "t".repeat(42);
-                let wrong = redeem_outcome(
-                    emu,
-                    a,
-                    PUBLIC,
-                    &[("redirect_uri", CB), ("code_verifier", &wrong)],
-                );
+                let right = outcome(&redeem_for_challenge_of(emu, &short, &short));
+                let wrong = outcome(&redeem_for_challenge_of(emu, &short, &"t".repeat(42)));
                 format!("{right}, {wrong}")
             },
         ),
@@ -485,29 +434,6 @@ fn cases() -> Vec<Case> {
                 let auth = [("client_id", BASIC_CLIENT), ("client_secret", BASIC_SECRET)];
                 basic_client_redeem(emu, &auth, None)
             },
-        ),
-        case(
-            Fault::JwtSignatureUnchecked,
-            "401 invalid_client",
-            "200",
-            |emu| jwt_client_redeem(emu, &jwt_assertion(&rogue_jwt_key(), ORIGIN, 60)),
-        ),
-        case(
-            Fault::JwtAudienceUnchecked,
-            "401 invalid_client",
-            "200",
-            |emu| {
-                jwt_client_redeem(
-                    emu,
-                    &jwt_assertion(&jwt_key(), "https://elsewhere.test", 60),
-                )
-            },
-        ),
-        case(
-            Fault::JwtExpiryUnchecked,
-            "401 invalid_client",
-            "200",
-            |emu| jwt_client_redeem(emu, &jwt_assertion(&jwt_key(), ORIGIN, -300)),
         ),
         case(
             Fault::TwoAuthMethodsAccepted,
@@ -726,8 +652,7 @@ fn cases() -> Vec<Case> {
             "true false true",
             |emu| {
                 let access = s(&public_tokens(emu)["access_token"]);
-                let req = client_request("/introspect", OTHER, &[("token", &access)]);
-                let body = json(&send(emu, req));
+                let body = json(&introspect(emu, &access));
                 format!(
                     "{} {} {}",
                     body["active"],
@@ -741,7 +666,7 @@ fn cases() -> Vec<Case> {
             format!("{} {}", n.len(), &n[..2])
         }),
     ];
-    [shared_observation_cases(), singles].concat()
+    [code_rule_cases(), shared_observation_cases(), singles].concat()
 }
 
 #[test]

@@ -7,11 +7,14 @@ use serde_json::Value;
 
 use super::{Fault, Reference};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse, Tenant};
+use crate::oauth::pkce;
 use crate::oauth::token::basic_header;
 
 pub use crate::emulators::test_kit::*;
 
 pub const CB: &str = "https://app.example.test/callback";
+/// A callback no client registered.
+pub const UNREGISTERED_CB: &str = "https://app.example.test/other-callback";
 pub const FHIR: &str = "/fhir";
 pub const AUD: &str = "http://127.0.0.1:9/fhir";
 pub const USER: &str = "ref.patient@example.test";
@@ -87,19 +90,37 @@ pub fn jwt_assertion(
     .expect("assertion")
 }
 
-/// The `private_key_jwt` client redeems a code with the given assertion.
-pub fn jwt_client_redeem(emu: &mut Reference, assertion: &str) -> String {
-    let code = obtain_code(emu, &authz(JWT_CLIENT).pkce());
-    let params = [
+/// A code of `client_id` (with PKCE) redeemed with `auth` in the body and `header` as
+/// the Authorization, instead of the way the client is registered: the outcome.
+pub fn redeem_authenticated_as(
+    emu: &mut Reference,
+    client_id: &str,
+    auth: &[(&str, &str)],
+    header: Option<&str>,
+) -> String {
+    let code = obtain_code(emu, &authz(client_id).pkce());
+    let grant = [
         ("grant_type", "authorization_code"),
         ("code", code.as_str()),
         ("redirect_uri", CB),
         ("code_verifier", VERIFIER),
+    ];
+    let req = post("/token", &[&grant[..], auth].concat());
+    let req = match header {
+        Some(h) => with_header(req, "authorization", h),
+        None => req,
+    };
+    outcome(&send(emu, req))
+}
+
+/// The `private_key_jwt` client redeems a code with the given assertion.
+pub fn jwt_client_redeem(emu: &mut Reference, assertion: &str) -> String {
+    let auth = [
         ("client_id", JWT_CLIENT),
         ("client_assertion_type", crate::oauth::assertion::JWT_BEARER),
         ("client_assertion", assertion),
     ];
-    outcome(&send(emu, post("/token", &params)))
+    redeem_authenticated_as(emu, JWT_CLIENT, &auth, None)
 }
 
 pub fn tenant() -> Tenant {
@@ -144,18 +165,6 @@ pub fn emulator(faults: &[Fault]) -> Reference {
     Reference::new(tenant(), faults.to_vec())
 }
 
-impl Vendor for Reference {
-    const USER: &'static str = USER;
-
-    fn login_action() -> String {
-        "/login/".into()
-    }
-
-    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
-        token_request(client_id, params)
-    }
-}
-
 /// Asserts a JSON OAuth error.
 pub fn assert_error(r: &EmuResponse, status: u16, error: &str) {
     assert_json_error(r, status, error);
@@ -196,10 +205,38 @@ pub fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
     client_request("/token", client_id, params)
 }
 
+impl Vendor for Reference {
+    const USER: &'static str = USER;
+    const CODE_CLIENT: &'static str = PUBLIC;
+    const CODE_OWNER_AND_THIEF: (&'static str, &'static str) = (POST_CLIENT, OTHER);
+    const OTHER_REDIRECT_URI: &'static str = UNREGISTERED_CB;
+
+    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
+        token_request(client_id, params)
+    }
+
+    fn authz(client_id: &str) -> Authz {
+        authz(client_id)
+    }
+}
+
 /// Redeems `code` as `client_id` with the default redirect_uri and verifier.
 pub fn redeem(emu: &mut Reference, client_id: &str, code: &str) -> EmuResponse {
     let extra = [("redirect_uri", CB), ("code_verifier", VERIFIER)];
     redeem_with(emu, client_id, code, &extra)
+}
+
+/// A public client's code for the S256 challenge of `verifier`, redeemed with
+/// `presented` as the code_verifier.
+pub fn redeem_for_challenge_of(
+    emu: &mut Reference,
+    verifier: &str,
+    presented: &str,
+) -> EmuResponse {
+    let a = authz(PUBLIC).set("code_challenge", &pkce::s256_challenge(verifier));
+    let code = obtain_code(emu, &a);
+    let extra = [("redirect_uri", CB), ("code_verifier", presented)];
+    redeem_with(emu, PUBLIC, &code, &extra)
 }
 
 /// A full successful flow: the token response body. Confidential clients use PKCE too.
@@ -212,8 +249,25 @@ pub fn tokens(emu: &mut Reference, a: &Authz) -> Value {
     crate::emulators::test_kit::tokens(emu, &a)
 }
 
-/// `POST /introspect` as the basic client: the `active` member.
+/// `POST /introspect` of `token`, as the other confidential client.
+pub fn introspect(emu: &mut Reference, token: &str) -> EmuResponse {
+    send(
+        emu,
+        client_request("/introspect", OTHER, &[("token", token)]),
+    )
+}
+
+/// `POST /introspect` as the other confidential client: the `active` member.
 pub fn introspect_active(emu: &mut Reference, token: &str) -> String {
-    let req = client_request("/introspect", OTHER, &[("token", token)]);
-    json(&send(emu, req))["active"].to_string()
+    json(&introspect(emu, token))["active"].to_string()
+}
+
+/// `GET /userinfo`, with `token` as the Bearer token when given.
+pub fn userinfo(emu: &mut Reference, token: Option<&str>) -> EmuResponse {
+    let req = get("/userinfo", &[]);
+    let req = match token {
+        Some(t) => with_bearer(req, t),
+        None => req,
+    };
+    send(emu, req)
 }
