@@ -1,8 +1,8 @@
 //! The emulators' one test kit: request builders, response readers, fixture builders,
 //! a scripted browser, code and token helpers, and the fault-case harness. Each
 //! vendor's `test_support` re-exports it, keeps its own fixtures, and tells the kit
-//! what differs between vendors (test user, sign-in path, client authentication) by
-//! implementing [`Vendor`].
+//! what differs between vendors (test user, sign-in path, client authentication, the
+//! clients its code rules are checked on) by implementing [`Vendor`].
 
 use std::collections::HashMap;
 use std::fmt::Display;
@@ -33,6 +33,15 @@ pub trait Vendor: Emulator + Sized {
     /// The user with portal access who signs in when a flow runs.
     const USER: &'static str;
 
+    /// The client whose codes [`code_rule_cases`] checks.
+    const CODE_CLIENT: &'static str;
+
+    /// A client whose code a second registered client tries to redeem.
+    const CODE_OWNER_AND_THIEF: (&'static str, &'static str);
+
+    /// A redirect URI that codes of [`Vendor::CODE_CLIENT`] were not issued for.
+    const OTHER_REDIRECT_URI: &'static str;
+
     /// Where the sign-in form posts, up to the transaction id.
     fn login_action() -> String {
         "/login/".into()
@@ -43,15 +52,6 @@ pub trait Vendor: Emulator + Sized {
 
     /// The vendor's usual authorization request for `client_id`.
     fn authz(client_id: &str) -> Authz;
-
-    /// The client whose codes [`code_rule_cases`] checks.
-    const CODE_CLIENT: &'static str;
-
-    /// A client whose code a second registered client tries to redeem.
-    const CODE_OWNER_AND_THIEF: (&'static str, &'static str);
-
-    /// A redirect URI that codes of [`Vendor::CODE_CLIENT`] were not issued for.
-    const OTHER_REDIRECT_URI: &'static str;
 }
 
 // ---- Requests --------------------------------------------------------------------
@@ -235,42 +235,6 @@ pub fn published_key(jwks: &Value, kid: &str) -> DecodingKey {
     DecodingKey::from_rsa_components(component("n"), component("e")).expect("jwk")
 }
 
-/// Requests made of garbage: every path × method × body × header set, each with
-/// `raw_query`.
-pub struct Garbage<'a> {
-    pub paths: &'a [&'a str],
-    pub methods: &'a [&'a str],
-    pub bodies: &'a [&'a [u8]],
-    pub header_sets: &'a [&'a [(&'a str, &'a str)]],
-    pub raw_query: &'a str,
-}
-
-impl Garbage<'_> {
-    /// Every garbage request gets an answer with a status, not a panic.
-    pub fn assert_answered<E: Emulator>(&self, emu: &mut E) {
-        for path in self.paths {
-            for method in self.methods {
-                for body in self.bodies {
-                    for headers in self.header_sets {
-                        let req = EmuRequest {
-                            method: method.to_string(),
-                            path: path.to_string(),
-                            raw_query: Some(self.raw_query.into()),
-                            headers: headers
-                                .iter()
-                                .map(|(k, v)| (k.to_string(), v.to_string()))
-                                .collect(),
-                            body: body.to_vec(),
-                        };
-                        let status = send(emu, req).status;
-                        assert!((200..600).contains(&status), "{method} {path}: {status}");
-                    }
-                }
-            }
-        }
-    }
-}
-
 // ---- Fixtures --------------------------------------------------------------------
 
 /// A client registration; `scopes` is space-separated ("" permits any).
@@ -323,6 +287,44 @@ pub fn tenant_of(
         users,
         fhir_base_path: fhir_base_path.into(),
         without: vec![],
+    }
+}
+
+// ---- Robustness ----------------------------------------------------------------
+
+/// Requests made of garbage: every path × method × body × header set, each with
+/// `raw_query`.
+pub struct Garbage<'a> {
+    pub paths: &'a [&'a str],
+    pub methods: &'a [&'a str],
+    pub bodies: &'a [&'a [u8]],
+    pub header_sets: &'a [&'a [(&'a str, &'a str)]],
+    pub raw_query: &'a str,
+}
+
+impl Garbage<'_> {
+    /// Every garbage request gets an answer with a status, not a panic.
+    pub fn assert_answered<E: Emulator>(&self, emu: &mut E) {
+        for path in self.paths {
+            for method in self.methods {
+                for body in self.bodies {
+                    for headers in self.header_sets {
+                        let req = EmuRequest {
+                            method: method.to_string(),
+                            path: path.to_string(),
+                            raw_query: Some(self.raw_query.into()),
+                            headers: headers
+                                .iter()
+                                .map(|(k, v)| (k.to_string(), v.to_string()))
+                                .collect(),
+                            body: body.to_vec(),
+                        };
+                        let status = send(emu, req).status;
+                        assert!((200..600).contains(&status), "{method} {path}: {status}");
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -595,26 +595,15 @@ fn client_authentication_rules() {
         params.extend_from_slice(extra);
         post("/token", &params)
     };
-    // Two methods at once.
-    let r = send(
-        &mut emu,
-        with_header(
-            form(&[("client_secret", BASIC_SECRET)]),
+    // Two methods at once; header and body naming different clients.
+    for body in [("client_secret", BASIC_SECRET), ("client_id", OTHER)] {
+        let req = with_header(
+            form(&[body]),
             "authorization",
             &basic(BASIC_CLIENT, BASIC_SECRET),
-        ),
-    );
-    assert_error(&r, 400, "invalid_request");
-    // Header and body naming different clients.
-    let r = send(
-        &mut emu,
-        with_header(
-            form(&[("client_id", OTHER)]),
-            "authorization",
-            &basic(BASIC_CLIENT, BASIC_SECRET),
-        ),
-    );
-    assert_error(&r, 400, "invalid_request");
+        );
+        assert_error(&send(&mut emu, req), 400, "invalid_request");
+    }
 
     let failures = [
         with_header(form(&[]), "authorization", &basic(BASIC_CLIENT, "wrong")),
