@@ -194,8 +194,9 @@ fn cases() -> Vec<Case> {
             "400 invalid_grant",
             "200",
             |emu| {
+                let slashed = format!("{CB}/");
                 let extra = [
-                    ("redirect_uri", &format!("{CB}/")[..]),
+                    ("redirect_uri", slashed.as_str()),
                     ("code_verifier", VERIFIER),
                 ];
                 redeem_outcome(emu, authz(PROVIDER).pkce(), PROVIDER, &extra)
