@@ -92,7 +92,7 @@ pub mod reference;
 pub mod server;
 pub mod tenants;
 #[cfg(test)]
-mod test_requests;
+mod test_kit;
 
 use std::fmt;
 

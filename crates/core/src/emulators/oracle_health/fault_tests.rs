@@ -7,17 +7,9 @@ use serde_json::Value;
 
 use super::test_support::*;
 use super::{Fault, OracleHealth};
-use crate::emulators::{EmuRequest, EmuResponse, Emulator};
+use crate::emulators::EmuResponse;
 
 type Case = FaultCase<Fault, OracleHealth>;
-
-fn send(emu: &mut OracleHealth, req: EmuRequest) -> EmuResponse {
-    emu.handle(ORIGIN, &req)
-}
-
-fn s(v: &Value) -> String {
-    v.as_str().map_or_else(|| v.to_string(), str::to_string)
-}
 
 fn wrong_secret(emu: &mut OracleHealth) -> EmuResponse {
     let params = [
@@ -42,47 +34,63 @@ fn bearer_assertion(emu: &mut OracleHealth) -> EmuResponse {
         ("grant_type", "client_credentials"),
         ("scope", "system/Patient.read"),
     ];
-    let req = with_header(
-        post(&token_path(TENANT), &params),
-        "authorization",
-        &format!("Bearer {jwt}"),
-    );
-    send(emu, req)
+    send(emu, with_bearer(post(&token_path(TENANT), &params), &jwt))
 }
 
-fn redeem_with(
-    emu: &mut OracleHealth,
-    client: &str,
-    redirect: &str,
-    extra: &[(&str, &str)],
-) -> String {
-    let a = authz(PROVIDER)
-        .set("code_challenge", CHALLENGE)
-        .set("code_challenge_method", "S256");
-    let code = obtain_code(emu, &a);
-    let mut params = vec![
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", redirect),
-    ];
-    if extra.is_empty() {
-        params.push(("code_verifier", VERIFIER));
-    }
-    params.extend_from_slice(extra);
-    outcome(&send(emu, token_request(client, &params)))
+/// Seed 000: a client_credentials request at a tenant that is not registered.
+fn unknown_tenant(emu: &mut OracleHealth) -> EmuResponse {
+    system_token(emu, SEED_TENANT, "system/Patient.read")
+}
+
+fn authorize(emu: &mut OracleHealth, a: Authz) -> String {
+    authorize_outcome(&send(emu, a.request()))
+}
+
+fn smart_configuration(emu: &mut OracleHealth) -> Value {
+    json(&send(
+        emu,
+        get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+    ))
+}
+
+/// The member names of the error for an unknown tenant.
+fn error_members(emu: &mut OracleHealth) -> String {
+    member_names(&json(&unknown_tenant(emu))).join(" ")
+}
+
+fn wrong_secret_outcome(emu: &mut OracleHealth) -> String {
+    outcome(&wrong_secret(emu))
 }
 
 fn cases() -> Vec<Case> {
-    vec![
-        Case {
-            fault: Fault::AcceptUnknownTenant,
-            observe: |emu| outcome(&system_token(emu, SEED_TENANT, "system/Patient.read")),
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::TenantNotEchoed,
-            observe: |emu| {
+    let members = [
+        (
+            Fault::AddErrorDescription,
+            "error error_uri",
+            "error error_uri error_description",
+        ),
+        (Fault::OmitErrorUri, "error error_uri", "error"),
+    ];
+    let wrong_secrets = [
+        (
+            Fault::TokenAuthFailureStatus400,
+            "401 invalid_client",
+            "400 invalid_client",
+        ),
+        (Fault::AcceptWrongSecret, "401 invalid_client", "200"),
+    ];
+    let singles = vec![
+        case(
+            Fault::AcceptUnknownTenant,
+            "400 invalid_grant",
+            "200",
+            |emu| outcome(&unknown_tenant(emu)),
+        ),
+        case(
+            Fault::TenantNotEchoed,
+            "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
+            "ec2458f2-1e24-41c8-b71b-0e701af7583d",
+            |emu| {
                 let r = system_token(
                     emu,
                     "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
@@ -90,65 +98,34 @@ fn cases() -> Vec<Case> {
                 );
                 error_uri_of(&r).tenant.unwrap_or_default()
             },
-            healthy: "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
-            faulty: "ec2458f2-1e24-41c8-b71b-0e701af7583d",
-        },
-        Case {
-            fault: Fault::CorrelationIdMismatch,
-            observe: |emu| {
-                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
-                (error_uri_of(&r).instance.as_deref() == r.header("cerner-correlation-id"))
-                    .to_string()
-            },
-            healthy: "true",
-            faulty: "false",
-        },
-        Case {
-            fault: Fault::AddErrorDescription,
-            observe: |emu| {
-                member_names(&json(&system_token(
-                    emu,
-                    SEED_TENANT,
-                    "system/Patient.read",
-                )))
-                .join(" ")
-            },
-            healthy: "error error_uri",
-            faulty: "error error_uri error_description",
-        },
-        Case {
-            fault: Fault::ClientIdInErrorUriOnAuthFailure,
-            observe: |emu| error_uri_of(&wrong_secret(emu)).client.unwrap_or_default(),
-            healthy: "unknown",
-            faulty: SYSTEM,
-        },
-        Case {
-            fault: Fault::TokenAuthFailureStatus400,
-            observe: |emu| outcome(&wrong_secret(emu)),
-            healthy: "401 invalid_client",
-            faulty: "400 invalid_client",
-        },
-        Case {
-            fault: Fault::AcceptWrongSecret,
-            observe: |emu| outcome(&wrong_secret(emu)),
-            healthy: "401 invalid_client",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::BearerHeaderAcceptedAsClientAuth,
-            observe: |emu| outcome(&bearer_assertion(emu)),
-            healthy: "401 invalid_client",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::EmptyScopesGrantsAnyway,
-            observe: |emu| outcome(&system_token(emu, TENANT, "system/Immunization.read")),
-            healthy: "400 invalid_scope",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::FailOnPartialScopes,
-            observe: |emu| {
+        ),
+        case(Fault::CorrelationIdMismatch, "true", "false", |emu| {
+            let r = unknown_tenant(emu);
+            (error_uri_of(&r).instance.as_deref() == r.header("cerner-correlation-id")).to_string()
+        }),
+        case(
+            Fault::ClientIdInErrorUriOnAuthFailure,
+            "unknown",
+            SYSTEM,
+            |emu| error_uri_of(&wrong_secret(emu)).client.unwrap_or_default(),
+        ),
+        case(
+            Fault::BearerHeaderAcceptedAsClientAuth,
+            "401 invalid_client",
+            "200",
+            |emu| outcome(&bearer_assertion(emu)),
+        ),
+        case(
+            Fault::EmptyScopesGrantsAnyway,
+            "400 invalid_scope",
+            "200",
+            |emu| outcome(&system_token(emu, TENANT, "system/Immunization.read")),
+        ),
+        case(
+            Fault::FailOnPartialScopes,
+            "200, 200",
+            "400 invalid_scope, 302 access_denied",
+            |emu| {
                 let cc = outcome(&system_token(
                     emu,
                     TENANT,
@@ -156,272 +133,184 @@ fn cases() -> Vec<Case> {
                 ));
                 let a =
                     authz(PROVIDER).set("scope", "openid user/Patient.read user/Immunization.read");
-                let authorize = authorize_outcome(&send(emu, a.request()));
-                format!("{cc}, {authorize}")
+                format!("{cc}, {}", authorize(emu, a))
             },
-            healthy: "200, 200",
-            faulty: "400 invalid_scope, 302 access_denied",
-        },
-        Case {
-            fault: Fault::GrantWildcardScopes,
-            observe: |emu| {
+        ),
+        case(
+            Fault::GrantWildcardScopes,
+            "system/Patient.read",
+            "system/*.read system/Patient.read",
+            |emu| {
                 s(&json(&system_token(
                     emu,
                     TENANT,
                     "system/*.read system/Patient.read",
                 ))["scope"])
             },
-            healthy: "system/Patient.read",
-            faulty: "system/*.read system/Patient.read",
-        },
-        Case {
-            fault: Fault::IssueRefreshTokenForClientCredentials,
-            observe: |emu| {
+        ),
+        case(
+            Fault::IssueRefreshTokenForClientCredentials,
+            "false",
+            "true",
+            |emu| {
                 json(&system_token(emu, TENANT, "system/Patient.read"))["refresh_token"]
                     .is_string()
                     .to_string()
             },
-            healthy: "false",
-            faulty: "true",
-        },
-        Case {
-            fault: Fault::RefreshReturnsNewRefreshToken,
-            observe: |emu| {
+        ),
+        case(
+            Fault::RefreshReturnsNewRefreshToken,
+            "false",
+            "true",
+            |emu| {
                 let rt = s(&code_tokens(emu, &authz(PROVIDER))["refresh_token"]);
                 json(&refresh(emu, &rt))["refresh_token"]
                     .is_string()
                     .to_string()
             },
-            healthy: "false",
-            faulty: "true",
-        },
-        Case {
-            fault: Fault::WrongExpiresIn,
-            observe: |emu| {
-                let cc = s(&json(&system_token(emu, TENANT, "system/Patient.read"))["expires_in"]);
-                let code = s(&code_tokens(emu, &authz(PROVIDER))["expires_in"]);
-                format!("{cc} {code}")
+        ),
+        case(Fault::WrongExpiresIn, "570 570", "3600 3600", |emu| {
+            let cc =
+                json(&system_token(emu, TENANT, "system/Patient.read"))["expires_in"].to_string();
+            let code = code_tokens(emu, &authz(PROVIDER))["expires_in"].to_string();
+            format!("{cc} {code}")
+        }),
+        case(Fault::OmitCernerExtras, "3", "0", |emu| {
+            let body = code_tokens(emu, &authz(PROVIDER));
+            ["user", "username", "tenant"]
+                .iter()
+                .filter(|m| body.get(**m).is_some())
+                .count()
+                .to_string()
+        }),
+        case(Fault::OmitCacheControl, "no-store", "none", |emu| {
+            header(
+                &system_token(emu, TENANT, "system/Patient.read"),
+                "cache-control",
+            )
+        }),
+        case(
+            Fault::TrailingSlashLenient,
+            "400 invalid_grant",
+            "200",
+            |emu| {
+                let slashed = format!("{CB}/");
+                let extra = [
+                    ("redirect_uri", slashed.as_str()),
+                    ("code_verifier", VERIFIER),
+                ];
+                redeem_outcome(emu, authz(PROVIDER).pkce(), PROVIDER, &extra)
             },
-            healthy: "570 570",
-            faulty: "3600 3600",
-        },
-        Case {
-            fault: Fault::OmitCernerExtras,
-            observe: |emu| {
-                let body = code_tokens(emu, &authz(PROVIDER));
-                ["user", "username", "tenant"]
-                    .iter()
-                    .filter(|m| body.get(**m).is_some())
-                    .count()
-                    .to_string()
-            },
-            healthy: "3",
-            faulty: "0",
-        },
-        Case {
-            fault: Fault::OmitCacheControl,
-            observe: |emu| {
-                let r = system_token(emu, TENANT, "system/Patient.read");
-                r.header("cache-control").unwrap_or("none").to_string()
-            },
-            healthy: "no-store",
-            faulty: "none",
-        },
-        Case {
-            fault: Fault::IgnoreRedirectMismatch,
-            observe: |emu| redeem_with(emu, PROVIDER, OTHER_CB, &[]),
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::TrailingSlashLenient,
-            observe: |emu| redeem_with(emu, PROVIDER, &format!("{CB}/"), &[]),
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::AllowCodeReuse,
-            observe: |emu| {
-                let code = obtain_code(emu, &authz(PROVIDER));
-                redeem(emu, PROVIDER, &code, Some(CB));
-                outcome(&redeem(emu, PROVIDER, &code, Some(CB)))
-            },
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::CodesNeverExpire,
-            observe: |emu| {
-                let code = obtain_code(emu, &authz(PROVIDER));
-                emu.age_artifact(&code, 3600);
-                outcome(&redeem(emu, PROVIDER, &code, Some(CB)))
-            },
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::IgnoreClientMismatch,
-            observe: |emu| redeem_with(emu, OTHER, CB, &[]),
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::AcceptAnyVerifier,
-            observe: |emu| redeem_with(emu, PROVIDER, CB, &[("code_verifier", &"0".repeat(43))]),
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::AcceptInvalidRefreshToken,
-            observe: |emu| outcome(&refresh(emu, "never-issued")),
-            healthy: "400 invalid_grant",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::AudNotRequired,
-            observe: |emu| authorize_outcome(&send(emu, authz(PROVIDER).without("aud").request())),
-            healthy: "302 invalid_request",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::RedirectErrorsToUnregisteredUri,
-            observe: |emu| {
-                let a = authz(PROVIDER).set("redirect_uri", "https://attacker.example/cb");
-                authorize_outcome(&send(emu, a.request()))
-            },
-            // The login form: the untrusted URI was accepted as the redirect target.
-            healthy: "400",
-            faulty: "200",
-        },
-        Case {
-            fault: Fault::IdTokenWrongAudience,
-            observe: |emu| {
-                let body = code_tokens(
-                    emu,
-                    &authz(PROVIDER).set("scope", "openid user/Patient.read"),
-                );
-                let jwt = body["id_token"].as_str().unwrap_or_default().to_string();
-                let claims = jwt.split('.').nth(1).unwrap_or_default().to_string();
-                let bytes = base64::Engine::decode(
-                    &base64::engine::general_purpose::URL_SAFE_NO_PAD,
-                    claims,
-                )
-                .unwrap_or_default();
-                let v: Value = serde_json::from_slice(&bytes).unwrap_or_default();
-                s(&v["aud"])
-            },
-            healthy: PROVIDER,
-            faulty: "7c2d9b1e-3a55-4f0b-8e61-2b9f4c7a1d03-other",
-        },
-        Case {
-            fault: Fault::AuthorizeErrorsNotRedirected,
-            observe: |emu| {
-                let a = authz(PROVIDER).set("response_type", "token");
-                authorize_outcome(&send(emu, a.request()))
-            },
-            healthy: "302 unsupported_response_type",
-            faulty: "400",
-        },
-        Case {
-            fault: Fault::Fhir403Plain,
-            observe: |emu| {
-                let at = system_access_token(emu, "system/Patient.read");
-                let req = with_header(
-                    get(&format!("{FHIR}/Observation"), &[]),
-                    "authorization",
-                    &format!("Bearer {at}"),
-                );
-                let r = send(emu, req);
-                format!("{} {}", r.status, text(&r).contains("insufficient-scopes"))
-            },
-            healthy: "403 true",
-            faulty: "403 false",
-        },
-        Case {
-            fault: Fault::DiscoveryAdvertisesPlainPkce,
-            observe: |emu| {
-                let r = send(
-                    emu,
-                    get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
-                );
-                json(&r)["code_challenge_methods_supported"].to_string()
-            },
-            healthy: "null",
-            faulty: r#"["S256","plain"]"#,
-        },
-        Case {
-            fault: Fault::LegacyUnderscoreUrns,
-            observe: |emu| {
+        ),
+        case(
+            Fault::AcceptInvalidRefreshToken,
+            "400 invalid_grant",
+            "200",
+            |emu| outcome(&refresh(emu, "never-issued")),
+        ),
+        case(Fault::AudNotRequired, "302 invalid_request", "200", |emu| {
+            authorize(emu, authz(PROVIDER).without("aud"))
+        }),
+        case(
+            Fault::AuthorizeErrorsNotRedirected,
+            "302 unsupported_response_type",
+            "400",
+            |emu| authorize(emu, authz(PROVIDER).set("response_type", "token")),
+        ),
+        case(Fault::Fhir403Plain, "403 true", "403 false", |emu| {
+            let at = system_access_token(emu, "system/Patient.read");
+            let r = send(
+                emu,
+                with_bearer(get(&format!("{FHIR}/Observation"), &[]), &at),
+            );
+            format!("{} {}", r.status, text(&r).contains("insufficient-scopes"))
+        }),
+        case(
+            Fault::DiscoveryAdvertisesPlainPkce,
+            "null",
+            r#"["S256","plain"]"#,
+            |emu| smart_configuration(emu)["code_challenge_methods_supported"].to_string(),
+        ),
+        case(
+            Fault::LegacyUnderscoreUrns,
+            "oauth2:token:invalid-authorization-header oauth2:token:invalid-client-credentials",
+            "oauth2:token:invalid_authorization_header oauth2:token:invalid_client_credentials",
+            |emu| {
                 let header = error_uri_of(&bearer_assertion(emu)).short().to_string();
                 let credentials = error_uri_of(&wrong_secret(emu)).short().to_string();
                 format!("{header} {credentials}")
             },
-            healthy: "oauth2:token:invalid-authorization-header oauth2:token:invalid-client-credentials",
-            faulty: "oauth2:token:invalid_authorization_header oauth2:token:invalid_client_credentials",
-        },
-        Case {
-            fault: Fault::UnlistedUrnChange,
-            observe: |emu| {
-                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
-                error_uri_of(&r).short().to_string()
+        ),
+        // The login form: the untrusted URI was accepted as the redirect target.
+        case(
+            Fault::RedirectErrorsToUnregisteredUri,
+            "400",
+            "200",
+            |emu| {
+                authorize(
+                    emu,
+                    authz(PROVIDER).set("redirect_uri", "https://attacker.example/cb"),
+                )
             },
-            healthy: "oauth2:token:invalid-tenant",
-            faulty: "oauth2:grant:unknown-tenant",
-        },
-        Case {
-            fault: Fault::TokenErrorsNotJson,
-            observe: |emu| {
-                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+        ),
+        case(
+            Fault::IdTokenWrongAudience,
+            PROVIDER,
+            "7c2d9b1e-3a55-4f0b-8e61-2b9f4c7a1d03-other",
+            |emu| {
+                let a = authz(PROVIDER).set("scope", "openid user/Patient.read");
+                s(&claims(&s(&code_tokens(emu, &a)["id_token"]))["aud"])
+            },
+        ),
+        case(
+            Fault::UnlistedUrnChange,
+            "oauth2:token:invalid-tenant",
+            "oauth2:grant:unknown-tenant",
+            |emu| error_uri_of(&unknown_tenant(emu)).short().to_string(),
+        ),
+        case(
+            Fault::TokenErrorsNotJson,
+            "400 application/json",
+            "400 text/plain; charset=utf-8",
+            |emu| {
+                let r = unknown_tenant(emu);
                 format!(
                     "{} {}",
                     r.status,
                     r.header("content-type").unwrap_or("none")
                 )
             },
-            healthy: "400 application/json",
-            faulty: "400 text/plain; charset=utf-8",
-        },
-        Case {
-            fault: Fault::TooManyScopes500,
-            observe: |emu| outcome(&system_token(emu, TENANT, &too_many_scopes())),
-            healthy: "400 invalid_request",
-            faulty: "500 invalid_request",
-        },
-        Case {
-            fault: Fault::TooManyScopesGatewayError,
-            observe: |emu| {
+        ),
+        case(
+            Fault::TooManyScopes500,
+            "400 invalid_request",
+            "500 invalid_request",
+            |emu| outcome(&system_token(emu, TENANT, &too_many_scopes())),
+        ),
+        case(
+            Fault::TooManyScopesGatewayError,
+            "400 [\"error\", \"error_uri\"]",
+            "400 [\"message\"]",
+            |emu| {
                 let r = system_token(emu, TENANT, &too_many_scopes());
                 format!("{} {:?}", r.status, member_names(&json(&r)))
             },
-            healthy: "400 [\"error\", \"error_uri\"]",
-            faulty: "400 [\"message\"]",
-        },
-        Case {
-            fault: Fault::GrantErrorsNameUnknownClient,
-            observe: |emu| {
+        ),
+        case(
+            Fault::GrantErrorsNameUnknownClient,
+            SYSTEM,
+            "unknown",
+            |emu| {
                 let r = system_token(emu, TENANT, "system/Observation.read,system/Patient.read");
                 error_uri_of(&r).client.unwrap_or_default()
             },
-            healthy: SYSTEM,
-            faulty: "unknown",
-        },
-        Case {
-            fault: Fault::OmitErrorUri,
-            observe: |emu| {
-                member_names(&json(&system_token(
-                    emu,
-                    SEED_TENANT,
-                    "system/Patient.read",
-                )))
-                .join(" ")
-            },
-            healthy: "error error_uri",
-            faulty: "error",
-        },
-        Case {
-            fault: Fault::ErrorUriGenericPage,
-            observe: |emu| {
-                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+        ),
+        case(
+            Fault::ErrorUriGenericPage,
+            "true true",
+            "false false",
+            |emu| {
+                let r = unknown_tenant(emu);
                 let uri = s(&json(&r)["error_uri"]);
                 let parses = ParsedErrorUri::parse(&uri).is_some();
                 format!(
@@ -429,13 +318,13 @@ fn cases() -> Vec<Case> {
                     uri.replace(ORIGIN, "").len() > "/errors/".len()
                 )
             },
-            healthy: "true true",
-            faulty: "false false",
-        },
-        Case {
-            fault: Fault::ErrorUriUrnUnencoded,
-            observe: |emu| {
-                let r = system_token(emu, SEED_TENANT, "system/Patient.read");
+        ),
+        case(
+            Fault::ErrorUriUrnUnencoded,
+            "false oauth2:token:invalid-tenant",
+            "true oauth2:token:invalid-tenant",
+            |emu| {
+                let r = unknown_tenant(emu);
                 let uri = s(&json(&r)["error_uri"]);
                 format!(
                     "{} {}",
@@ -443,28 +332,27 @@ fn cases() -> Vec<Case> {
                     error_uri_of(&r).short()
                 )
             },
-            healthy: "false oauth2:token:invalid-tenant",
-            faulty: "true oauth2:token:invalid-tenant",
-        },
-        Case {
-            fault: Fault::TokenTenantUpperCased,
-            observe: |emu| s(&code_tokens(emu, &authz(PROVIDER))["tenant"]),
-            healthy: TENANT,
-            faulty: "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
-        },
-        Case {
-            fault: Fault::SmartConfigOmitsPrivateKeyJwt,
-            observe: |emu| {
-                let r = send(
-                    emu,
-                    get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
-                );
-                json(&r)["token_endpoint_auth_methods_supported"].to_string()
-            },
-            healthy: r#"["client_secret_basic","private_key_jwt"]"#,
-            faulty: r#"["client_secret_basic"]"#,
-        },
+        ),
+        case(
+            Fault::TokenTenantUpperCased,
+            TENANT,
+            "EC2458F2-1E24-41C8-B71B-0E701AF7583D",
+            |emu| s(&code_tokens(emu, &authz(PROVIDER))["tenant"]),
+        ),
+        case(
+            Fault::SmartConfigOmitsPrivateKeyJwt,
+            r#"["client_secret_basic","private_key_jwt"]"#,
+            r#"["client_secret_basic"]"#,
+            |emu| smart_configuration(emu)["token_endpoint_auth_methods_supported"].to_string(),
+        ),
+    ];
+    [
+        code_rule_cases(),
+        sharing(error_members, &members),
+        sharing(wrong_secret_outcome, &wrong_secrets),
+        singles,
     ]
+    .concat()
 }
 
 /// More scopes than a token may carry (CER-26).
@@ -482,23 +370,17 @@ fn every_fault_breaks_exactly_its_behaviour() {
 
 #[test]
 fn faults_do_not_disturb_the_happy_paths() {
-    for fault in Fault::ALL {
-        let mut emu = emulator(&[*fault]);
-        let r = system_token(
-            &mut emu,
-            TENANT,
-            "system/Observation.read system/Patient.read",
-        );
-        assert_eq!(r.status, 200, "{}: {}", fault.name(), text(&r));
-        let code = obtain_code(&mut emu, &authz(PROVIDER));
-        let r = redeem(&mut emu, PROVIDER, &code, Some(CB));
-        assert_eq!(r.status, 200, "{}: {}", fault.name(), text(&r));
-        let r = send(
-            &mut emu,
+    check_happy_path(Fault::ALL.iter().copied(), emulator, |emu| {
+        let scopes = "system/Observation.read system/Patient.read";
+        let client_credentials = system_token(emu, TENANT, scopes);
+        let code = obtain_code(emu, &authz(PROVIDER));
+        let code_grant = redeem(emu, PROVIDER, &code, Some(CB));
+        let discovery = send(
+            emu,
             get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
         );
-        assert_eq!(r.status, 200, "{}", fault.name());
-    }
+        vec![client_credentials, code_grant, discovery]
+    });
 }
 
 #[test]

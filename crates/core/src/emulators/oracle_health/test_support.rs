@@ -1,14 +1,13 @@
-//! Fixtures and request builders for the emulator's unit tests.
+//! Oracle Health's fixtures, paths and error envelope for the emulator's unit tests; the
+//! requests, the browser and the flows come from the shared kit.
 
 use serde_json::Value;
 
 use super::{Fault, OracleHealth};
-use crate::emulators::{
-    ClientAuth, ClientRegistration, EmuRequest, EmuResponse, Emulator, PortalAccess, Tenant,
-    UserRegistration,
-};
+use crate::emulators::{ClientAuth, EmuRequest, EmuResponse, Tenant};
 
-pub const ORIGIN: &str = "http://127.0.0.1:9";
+pub use crate::emulators::test_kit::*;
+
 pub const TENANT: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
 /// Seed 000's tenant: a thirteen-character last group, so not a registered tenant.
 pub const SEED_TENANT: &str = "5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm";
@@ -17,13 +16,7 @@ pub const AUD: &str = "http://127.0.0.1:9/r4/ec2458f2-1e24-41c8-b71b-0e701af7583
 pub const CB: &str = "https://app.example.test/callback";
 pub const OTHER_CB: &str = "https://app.example.test/other";
 pub const USER: &str = "portercare.clinician";
-pub const PASSWORD: &str = "correct horse";
 pub const PATIENT: &str = "4342009";
-pub const STATE: &str = "st4te";
-pub const NONCE: &str = "n0nce";
-/// RFC 7636 Appendix B.
-pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
-pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
 pub const SYSTEM: &str = "3f0e6a0c-0b9e-4a47-9b5c-5a1d2e8f7c10";
 pub const SYSTEM_SECRET: &str = "system-secret";
@@ -33,71 +26,44 @@ pub const OTHER: &str = "0d6f2a8b-9c41-4e7e-a3b2-6e5d1c0f9a47";
 pub const OTHER_SECRET: &str = "other-secret";
 pub const PUBLIC: &str = "public-patient-app";
 
-fn client(
-    id: &str,
-    auth: ClientAuth,
-    secret: Option<&str>,
-    redirect_uris: &[&str],
-    permitted: &str,
-) -> ClientRegistration {
-    ClientRegistration {
-        client_id: id.into(),
-        secret: secret.map(str::to_string),
-        auth,
-        redirect_uris: redirect_uris.iter().map(|s| s.to_string()).collect(),
-        post_logout_redirect_uris: vec![],
-        permitted_scopes: permitted.split(' ').map(str::to_string).collect(),
-        grant_types: vec![],
-        jwks: None,
-    }
-}
-
 pub fn tenant() -> Tenant {
     let basic = ClientAuth::ClientSecretBasic;
-    Tenant {
-        tenant_id: TENANT.into(),
-        clients: vec![
-            client(
-                SYSTEM,
-                basic.clone(),
-                Some(SYSTEM_SECRET),
-                &[],
-                "system/Account.read system/Appointment.read system/Observation.read system/Patient.read",
-            ),
-            client(
-                PROVIDER,
-                basic.clone(),
-                Some(PROVIDER_SECRET),
-                &[CB, OTHER_CB],
-                "openid fhirUser profile launch online_access offline_access user/Patient.read user/Observation.read",
-            ),
-            client(
-                OTHER,
-                basic,
-                Some(OTHER_SECRET),
-                &[CB, OTHER_CB],
-                "openid user/Patient.read",
-            ),
-            client(
-                PUBLIC,
-                ClientAuth::None,
-                None,
-                &[CB],
-                "patient/Patient.read patient/Observation.read",
-            ),
-        ],
-        users: vec![UserRegistration {
-            username: USER.into(),
-            password: PASSWORD.into(),
-            portal_access: vec![PortalAccess {
-                practice_id: String::new(),
-                brand_id: String::new(),
-                patient_id: PATIENT.into(),
-            }],
-        }],
-        fhir_base_path: FHIR.into(),
-        without: vec![],
-    }
+    let clients = vec![
+        registration(
+            SYSTEM,
+            basic.clone(),
+            Some(SYSTEM_SECRET),
+            &[],
+            "system/Account.read system/Appointment.read system/Observation.read system/Patient.read",
+            &[],
+        ),
+        registration(
+            PROVIDER,
+            basic.clone(),
+            Some(PROVIDER_SECRET),
+            &[CB, OTHER_CB],
+            "openid fhirUser profile launch online_access offline_access user/Patient.read user/Observation.read",
+            &[],
+        ),
+        registration(
+            OTHER,
+            basic,
+            Some(OTHER_SECRET),
+            &[CB, OTHER_CB],
+            "openid user/Patient.read",
+            &[],
+        ),
+        registration(
+            PUBLIC,
+            ClientAuth::None,
+            None,
+            &[CB],
+            "patient/Patient.read patient/Observation.read",
+            &[],
+        ),
+    ];
+    let users = vec![portal_user(USER, &[("", "", PATIENT)])];
+    tenant_of(TENANT, FHIR, clients, users)
 }
 
 pub fn emulator(faults: &[Fault]) -> OracleHealth {
@@ -118,15 +84,6 @@ pub fn revoke_path(tenant: &str) -> String {
 
 pub fn authorize_path(tenant: &str, persona: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/{persona}/authorize")
-}
-
-pub use crate::emulators::test_requests::*;
-
-/// The member names of a JSON object, in order.
-pub fn member_names(v: &Value) -> Vec<String> {
-    v.as_object()
-        .map(|o| o.keys().cloned().collect())
-        .unwrap_or_default()
 }
 
 pub use crate::oauth::error_uri::ErrorUri as ParsedErrorUri;
@@ -168,121 +125,75 @@ pub fn assert_token_error(
     e
 }
 
-/// An authorize request with sensible defaults for a provider app.
-#[derive(Clone)]
-pub struct Authz {
-    pub params: Vec<(String, String)>,
-    pub persona: String,
-}
-
+/// An authorize request with sensible defaults for a provider app (the patient
+/// persona for the public app).
 pub fn authz(client_id: &str) -> Authz {
-    let params = [
-        ("client_id", client_id),
-        ("response_type", "code"),
-        ("redirect_uri", CB),
-        ("scope", "openid fhirUser user/Patient.read online_access"),
-        ("state", STATE),
-        ("nonce", NONCE),
-        ("aud", AUD),
-    ];
     let persona = if client_id == PUBLIC {
         "patient"
     } else {
         "provider"
     };
-    Authz {
-        params: params
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect(),
-        persona: persona.into(),
-    }
+    let scope = "openid fhirUser user/Patient.read online_access";
+    Authz::code_flow(&authorize_path(TENANT, persona), client_id, CB, scope, AUD)
 }
 
-impl Authz {
-    pub fn set(mut self, name: &str, value: &str) -> Self {
-        self = self.without(name);
-        self.params.push((name.into(), value.into()));
+/// `authz(..).with_persona(..)`: the same request at another persona's authorize path.
+pub trait WithPersona {
+    fn with_persona(self, persona: &str) -> Self;
+}
+
+impl WithPersona for Authz {
+    fn with_persona(mut self, persona: &str) -> Self {
+        self.path = authorize_path(TENANT, persona);
         self
-    }
-
-    pub fn without(mut self, name: &str) -> Self {
-        self.params.retain(|(k, _)| k != name);
-        self
-    }
-
-    pub fn with_persona(mut self, persona: &str) -> Self {
-        self.persona = persona.into();
-        self
-    }
-
-    pub fn request(&self) -> EmuRequest {
-        let pairs: Vec<(&str, &str)> = self
-            .params
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        get(&authorize_path(TENANT, &self.persona), &pairs)
-    }
-
-    pub fn param(&self, name: &str) -> Option<&str> {
-        self.params
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
     }
 }
 
 /// The transaction id from a login page's form action.
 pub fn login_txn(r: &EmuResponse) -> String {
-    let html = text(r);
-    let marker = format!("action=\"/tenants/{TENANT}/login/");
-    let start = html.find(&marker).map(|i| i + marker.len());
-    start
-        .and_then(|s| html[s..].find('"').map(|e| html[s..s + e].to_string()))
-        .unwrap_or_default()
+    login_txn_of::<OracleHealth>(r)
 }
 
 pub fn login(txn: &str, user: &str, password: &str) -> EmuRequest {
-    post(
-        &format!("/tenants/{TENANT}/login/{txn}"),
-        &[("username", user), ("password", password)],
-    )
-}
-
-/// The code from authorize → sign in.
-pub fn obtain_code(emu: &mut OracleHealth, a: &Authz) -> String {
-    let page = emu.handle(ORIGIN, &a.request());
-    let r = emu.handle(ORIGIN, &login(&login_txn(&page), USER, PASSWORD));
-    let code = location_params(&r).get("code").cloned();
-    code.unwrap_or_else(|| {
-        panic!(
-            "no code: {} {:?} {} / {}",
-            r.status,
-            r.header("location"),
-            text(&r),
-            text(&page)
-        )
-    })
+    login_form::<OracleHealth>(txn, user, password)
 }
 
 /// A POST authenticated with HTTP Basic.
 pub fn provider_post(path: &str, id: &str, secret: &str, params: &[(&str, &str)]) -> EmuRequest {
-    with_header(post(path, params), "authorization", &basic(id, secret))
+    client_post(path, id, Credentials::Header(basic(id, secret)), params)
 }
 
 /// A token request authenticated the way `client_id` is registered.
 pub fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
+    let secret = match client_id {
+        PROVIDER => Some(PROVIDER_SECRET),
+        OTHER => Some(OTHER_SECRET),
+        SYSTEM => Some(SYSTEM_SECRET),
+        _ => None,
+    };
     let path = token_path(TENANT);
-    match client_id {
-        PROVIDER => provider_post(&path, PROVIDER, PROVIDER_SECRET, params),
-        OTHER => provider_post(&path, OTHER, OTHER_SECRET, params),
-        SYSTEM => provider_post(&path, SYSTEM, SYSTEM_SECRET, params),
-        other => {
-            let mut form = params.to_vec();
-            form.push(("client_id", other));
-            post(&path, &form)
-        }
+    match secret {
+        Some(secret) => provider_post(&path, client_id, secret, params),
+        None => client_post(&path, client_id, Credentials::Public, params),
+    }
+}
+
+impl Vendor for OracleHealth {
+    const USER: &'static str = USER;
+    const CODE_CLIENT: &'static str = PROVIDER;
+    const CODE_OWNER_AND_THIEF: (&'static str, &'static str) = (PROVIDER, OTHER);
+    const OTHER_REDIRECT_URI: &'static str = OTHER_CB;
+
+    fn login_action() -> String {
+        format!("/tenants/{TENANT}/login/")
+    }
+
+    fn token_request(client_id: &str, params: &[(&str, &str)]) -> EmuRequest {
+        token_request(client_id, params)
+    }
+
+    fn authz(client_id: &str) -> Authz {
+        authz(client_id)
     }
 }
 
@@ -293,32 +204,21 @@ pub fn redeem(
     code: &str,
     redirect_uri: Option<&str>,
 ) -> EmuResponse {
-    let mut params = vec![("grant_type", "authorization_code"), ("code", code)];
-    params.extend(redirect_uri.map(|r| ("redirect_uri", r)));
-    emu.handle(ORIGIN, &token_request(client_id, &params))
+    let extra: Vec<(&str, &str)> = redirect_uri
+        .map(|r| ("redirect_uri", r))
+        .into_iter()
+        .collect();
+    redeem_with(emu, client_id, code, &extra)
 }
 
 /// A full successful authorization-code flow: the token response body.
 pub fn code_tokens(emu: &mut OracleHealth, a: &Authz) -> Value {
-    let client_id = a.param("client_id").unwrap_or(PROVIDER).to_string();
-    let code = obtain_code(emu, a);
-    let r = redeem(emu, &client_id, &code, a.param("redirect_uri"));
-    assert_eq!(r.status, 200, "{}", text(&r));
-    json(&r)
+    tokens(emu, a)
 }
 
 /// A refresh request by the provider app.
 pub fn refresh(emu: &mut OracleHealth, refresh_token: &str) -> EmuResponse {
-    emu.handle(
-        ORIGIN,
-        &token_request(
-            PROVIDER,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", refresh_token),
-            ],
-        ),
-    )
+    crate::emulators::test_kit::refresh(emu, PROVIDER, refresh_token, None)
 }
 
 /// A client_credentials request by the system account at `tenant`.
@@ -327,13 +227,8 @@ pub fn system_request(tenant: &str, params: &[(&str, &str)]) -> EmuRequest {
 }
 
 pub fn system_token(emu: &mut OracleHealth, tenant: &str, scope: &str) -> EmuResponse {
-    emu.handle(
-        ORIGIN,
-        &system_request(
-            tenant,
-            &[("grant_type", "client_credentials"), ("scope", scope)],
-        ),
-    )
+    let params = [("grant_type", "client_credentials"), ("scope", scope)];
+    send(emu, system_request(tenant, &params))
 }
 
 pub fn system_access_token(emu: &mut OracleHealth, scope: &str) -> String {

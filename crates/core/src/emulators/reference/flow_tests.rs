@@ -1,33 +1,18 @@
 //! Behaviour tests: every endpoint's happy path and the spec rules it enforces.
 
-use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
+use jsonwebtoken::decode_header;
 use serde_json::{Value, json};
 
 use super::responses::is_error_charset;
 use super::test_support::*;
 use super::{Reference, paths};
 use crate::emulators::{EmuRequest, EmuResponse, Emulator};
-use crate::oauth::pkce;
 use crate::oauth::token::basic_header;
 
+/// Verifies an ID token against the JWKS the server publishes.
 fn verify_id_token(emu: &mut Reference, id_token: &str, client_id: &str) -> Value {
-    let jwks = json(&send(emu, get("/jwks", &[])));
-    let kid = decode_header(id_token).expect("header").kid.expect("kid");
-    let jwk = jwks["keys"]
-        .as_array()
-        .and_then(|keys| keys.iter().find(|k| k["kid"] == kid.as_str()))
-        .expect("kid is published");
-    let key = DecodingKey::from_rsa_components(
-        jwk["n"].as_str().expect("n"),
-        jwk["e"].as_str().expect("e"),
-    )
-    .expect("jwk");
-    let mut validation = Validation::new(Algorithm::RS256);
-    validation.set_audience(&[client_id]);
-    validation.set_issuer(&[ORIGIN]);
-    decode::<Value>(id_token, &key, &validation)
-        .expect("id_token verifies")
-        .claims
+    let jwks = json(&send(emu, get(paths::JWKS, &[])));
+    verify_jwt(&jwks, id_token, client_id, ORIGIN)
 }
 
 fn assert_framing_forbidden(r: &EmuResponse) {
@@ -57,8 +42,50 @@ fn assert_redirected_error(r: &EmuResponse, error: &str) {
     assert!(p.get("error_description").is_some_and(is_error_charset));
 }
 
+/// A successful token response (200, JSON, not to be cached): its body.
+fn assert_token_response(r: &EmuResponse) -> Value {
+    assert_eq!(r.status, 200, "{}", text(r));
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert_eq!(r.header("pragma"), Some("no-cache"));
+    json(r)
+}
+
+/// The token endpoint's refusal of a grant: 400 invalid_grant.
+fn assert_invalid_grant(r: &EmuResponse) {
+    assert_error(r, 400, "invalid_grant");
+}
+
 fn basic(client: &str, secret: &str) -> String {
     basic_header(client, secret)
+}
+
+/// A sign-in page that may not be framed, with its form: the form's transaction id.
+fn assert_sign_in_page(r: &EmuResponse) -> String {
+    assert_eq!(r.status, 200, "{}", text(r));
+    assert_framing_forbidden(r);
+    let html = text(r);
+    assert!(html.contains("<form method=\"post\" action=\"/login/"));
+    assert!(html.contains("<input type=\"text\" name=\"username\""));
+    assert!(html.contains("<input type=\"password\" name=\"password\""));
+    login_txn(r)
+}
+
+/// The endpoints discovery names, with their paths on [`ORIGIN`].
+const ENDPOINTS: [(&str, &str); 6] = [
+    ("authorization_endpoint", "/authorize"),
+    ("token_endpoint", "/token"),
+    ("userinfo_endpoint", "/userinfo"),
+    ("jwks_uri", "/jwks"),
+    ("introspection_endpoint", "/introspect"),
+    ("revocation_endpoint", "/revoke"),
+];
+
+/// Each endpoint is named in a discovery document.
+fn assert_endpoints(doc: &Value) {
+    for (member, path) in ENDPOINTS {
+        assert_eq!(doc[member], format!("{ORIGIN}{path}"), "{member}");
+    }
 }
 
 #[test]
@@ -69,16 +96,7 @@ fn openid_configuration_and_rfc8414_metadata() {
     assert_eq!(r.header("content-type"), Some("application/json"));
     let doc = json(&r);
     assert_eq!(doc["issuer"], ORIGIN);
-    for (member, path) in [
-        ("authorization_endpoint", "/authorize"),
-        ("token_endpoint", "/token"),
-        ("userinfo_endpoint", "/userinfo"),
-        ("jwks_uri", "/jwks"),
-        ("introspection_endpoint", "/introspect"),
-        ("revocation_endpoint", "/revoke"),
-    ] {
-        assert_eq!(doc[member], format!("{ORIGIN}{path}"), "{member}");
-    }
+    assert_endpoints(&doc);
     assert_eq!(doc["response_types_supported"], json!(["code"]));
     assert_eq!(doc["response_modes_supported"], json!(["query"]));
     assert_eq!(
@@ -120,14 +138,7 @@ fn smart_configuration_and_capability_statement() {
     assert_eq!(r.status, 200);
     let doc = json(&r);
     assert_eq!(doc["issuer"], ORIGIN);
-    assert_eq!(doc["jwks_uri"], format!("{ORIGIN}/jwks"));
-    assert_eq!(doc["authorization_endpoint"], format!("{ORIGIN}/authorize"));
-    assert_eq!(doc["token_endpoint"], format!("{ORIGIN}/token"));
-    assert_eq!(
-        doc["introspection_endpoint"],
-        format!("{ORIGIN}/introspect")
-    );
-    assert_eq!(doc["revocation_endpoint"], format!("{ORIGIN}/revoke"));
+    assert_endpoints(&doc);
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["response_types_supported"], json!(["code"]));
     for member in [
@@ -185,15 +196,7 @@ fn smart_configuration_and_capability_statement() {
 fn public_pkce_client_happy_path() {
     let mut emu = emulator(&[]);
     let mut browser = Browser::new(&mut emu);
-    let page = browser.authorize(&authz(PUBLIC));
-    assert_eq!(page.status, 200);
-    assert_framing_forbidden(&page);
-    let html = text(&page);
-    assert!(html.contains("<form method=\"post\" action=\"/login/"));
-    assert!(html.contains("<input type=\"text\" name=\"username\""));
-    assert!(html.contains("<input type=\"password\" name=\"password\""));
-
-    let txn = login_txn(&page);
+    let txn = assert_sign_in_page(&browser.authorize(&authz(PUBLIC)));
     assert_eq!(
         send(browser.emu, get(&format!("/login/{txn}"), &[])).status,
         200
@@ -224,18 +227,9 @@ fn public_pkce_client_happy_path() {
     assert_eq!(p.get("iss"), Some(ORIGIN));
     let code = p.get("code").expect("code").to_string();
 
-    let r = redeem(&mut emu, PUBLIC, &code);
-    assert_eq!(r.status, 200, "{}", text(&r));
-    assert_eq!(r.header("cache-control"), Some("no-store"));
-    assert_eq!(r.header("pragma"), Some("no-cache"));
-    assert_eq!(r.header("content-type"), Some("application/json"));
-    let body = json(&r);
-    let keys: Vec<&str> = body
-        .as_object()
-        .map(|o| o.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let body = assert_token_response(&redeem(&mut emu, PUBLIC, &code));
     assert_eq!(
-        keys,
+        member_names(&body),
         [
             "access_token",
             "token_type",
@@ -261,14 +255,7 @@ fn public_pkce_client_happy_path() {
     let header = decode_header(s(&body["id_token"])).expect("header");
     assert_eq!(header.kid.as_deref(), Some("reference-1"));
 
-    let info = send(
-        &mut emu,
-        with_header(
-            get("/userinfo", &[]),
-            "authorization",
-            &format!("Bearer {}", s(&body["access_token"])),
-        ),
-    );
+    let info = userinfo(&mut emu, Some(&s(&body["access_token"])));
     assert_eq!(info.status, 200);
     assert_eq!(json(&info), json!({ "sub": claims["sub"] }));
 }
@@ -335,7 +322,7 @@ fn redirect_uri_may_be_omitted_once_and_loopback_ports_vary() {
     let native = authz(NATIVE)
         .pkce()
         .set("redirect_uri", "http://127.0.0.1:51004/callback");
-    let r = Browser::new(&mut emu).run(&native);
+    let r = Browser::new(&mut emu).run(&native, USER);
     assert!(
         redirect_params(&r)
             .location
@@ -454,33 +441,22 @@ fn unknown_scopes_are_dropped_and_reported() {
         "openid offline_access patient/Observation.rs?category=laboratory user/*.read"
     );
     let access = s(&body["access_token"]);
-    let r = send(
-        &mut emu,
-        with_header(
-            post("/introspect", &[("token", &access)]),
-            "authorization",
-            &basic(OTHER, OTHER_SECRET),
-        ),
-    );
-    assert_eq!(json(&r)["scope"], body["scope"]);
+    assert_eq!(json(&introspect(&mut emu, &access))["scope"], body["scope"]);
 }
 
 #[test]
 fn login_and_consent_edges() {
     let mut emu = emulator(&[]);
     let mut browser = Browser::new(&mut emu);
-    let page = browser.authorize(&authz(PUBLIC));
-    let txn = login_txn(&page);
+    let txn = assert_sign_in_page(&browser.authorize(&authz(PUBLIC)));
     // The consent page needs a signed-in user.
     assert_error_page(
         &send(browser.emu, get(&format!("/consent/{txn}"), &[])),
         "invalid_request",
     );
     let r = browser.login(&txn, USER, "wrong");
-    assert_eq!(r.status, 200);
-    assert_framing_forbidden(&r);
+    assert_eq!(assert_sign_in_page(&r), txn);
     assert!(text(&r).contains("role=\"alert\""));
-    assert_eq!(login_txn(&r), txn);
     let r = browser.login(&txn, &USER.to_uppercase(), PASSWORD);
     assert!(text(&r).contains("role=\"alert\""));
     let r = browser.login(&txn, USER, PASSWORD);
@@ -508,12 +484,11 @@ fn login_and_consent_edges() {
 
     for (decision, checked) in [("deny", None), ("allow", Some(&[][..]))] {
         let mut browser = Browser::new(&mut emu);
-        let page = browser.authorize(&authz(PUBLIC));
-        let r = browser.login(&login_txn(&page), USER, PASSWORD);
+        let r = browser.sign_in(&authz(PUBLIC), USER);
         let denied = browser.consent(&r, decision, checked);
         assert_redirected_error(&denied, "access_denied");
         // The transaction is finished.
-        let again = browser.consent_raw(&r);
+        let again = browser.follow(&r);
         assert_error_page(&again, "invalid_request");
     }
     for req in [
@@ -531,17 +506,6 @@ fn r_with_location(txn: &str) -> EmuResponse {
     EmuResponse::redirect(format!("{ORIGIN}/consent/{txn}"))
 }
 
-impl Browser<'_> {
-    fn consent_raw(&mut self, r: &EmuResponse) -> EmuResponse {
-        let location = r
-            .header("location")
-            .unwrap_or("")
-            .trim_start_matches(ORIGIN)
-            .to_string();
-        send(self.emu, get(&location, &[]))
-    }
-}
-
 #[test]
 fn codes_are_single_use_and_a_replay_revokes_their_tokens() {
     let mut emu = emulator(&[]);
@@ -551,50 +515,40 @@ fn codes_are_single_use_and_a_replay_revokes_their_tokens() {
     let refresh_token = s(&first["refresh_token"]);
     assert_eq!(introspect_active(&mut emu, &access), "true");
     let r = redeem(&mut emu, PUBLIC, &code);
-    assert_error(&r, 400, "invalid_grant");
+    assert_invalid_grant(&r);
     assert_eq!(introspect_active(&mut emu, &access), "false");
-    assert_error(
-        &refresh(&mut emu, PUBLIC, &refresh_token, None),
-        400,
-        "invalid_grant",
-    );
+    assert_invalid_grant(&refresh(&mut emu, PUBLIC, &refresh_token, None));
 }
 
 #[test]
 fn codes_live_sixty_virtual_seconds() {
     let mut emu = emulator(&[]);
-    let code = obtain_code(&mut emu, &authz(PUBLIC));
-    assert!(emu.age_artifact(&code, 50));
+    let code = aged_code(&mut emu, &authz(PUBLIC), 50);
     assert_eq!(redeem(&mut emu, PUBLIC, &code).status, 200);
-    let code = obtain_code(&mut emu, &authz(PUBLIC));
-    assert!(emu.age_artifact(&code, 60));
-    assert_error(&redeem(&mut emu, PUBLIC, &code), 400, "invalid_grant");
+    let code = aged_code(&mut emu, &authz(PUBLIC), 60);
+    assert_invalid_grant(&redeem(&mut emu, PUBLIC, &code));
     let code = obtain_code(&mut emu, &authz(PUBLIC));
     emu.advance_clock(601);
-    assert_error(&redeem(&mut emu, PUBLIC, &code), 400, "invalid_grant");
+    assert_invalid_grant(&redeem(&mut emu, PUBLIC, &code));
 }
 
 #[test]
 fn codes_are_bound_to_client_and_redirect_uri() {
     let mut emu = emulator(&[]);
     let code = obtain_code(&mut emu, &authz(POST_CLIENT).pkce());
-    assert_error(&redeem(&mut emu, OTHER, &code), 400, "invalid_grant");
+    assert_invalid_grant(&redeem(&mut emu, OTHER, &code));
     // That attempt consumed the code.
-    assert_error(&redeem(&mut emu, POST_CLIENT, &code), 400, "invalid_grant");
+    assert_invalid_grant(&redeem(&mut emu, POST_CLIENT, &code));
 
     for extra in [
         &[
-            ("redirect_uri", "https://app.example.test/other-callback"),
+            ("redirect_uri", UNREGISTERED_CB),
             ("code_verifier", VERIFIER),
         ][..],
         &[("code_verifier", VERIFIER)][..],
     ] {
         let code = obtain_code(&mut emu, &authz(PUBLIC));
-        assert_error(
-            &redeem_with(&mut emu, PUBLIC, &code, extra),
-            400,
-            "invalid_grant",
-        );
+        assert_invalid_grant(&redeem_with(&mut emu, PUBLIC, &code, extra));
     }
     for code in ["never-issued", ""] {
         let r = redeem(&mut emu, PUBLIC, code);
@@ -619,39 +573,16 @@ fn pkce_is_verified_at_the_token_endpoint() {
         vec![("redirect_uri", CB), ("code_verifier", bad_chars.as_str())],
     ] {
         let code = obtain_code(&mut emu, &authz(PUBLIC));
-        assert_error(
-            &redeem_with(&mut emu, PUBLIC, &code, &extra),
-            400,
-            "invalid_grant",
-        );
+        assert_invalid_grant(&redeem_with(&mut emu, PUBLIC, &code, &extra));
     }
     // A 42-character verifier is refused even when it matches its challenge.
-    let code = obtain_code(
-        &mut emu,
-        &authz(PUBLIC).set("code_challenge", &pkce::s256_challenge(&short)),
-    );
-    let r = redeem_with(
-        &mut emu,
-        PUBLIC,
-        &code,
-        &[("redirect_uri", CB), ("code_verifier", &short)],
-    );
-    assert_error(&r, 400, "invalid_grant");
+    assert_invalid_grant(&redeem_for_challenge_of(&mut emu, &short, &short));
     // The downgrade: a verifier for a code issued without a challenge.
     let code = obtain_code(&mut emu, &authz(POST_CLIENT));
-    assert_error(&redeem(&mut emu, POST_CLIENT, &code), 400, "invalid_grant");
+    assert_invalid_grant(&redeem(&mut emu, POST_CLIENT, &code));
     // A 128-character verifier is fine.
     let long = "~".repeat(128);
-    let code = obtain_code(
-        &mut emu,
-        &authz(PUBLIC).set("code_challenge", &pkce::s256_challenge(&long)),
-    );
-    let r = redeem_with(
-        &mut emu,
-        PUBLIC,
-        &code,
-        &[("redirect_uri", CB), ("code_verifier", &long)],
-    );
+    let r = redeem_for_challenge_of(&mut emu, &long, &long);
     assert_eq!(r.status, 200, "{}", text(&r));
 }
 
@@ -664,26 +595,15 @@ fn client_authentication_rules() {
         params.extend_from_slice(extra);
         post("/token", &params)
     };
-    // Two methods at once.
-    let r = send(
-        &mut emu,
-        with_header(
-            form(&[("client_secret", BASIC_SECRET)]),
+    // Two methods at once; header and body naming different clients.
+    for body in [("client_secret", BASIC_SECRET), ("client_id", OTHER)] {
+        let req = with_header(
+            form(&[body]),
             "authorization",
             &basic(BASIC_CLIENT, BASIC_SECRET),
-        ),
-    );
-    assert_error(&r, 400, "invalid_request");
-    // Header and body naming different clients.
-    let r = send(
-        &mut emu,
-        with_header(
-            form(&[("client_id", OTHER)]),
-            "authorization",
-            &basic(BASIC_CLIENT, BASIC_SECRET),
-        ),
-    );
-    assert_error(&r, 400, "invalid_request");
+        );
+        assert_error(&send(&mut emu, req), 400, "invalid_request");
+    }
 
     let failures = [
         with_header(form(&[]), "authorization", &basic(BASIC_CLIENT, "wrong")),
@@ -697,7 +617,7 @@ fn client_authentication_rules() {
         with_header(
             form(&[]),
             "authorization",
-            &crate::emulators::test_requests::basic(BASIC_CLIENT, BASIC_SECRET),
+            &crate::emulators::test_kit::basic(BASIC_CLIENT, BASIC_SECRET),
         ),
         form(&[("client_id", BASIC_CLIENT), ("client_secret", BASIC_SECRET)]),
         form(&[("client_id", POST_CLIENT), ("client_secret", "wrong")]),
@@ -778,10 +698,7 @@ fn refresh_narrows_never_widens_and_stays_with_its_client() {
     let mut emu = emulator(&[]);
     let first = tokens(&mut emu, &authz(PUBLIC));
     let rt = s(&first["refresh_token"]);
-    let r = refresh(&mut emu, PUBLIC, &rt, Some("openid"));
-    assert_eq!(r.status, 200, "{}", text(&r));
-    assert_eq!(r.header("cache-control"), Some("no-store"));
-    let body = json(&r);
+    let body = assert_token_response(&refresh(&mut emu, PUBLIC, &rt, Some("openid")));
     assert_eq!(body["scope"], "openid");
     assert!(body.get("patient").is_none());
     let claims = verify_id_token(&mut emu, &s(&body["id_token"]), PUBLIC);
@@ -798,12 +715,8 @@ fn refresh_narrows_never_widens_and_stays_with_its_client() {
         400,
         "invalid_scope",
     );
-    assert_error(&refresh(&mut emu, MULTI, &rt3, None), 400, "invalid_grant");
-    assert_error(
-        &refresh(&mut emu, PUBLIC, "nope", None),
-        400,
-        "invalid_grant",
-    );
+    assert_invalid_grant(&refresh(&mut emu, MULTI, &rt3, None));
+    assert_invalid_grant(&refresh(&mut emu, PUBLIC, "nope", None));
     assert_error(
         &send(
             &mut emu,
@@ -824,8 +737,8 @@ fn a_replayed_refresh_token_revokes_its_family() {
     let rt2 = s(&second["refresh_token"]);
     assert_eq!(introspect_active(&mut emu, &rt), "false");
     assert_eq!(introspect_active(&mut emu, &rt2), "true");
-    assert_error(&refresh(&mut emu, PUBLIC, &rt, None), 400, "invalid_grant");
-    assert_error(&refresh(&mut emu, PUBLIC, &rt2, None), 400, "invalid_grant");
+    assert_invalid_grant(&refresh(&mut emu, PUBLIC, &rt, None));
+    assert_invalid_grant(&refresh(&mut emu, PUBLIC, &rt2, None));
     for token in [&first["access_token"], &second["access_token"]] {
         assert_eq!(introspect_active(&mut emu, &s(token)), "false");
     }
@@ -841,13 +754,9 @@ fn confidential_clients_keep_their_refresh_token() {
         assert_eq!(r.status, 200, "{}", text(&r));
         assert!(json(&r).get("refresh_token").is_none());
     }
-    assert_error(&refresh(&mut emu, OTHER, &rt, None), 400, "invalid_grant");
+    assert_invalid_grant(&refresh(&mut emu, OTHER, &rt, None));
     assert!(emu.age_artifact(&rt, 30 * 24 * 3600));
-    assert_error(
-        &refresh(&mut emu, POST_CLIENT, &rt, None),
-        400,
-        "invalid_grant",
-    );
+    assert_invalid_grant(&refresh(&mut emu, POST_CLIENT, &rt, None));
 }
 
 #[test]
@@ -865,24 +774,9 @@ fn client_credentials() {
         assert_eq!(body["scope"], SYSTEM_SCOPE);
         assert_eq!(body["expires_in"], 300);
         assert!(body.get("refresh_token").is_none() && body.get("id_token").is_none());
-        let info = send(
-            &mut emu,
-            with_header(
-                post("/introspect", &[("token", &s(&body["access_token"]))]),
-                "authorization",
-                &basic(OTHER, OTHER_SECRET),
-            ),
-        );
-        assert_eq!(json(&info)["sub"], SYSTEM);
-        let user = send(
-            &mut emu,
-            with_header(
-                get("/userinfo", &[]),
-                "authorization",
-                &format!("Bearer {}", s(&body["access_token"])),
-            ),
-        );
-        assert_eq!(user.status, 403);
+        let access = s(&body["access_token"]);
+        assert_eq!(json(&introspect(&mut emu, &access))["sub"], SYSTEM);
+        assert_eq!(userinfo(&mut emu, Some(&access)).status, 403);
     }
     assert_error(
         &send(&mut emu, cc(Some("system/Observation.rs"))),
@@ -942,14 +836,7 @@ fn introspection() {
         post("/introspect", &[("token", &access), ("client_id", PUBLIC)]),
     );
     assert_error(&r, 401, "invalid_client");
-    let r = send(
-        &mut emu,
-        with_header(
-            post("/introspect", &[]),
-            "authorization",
-            &basic(OTHER, OTHER_SECRET),
-        ),
-    );
+    let r = send(&mut emu, client_request("/introspect", OTHER, &[]));
     assert_error(&r, 400, "invalid_request");
     assert_eq!(send(&mut emu, get("/introspect", &[])).status, 405);
 }
@@ -971,11 +858,7 @@ fn revocation() {
     // Revoking the refresh token ends the grant's access tokens too.
     assert_eq!(send(&mut emu, revoke(&rt, POST_CLIENT)).status, 200);
     assert_eq!(introspect_active(&mut emu, &access), "false");
-    assert_error(
-        &refresh(&mut emu, POST_CLIENT, &rt, None),
-        400,
-        "invalid_grant",
-    );
+    assert_invalid_grant(&refresh(&mut emu, POST_CLIENT, &rt, None));
 
     // Revoking an access token ends only that token.
     let body = tokens(&mut emu, &authz(PUBLIC));
@@ -1004,7 +887,7 @@ impl TapPath for EmuRequest {
 #[test]
 fn userinfo_is_a_bearer_protected_resource() {
     let mut emu = emulator(&[]);
-    let r = send(&mut emu, get("/userinfo", &[]));
+    let r = userinfo(&mut emu, None);
     assert_eq!(r.status, 401);
     assert_eq!(
         r.header("www-authenticate"),
@@ -1026,11 +909,7 @@ fn userinfo_is_a_bearer_protected_resource() {
         &mut emu,
         &authz(PUBLIC).set("scope", "offline_access launch/patient"),
     );
-    let bearer = format!("Bearer {}", s(&body["access_token"]));
-    let r = send(
-        &mut emu,
-        with_header(get("/userinfo", &[]), "authorization", &bearer),
-    );
+    let r = userinfo(&mut emu, Some(&s(&body["access_token"])));
     assert_eq!(r.status, 403);
     assert!(
         r.header("www-authenticate")
@@ -1049,15 +928,7 @@ fn userinfo_is_a_bearer_protected_resource() {
     );
     assert_eq!(r.status, 200);
     assert!(emu.age_artifact(&access, 3600));
-    let r = send(
-        &mut emu,
-        with_header(
-            get("/userinfo", &[]),
-            "authorization",
-            &format!("Bearer {access}"),
-        ),
-    );
-    assert_eq!(r.status, 401);
+    assert_eq!(userinfo(&mut emu, Some(&access)).status, 401);
 }
 
 #[test]
@@ -1143,51 +1014,39 @@ fn routing_edges() {
 
 #[test]
 fn garbage_never_panics() {
-    let mut emu = emulator(&[]);
-    let bodies: [&[u8]; 5] = [
-        b"\xff\xfe\x00",
-        b"%%%&&==",
-        b"code=%ZZ&grant_type",
-        b"",
-        b"token=%FF&scope=+",
+    let header_sets: [&[(&str, &str)]; 4] = [
+        &[("authorization", "Basic \u{1F600}")],
+        &[("authorization", "Bearer")],
+        &[("authorization", "Basic Og==")],
+        &[("content-type", "application/x-www-form-urlencoded")],
     ];
-    let paths = [
-        "/authorize",
-        "/token",
-        "/introspect",
-        "/revoke",
-        "/userinfo",
-        "/jwks",
-        "/login/x",
-        "/consent/x",
-        "/fhir/metadata",
-        "/fhir/.well-known/smart-configuration",
-        "/.well-known/openid-configuration",
-        "/\u{1F600}",
-    ];
-    let headers = [
-        ("authorization", "Basic \u{1F600}"),
-        ("authorization", "Bearer"),
-        ("authorization", "Basic Og=="),
-        ("content-type", "application/x-www-form-urlencoded"),
-    ];
-    for path in paths {
-        for method in ["GET", "POST", "DELETE", "get", ""] {
-            for body in bodies {
-                for header in headers {
-                    let req = EmuRequest {
-                        method: method.into(),
-                        path: path.into(),
-                        raw_query: Some("%ZZ=%&scope=%FF&client_id=ref-public&redirect_uri".into()),
-                        headers: vec![(header.0.into(), header.1.into())],
-                        body: body.to_vec(),
-                    };
-                    let r = send(&mut emu, req);
-                    assert!((200..600).contains(&r.status));
-                }
-            }
-        }
+    Garbage {
+        paths: &[
+            "/authorize",
+            "/token",
+            "/introspect",
+            "/revoke",
+            "/userinfo",
+            "/jwks",
+            "/login/x",
+            "/consent/x",
+            "/fhir/metadata",
+            "/fhir/.well-known/smart-configuration",
+            "/.well-known/openid-configuration",
+            "/\u{1F600}",
+        ],
+        methods: &["GET", "POST", "DELETE", "get", ""],
+        bodies: &[
+            b"\xff\xfe\x00",
+            b"%%%&&==",
+            b"code=%ZZ&grant_type",
+            b"",
+            b"token=%FF&scope=+",
+        ],
+        header_sets: &header_sets,
+        raw_query: "%ZZ=%&scope=%FF&client_id=ref-public&redirect_uri",
     }
+    .assert_answered(&mut emulator(&[]));
 }
 
 #[test]
@@ -1209,21 +1068,15 @@ fn private_key_jwt_clients_authenticate_with_their_assertion_only() {
         "401 invalid_client"
     );
     // A secret-based client cannot switch to an assertion it never registered.
-    let mut e = emu();
-    let code = obtain_code(&mut e, &authz(BASIC_CLIENT).pkce());
     let assertion = key
         .assertion(BASIC_CLIENT, ORIGIN, 2_000_000_000, 60, "j")
         .expect("signs");
-    let params = [
-        ("grant_type", "authorization_code"),
-        ("code", code.as_str()),
-        ("redirect_uri", CB),
-        ("code_verifier", VERIFIER),
+    let auth = [
         ("client_assertion_type", crate::oauth::assertion::JWT_BEARER),
         ("client_assertion", assertion.as_str()),
     ];
     assert_eq!(
-        outcome(&send(&mut e, post("/token", &params))),
+        redeem_authenticated_as(&mut emu(), BASIC_CLIENT, &auth, None),
         "401 invalid_client"
     );
 }
