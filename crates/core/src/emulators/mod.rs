@@ -189,10 +189,7 @@ impl EmuRequest {
     }
 
     pub fn query_param(&self, name: &str) -> Option<String> {
-        self.query()
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        engine::param(&self.query(), name).map(str::to_string)
     }
 
     /// The raw (still percent-encoded) value of a query parameter.
@@ -211,10 +208,7 @@ impl EmuRequest {
     }
 
     pub fn form_param(&self, name: &str) -> Option<String> {
-        self.form()
-            .into_iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        engine::param(&self.form(), name).map(str::to_string)
     }
 
     /// The token of an `Authorization: Bearer` header (RFC 6750 §2.1).

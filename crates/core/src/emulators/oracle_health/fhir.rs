@@ -158,10 +158,7 @@ mod tests {
             .set("scope", "openid launch/patient patient/Patient.read")
             .with_persona("patient");
         let body = code_tokens(&mut emu, &a);
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let at = s(&body["access_token"]);
         let r = call(&mut emu, "GET", "Patient", Some(&at));
         assert_eq!(json(&r)["entry"][0]["resource"]["id"], PATIENT);
     }

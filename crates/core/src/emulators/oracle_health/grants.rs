@@ -17,6 +17,16 @@ use crate::emulators::engine::{
 
 const SMART_STYLE_URL: &str = "https://smart.cerner.com/styles/smart-v1.json";
 
+/// A token request of a user-facing grant: the server's origin, the tenant, the
+/// authenticated client and the form.
+#[derive(Clone, Copy)]
+pub(super) struct UserCall<'a> {
+    pub origin: &'a str,
+    pub tenant: &'a str,
+    pub client: &'a ClientRegistration,
+    pub form: &'a [(String, String)],
+}
+
 /// How the tokens being issued were asked for.
 enum Issue {
     Code,
@@ -27,13 +37,13 @@ enum Issue {
 impl OracleHealth {
     /// The first redemption attempt by an authenticated client consumes the code, whether
     /// or not it then succeeds, so a code can never be tried twice.
-    pub(super) fn redeem_code(
-        &mut self,
-        origin: &str,
-        tenant: &str,
-        client: &ClientRegistration,
-        form: &[(String, String)],
-    ) -> Outcome {
+    pub(super) fn redeem_code(&mut self, call: UserCall) -> Outcome {
+        let UserCall {
+            origin,
+            tenant,
+            client,
+            form,
+        } = call;
         let id = client.client_id.as_str();
         let request = Redemption {
             code: param(form, "code").unwrap_or(""),
@@ -95,13 +105,13 @@ impl OracleHealth {
 
     /// A new access token for the original grant (or the requested part of it). The
     /// client keeps its refresh token: none comes back.
-    pub(super) fn refresh(
-        &mut self,
-        origin: &str,
-        tenant: &str,
-        client: &ClientRegistration,
-        form: &[(String, String)],
-    ) -> Outcome {
+    pub(super) fn refresh(&mut self, call: UserCall) -> Outcome {
+        let UserCall {
+            origin,
+            tenant,
+            client,
+            form,
+        } = call;
         let id = client.client_id.as_str();
         let value = param(form, "refresh_token").unwrap_or("").to_string();
         let now = self.now();
@@ -257,42 +267,23 @@ mod tests {
         assert_eq!(e.client.as_deref(), Some(client));
     }
 
+    const INVALID: &str = "oauth2:token:code-invalid-or-expired";
+
     #[test]
     fn codes_are_single_use_and_bound_to_their_client() {
         let mut emu = emulator(&[]);
-        let code = obtain_code(&mut emu, &authz(PROVIDER));
-        assert_eq!(redeem(&mut emu, PROVIDER, &code, Some(CB)).status, 200);
-        code_error(
-            &mut emu,
-            PROVIDER,
-            &code,
-            Some(CB),
-            "oauth2:token:code-invalid-or-expired",
-        );
-        code_error(
-            &mut emu,
-            PROVIDER,
-            "never-issued",
-            Some(CB),
-            "oauth2:token:code-invalid-or-expired",
-        );
-
-        let code = obtain_code(&mut emu, &authz(PROVIDER));
-        code_error(
-            &mut emu,
-            OTHER,
-            &code,
-            Some(CB),
-            "oauth2:token:code:client:mismatch",
-        );
-        // That attempt consumed the code.
-        code_error(
-            &mut emu,
-            PROVIDER,
-            &code,
-            Some(CB),
-            "oauth2:token:code-invalid-or-expired",
-        );
+        let used = obtain_code(&mut emu, &authz(PROVIDER));
+        assert_eq!(redeem(&mut emu, PROVIDER, &used, Some(CB)).status, 200);
+        let other = obtain_code(&mut emu, &authz(PROVIDER));
+        for (client, code, urn) in [
+            (PROVIDER, used.as_str(), INVALID),
+            (PROVIDER, "never-issued", INVALID),
+            (OTHER, other.as_str(), "oauth2:token:code:client:mismatch"),
+            // That attempt consumed the code.
+            (PROVIDER, other.as_str(), INVALID),
+        ] {
+            code_error(&mut emu, client, code, Some(CB), urn);
+        }
     }
 
     #[test]
@@ -301,24 +292,13 @@ mod tests {
         let code = obtain_code(&mut emu, &authz(PROVIDER));
         assert!(emu.age_artifact(&code, 299));
         assert_eq!(redeem(&mut emu, PROVIDER, &code, Some(CB)).status, 200);
-        let code = obtain_code(&mut emu, &authz(PROVIDER));
-        assert!(emu.age_artifact(&code, 300));
-        code_error(
-            &mut emu,
-            PROVIDER,
-            &code,
-            Some(CB),
-            "oauth2:token:code-invalid-or-expired",
-        );
-        let code = obtain_code(&mut emu, &authz(PROVIDER));
+        let aged = obtain_code(&mut emu, &authz(PROVIDER));
+        assert!(emu.age_artifact(&aged, 300));
+        let late = obtain_code(&mut emu, &authz(PROVIDER));
         emu.advance_clock(301);
-        code_error(
-            &mut emu,
-            PROVIDER,
-            &code,
-            Some(CB),
-            "oauth2:token:code-invalid-or-expired",
-        );
+        for code in [aged, late] {
+            code_error(&mut emu, PROVIDER, &code, Some(CB), INVALID);
+        }
     }
 
     #[test]
@@ -355,12 +335,16 @@ mod tests {
         let a = authz(PROVIDER)
             .set("code_challenge", CHALLENGE)
             .set("code_challenge_method", "S256");
-        for verifier in [
-            None,
-            Some("short"),
-            Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"),
+        let plain = authz(PROVIDER);
+        for (authz, verifier, status) in [
+            (&a, None, 400),
+            (&a, Some("short"), 400),
+            (&a, Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK"), 400),
+            (&a, Some(VERIFIER), 200),
+            // A verifier without a challenge is ignored.
+            (&plain, Some(VERIFIER), 200),
         ] {
-            let code = obtain_code(&mut emu, &a);
+            let code = obtain_code(&mut emu, authz);
             let mut params = vec![
                 ("grant_type", "authorization_code"),
                 ("code", code.as_str()),
@@ -368,36 +352,16 @@ mod tests {
             ];
             params.extend(verifier.map(|v| ("code_verifier", v)));
             let r = emu.handle(ORIGIN, &token_request(PROVIDER, &params));
-            assert_token_error(
-                &r,
-                400,
-                "invalid_grant",
-                "oauth2:token:code:verifier:mismatch",
-            );
+            assert_eq!(r.status, status, "verifier {verifier:?}");
+            if status == 400 {
+                assert_token_error(
+                    &r,
+                    400,
+                    "invalid_grant",
+                    "oauth2:token:code:verifier:mismatch",
+                );
+            }
         }
-        let code = obtain_code(&mut emu, &a);
-        let params = [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CB),
-            ("code_verifier", VERIFIER),
-        ];
-        assert_eq!(
-            emu.handle(ORIGIN, &token_request(PROVIDER, &params)).status,
-            200
-        );
-        // A verifier without a challenge is ignored.
-        let code = obtain_code(&mut emu, &authz(PROVIDER));
-        let params = [
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", CB),
-            ("code_verifier", VERIFIER),
-        ];
-        assert_eq!(
-            emu.handle(ORIGIN, &token_request(PROVIDER, &params)).status,
-            200
-        );
     }
 
     #[test]
@@ -425,10 +389,7 @@ mod tests {
             &mut emu,
             &authz(PROVIDER).set("scope", "openid fhirUser user/Patient.read offline_access"),
         );
-        let rt = first["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let rt = s(&first["refresh_token"]);
         let r = refresh(&mut emu, &rt);
         assert_eq!(r.status, 200, "{}", text(&r));
         assert_eq!(r.header("cache-control"), Some("no-store"));

@@ -100,8 +100,12 @@ impl OracleHealth {
     ) -> EmuResponse {
         let (get, post) = (method == "GET", method == "POST");
         match route {
-            TenantRoute::Token { tenant } if post => self.token(origin, tenant, req),
-            TenantRoute::Revoke { tenant } if post => self.revoke(origin, tenant, req),
+            TenantRoute::Token { tenant } if post => {
+                self.token_endpoint(origin, tenant, req, Self::token)
+            }
+            TenantRoute::Revoke { tenant } if post => {
+                self.token_endpoint(origin, tenant, req, Self::revoke)
+            }
             TenantRoute::Token { .. } | TenantRoute::Revoke { .. } => {
                 responses::method_not_allowed("POST")
             }

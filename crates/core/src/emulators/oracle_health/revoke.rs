@@ -1,23 +1,15 @@
 //! `POST …/smart-v1/token/revoke`: same client authentication and tenant checks as the
 //! token endpoint; unknown tokens are not an error (RFC 7009 §2.2).
 
-use super::{OracleHealth, param, urn};
-use crate::emulators::{EmuRequest, EmuResponse};
+use super::grants::UserCall;
+use super::token::Outcome;
+use super::{OracleHealth, param};
+use crate::emulators::EmuResponse;
 
 impl OracleHealth {
-    pub(super) fn revoke(
-        &mut self,
-        origin: &str,
-        tenant_segment: &str,
-        req: &EmuRequest,
-    ) -> EmuResponse {
-        let tenant = urn::decode(tenant_segment);
-        let form = req.form();
-        let client = match self.token_caller(&tenant, req, &form) {
-            Ok(client) => client,
-            Err(e) => return self.token_error(origin, &tenant, &e),
-        };
-        let token = param(&form, "token").unwrap_or("");
+    pub(super) fn revoke(&mut self, call: UserCall) -> Outcome {
+        let UserCall { client, form, .. } = call;
+        let token = param(form, "token").unwrap_or("");
         let owns_refresh = self
             .store
             .tokens
@@ -35,7 +27,7 @@ impl OracleHealth {
         {
             at.revoked = true;
         }
-        EmuResponse::new(200)
+        Ok(EmuResponse::new(200))
     }
 }
 
@@ -51,14 +43,8 @@ mod tests {
             &mut emu,
             &authz(PROVIDER).set("scope", "openid user/Patient.read offline_access"),
         );
-        let rt = body["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let rt = s(&body["refresh_token"]);
+        let at = s(&body["access_token"]);
         // Another client cannot revoke it.
         let r = emu.handle(
             ORIGIN,

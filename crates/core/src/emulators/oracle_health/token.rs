@@ -4,6 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use super::faults::Fault;
+use super::grants::UserCall;
 use super::responses::TokenError;
 use super::scopes::{self, Flow, Narrowed};
 use super::store::{self, ACCESS_TOKEN_LIFETIME, Grant};
@@ -13,31 +14,42 @@ use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
 pub(super) type Outcome = Result<EmuResponse, TokenError>;
 
 impl OracleHealth {
-    pub(super) fn token(
+    /// Serves a request of the token family (token, revocation): the tenant decoded,
+    /// the caller authenticated and the tenant checked, then `endpoint`; every error in
+    /// the vendor's token-error shape.
+    pub(super) fn token_endpoint(
         &mut self,
         origin: &str,
         tenant_segment: &str,
         req: &EmuRequest,
+        endpoint: fn(&mut Self, UserCall) -> Outcome,
     ) -> EmuResponse {
         let tenant = urn::decode(tenant_segment);
         let form = req.form();
-        let outcome = match self.token_caller(&tenant, req, &form) {
-            Ok(client) => match param(&form, "grant_type") {
-                Some("client_credentials") => self.client_credentials(&client, &form),
-                Some("authorization_code") => self.redeem_code(origin, &tenant, &client, &form),
-                Some("refresh_token") => self.refresh(origin, &tenant, &client, &form),
-                _ => Err(TokenError::new(
-                    400,
-                    "unsupported_grant_type",
-                    urn::UNSUPPORTED_GRANT_TYPE,
-                    Some(&client.client_id),
-                )),
-            },
-            Err(e) => Err(e),
-        };
-        match outcome {
-            Ok(response) => response,
-            Err(e) => self.token_error(origin, &tenant, &e),
+        let outcome = self.token_caller(&tenant, req, &form).and_then(|client| {
+            let call = UserCall {
+                origin,
+                tenant: &tenant,
+                client: &client,
+                form: &form,
+            };
+            endpoint(self, call)
+        });
+        outcome.unwrap_or_else(|e| self.token_error(origin, &tenant, &e))
+    }
+
+    /// `POST …/token`: the grant the form names.
+    pub(super) fn token(&mut self, call: UserCall) -> Outcome {
+        match param(call.form, "grant_type") {
+            Some("client_credentials") => self.client_credentials(call.client, call.form),
+            Some("authorization_code") => self.redeem_code(call),
+            Some("refresh_token") => self.refresh(call),
+            _ => Err(TokenError::new(
+                400,
+                "unsupported_grant_type",
+                urn::UNSUPPORTED_GRANT_TYPE,
+                Some(&call.client.client_id),
+            )),
         }
     }
 

@@ -4,20 +4,20 @@
 
 use serde_json::Value;
 
-use super::responses::{OAuthError, Params};
+use super::responses::OAuthError;
 use super::scopes;
 use super::store::{Grant, SYSTEM_TOKEN_LIFETIME};
-use super::token::{Issue, unauthorized_client};
+use super::token::{Issue, TokenCall, unauthorized_client};
 use super::{Fault, Reference};
-use crate::emulators::{ClientAuth, ClientRegistration};
+use crate::emulators::ClientAuth;
 
 impl Reference {
-    pub(super) fn client_credentials(
-        &mut self,
-        origin: &str,
-        client: &ClientRegistration,
-        form: &Params,
-    ) -> Result<Value, OAuthError> {
+    pub(super) fn client_credentials(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
+        let TokenCall {
+            origin,
+            client,
+            form,
+        } = call;
         if client.auth == ClientAuth::None {
             return Err(unauthorized_client("client_credentials"));
         }

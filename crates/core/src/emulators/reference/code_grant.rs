@@ -4,11 +4,10 @@
 
 use serde_json::Value;
 
-use super::responses::{OAuthError, Params};
+use super::responses::OAuthError;
 use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME};
-use super::token::Issue;
+use super::token::{Issue, TokenCall};
 use super::{Fault, Reference};
-use crate::emulators::ClientRegistration;
 use crate::emulators::engine::{
     self, CodeFailure, CodeRules, PkceFailure, PkceRules, Redemption, RedirectRule, VerifierFormat,
 };
@@ -16,12 +15,12 @@ use crate::emulators::engine::{
 const BAD_CODE: &str = "The authorization code is invalid, expired or already used.";
 
 impl Reference {
-    pub(super) fn redeem_code(
-        &mut self,
-        origin: &str,
-        client: &ClientRegistration,
-        form: &Params,
-    ) -> Result<Value, OAuthError> {
+    pub(super) fn redeem_code(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
+        let TokenCall {
+            origin,
+            client,
+            form,
+        } = call;
         let value = form
             .get("code")
             .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;

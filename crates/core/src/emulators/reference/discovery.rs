@@ -4,10 +4,16 @@
 
 use serde_json::{Value, json};
 
+use super::scopes::SPECIAL;
 use super::{Fault, Part, Reference, paths};
 use crate::emulators::EmuResponse;
 
 const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+/// The special scopes this server knows, then the resource scope examples.
+fn scopes_supported() -> Vec<&'static str> {
+    SPECIAL.iter().chain(RESOURCE_EXAMPLES).copied().collect()
+}
 
 const CAPABILITIES: &[&str] = &[
     "launch-standalone",
@@ -21,14 +27,9 @@ const CAPABILITIES: &[&str] = &[
     "sso-openid-connect",
 ];
 
-/// Scopes advertised as examples of what is granted; any valid SMART scope is.
-const SCOPES_SUPPORTED: &[&str] = &[
-    "openid",
-    "profile",
-    "fhirUser",
-    "offline_access",
-    "online_access",
-    "launch/patient",
+/// Resource scopes advertised as examples of what is granted (after the special
+/// scopes); any valid SMART scope is.
+const RESOURCE_EXAMPLES: &[&str] = &[
     "patient/*.cruds",
     "patient/*.rs",
     "patient/*.read",
@@ -82,7 +83,7 @@ impl Reference {
             "jwks_uri": format!("{origin}{}", paths::JWKS),
             "introspection_endpoint": format!("{origin}{}", paths::INTROSPECT),
             "revocation_endpoint": format!("{origin}{}", paths::REVOKE),
-            "scopes_supported": SCOPES_SUPPORTED,
+            "scopes_supported": scopes_supported(),
             "response_types_supported": response_types,
             "response_modes_supported": ["query"],
             "grant_types_supported": grant_types,
@@ -148,7 +149,7 @@ impl Reference {
             "revocation_endpoint": format!("{origin}{}", paths::REVOKE),
             "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
             "token_endpoint_auth_methods_supported": AUTH_METHODS,
-            "scopes_supported": SCOPES_SUPPORTED,
+            "scopes_supported": scopes_supported(),
             "response_types_supported": ["code"],
             "capabilities": CAPABILITIES,
             "code_challenge_methods_supported": self.pkce_methods(),

@@ -5,21 +5,21 @@
 
 use serde_json::Value;
 
-use super::responses::{OAuthError, Params};
+use super::responses::OAuthError;
 use super::scopes;
 use super::store::{ACCESS_TOKEN_LIFETIME, Grant};
-use super::token::Issue;
+use super::token::{Issue, TokenCall};
 use super::{Fault, Reference};
+use crate::emulators::ClientAuth;
 use crate::emulators::engine::{RefreshFailure, RefreshRules};
-use crate::emulators::{ClientAuth, ClientRegistration};
 
 impl Reference {
-    pub(super) fn refresh(
-        &mut self,
-        origin: &str,
-        client: &ClientRegistration,
-        form: &Params,
-    ) -> Result<Value, OAuthError> {
+    pub(super) fn refresh(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
+        let TokenCall {
+            origin,
+            client,
+            form,
+        } = call;
         let value = form
             .get("refresh_token")
             .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?

@@ -21,6 +21,15 @@ pub(super) struct Issue {
     pub id_token: Option<bool>,
 }
 
+/// A token request as every grant sees it: the server's origin, the authenticated
+/// client and the form.
+#[derive(Clone, Copy)]
+pub(super) struct TokenCall<'a> {
+    pub origin: &'a str,
+    pub client: &'a ClientRegistration,
+    pub form: &'a Params,
+}
+
 /// The access token lifetime under the long-lived-access-tokens fault: a day.
 const LONG_LIFETIME: u64 = 86_400;
 
@@ -71,19 +80,22 @@ impl Reference {
         let grant_type = form
             .get("grant_type")
             .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is missing."))?;
+        let call = TokenCall {
+            origin,
+            client: &client,
+            form: &form,
+        };
         match grant_type {
             "authorization_code" => {
                 self.require_grant(&client, grant_type)?;
-                self.redeem_code(origin, &client, &form)
+                self.redeem_code(call)
             }
             "refresh_token" => {
                 self.require_grant(&client, grant_type)?;
-                self.refresh(origin, &client, &form)
+                self.refresh(call)
             }
-            "client_credentials" => self.client_credentials(origin, &client, &form),
-            "password" if self.on(Fault::PasswordGrantOffered) => {
-                self.password_grant(origin, &client, &form)
-            }
+            "client_credentials" => self.client_credentials(call),
+            "password" if self.on(Fault::PasswordGrantOffered) => self.password_grant(call),
             _ => Err(OAuthError::new(
                 "unsupported_grant_type",
                 "The grant type is not supported by this server.",
@@ -169,12 +181,12 @@ impl Reference {
 
     /// The resource owner password grant: offered only under its fault (RFC 9700 §2.4
     /// says it must not be).
-    fn password_grant(
-        &mut self,
-        origin: &str,
-        client: &ClientRegistration,
-        form: &Params,
-    ) -> Result<Value, OAuthError> {
+    fn password_grant(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
+        let TokenCall {
+            origin,
+            client,
+            form,
+        } = call;
         let user = self
             .base
             .user(form.get("username").unwrap_or(""), false)
