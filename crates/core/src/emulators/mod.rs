@@ -153,6 +153,15 @@ pub struct PortalAccess {
     pub patient_id: String,
 }
 
+/// The first value of a header (names are stored lower-cased).
+fn header_in<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    let name = name.to_ascii_lowercase();
+    headers
+        .iter()
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.as_str())
+}
+
 /// One HTTP request as the emulator sees it.
 #[derive(Debug, Clone, Default)]
 pub struct EmuRequest {
@@ -169,11 +178,7 @@ pub struct EmuRequest {
 
 impl EmuRequest {
     pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        header_in(&self.headers, name)
     }
 
     /// Query parameters decoded once (application/x-www-form-urlencoded rules).
@@ -270,11 +275,7 @@ impl EmuResponse {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        header_in(&self.headers, name)
     }
 }
 

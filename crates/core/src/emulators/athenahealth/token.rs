@@ -6,7 +6,7 @@ use super::faults::Fault;
 use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME, Grant, REFRESH_TOKEN_LIFETIME};
 use super::{Athenahealth, ids, param, responses};
 use crate::emulators::engine::{
-    self, CodeFailure, CodeRules, Lifetime, PkceFailure, PkceRules, Redemption, RedirectRule,
+    CodeFailure, CodeRules, Lifetime, PkceFailure, PkceRules, Redemption, RedirectRule,
     RefreshRules, Requested, VerifierFormat, opaque, split_scopes,
 };
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
@@ -70,9 +70,10 @@ impl Athenahealth {
             redirect_uri: param(form, "redirect_uri"),
             verifier: param(form, "code_verifier"),
         };
-        let now = self.now();
-        let rules = self.code_rules();
-        let code = engine::redeem(&mut self.store.tokens, request, now, rules)
+        let code = self
+            .store
+            .tokens
+            .redeem(request, self.now(), self.code_rules())
             .map_err(|f| self.code_error(f))?;
         let mut grant = code.grant;
         grant.client_id = client.client_id.clone();

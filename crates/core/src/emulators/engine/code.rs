@@ -70,39 +70,41 @@ pub(crate) enum CodeFailure {
     Pkce(PkceFailure),
 }
 
-/// Redeems a code: the code (marked used), or why not.
-pub(crate) fn redeem<G: Granted>(
-    artifacts: &mut Artifacts<G>,
-    request: Redemption,
-    now: u64,
-    rules: CodeRules,
-) -> Result<Code<G>, CodeFailure> {
-    let code = artifacts
-        .codes
-        .get_mut(request.code)
-        .ok_or(CodeFailure::Unknown)?;
-    if code.used && rules.single_use {
-        let family = code.family;
-        if rules.replay_revokes {
-            artifacts.revoke_family(family);
+impl<G: Granted> Artifacts<G> {
+    /// Redeems a code: the code (marked used), or why not.
+    pub fn redeem(
+        &mut self,
+        request: Redemption,
+        now: u64,
+        rules: CodeRules,
+    ) -> Result<Code<G>, CodeFailure> {
+        let code = self
+            .codes
+            .get_mut(request.code)
+            .ok_or(CodeFailure::Unknown)?;
+        if code.used && rules.single_use {
+            let family = code.family;
+            if rules.replay_revokes {
+                self.revoke_family(family);
+            }
+            return Err(CodeFailure::Replayed);
         }
-        return Err(CodeFailure::Replayed);
+        if rules
+            .lifetime
+            .is_some_and(|secs| now.saturating_sub(code.issued_at) >= secs)
+        {
+            return Err(CodeFailure::Expired);
+        }
+        code.used = true;
+        let code = code.clone();
+        if rules.bound_to_client && code.grant.client_id() != request.client_id {
+            return Err(CodeFailure::OtherClient);
+        }
+        check_redirect(&code, request.redirect_uri, rules.redirect)?;
+        pkce::verify(code.challenge.as_ref(), request.verifier, rules.pkce)
+            .map_err(CodeFailure::Pkce)?;
+        Ok(code)
     }
-    if rules
-        .lifetime
-        .is_some_and(|secs| now.saturating_sub(code.issued_at) >= secs)
-    {
-        return Err(CodeFailure::Expired);
-    }
-    code.used = true;
-    let code = code.clone();
-    if rules.bound_to_client && code.grant.client_id() != request.client_id {
-        return Err(CodeFailure::OtherClient);
-    }
-    check_redirect(&code, request.redirect_uri, rules.redirect)?;
-    pkce::verify(code.challenge.as_ref(), request.verifier, rules.pkce)
-        .map_err(CodeFailure::Pkce)?;
-    Ok(code)
 }
 
 fn check_redirect<G>(
@@ -170,11 +172,11 @@ mod tests {
     #[test]
     fn a_code_is_redeemed_once_within_its_lifetime() {
         let (mut store, code) = store_with_code(true);
-        assert!(redeem(&mut store, request(&code, Some(CB)), 1059, RULES).is_ok());
+        assert!(store.redeem(request(&code, Some(CB)), 1059, RULES).is_ok());
         let family = store.codes[&code].family;
         let at = store.issue_access(G("app"), family, 1059, 60, None);
         assert_eq!(
-            redeem(&mut store, request(&code, Some(CB)), 1059, RULES).err(),
+            store.redeem(request(&code, Some(CB)), 1059, RULES).err(),
             Some(CodeFailure::Replayed)
         );
         assert!(
@@ -182,12 +184,12 @@ mod tests {
             "the replay revoked it"
         );
         assert_eq!(
-            redeem(&mut store, request("nope", Some(CB)), 1059, RULES).err(),
+            store.redeem(request("nope", Some(CB)), 1059, RULES).err(),
             Some(CodeFailure::Unknown)
         );
         let (mut store, code) = store_with_code(true);
         assert_eq!(
-            redeem(&mut store, request(&code, Some(CB)), 1060, RULES).err(),
+            store.redeem(request(&code, Some(CB)), 1060, RULES).err(),
             Some(CodeFailure::Expired)
         );
         let forever = CodeRules {
@@ -195,8 +197,16 @@ mod tests {
             single_use: false,
             ..RULES
         };
-        assert!(redeem(&mut store, request(&code, Some(CB)), u64::MAX, forever).is_ok());
-        assert!(redeem(&mut store, request(&code, Some(CB)), u64::MAX, forever).is_ok());
+        assert!(
+            store
+                .redeem(request(&code, Some(CB)), u64::MAX, forever)
+                .is_ok()
+        );
+        assert!(
+            store
+                .redeem(request(&code, Some(CB)), u64::MAX, forever)
+                .is_ok()
+        );
     }
 
     #[test]
@@ -207,11 +217,11 @@ mod tests {
             ..request(&code, Some(CB))
         };
         assert_eq!(
-            redeem(&mut store, other, 1000, RULES).err(),
+            store.redeem(other, 1000, RULES).err(),
             Some(CodeFailure::OtherClient)
         );
         assert_eq!(
-            redeem(&mut store, request(&code, Some(CB)), 1000, RULES).err(),
+            store.redeem(request(&code, Some(CB)), 1000, RULES).err(),
             Some(CodeFailure::Replayed)
         );
         for (sent, rule, failure) in [
@@ -224,7 +234,7 @@ mod tests {
         ] {
             let (mut store, code) = store_with_code(true);
             assert_eq!(
-                redeem(&mut store, request(&code, sent), 1000, rule).err(),
+                store.redeem(request(&code, sent), 1000, rule).err(),
                 Some(failure)
             );
         }
@@ -237,13 +247,13 @@ mod tests {
         };
         let (mut store, code) = store_with_code(true);
         assert!(
-            redeem(
-                &mut store,
-                request(&code, Some("https://app.example/cb/")),
-                1000,
-                lenient
-            )
-            .is_ok()
+            store
+                .redeem(
+                    request(&code, Some("https://app.example/cb/")),
+                    1000,
+                    lenient
+                )
+                .is_ok()
         );
         let (mut store, code) = store_with_code(true);
         let wrong = Redemption {
@@ -251,7 +261,7 @@ mod tests {
             ..request(&code, Some(CB))
         };
         assert_eq!(
-            redeem(&mut store, wrong, 1000, RULES).err(),
+            store.redeem(wrong, 1000, RULES).err(),
             Some(CodeFailure::Pkce(PkceFailure::Mismatch))
         );
     }
@@ -267,15 +277,15 @@ mod tests {
         };
         let (mut store, code) = store_with_code(false);
         assert_eq!(
-            redeem(&mut store, request(&code, Some(CB)), 1000, strict).err(),
+            store.redeem(request(&code, Some(CB)), 1000, strict).err(),
             Some(CodeFailure::RedirectUnexpected)
         );
         for rules in [strict, RULES] {
             let (mut store, code) = store_with_code(false);
-            assert!(redeem(&mut store, request(&code, None), 1000, rules).is_ok());
+            assert!(store.redeem(request(&code, None), 1000, rules).is_ok());
         }
         let (mut store, code) = store_with_code(false);
-        assert!(redeem(&mut store, request(&code, Some(CB)), 1000, RULES).is_ok());
+        assert!(store.redeem(request(&code, Some(CB)), 1000, RULES).is_ok());
         let ignore = CodeRules {
             redirect: RedirectRule {
                 check: false,
@@ -284,6 +294,10 @@ mod tests {
             ..RULES
         };
         let (mut store, code) = store_with_code(true);
-        assert!(redeem(&mut store, request(&code, Some("x")), 1000, ignore).is_ok());
+        assert!(
+            store
+                .redeem(request(&code, Some("x")), 1000, ignore)
+                .is_ok()
+        );
     }
 }

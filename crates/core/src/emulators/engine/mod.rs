@@ -19,7 +19,7 @@ mod respond;
 
 pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime, granted};
 pub(crate) use base::Base;
-pub(crate) use code::{CodeFailure, CodeRules, Redemption, RedirectRule, redeem};
+pub(crate) use code::{CodeFailure, CodeRules, Redemption, RedirectRule};
 pub(crate) use pkce::{
     Challenge, ChallengeFailure, ChallengeMethod, PkceFailure, PkceRules, VerifierFormat,
     read_challenge,

@@ -11,7 +11,7 @@ use super::token::Outcome;
 use super::{OracleHealth, ids, param, urn};
 use crate::emulators::ClientRegistration;
 use crate::emulators::engine::{
-    self, CodeFailure, CodeRules, PkceRules, Redemption, RedirectRule, RefreshRules, Requested,
+    CodeFailure, CodeRules, PkceRules, Redemption, RedirectRule, RefreshRules, Requested,
     VerifierFormat, split_scopes,
 };
 
@@ -38,12 +38,8 @@ impl OracleHealth {
     /// The first redemption attempt by an authenticated client consumes the code, whether
     /// or not it then succeeds, so a code can never be tried twice.
     pub(super) fn redeem_code(&mut self, call: UserCall) -> Outcome {
-        let UserCall {
-            origin,
-            tenant,
-            client,
-            form,
-        } = call;
+        let (origin, tenant, client) = (call.origin, call.tenant, call.client);
+        let form = call.form;
         let id = client.client_id.as_str();
         let request = Redemption {
             code: param(form, "code").unwrap_or(""),
@@ -53,8 +49,11 @@ impl OracleHealth {
         };
         let now = self.now();
         let rules = self.code_rules();
-        let code =
-            engine::redeem(&mut self.store.tokens, request, now, rules).map_err(|failure| {
+        let code = self
+            .store
+            .tokens
+            .redeem(request, now, rules)
+            .map_err(|failure| {
                 let urn = match failure {
                     CodeFailure::Unknown | CodeFailure::Expired | CodeFailure::Replayed => {
                         urn::CODE_INVALID_OR_EXPIRED
@@ -106,12 +105,8 @@ impl OracleHealth {
     /// A new access token for the original grant (or the requested part of it). The
     /// client keeps its refresh token: none comes back.
     pub(super) fn refresh(&mut self, call: UserCall) -> Outcome {
-        let UserCall {
-            origin,
-            tenant,
-            client,
-            form,
-        } = call;
+        let (origin, tenant, client) = (call.origin, call.tenant, call.client);
+        let form = call.form;
         let id = client.client_id.as_str();
         let value = param(form, "refresh_token").unwrap_or("").to_string();
         let now = self.now();

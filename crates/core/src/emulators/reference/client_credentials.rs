@@ -13,11 +13,7 @@ use crate::emulators::ClientAuth;
 
 impl Reference {
     pub(super) fn client_credentials(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
-        let TokenCall {
-            origin,
-            client,
-            form,
-        } = call;
+        let (origin, client, form) = (call.origin, call.client, call.form);
         if client.auth == ClientAuth::None {
             return Err(unauthorized_client("client_credentials"));
         }

@@ -9,18 +9,14 @@ use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME};
 use super::token::{Issue, TokenCall};
 use super::{Fault, Reference};
 use crate::emulators::engine::{
-    self, CodeFailure, CodeRules, PkceFailure, PkceRules, Redemption, RedirectRule, VerifierFormat,
+    CodeFailure, CodeRules, PkceFailure, PkceRules, Redemption, RedirectRule, VerifierFormat,
 };
 
 const BAD_CODE: &str = "The authorization code is invalid, expired or already used.";
 
 impl Reference {
     pub(super) fn redeem_code(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
-        let TokenCall {
-            origin,
-            client,
-            form,
-        } = call;
+        let (origin, client, form) = (call.origin, call.client, call.form);
         let value = form
             .get("code")
             .ok_or_else(|| OAuthError::invalid_request("The code parameter is missing."))?;
@@ -30,11 +26,12 @@ impl Reference {
             redirect_uri: form.get("redirect_uri"),
             verifier: form.get("code_verifier"),
         };
-        let now = self.now();
-        let rules = self.code_rules();
-        let code = engine::redeem(&mut self.store.tokens, request, now, rules)
+        let code = self
+            .store
+            .tokens
+            .redeem(request, self.now(), self.code_rules())
             .map_err(|f| self.code_error(f))?;
-
+        let now = self.now();
         let mut grant = code.grant;
         grant.client_id = client.client_id.clone();
         let refresh_token = (grant.has("offline_access")

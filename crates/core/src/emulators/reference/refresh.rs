@@ -15,11 +15,7 @@ use crate::emulators::engine::{RefreshFailure, RefreshRules};
 
 impl Reference {
     pub(super) fn refresh(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
-        let TokenCall {
-            origin,
-            client,
-            form,
-        } = call;
+        let (origin, client, form) = (call.origin, call.client, call.form);
         let value = form
             .get("refresh_token")
             .ok_or_else(|| OAuthError::invalid_request("The refresh_token parameter is missing."))?

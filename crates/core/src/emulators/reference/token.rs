@@ -182,11 +182,7 @@ impl Reference {
     /// The resource owner password grant: offered only under its fault (RFC 9700 §2.4
     /// says it must not be).
     fn password_grant(&mut self, call: TokenCall) -> Result<Value, OAuthError> {
-        let TokenCall {
-            origin,
-            client,
-            form,
-        } = call;
+        let (origin, client, form) = (call.origin, call.client, call.form);
         let user = self
             .base
             .user(form.get("username").unwrap_or(""), false)
