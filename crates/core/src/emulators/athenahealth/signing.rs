@@ -1,11 +1,12 @@
 //! Signing keys, the JWKS at `/keys`, and ID tokens.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::faults::Fault;
 use super::store::{Grant, ID_TOKEN_LIFETIME, IssuedIdToken};
 use super::{Athenahealth, ids, scopes};
 use crate::emulators::EmuResponse;
+use crate::emulators::engine::{IdToken, IdTokenBends};
 use crate::oauth::jws::{self, SigningKey};
 
 /// The RSA exponent of every key (65537).
@@ -104,37 +105,25 @@ impl Athenahealth {
     }
 
     fn id_token_claims(&self, origin: &str, grant: &Grant) -> Value {
-        let now = self.now();
-        // Back-dated by two lifetimes: signed correctly, but expired on arrival.
-        let iat = if self.on(Fault::IdTokenExpired) {
-            now.saturating_sub(2 * ID_TOKEN_LIFETIME)
-        } else {
-            now
-        };
         let iss = if self.on(Fault::IdTokenWrongIssuer) {
             format!("{origin}/oauth2/default")
         } else {
             origin.to_string()
         };
-        let aud = if self.on(Fault::IdTokenWrongAudience) {
-            format!("{}-other", grant.client_id)
-        } else {
-            grant.client_id.clone()
+        let token = IdToken {
+            issuer: iss,
+            subject: ids::user_id(&grant.username),
+            client_id: &grant.client_id,
+            now: self.now(),
+            lifetime: ID_TOKEN_LIFETIME,
+            auth_time: Some(grant.auth_time),
+            nonce: grant.nonce.as_deref(),
         };
-        let mut claims = Map::new();
-        claims.insert("sub".into(), json!(ids::user_id(&grant.username)));
-        claims.insert("iss".into(), json!(iss));
-        claims.insert("aud".into(), json!(aud));
-        claims.insert("iat".into(), json!(iat));
-        claims.insert("exp".into(), json!(iat + ID_TOKEN_LIFETIME));
-        claims.insert("auth_time".into(), json!(grant.auth_time));
-        if let Some(nonce) = grant
-            .nonce
-            .as_ref()
-            .filter(|_| !self.on(Fault::IdTokenDropsNonce))
-        {
-            claims.insert("nonce".into(), json!(nonce));
-        }
+        let mut claims = token.claims(IdTokenBends {
+            expired: self.on(Fault::IdTokenExpired),
+            wrong_audience: self.on(Fault::IdTokenWrongAudience),
+            drop_nonce: self.on(Fault::IdTokenDropsNonce),
+        });
         if grant.has("profile") {
             claims.insert("preferred_username".into(), json!(grant.username));
         }

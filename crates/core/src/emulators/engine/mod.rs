@@ -13,6 +13,7 @@
 mod artifacts;
 mod base;
 mod code;
+mod id_token;
 mod pkce;
 mod refresh;
 mod respond;
@@ -20,6 +21,7 @@ mod respond;
 pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime, granted};
 pub(crate) use base::Base;
 pub(crate) use code::{CodeFailure, CodeRules, Redemption, RedirectRule};
+pub(crate) use id_token::{IdToken, IdTokenBends};
 pub(crate) use pkce::{
     Challenge, ChallengeFailure, ChallengeMethod, PkceFailure, PkceRules, VerifierFormat,
     read_challenge,

@@ -377,13 +377,34 @@ mod tests {
         assert!(body.get("id_token").is_none());
     }
 
+    const REFRESH_INVALID: &str = "oauth2:token:refresh-token:token-invalid";
+
+    /// A refresh by `client`, narrowed to `scope` when one is given.
+    fn refresh_as(
+        emu: &mut super::OracleHealth,
+        client: &str,
+        rt: &str,
+        scope: Option<&str>,
+    ) -> crate::emulators::EmuResponse {
+        let mut params = vec![("grant_type", "refresh_token"), ("refresh_token", rt)];
+        params.extend(scope.map(|s| ("scope", s)));
+        emu.handle(ORIGIN, &token_request(client, &params))
+    }
+
+    /// The refresh token of a code flow asking for `scope`.
+    fn refresh_token_for(emu: &mut super::OracleHealth, scope: Option<&str>) -> String {
+        let a = match scope {
+            Some(scope) => authz(PROVIDER).set("scope", scope),
+            None => authz(PROVIDER),
+        };
+        s(&code_tokens(emu, &a)["refresh_token"])
+    }
+
     #[test]
     fn refresh_never_returns_a_new_refresh_token() {
         let mut emu = emulator(&[]);
-        let first = code_tokens(
-            &mut emu,
-            &authz(PROVIDER).set("scope", "openid fhirUser user/Patient.read offline_access"),
-        );
+        let scope = "openid fhirUser user/Patient.read offline_access";
+        let first = code_tokens(&mut emu, &authz(PROVIDER).set("scope", scope));
         let rt = s(&first["refresh_token"]);
         let r = refresh(&mut emu, &rt);
         assert_eq!(r.status, 200, "{}", text(&r));
@@ -396,45 +417,15 @@ mod tests {
         assert_eq!(body["tenant"], TENANT);
         assert_ne!(body["access_token"], first["access_token"]);
         // The original keeps working, and a subset may be asked for.
-        let r = emu.handle(
-            ORIGIN,
-            &token_request(
-                PROVIDER,
-                &[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", &rt),
-                    ("scope", "user/Patient.read user/Observation.read"),
-                ],
-            ),
-        );
+        let subset = Some("user/Patient.read user/Observation.read");
+        let r = refresh_as(&mut emu, PROVIDER, &rt, subset);
         assert_eq!(json(&r)["scope"], "user/Patient.read");
-        let r = emu.handle(
-            ORIGIN,
-            &token_request(
-                PROVIDER,
-                &[
-                    ("grant_type", "refresh_token"),
-                    ("refresh_token", &rt),
-                    ("scope", "user/Observation.read"),
-                ],
-            ),
-        );
+        let r = refresh_as(&mut emu, PROVIDER, &rt, Some("user/Observation.read"));
         assert_token_error(&r, 400, "invalid_scope", "oauth2:token:empty-scopes");
 
         for (client, token) in [(PROVIDER, "never-issued"), (OTHER, rt.as_str())] {
-            let r = emu.handle(
-                ORIGIN,
-                &token_request(
-                    client,
-                    &[("grant_type", "refresh_token"), ("refresh_token", token)],
-                ),
-            );
-            let e = assert_token_error(
-                &r,
-                400,
-                "invalid_grant",
-                "oauth2:token:refresh-token:token-invalid",
-            );
+            let r = refresh_as(&mut emu, client, token, None);
+            let e = assert_token_error(&r, 400, "invalid_grant", REFRESH_INVALID);
             assert_eq!(e.client.as_deref(), Some(client));
         }
     }
@@ -442,60 +433,35 @@ mod tests {
     #[test]
     fn refresh_token_lifetimes() {
         let mut emu = emulator(&[]);
-        let online = code_tokens(&mut emu, &authz(PROVIDER))["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(emu.age_artifact(&online, 12 * 3600 - 10));
-        assert_eq!(refresh(&mut emu, &online).status, 200);
-        assert!(emu.age_artifact(&online, 10));
-        assert_token_error(
-            &refresh(&mut emu, &online),
-            400,
-            "invalid_grant",
-            "oauth2:token:refresh-token:token-invalid",
-        );
-
-        let offline = code_tokens(
-            &mut emu,
-            &authz(PROVIDER).set("scope", "openid offline_access"),
-        )["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(emu.age_artifact(&offline, 89 * 24 * 3600));
-        assert_eq!(refresh(&mut emu, &offline).status, 200);
-        assert!(emu.age_artifact(&offline, 89 * 24 * 3600));
-        assert_eq!(
-            refresh(&mut emu, &offline).status,
-            200,
-            "use restarts the idle period"
-        );
-        assert!(emu.age_artifact(&offline, 90 * 24 * 3600));
-        assert_token_error(
-            &refresh(&mut emu, &offline),
-            400,
-            "invalid_grant",
-            "oauth2:token:refresh-token:token-invalid",
-        );
+        let online = refresh_token_for(&mut emu, None);
+        let offline = refresh_token_for(&mut emu, Some("openid offline_access"));
+        let day = 24 * 3600;
+        // (token, seconds it ages, whether the refresh after that still works)
+        for (token, secs, works) in [
+            (&online, 12 * 3600 - 10, true),
+            (&online, 10, false),
+            (&offline, 89 * day, true),
+            // Use restarts the idle period.
+            (&offline, 89 * day, true),
+            (&offline, 90 * day, false),
+        ] {
+            assert!(emu.age_artifact(token, secs));
+            let r = refresh(&mut emu, token);
+            if works {
+                assert_eq!(r.status, 200, "after {secs} s: {}", text(&r));
+            } else {
+                assert_token_error(&r, 400, "invalid_grant", REFRESH_INVALID);
+            }
+        }
     }
 
     #[test]
     fn access_tokens_from_the_code_reach_fhir() {
         let mut emu = emulator(&[]);
-        let body = code_tokens(&mut emu, &authz(PROVIDER));
-        let at = body["access_token"].as_str().unwrap_or_default();
-        let req = with_header(
-            get(&format!("{FHIR}/Patient/1"), &[]),
-            "authorization",
-            &format!("Bearer {at}"),
-        );
-        assert_eq!(emu.handle(ORIGIN, &req).status, 200);
-        let req = with_header(
-            get(&format!("{FHIR}/Observation"), &[]),
-            "authorization",
-            &format!("Bearer {at}"),
-        );
-        assert_eq!(emu.handle(ORIGIN, &req).status, 403);
+        let at = s(&code_tokens(&mut emu, &authz(PROVIDER))["access_token"]);
+        for (path, status) in [("Patient/1", 200), ("Observation", 403)] {
+            let req = with_bearer(get(&format!("{FHIR}/{path}"), &[]), &at);
+            assert_eq!(emu.handle(ORIGIN, &req).status, status, "{path}");
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! The signing key, the JWKS at `/jwk`, and ID tokens.
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::OracleHealth;
 use super::faults::Fault;
 use super::store::{ID_TOKEN_LIFETIME, UserContext};
 use crate::emulators::EmuResponse;
+use crate::emulators::engine::{IdToken, IdTokenBends};
 use crate::oauth::jws::{self, SigningKey};
 
 /// The RSA exponent (65537).
@@ -53,33 +54,31 @@ impl OracleHealth {
         scopes: &[String],
         user: &UserContext,
     ) -> Result<String, String> {
-        let now = self.now();
         let has = |s: &str| scopes.iter().any(|g| g == s);
         let fhir_user = format!(
             "{origin}{}/{}",
             self.base.tenant.fhir_base_path.trim_end_matches('/'),
             user.fhir_user
         );
-        let mut claims = Map::new();
-        claims.insert("sub".into(), json!(user.user_id));
-        let aud = if self.on(Fault::IdTokenWrongAudience) {
-            format!("{client_id}-other")
-        } else {
-            client_id.to_string()
+        let token = IdToken {
+            issuer: self.issuer(origin),
+            subject: user.user_id.clone(),
+            client_id,
+            now: self.now(),
+            lifetime: ID_TOKEN_LIFETIME,
+            auth_time: None,
+            nonce: user.nonce.as_deref(),
         };
-        claims.insert("aud".into(), json!(aud));
-        claims.insert("iss".into(), json!(self.issuer(origin)));
-        claims.insert("iat".into(), json!(now));
-        claims.insert("exp".into(), json!(now + ID_TOKEN_LIFETIME));
+        let mut claims = token.claims(IdTokenBends {
+            wrong_audience: self.on(Fault::IdTokenWrongAudience),
+            ..IdTokenBends::default()
+        });
         claims.insert("name".into(), json!(user.username));
         if has("fhirUser") {
             claims.insert("fhirUser".into(), json!(fhir_user));
         }
         if has("profile") {
             claims.insert("profile".into(), json!(fhir_user));
-        }
-        if let Some(nonce) = &user.nonce {
-            claims.insert("nonce".into(), json!(nonce));
         }
         self.keys.key.sign(&Value::Object(claims))
     }

@@ -2,12 +2,13 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::store::{Grant, ID_TOKEN_LIFETIME};
 use super::{Fault, Reference};
 use crate::emulators::EmuResponse;
+use crate::emulators::engine::{IdToken, IdTokenBends};
 use crate::oauth::jws::{self, SigningKey};
 
 pub(super) const KID: &str = "reference-1";
@@ -79,32 +80,20 @@ impl Reference {
         grant: &Grant,
         with_nonce: bool,
     ) -> Result<String, String> {
-        let now = self.now();
-        // Back-dated by two lifetimes: correctly signed, but expired on arrival.
-        let iat = if self.on(Fault::IdTokenExpired) {
-            now.saturating_sub(2 * ID_TOKEN_LIFETIME)
-        } else {
-            now
+        let token = IdToken {
+            issuer: origin.to_string(),
+            subject: grant_subject(grant),
+            client_id: &grant.client_id,
+            now: self.now(),
+            lifetime: ID_TOKEN_LIFETIME,
+            auth_time: Some(grant.auth_time),
+            nonce: grant.nonce.as_deref().filter(|_| with_nonce),
         };
-        let aud = if self.on(Fault::IdTokenWrongAud) {
-            format!("{}-other", grant.client_id)
-        } else {
-            grant.client_id.clone()
-        };
-        let mut claims = Map::new();
-        claims.insert("iss".into(), json!(origin));
-        claims.insert("sub".into(), json!(grant_subject(grant)));
-        claims.insert("aud".into(), json!(aud));
-        claims.insert("exp".into(), json!(iat + ID_TOKEN_LIFETIME));
-        claims.insert("iat".into(), json!(iat));
-        claims.insert("auth_time".into(), json!(grant.auth_time));
-        let nonce = grant
-            .nonce
-            .as_ref()
-            .filter(|_| with_nonce && !self.on(Fault::IdTokenDropsNonce));
-        if let Some(nonce) = nonce {
-            claims.insert("nonce".into(), json!(nonce));
-        }
+        let mut claims = token.claims(IdTokenBends {
+            expired: self.on(Fault::IdTokenExpired),
+            wrong_audience: self.on(Fault::IdTokenWrongAud),
+            drop_nonce: self.on(Fault::IdTokenDropsNonce),
+        });
         // SMART-05: openid fhirUser names the user's FHIR resource.
         if let Some(patient) = grant.patient.as_ref().filter(|_| grant.has("fhirUser")) {
             claims.insert(
