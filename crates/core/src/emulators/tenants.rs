@@ -201,20 +201,16 @@ mod tests {
 
     #[test]
     fn mixed_vendors_and_duplicate_tenants_are_refused() {
-        let err = Tenants::new(vec![
-            ("a".into(), Box::new(Named("a", "v"))),
-            ("b".into(), Box::new(Named("b", "w"))),
-        ])
-        .err()
-        .unwrap();
-        assert!(err.contains("not v"), "{err}");
-        let err = Tenants::new(vec![
-            ("a".into(), Box::new(Named("a", "v"))),
-            ("A".into(), Box::new(Named("b", "v"))),
-        ])
-        .err()
-        .unwrap();
-        assert!(err.contains("twice"), "{err}");
+        // (second tenant's id, its vendor, what the refusal says)
+        for (id, vendor, says) in [("b", "w", "not v"), ("A", "v", "twice")] {
+            let err = Tenants::new(vec![
+                ("a".into(), Box::new(Named("a", "v"))),
+                (id.into(), Box::new(Named("b", vendor))),
+            ])
+            .err()
+            .unwrap_or_default();
+            assert!(err.contains(says), "{err}");
+        }
         assert!(Tenants::new(vec![]).is_err());
     }
 }

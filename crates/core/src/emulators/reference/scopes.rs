@@ -99,24 +99,20 @@ mod tests {
         for s in SPECIAL {
             assert_eq!(kind(s), Kind::Special);
         }
-        for s in [
+        let v1 = [
             "patient/Patient.read",
             "user/*.write",
             "system/Observation.*",
             "patient/*.*",
-        ] {
-            assert_eq!(kind(s), Kind::SmartV1, "{s}");
-        }
-        for s in [
+        ];
+        let v2 = [
             "patient/Patient.rs",
             "user/*.cruds",
             "system/Observation.c",
             "patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory",
             "patient/Observation.s?a=1&b=2",
-        ] {
-            assert_eq!(kind(s), Kind::SmartV2, "{s}");
-        }
-        for s in [
+        ];
+        let unknown = [
             "OpenID",
             "launch",
             "grantcheck.unknown-scope",
@@ -131,8 +127,15 @@ mod tests {
             "patient/Patient.rs?a=",
             "patient/Pat1ent.read",
             "patient/Observation.rs?a=1&",
+        ];
+        for (kind_of, scopes) in [
+            (Kind::SmartV1, &v1[..]),
+            (Kind::SmartV2, &v2[..]),
+            (Kind::Unknown, &unknown[..]),
         ] {
-            assert_eq!(kind(s), Kind::Unknown, "{s}");
+            for s in scopes {
+                assert_eq!(kind(s), kind_of, "{s}");
+            }
         }
     }
 }
