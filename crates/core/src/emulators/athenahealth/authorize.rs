@@ -104,12 +104,13 @@ impl Athenahealth {
         Ok(Transaction {
             client_id: client.client_id.clone(),
             redirect_uri: redirect_uri.to_string(),
-            state: state.to_string(),
+            redirect_uri_sent: true,
+            state: Some(state.to_string()),
             nonce: get("nonce").map(str::to_string),
             scopes,
             challenge,
-            aud,
             login: None,
+            extra: aud,
         })
     }
 

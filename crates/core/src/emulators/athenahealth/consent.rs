@@ -39,7 +39,7 @@ impl Athenahealth {
                 &txn.redirect_uri,
                 "access_denied",
                 "The resource owner or authorization server denied the request.",
-                Some(&txn.state),
+                txn.state.as_deref(),
             );
             self.store.transactions.remove(txn_id);
             return response;

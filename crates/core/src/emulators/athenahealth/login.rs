@@ -3,8 +3,9 @@
 use super::aud::Aud;
 use super::faults::Fault;
 use super::scopes;
-use super::store::{Grant, Login, SESSION_IDLE_TIMEOUT, Session};
+use super::store::{Grant, SESSION_IDLE_TIMEOUT, Session};
 use super::{Athenahealth, ids, pages, responses};
+use crate::emulators::engine::Login;
 use crate::emulators::{EmuRequest, EmuResponse};
 
 /// The user has no patient record in the practice and brand of the request.
@@ -80,7 +81,7 @@ impl Athenahealth {
         username: &str,
         auth_time: u64,
     ) -> EmuResponse {
-        let Some(aud) = self.store.transactions.get(txn_id).map(|t| t.aud.clone()) else {
+        let Some(aud) = self.store.transactions.get(txn_id).map(|t| t.extra.clone()) else {
             return unknown_transaction();
         };
         let patient_id = match self.portal_patient(username, aud.as_ref()) {
@@ -134,25 +135,22 @@ impl Athenahealth {
         let Some(txn) = self.store.transactions.remove(txn_id) else {
             return unknown_transaction();
         };
-        let Some(login) = txn.login else {
+        let Some(login) = txn.login.clone() else {
             return unknown_transaction();
         };
         let grant = Grant {
-            client_id: txn.client_id,
+            client_id: txn.client_id.clone(),
             username: login.username,
-            scopes: granted.unwrap_or(txn.scopes),
+            scopes: granted.unwrap_or_else(|| txn.scopes.clone()),
             patient_id: login.patient_id,
-            nonce: txn.nonce,
+            nonce: txn.nonce.clone(),
             auth_time: login.auth_time,
         };
         let now = self.now();
-        let code =
-            self.store
-                .tokens
-                .mint_code(grant, txn.redirect_uri.clone(), true, txn.challenge, now);
+        let code = self.store.tokens.code_for(&txn, grant, now);
         let mut params = vec![("code", code.as_str())];
         if !self.on(Fault::DropState) {
-            params.push(("state", txn.state.as_str()));
+            params.extend(txn.state.as_deref().map(|s| ("state", s)));
         }
         EmuResponse::redirect(responses::with_query(&txn.redirect_uri, &params))
     }

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::aud::Aud;
-use crate::emulators::engine::{Artifacts, Challenge, granted};
+use crate::emulators::engine::{self, Artifacts, granted};
 
 /// Seconds an authorization code lives (Okta since 2021.04.1).
 pub(super) const CODE_LIFETIME: u64 = 300;
@@ -30,26 +30,8 @@ pub(super) struct Grant {
 
 granted!(Grant);
 
-/// An authorize request between the login form and the code.
-#[derive(Debug, Clone)]
-pub(super) struct Transaction {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub state: String,
-    pub nonce: Option<String>,
-    pub scopes: Vec<String>,
-    pub challenge: Option<Challenge>,
-    pub aud: Option<Aud>,
-    /// Set once the user has signed in.
-    pub login: Option<Login>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct Login {
-    pub username: String,
-    pub auth_time: u64,
-    pub patient_id: Option<String>,
-}
+/// An authorize request between the login form and the code; `extra` is its `aud`.
+pub(super) type Transaction = engine::Transaction<Option<Aud>>;
 
 #[derive(Debug, Clone)]
 pub(super) struct Session {

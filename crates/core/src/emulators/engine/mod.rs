@@ -17,17 +17,18 @@ mod id_token;
 mod pkce;
 mod refresh;
 mod respond;
+mod transaction;
 
 pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime, granted};
 pub(crate) use base::Base;
 pub(crate) use code::{CodeFailure, CodeRules, Redemption, RedirectRule};
 pub(crate) use id_token::{IdToken, IdTokenBends};
 pub(crate) use pkce::{
-    Challenge, ChallengeFailure, ChallengeMethod, PkceFailure, PkceRules, VerifierFormat,
-    read_challenge,
+    Challenge, ChallengeFailure, PkceFailure, PkceRules, VerifierFormat, read_challenge,
 };
 pub(crate) use refresh::{RefreshFailure, RefreshRules, Requested};
 pub(crate) use respond::{not_found, search_bundle, with_query};
+pub(crate) use transaction::{Login, Transaction};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

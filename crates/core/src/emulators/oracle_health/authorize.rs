@@ -9,8 +9,8 @@ use super::responses::{self, AuthorizeError, RedirectTarget};
 use super::scopes::{self, Flow};
 use super::store::{Persona, Transaction};
 use super::{OracleHealth, ids, pages, param, urn};
+use crate::emulators::engine::{Challenge, ChallengeFailure, read_challenge};
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
-use crate::oauth::pkce;
 
 fn invalid_request(urn: &'static str) -> AuthorizeError {
     AuthorizeError {
@@ -22,7 +22,7 @@ fn invalid_request(urn: &'static str) -> AuthorizeError {
 /// What a valid request asks for.
 struct Accepted {
     scopes: Vec<String>,
-    challenge: Option<String>,
+    challenge: Option<Challenge>,
 }
 
 /// A registered URI matches itself; extra query parameters on the sent one are allowed,
@@ -96,13 +96,14 @@ impl OracleHealth {
             txn.clone(),
             Transaction {
                 client_id: client.client_id.clone(),
-                redirect_uri: sent_redirect.map(str::to_string),
-                target,
+                redirect_uri: target,
+                redirect_uri_sent: sent_redirect.is_some(),
                 state: state.map(str::to_string),
                 nonce: param(&query, "nonce").map(str::to_string),
                 scopes: accepted.scopes,
                 challenge: accepted.challenge,
-                persona,
+                login: None,
+                extra: persona,
             },
         );
         pages::login_page(&self.base.tenant.tenant_id, &txn, false)
@@ -180,16 +181,13 @@ fn redirect_target(
 
 /// An S256 challenge, if one was sent. Other methods (and the RFC's implied `plain`)
 /// are refused.
-fn challenge(query: &[(String, String)]) -> Result<Option<String>, AuthorizeError> {
-    let Some(challenge) = param(query, "code_challenge") else {
-        return Ok(None);
-    };
-    if param(query, "code_challenge_method") != Some("S256")
-        || !pkce::challenge_is_well_formed(challenge)
-    {
-        return Err(invalid_request(urn::GRANT_INVALID_REQUEST));
+fn challenge(query: &[(String, String)]) -> Result<Option<Challenge>, AuthorizeError> {
+    let sent = param(query, "code_challenge");
+    match read_challenge(sent, param(query, "code_challenge_method"), false) {
+        Ok(challenge) => Ok(challenge),
+        Err(ChallengeFailure::MethodWithoutChallenge { .. }) => Ok(None),
+        Err(_) => Err(invalid_request(urn::GRANT_INVALID_REQUEST)),
     }
-    Ok(Some(challenge.to_string()))
 }
 
 #[cfg(test)]

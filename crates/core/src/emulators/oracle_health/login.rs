@@ -5,7 +5,6 @@
 use super::scopes;
 use super::store::{Grant, Persona, UserContext};
 use super::{OracleHealth, ids, pages, param, responses};
-use crate::emulators::engine::{Challenge, ChallengeMethod};
 use crate::emulators::{EmuRequest, EmuResponse, UserRegistration};
 
 /// The patient a user without a registered patient record is shown, for patient-scoped
@@ -53,40 +52,30 @@ impl OracleHealth {
             return pages::unknown_transaction();
         };
         let user_id = ids::user_id(&user.username);
-        let fhir_user = match txn.persona {
+        let fhir_user = match txn.extra {
             Persona::Provider => format!("Practitioner/{user_id}"),
             Persona::Patient => format!("Patient/{}", own_patient(user)),
         };
         let context = UserContext {
             username: user.username.clone(),
             user_id,
-            persona: txn.persona,
+            persona: txn.extra,
             fhir_user,
             patient_id: scopes::wants_patient(&txn.scopes).then(|| own_patient(user)),
-            nonce: txn.nonce,
+            nonce: txn.nonce.clone(),
         };
         let grant = Grant {
-            client_id: txn.client_id,
-            scopes: txn.scopes,
+            client_id: txn.client_id.clone(),
+            scopes: txn.scopes.clone(),
             user: Some(context),
         };
-        let challenge = txn.challenge.map(|value| Challenge {
-            value,
-            method: ChallengeMethod::S256,
-        });
         let now = self.now();
-        let code = self.store.tokens.mint_code(
-            grant,
-            txn.target.clone(),
-            txn.redirect_uri.is_some(),
-            challenge,
-            now,
-        );
+        let code = self.store.tokens.code_for(&txn, grant, now);
         let mut params = vec![("code", code.as_str())];
         if let Some(state) = &txn.state {
             params.push(("state", state.as_str()));
         }
-        EmuResponse::redirect(responses::with_query(&txn.target, &params))
+        EmuResponse::redirect(responses::with_query(&txn.redirect_uri, &params))
     }
 }
 

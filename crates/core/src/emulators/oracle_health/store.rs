@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::emulators::engine::{Artifacts, Lifetime, granted};
+use crate::emulators::engine::{self, Artifacts, Lifetime, granted};
 
 /// Seconds an authorization code lives. The vendor publishes no number; this is the
 /// emulator's choice.
@@ -65,20 +65,9 @@ pub(super) struct Grant {
 
 granted!(Grant);
 
-/// An authorize request between the login form and the code.
-#[derive(Debug, Clone)]
-pub(super) struct Transaction {
-    pub client_id: String,
-    /// As sent at authorize; None when omitted (then the token request must omit it too).
-    pub redirect_uri: Option<String>,
-    /// Where the code goes: the sent URI, or the single registered one.
-    pub target: String,
-    pub state: Option<String>,
-    pub nonce: Option<String>,
-    pub scopes: Vec<String>,
-    pub challenge: Option<String>,
-    pub persona: Persona,
-}
+/// An authorize request between the login form and the code; `extra` is the persona
+/// whose endpoint it came to.
+pub(super) type Transaction = engine::Transaction<Persona>;
 
 #[derive(Debug, Default)]
 pub(super) struct Store {

@@ -6,7 +6,7 @@
 use super::redirect_uri::Mode;
 use super::responses::{Params, printable};
 use super::scopes::{self, Kind};
-use super::store::Transaction;
+use super::store::{Asked, Transaction};
 use super::{Fault, Reference, pages};
 use crate::emulators::engine::{Challenge, ChallengeFailure, opaque, read_challenge};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
@@ -138,11 +138,13 @@ impl Reference {
             redirect_uri_sent,
             state: state.map(str::to_string),
             nonce: p.get("nonce").map(str::to_string),
-            requested,
             scopes: kept,
             challenge,
-            implicit,
             login: None,
+            extra: Asked {
+                requested,
+                implicit,
+            },
         })
     }
 

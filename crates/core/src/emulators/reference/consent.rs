@@ -33,7 +33,7 @@ impl Reference {
             return self.unknown_transaction();
         };
         let form = Params::new(req.form());
-        let mode = if txn.implicit {
+        let mode = if txn.extra.implicit {
             Mode::Fragment
         } else {
             Mode::Query
@@ -83,9 +83,9 @@ impl Reference {
             nonce: txn.nonce.clone(),
             auth_time: login.auth_time,
             patient,
-            requested: txn.requested.clone(),
+            requested: txn.extra.requested.clone(),
         };
-        if txn.implicit {
+        if txn.extra.implicit {
             self.implicit_response(origin, &txn, grant)
         } else {
             self.code_response(origin, txn, grant)
@@ -95,13 +95,7 @@ impl Reference {
     /// Stores a code for `grant` and redirects with it (RFC 6749 §4.1.2).
     fn code_response(&mut self, origin: &str, txn: Transaction, grant: Grant) -> EmuResponse {
         let now = self.now();
-        let code = self.store.tokens.mint_code(
-            grant,
-            txn.redirect_uri.clone(),
-            txn.redirect_uri_sent,
-            txn.challenge,
-            now,
-        );
+        let code = self.store.tokens.code_for(&txn, grant, now);
         let state = txn.state.as_deref().filter(|_| !self.on(Fault::DropState));
         let params = vec![("code", code.as_str())];
         self.authorization_redirect(origin, &txn.redirect_uri, Mode::Query, params, state)

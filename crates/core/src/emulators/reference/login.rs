@@ -3,8 +3,8 @@
 //! it points (RFC 9700 §4.12).
 
 use super::responses::Params;
-use super::store::Login;
 use super::{Fault, Reference, pages, paths};
+use crate::emulators::engine::Login;
 use crate::emulators::{EmuRequest, EmuResponse};
 
 impl Reference {
@@ -53,6 +53,7 @@ impl Reference {
         let login = Login {
             username: user.username.clone(),
             auth_time: self.now(),
+            patient_id: None,
         };
         if let Some(t) = self.store.transactions.get_mut(txn) {
             t.login = Some(login);

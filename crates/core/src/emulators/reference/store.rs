@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::emulators::engine::{Artifacts, Challenge, Lifetime, granted, opaque};
+use crate::emulators::engine::{self, Artifacts, Lifetime, granted, opaque};
 
 /// Seconds an authorization code lives (RFC 6749 §4.1.2: short; OAuth 2.1 suggests 60).
 pub(super) const CODE_LIFETIME: u64 = 60;
@@ -35,29 +35,16 @@ pub(super) struct Grant {
 granted!(Grant);
 
 /// An authorize request waiting for sign-in and consent.
+pub(super) type Transaction = engine::Transaction<Asked>;
+
+/// What the reference server keeps of an authorization request beyond the engine's.
 #[derive(Debug, Clone)]
-pub(super) struct Transaction {
-    pub client_id: String,
-    pub redirect_uri: String,
-    /// Whether the request named its redirect_uri (then the token request must too).
-    pub redirect_uri_sent: bool,
-    pub state: Option<String>,
-    pub nonce: Option<String>,
-    /// The scopes as requested, unknown ones included.
+pub(super) struct Asked {
+    /// The scopes as requested, unknown ones included (`scopes` holds the known ones
+    /// offered for consent).
     pub requested: Vec<String>,
-    /// The known scopes offered for consent.
-    pub scopes: Vec<String>,
-    pub challenge: Option<Challenge>,
     /// response_type=token, only reachable through the implicit-grant-offered fault.
     pub implicit: bool,
-    /// Set once the user has signed in.
-    pub login: Option<Login>,
-}
-
-#[derive(Debug, Clone)]
-pub(super) struct Login {
-    pub username: String,
-    pub auth_time: u64,
 }
 
 #[derive(Debug, Default)]
