@@ -34,6 +34,12 @@ macro_rules! fault_switches {
             }
         }
 
+        impl $crate::emulators::engine::Named for Fault {
+            fn name(self) -> &'static str {
+                Fault::name(self)
+            }
+        }
+
         impl std::fmt::Display for Fault {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.name())
@@ -391,6 +397,19 @@ pub fn faults(vendor: &str) -> &'static [FaultInfo] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The engine reads these switches by name; each emulator must have them all.
+    #[test]
+    fn every_emulator_has_the_shared_fault_switches() {
+        for vendor in names() {
+            for name in engine::shared::ALL {
+                assert!(
+                    faults(vendor).iter().any(|f| f.name == name),
+                    "{vendor} lacks `{name}`"
+                );
+            }
+        }
+    }
 
     #[test]
     fn every_vendor_names_its_faults_and_rejects_unknown_ones() {

@@ -6,8 +6,8 @@ use super::faults::Fault;
 use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME, Grant, REFRESH_TOKEN_LIFETIME};
 use super::{Athenahealth, ids, param, responses};
 use crate::emulators::engine::{
-    CodeFailure, CodeRules, Lifetime, PkceFailure, PkceRules, Redemption, RedirectRule,
-    RefreshRules, Requested, VerifierFormat, opaque, split_scopes,
+    CodeFailure, CodeRules, Lifetime, PkceFailure, PkceRules, Redemption, RefreshRules, Requested,
+    VerifierFormat, opaque, split_scopes,
 };
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
 
@@ -88,25 +88,18 @@ impl Athenahealth {
         } else {
             CODE_LIFETIME
         };
+        let common = CodeRules::common(&self.base, lifetime);
         CodeRules {
-            lifetime: (!self.on(Fault::CodesNeverExpire)).then_some(lifetime),
-            single_use: !self.on(Fault::AllowCodeReuse),
-            replay_revokes: false,
-            bound_to_client: !self.on(Fault::IgnoreClientMismatch),
-            redirect: RedirectRule {
-                check: !self.on(Fault::IgnoreRedirectMismatch),
-                ..RedirectRule::EXACT
-            },
             pkce: PkceRules {
                 format: if any_verifier {
                     VerifierFormat::Unchecked
                 } else {
                     VerifierFormat::Strict
                 },
-                must_match: !any_verifier,
                 empty_is_missing: true,
-                ..PkceRules::STRICT
+                ..common.pkce
             },
+            ..common
         }
     }
 

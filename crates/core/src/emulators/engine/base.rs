@@ -7,6 +7,12 @@ use std::hash::Hash;
 use crate::emulators::clock::VirtualClock;
 use crate::emulators::{ClientRegistration, Tenant, UserRegistration};
 
+/// A fault switch known by its command-line name, so the engine can read the switches
+/// every emulator shares under one name (see [`super::shared`]).
+pub(crate) trait Named: Copy {
+    fn name(self) -> &'static str;
+}
+
 #[derive(Debug)]
 pub(crate) struct Base<F> {
     pub tenant: Tenant,
@@ -26,6 +32,14 @@ impl<F: Eq + Hash> Base<F> {
     /// Whether a fault switch is on.
     pub fn on(&self, fault: F) -> bool {
         self.faults.contains(&fault)
+    }
+
+    /// Whether the fault of this name is on: for the switches every emulator shares.
+    pub fn on_named(&self, name: &str) -> bool
+    where
+        F: Named,
+    {
+        self.faults.iter().any(|f| f.name() == name)
     }
 
     pub fn now(&self) -> u64 {
@@ -56,6 +70,12 @@ impl<F: Eq + Hash> Base<F> {
 mod tests {
     use super::*;
 
+    impl Named for u8 {
+        fn name(self) -> &'static str {
+            if self == 1 { "one" } else { "other" }
+        }
+    }
+
     #[test]
     fn faults_clients_and_users() {
         let tenant = Tenant {
@@ -78,6 +98,7 @@ mod tests {
         };
         let base = Base::new(tenant, [1u8]);
         assert!(base.on(1) && !base.on(2));
+        assert!(base.on_named("one") && !base.on_named("two"));
         assert!(base.client("app").is_some() && base.client("APP").is_none());
         assert!(base.user("ann@x", true).is_some());
         assert!(base.user("ann@x", false).is_none());

@@ -3,7 +3,10 @@
 //! the code being consumed whatever comes next, check the client, the redirect URI and
 //! PKCE.
 
+use std::hash::Hash;
+
 use super::artifacts::{Artifacts, Code, Granted};
+use super::base::{Base, Named};
 use super::pkce::{self, PkceFailure, PkceRules};
 
 /// What a token request presents for its code.
@@ -51,6 +54,48 @@ pub(crate) struct CodeRules {
     pub bound_to_client: bool,
     pub redirect: RedirectRule,
     pub pkce: PkceRules,
+}
+
+impl CodeRules {
+    /// RFC 6749 §4.1.2 and §4.1.3 and RFC 7636 §4.6 for codes that live `lifetime`
+    /// seconds, each rule switched off by the fault every emulator names the same way
+    /// ([`shared`]); a replay revokes nothing. Vendors adjust from here.
+    pub fn common<F: Named + Eq + Hash>(base: &Base<F>, lifetime: u64) -> CodeRules {
+        let on = |name| base.on_named(name);
+        CodeRules {
+            lifetime: (!on(shared::CODES_NEVER_EXPIRE)).then_some(lifetime),
+            single_use: !on(shared::ALLOW_CODE_REUSE),
+            replay_revokes: false,
+            bound_to_client: !on(shared::IGNORE_CLIENT_MISMATCH),
+            redirect: RedirectRule {
+                check: !on(shared::IGNORE_REDIRECT_MISMATCH),
+                ..RedirectRule::EXACT
+            },
+            pkce: PkceRules {
+                must_match: !on(shared::ACCEPT_ANY_VERIFIER),
+                ..PkceRules::STRICT
+            },
+        }
+    }
+}
+
+/// The names of the fault switches every emulator has, for the same broken rule.
+pub(crate) mod shared {
+    pub const ALLOW_CODE_REUSE: &str = "allow-code-reuse";
+    pub const CODES_NEVER_EXPIRE: &str = "codes-never-expire";
+    pub const IGNORE_CLIENT_MISMATCH: &str = "ignore-client-mismatch";
+    pub const IGNORE_REDIRECT_MISMATCH: &str = "ignore-redirect-mismatch";
+    pub const ACCEPT_ANY_VERIFIER: &str = "accept-any-verifier";
+
+    /// Every shared name.
+    #[cfg(test)]
+    pub const ALL: [&str; 5] = [
+        ALLOW_CODE_REUSE,
+        CODES_NEVER_EXPIRE,
+        IGNORE_CLIENT_MISMATCH,
+        IGNORE_REDIRECT_MISMATCH,
+        ACCEPT_ANY_VERIFIER,
+    ];
 }
 
 /// Why a code was not redeemed.

@@ -20,7 +20,9 @@ mod respond;
 mod transaction;
 
 pub(crate) use artifacts::{Access, Artifacts, Granted, Lifetime, granted};
-pub(crate) use base::Base;
+pub(crate) use base::{Base, Named};
+#[cfg(test)]
+pub(crate) use code::shared;
 pub(crate) use code::{CodeFailure, CodeRules, Redemption, RedirectRule};
 pub(crate) use id_token::{IdToken, IdTokenBends};
 pub(crate) use pkce::{

@@ -78,15 +78,12 @@ impl OracleHealth {
     /// without one is ignored, as by a server without PKCE). Each bent by its fault.
     fn code_rules(&self) -> CodeRules {
         let any_verifier = self.on(Fault::AcceptAnyVerifier);
+        let common = CodeRules::common(&self.base, CODE_LIFETIME);
         CodeRules {
-            lifetime: (!self.on(Fault::CodesNeverExpire)).then_some(CODE_LIFETIME),
-            single_use: !self.on(Fault::AllowCodeReuse),
-            replay_revokes: false,
-            bound_to_client: !self.on(Fault::IgnoreClientMismatch),
             redirect: RedirectRule {
-                check: !self.on(Fault::IgnoreRedirectMismatch),
                 omitted_stays_omitted: true,
                 ignore_trailing_slash: self.on(Fault::TrailingSlashLenient),
+                ..common.redirect
             },
             pkce: PkceRules {
                 refuse_stray_verifier: false,
@@ -96,9 +93,9 @@ impl OracleHealth {
                 } else {
                     VerifierFormat::Strict
                 },
-                must_match: !any_verifier,
-                empty_is_missing: false,
+                ..common.pkce
             },
+            ..common
         }
     }
 

@@ -9,7 +9,7 @@ use super::store::{ACCESS_TOKEN_LIFETIME, CODE_LIFETIME};
 use super::token::{Issue, TokenCall};
 use super::{Fault, Reference};
 use crate::emulators::engine::{
-    CodeFailure, CodeRules, PkceFailure, PkceRules, Redemption, RedirectRule, VerifierFormat,
+    CodeFailure, CodeRules, PkceFailure, PkceRules, Redemption, VerifierFormat,
 };
 
 const BAD_CODE: &str = "The authorization code is invalid, expired or already used.";
@@ -60,22 +60,16 @@ impl Reference {
         } else {
             VerifierFormat::Strict
         };
+        let common = CodeRules::common(&self.base, CODE_LIFETIME);
         CodeRules {
-            lifetime: (!self.on(Fault::CodesNeverExpire)).then_some(CODE_LIFETIME),
-            single_use: !self.on(Fault::AllowCodeReuse),
             replay_revokes: !self.on(Fault::ReplayKeepsTokens),
-            bound_to_client: !self.on(Fault::IgnoreClientMismatch),
-            redirect: RedirectRule {
-                check: !self.on(Fault::IgnoreRedirectMismatch),
-                ..RedirectRule::EXACT
-            },
             pkce: PkceRules {
                 refuse_stray_verifier: !self.on(Fault::PkceDowngradeAccepted),
                 verifier_optional: self.on(Fault::PkceVerifierOptional),
                 format,
-                must_match: !self.on(Fault::AcceptAnyVerifier),
-                empty_is_missing: false,
+                ..common.pkce
             },
+            ..common
         }
     }
 
