@@ -1,6 +1,8 @@
 //! athenahealth's fixtures for the emulator's unit tests; the requests, the browser and
 //! the flows come from the shared kit.
 
+use serde_json::Value;
+
 use super::{Athenahealth, Fault};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse, Tenant};
 
@@ -22,6 +24,9 @@ pub const WEB_SECRET: &str = "web-secret";
 pub const BASIC: &str = "basic-app";
 pub const BASIC_SECRET: &str = "basic-secret";
 pub const MAPPING: &str = "mapping-app";
+
+pub const REFRESH_INVALID: &str = "The refresh token is invalid or expired.";
+pub const WRONG_SECRET: &str = "The client secret supplied for a confidential client is invalid.";
 
 pub const AUTHORIZE_PATH: &str = "/oauth2/v1/authorize";
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
@@ -122,6 +127,28 @@ impl Vendor for Athenahealth {
     fn authz(client_id: &str) -> Authz {
         authz(client_id)
     }
+}
+
+/// The token response of the public client's usual flow.
+pub fn public_tokens(emu: &mut Athenahealth) -> Value {
+    tokens(emu, &authz(PUBLIC))
+}
+
+/// Revokes `token` as `client_id`, authenticated the way it is registered.
+pub fn revoke(emu: &mut Athenahealth, client_id: &str, token: &str) -> EmuResponse {
+    send(
+        emu,
+        client_request(REVOKE_PATH, client_id, &[("token", token)]),
+    )
+}
+
+/// Whether introspection by the public client finds `token` active: "true" or "false".
+pub fn introspect_active(emu: &mut Athenahealth, token: &str) -> String {
+    let r = send(
+        emu,
+        client_request(INTROSPECT_PATH, PUBLIC, &[("token", token)]),
+    );
+    json(&r)["active"].to_string()
 }
 
 /// Redeems `code` as `client_id` with the default redirect_uri and verifier.
