@@ -25,6 +25,7 @@ pub const BASIC: &str = "basic-app";
 pub const BASIC_SECRET: &str = "basic-secret";
 pub const MAPPING: &str = "mapping-app";
 
+pub const CODE_INVALID: &str = "The authorization code is invalid or has expired.";
 pub const REFRESH_INVALID: &str = "The refresh token is invalid or expired.";
 pub const WRONG_SECRET: &str = "The client secret supplied for a confidential client is invalid.";
 
@@ -64,6 +65,14 @@ pub fn emulator(faults: &[Fault]) -> Athenahealth {
 pub fn assert_error(r: &EmuResponse, status: u16, error: &str, description: &str) {
     assert_json_error(r, status, error);
     assert_eq!(json(r)["error_description"], description, "{}", text(r));
+}
+
+/// Asserts a JSON error body; a failure names `case`.
+pub fn assert_case_error(case: &str, r: &EmuResponse, status: u16, error: &str, description: &str) {
+    let body = json(r);
+    let got = (r.status, s(&body["error"]), s(&body["error_description"]));
+    let want = (status, error.to_string(), description.to_string());
+    assert_eq!(got, want, "{case}: {}", text(r));
 }
 
 /// Asserts an error delivered by redirect to the callback.
