@@ -25,6 +25,12 @@ pub const BASIC: &str = "basic-app";
 pub const BASIC_SECRET: &str = "basic-secret";
 pub const MAPPING: &str = "mapping-app";
 
+pub const RESPONSE_TYPE_UNSUPPORTED: &str = "The response type is not supported by the authorization server. Configured response types: [code].";
+pub const STATE_INVALID: &str = "The authentication request has an invalid 'state' parameter.";
+pub const SCOPE_NOT_CONFIGURED: &str =
+    "One or more scopes are not configured for the authorization server resource.";
+pub const POLICY_DENIED: &str =
+    "Policy evaluation failed for this request, please check the policy configurations.";
 pub const CODE_INVALID: &str = "The authorization code is invalid or has expired.";
 pub const REFRESH_INVALID: &str = "The refresh token is invalid or expired.";
 pub const WRONG_SECRET: &str = "The client secret supplied for a confidential client is invalid.";
@@ -77,18 +83,18 @@ pub fn assert_case_error(case: &str, r: &EmuResponse, status: u16, error: &str, 
 
 /// Asserts an error delivered by redirect to the callback.
 pub fn assert_redirect_error(r: &EmuResponse, error: &str, description: &str) {
-    assert_eq!(r.status, 302, "{}", text(r));
+    assert_case_redirect_error("redirect", r, error, description);
+}
+
+/// Asserts an error delivered by redirect to the callback; a failure names `case`.
+pub fn assert_case_redirect_error(case: &str, r: &EmuResponse, error: &str, description: &str) {
+    let location = header(r, "location");
+    let to_callback = r.status == 302 && location.starts_with(CB);
+    assert!(to_callback, "{case}: {} {location} {}", r.status, text(r));
     let p = location_params(r);
-    assert!(
-        r.header("location").unwrap_or("").starts_with(CB),
-        "{:?}",
-        r.header("location")
-    );
-    assert_eq!(p.get("error").map(String::as_str), Some(error));
-    assert_eq!(
-        p.get("error_description").map(String::as_str),
-        Some(description)
-    );
+    let got = (p.get("error"), p.get("error_description"));
+    let want = (Some(&error.to_string()), Some(&description.to_string()));
+    assert_eq!(got, want, "{case}");
 }
 
 /// Public clients must use PKCE.
