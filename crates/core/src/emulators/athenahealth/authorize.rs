@@ -174,48 +174,71 @@ mod tests {
     use super::*;
     use crate::emulators::Emulator;
 
+    /// Errors redirected to the callback: `error` and `error_description`.
+    const UNSUPPORTED: (&str, &str) = ("unsupported_response_type", RESPONSE_TYPE_UNSUPPORTED);
+    const BAD_STATE: (&str, &str) = ("invalid_request", STATE_INVALID);
+    const UNKNOWN_SCOPE: (&str, &str) = ("invalid_scope", SCOPE_NOT_CONFIGURED);
+    const POLICY: (&str, &str) = ("access_denied", POLICY_DENIED);
+    const BAD_METHOD: (&str, &str) = ("invalid_request", PKCE_METHOD_UNSUPPORTED);
+    const ILLEGAL: (&str, &str) = ("invalid_request", PKCE_ILLEGAL_CHALLENGE);
+    const NO_CHALLENGE: (&str, &str) = ("invalid_request", PKCE_CHALLENGE_REQUIRED);
+
     fn send(a: &Authz) -> EmuResponse {
         emulator(&[]).handle(ORIGIN, &a.request())
     }
 
-    fn page_says(r: &EmuResponse, status: u16, code: &str, description: &str) {
-        assert_eq!(r.status, status, "{}", text(r));
-        assert!(r.header("location").is_none());
+    /// An authorize request with the public client's usual parameters, `name` sent raw.
+    fn send_raw(name: &str, raw: &str) -> EmuResponse {
+        let query = authz(PUBLIC).raw_query_without(name);
+        let req = get_raw(AUTHORIZE_PATH, &format!("{query}&{name}={raw}"));
+        emulator(&[]).handle(ORIGIN, &req)
+    }
+
+    fn page_says(case: &str, r: &EmuResponse, status: u16, code: &str, description: &str) {
+        assert_eq!(r.status, status, "{case}: {}", text(r));
+        assert!(r.header("location").is_none(), "{case}");
         let html = text(r);
-        assert!(html.contains("Identity Provider: Unknown"), "{html}");
-        assert!(html.contains(&format!("Error Code: {code}")), "{html}");
         assert!(
-            html.contains(&format!("Description: {description}")),
-            "{html}"
+            html.contains("Identity Provider: Unknown"),
+            "{case}: {html}"
         );
-        assert_eq!(r.header("x-frame-options"), Some("DENY"));
+        assert!(
+            html.contains(&format!("Error Code: {code}")),
+            "{case}: {html}"
+        );
+        let described = html.contains(&format!("Description: {description}"));
+        assert!(described, "{case}: {html}");
+        assert_eq!(r.header("x-frame-options"), Some("DENY"), "{case}");
     }
 
     #[test]
     fn unknown_client_gets_a_page() {
-        page_says(
-            &send(&authz("nobody")),
-            400,
-            "invalid_client",
-            "Invalid value for 'client_id' parameter.",
-        );
-        page_says(
-            &send(&authz(PUBLIC).without("client_id")),
-            400,
-            "invalid_client",
-            "Invalid value for 'client_id' parameter.",
-        );
+        let description = "Invalid value for 'client_id' parameter.";
+        for (case, a) in [
+            ("unknown client", authz("nobody")),
+            ("no client_id", authz(PUBLIC).without("client_id")),
+        ] {
+            page_says(case, &send(&a), 400, "invalid_client", description);
+        }
     }
 
     #[test]
     fn unregistered_redirect_uri_gets_a_page() {
-        for a in [
-            authz(PUBLIC).set("redirect_uri", "https://evil.example/cb"),
-            authz(PUBLIC).set("redirect_uri", "https://app.example/cb/"),
-            authz(PUBLIC).without("redirect_uri"),
+        for (case, a) in [
+            (
+                "another host",
+                authz(PUBLIC).set("redirect_uri", "https://evil.example/cb"),
+            ),
+            (
+                "a trailing slash",
+                authz(PUBLIC).set("redirect_uri", &format!("{CB}/")),
+            ),
+            ("no redirect_uri", authz(PUBLIC).without("redirect_uri")),
         ] {
+            let r = send(&a);
             page_says(
-                &send(&a),
+                case,
+                &r,
                 400,
                 "invalid_request",
                 REDIRECT_URI_NOT_REGISTERED,
@@ -226,15 +249,7 @@ mod tests {
     #[test]
     fn malformed_aud_is_a_500() {
         let double = "%257B%2522PRACTICEID%2522%253A%2522195900%2522%252C%2522COMMUNICATORBRANDID%2522%253A%25221%2522%257D";
-        let raw = authz(PUBLIC)
-            .without("aud")
-            .request()
-            .raw_query
-            .unwrap_or_default();
-        let r = emulator(&[]).handle(
-            ORIGIN,
-            &get_raw("/oauth2/v1/authorize", &format!("{raw}&aud={double}")),
-        );
+        let r = send_raw("aud", double);
         assert_eq!(r.status, 500);
         assert!(text(&r).contains("error in workflowHandler"));
         assert!(r.header("location").is_none());
@@ -247,120 +262,63 @@ mod tests {
             assert_eq!(r.status, 500, "{bad}");
         }
         // The JSON form, singly encoded, is fine.
-        let r = send(&authz(PUBLIC).set(
-            "aud",
-            r#"{"PRACTICEID":"195900","COMMUNICATORBRANDID":"1"}"#,
-        ));
+        let json_aud = r#"{"PRACTICEID":"195900","COMMUNICATORBRANDID":"1"}"#;
+        let r = send(&authz(PUBLIC).set("aud", json_aud));
         assert_eq!(r.status, 200, "{}", text(&r));
     }
 
     #[test]
     fn response_type_state_scope_and_pkce_errors_are_redirected() {
+        let a = || authz(PUBLIC);
+        let mappings = format!("openid {MAPPINGS}");
+        let illegal = format!("{}+", &CHALLENGE[..42]);
+        let no_pkce = a()
+            .without("code_challenge")
+            .without("code_challenge_method");
         let cases = [
-            (
-                authz(PUBLIC).set("response_type", "token"),
-                "unsupported_response_type",
-                "The response type is not supported by the authorization server. Configured response types: [code].",
-            ),
-            (
-                authz(PUBLIC).without("state"),
-                "invalid_request",
-                "The authentication request has an invalid 'state' parameter.",
-            ),
-            (
-                authz(PUBLIC).set("state", "a b"),
-                "invalid_request",
-                "The authentication request has an invalid 'state' parameter.",
-            ),
-            (
-                authz(PUBLIC).set("scope", "open_id"),
-                "invalid_scope",
-                "One or more scopes are not configured for the authorization server resource.",
-            ),
-            (
-                authz(PUBLIC).set("scope", "openid;launch/patient"),
-                "invalid_scope",
-                "One or more scopes are not configured for the authorization server resource.",
-            ),
-            (
-                authz(PUBLIC).set("scope", "openid patient/*.read"),
-                "access_denied",
-                "Policy evaluation failed for this request, please check the policy configurations.",
-            ),
-            (
-                authz(PUBLIC).set("scope", &format!("openid {MAPPINGS}")),
-                "access_denied",
-                "Policy evaluation failed for this request, please check the policy configurations.",
-            ),
-            (
-                authz(PUBLIC).set("code_challenge_method", "plain"),
-                "invalid_request",
-                PKCE_METHOD_UNSUPPORTED,
-            ),
-            (
-                authz(PUBLIC).without("code_challenge_method"),
-                "invalid_request",
-                PKCE_METHOD_UNSUPPORTED,
-            ),
-            (
-                authz(PUBLIC).set("code_challenge", "short"),
-                "invalid_request",
-                PKCE_ILLEGAL_CHALLENGE,
-            ),
-            (
-                authz(PUBLIC).set("code_challenge", &format!("{}+", &CHALLENGE[..42])),
-                "invalid_request",
-                PKCE_ILLEGAL_CHALLENGE,
-            ),
-            (
-                authz(PUBLIC)
-                    .without("code_challenge")
-                    .without("code_challenge_method"),
-                "invalid_request",
-                PKCE_CHALLENGE_REQUIRED,
-            ),
+            (a().set("response_type", "token"), UNSUPPORTED),
+            (a().without("state"), BAD_STATE),
+            (a().set("state", "a b"), BAD_STATE),
+            (a().set("scope", "open_id"), UNKNOWN_SCOPE),
+            (a().set("scope", "openid;launch/patient"), UNKNOWN_SCOPE),
+            (a().set("scope", "openid patient/*.read"), POLICY),
+            (a().set("scope", &mappings), POLICY),
+            (a().set("code_challenge_method", "plain"), BAD_METHOD),
+            (a().without("code_challenge_method"), BAD_METHOD),
+            (a().set("code_challenge", "short"), ILLEGAL),
+            (a().set("code_challenge", &illegal), ILLEGAL),
+            (no_pkce, NO_CHALLENGE),
         ];
-        for (a, error, description) in cases {
+        for (a, (error, description)) in cases {
+            let case = a.request().raw_query.unwrap_or_default();
             let r = send(&a);
-            assert_redirect_error(&r, error, description);
+            assert_case_redirect_error(&case, &r, error, description);
             let state = location_params(&r).get("state").cloned();
-            assert_eq!(state.as_deref(), a.param("state"));
+            assert_eq!(state.as_deref(), a.param("state"), "{case}");
         }
     }
 
     #[test]
     fn semicolon_encoded_scopes_from_the_faq_are_refused() {
-        let raw = authz(PUBLIC)
-            .without("scope")
-            .request()
-            .raw_query
-            .unwrap_or_default();
-        let query = format!("{raw}&scope=openid%3Bathena%2Fuser%2FIdentity.PatientMappings.read");
-        let r = emulator(&[]).handle(ORIGIN, &get_raw("/oauth2/v1/authorize", &query));
-        assert_redirect_error(
-            &r,
-            "invalid_scope",
-            "One or more scopes are not configured for the authorization server resource.",
-        );
-        let query = format!("{raw}&scope=openid%2520profile");
-        let r = emulator(&[]).handle(ORIGIN, &get_raw("/oauth2/v1/authorize", &query));
-        assert_redirect_error(
-            &r,
-            "invalid_scope",
-            "One or more scopes are not configured for the authorization server resource.",
-        );
+        for scope in [
+            "openid%3Bathena%2Fuser%2FIdentity.PatientMappings.read",
+            "openid%2520profile",
+        ] {
+            let r = send_raw("scope", scope);
+            let (error, description) = UNKNOWN_SCOPE;
+            assert_case_redirect_error(scope, &r, error, description);
+        }
     }
 
     #[test]
     fn confidential_clients_may_skip_pkce() {
-        let r = send(&authz(WEB));
-        assert_eq!(r.status, 200, "{}", text(&r));
-        let r = send(
-            &authz(WEB)
-                .set("code_challenge", CHALLENGE)
-                .set("code_challenge_method", "S256"),
-        );
-        assert_eq!(r.status, 200, "{}", text(&r));
+        for (case, a) in [
+            ("without PKCE", authz(WEB)),
+            ("with PKCE", authz(WEB).pkce()),
+        ] {
+            let r = send(&a);
+            assert_eq!(r.status, 200, "{case}: {}", text(&r));
+        }
     }
 
     #[test]

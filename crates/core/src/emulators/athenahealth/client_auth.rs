@@ -116,71 +116,53 @@ mod auth_tests {
 
     #[test]
     fn invalid_client_variants() {
-        let r = token(with_header(
+        let both = with_header(
             form(&[("client_secret", WEB_SECRET)]),
             "authorization",
             &basic(WEB, WEB_SECRET),
-        ));
+        );
         assert_error(
-            &r,
+            &token(both),
             401,
             "invalid_request",
             "Cannot supply multiple client credentials. Use one of the following: credentials in the Authorization header, credentials in the post body, or a client_assertion in the post body.",
         );
 
+        let not_credentials = "Found Authentication header but was not valid client credentials.";
         for header in ["Basic !!!", "Bearer abc", "Basic", "Basic bm9jb2xvbg=="] {
             let r = token(with_header(form(&[]), "authorization", header));
-            assert_error(
-                &r,
-                401,
-                "invalid_client",
-                "Found Authentication header but was not valid client credentials.",
-            );
+            assert_case_error(header, &r, 401, "invalid_client", not_credentials);
         }
 
-        for req in [
-            form(&[("client_id", "nobody")]),
-            form(&[]),
-            with_header(form(&[]), "authorization", &basic("nobody", "x")),
+        for (case, req) in [
+            ("an unknown client_id", form(&[("client_id", "nobody")])),
+            ("no client at all", form(&[])),
+            (
+                "an unknown Basic client",
+                with_header(form(&[]), "authorization", &basic("nobody", "x")),
+            ),
         ] {
             let r = token(req);
-            assert_eq!(r.status, 401);
+            assert_eq!(r.status, 401, "{case}");
             let body = json(&r);
-            assert_eq!(body["errorCode"], "invalid_client");
-            assert_eq!(
-                body["errorSummary"],
-                "Invalid value for 'client_id' parameter."
-            );
-            assert_eq!(body["errorLink"], "invalid_client");
-            assert_eq!(body["errorCauses"], serde_json::json!([]));
+            let summary = "Invalid value for 'client_id' parameter.";
+            assert_eq!(body["errorCode"], "invalid_client", "{case}");
+            assert_eq!(body["errorSummary"], summary, "{case}");
+            assert_eq!(body["errorLink"], "invalid_client", "{case}");
+            assert_eq!(body["errorCauses"], serde_json::json!([]), "{case}");
             let id = body["errorId"].as_str().unwrap_or("");
-            assert!(id.starts_with("oae") && id.len() == 25, "{id}");
+            assert!(id.starts_with("oae") && id.len() == 25, "{case}: {id}");
         }
 
         let r = token(form(&[("client_id", WEB)]));
         assert_error(&r, 401, "invalid_client", "No client credentials found.");
         let r = token(form(&[("client_id", WEB), ("client_secret", "nope")]));
-        assert_error(
-            &r,
-            401,
-            "invalid_client",
-            "The client secret supplied for a confidential client is invalid.",
-        );
-        let r = token(with_header(
-            form(&[]),
-            "authorization",
-            &basic(BASIC, "nope"),
-        ));
-        assert_error(
-            &r,
-            401,
-            "invalid_client",
-            "The client secret supplied for a confidential client is invalid.",
-        );
-        let r = token(form(&[
-            ("client_id", PUBLIC),
-            ("client_secret", "anything"),
-        ]));
+        assert_error(&r, 401, "invalid_client", WRONG_SECRET);
+        let wrong_basic = basic(BASIC, "nope");
+        let r = token(with_header(form(&[]), "authorization", &wrong_basic));
+        assert_error(&r, 401, "invalid_client", WRONG_SECRET);
+        let public_with_secret = [("client_id", PUBLIC), ("client_secret", "anything")];
+        let r = token(form(&public_with_secret));
         assert_error(
             &r,
             401,

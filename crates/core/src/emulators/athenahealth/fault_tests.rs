@@ -20,10 +20,6 @@ fn authorize_raw(emu: &mut Athenahealth, name: &str, raw: &str) -> String {
     authorize_outcome(&send(emu, req))
 }
 
-fn public_tokens(emu: &mut Athenahealth) -> Value {
-    tokens(emu, &authz(PUBLIC))
-}
-
 fn id_claims(emu: &mut Athenahealth, a: Authz) -> Value {
     claims(&s(&tokens(emu, &a)["id_token"]))
 }
@@ -33,21 +29,6 @@ fn pim_entries(emu: &mut Athenahealth, a: Authz) -> String {
     let pim = &id_claims(emu, a)["pim"];
     pim.as_array()
         .map_or("none".into(), |a| format!("{} entries", a.len()))
-}
-
-fn revoke(emu: &mut Athenahealth, token: &str) -> EmuResponse {
-    send(
-        emu,
-        client_request(REVOKE_PATH, PUBLIC, &[("token", token)]),
-    )
-}
-
-fn introspect_active(emu: &mut Athenahealth, token: &str) -> String {
-    let r = send(
-        emu,
-        client_request(INTROSPECT_PATH, PUBLIC, &[("token", token)]),
-    );
-    json(&r)["active"].to_string()
 }
 
 fn keys(emu: &mut Athenahealth) -> EmuResponse {
@@ -224,7 +205,7 @@ fn cases() -> Vec<Case> {
             |emu| {
                 let unknown = outcome(&refresh_public(emu, "never-issued", None));
                 let rt = s(&public_tokens(emu)["refresh_token"]);
-                revoke(emu, &rt);
+                revoke(emu, PUBLIC, &rt);
                 format!("{unknown} / {}", outcome(&refresh_public(emu, &rt, None)))
             },
         ),
@@ -280,14 +261,14 @@ fn cases() -> Vec<Case> {
         }),
         case(Fault::IntrospectRevokedAsActive, "false", "true", |emu| {
             let at = s(&public_tokens(emu)["access_token"]);
-            revoke(emu, &at);
+            revoke(emu, PUBLIC, &at);
             introspect_active(emu, &at)
         }),
         case(
             Fault::RevokeFailsForUnknownToken,
             "200",
             "400 invalid_request",
-            |emu| outcome(&revoke(emu, "never-issued")),
+            |emu| outcome(&revoke(emu, PUBLIC, "never-issued")),
         ),
         case(
             Fault::LogoutDropsState,
@@ -410,7 +391,7 @@ fn cases() -> Vec<Case> {
         ),
         case(Fault::RevokeAnswersJson, "200 \"\"", "200 \"{}\"", |emu| {
             let at = s(&public_tokens(emu)["access_token"]);
-            let r = revoke(emu, &at);
+            let r = revoke(emu, PUBLIC, &at);
             format!("{} {:?}", r.status, text(&r))
         }),
         case(Fault::KeysWithoutMaxAge, "max-age=3600", "none", |emu| {
@@ -426,7 +407,10 @@ fn cases() -> Vec<Case> {
             Fault::PimWithoutPatientMappings,
             "none",
             "2 entries",
-            |emu| pim_entries(emu, authz(MAPPING).set("scope", "openid")),
+            |emu| {
+                let without_mappings = authz(MAPPING).set("scope", "openid");
+                pim_entries(emu, without_mappings)
+            },
         ),
         case(Fault::SessionIgnored, "302 code", "200", |emu| {
             let quiet = authz(PUBLIC).set("scope", "openid");

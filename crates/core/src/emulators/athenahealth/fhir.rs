@@ -105,6 +105,11 @@ mod tests {
     use super::*;
     use crate::emulators::Emulator;
 
+    const INCORRECT_PERMISSIONS: &str = r#"{"error":"Incorrect permissions"}"#;
+    const INVALID_TOKEN: &str = r#"{"error":"invalid_token"}"#;
+    const UNSUPPORTED_ACCEPT: &str = r#"{"error": "An unsupported Accept header was given."}"#;
+    const WRONG_SCOPE: &str = r#"{"error": "Invalid permissions, incorrect scope passed."}"#;
+
     fn call(
         emu: &mut Athenahealth,
         method: &str,
@@ -112,146 +117,98 @@ mod tests {
         token: Option<&str>,
         accept: Option<&str>,
     ) -> EmuResponse {
-        let mut req = get(&format!("{FHIR}/{path}"), &[]);
-        if let Some((p, q)) = path.split_once('?') {
-            req = get_raw(&format!("{FHIR}/{p}"), q);
-        }
+        let mut req = match path.split_once('?') {
+            Some((p, q)) => get_raw(&format!("{FHIR}/{p}"), q),
+            None => get(&format!("{FHIR}/{path}"), &[]),
+        };
         req.method = method.to_string();
         if let Some(token) = token {
-            req = with_header(req, "authorization", &format!("Bearer {token}"));
+            req = with_bearer(req, token);
         }
         if let Some(accept) = accept {
             req = with_header(req, "accept", accept);
         }
-        emu.handle(ORIGIN, &req)
+        send(emu, req)
     }
 
     #[test]
     fn documented_answers() {
         let mut emu = emulator(&[]);
-        let body = tokens(&mut emu, &authz(PUBLIC));
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let at = s(&public_tokens(&mut emu)["access_token"]);
         let at = Some(at.as_str());
+        let mine = format!("Patient/{PATIENT}");
         let json_accept = Some("application/json+fhir");
 
-        let r = call(
-            &mut emu,
-            "GET",
-            &format!("Patient/{PATIENT}"),
-            at,
-            json_accept,
-        );
+        let r = call(&mut emu, "GET", &mine, at, json_accept);
         assert_eq!(r.status, 200);
-        assert_eq!(
-            r.header("content-type"),
-            Some("application/json+fhir; charset=utf-8")
-        );
-        assert_eq!(
-            json(&r),
-            serde_json::json!({"resourceType": "Patient", "id": PATIENT})
-        );
-        let r = call(
-            &mut emu,
-            "GET",
-            &format!("Patient?_id={PATIENT}"),
-            at,
-            Some("application/json"),
-        );
+        let content_type = "application/json+fhir; charset=utf-8";
+        assert_eq!(r.header("content-type"), Some(content_type));
+        let resource = serde_json::json!({"resourceType": "Patient", "id": PATIENT});
+        assert_eq!(json(&r), resource);
+        let search = format!("Patient?_id={PATIENT}");
+        let r = call(&mut emu, "GET", &search, at, Some("application/json"));
         assert_eq!(json(&r)["resourceType"], "Bundle");
-        let r = call(&mut emu, "GET", "Patient/1", at, None);
-        assert_eq!(
-            (r.status, text(&r)),
-            (403, r#"{"error":"Incorrect permissions"}"#.to_string())
-        );
 
-        for token in [None, Some("bogus")] {
-            let r = call(&mut emu, "GET", "Patient/1", token, json_accept);
-            assert_eq!(r.status, 401);
-            assert_eq!(
-                r.header("www-authenticate"),
-                Some("Bearer error=\"invalid_token\"")
-            );
-            assert_eq!(json(&r), serde_json::json!({"error": "invalid_token"}));
-        }
-        for accept in ["application/fhir+json", "*/*", "text/html"] {
-            let r = call(
-                &mut emu,
+        let observations = format!("Observation?patient={PATIENT}");
+        type Refusal<'a> = (
+            &'a str,
+            &'a str,
+            Option<&'a str>,
+            Option<&'a str>,
+            u16,
+            &'a str,
+        );
+        let refusals: [Refusal; 8] = [
+            ("GET", "Patient/1", at, None, 403, INCORRECT_PERMISSIONS),
+            ("GET", "Patient/1", None, json_accept, 401, INVALID_TOKEN),
+            (
                 "GET",
-                &format!("Patient/{PATIENT}"),
+                "Patient/1",
+                Some("bogus"),
+                json_accept,
+                401,
+                INVALID_TOKEN,
+            ),
+            (
+                "GET",
+                &mine,
                 at,
-                Some(accept),
-            );
-            assert_eq!(r.status, 406, "{accept}");
-            assert_eq!(
-                text(&r),
-                r#"{"error": "An unsupported Accept header was given."}"#
-            );
+                Some("application/fhir+json"),
+                406,
+                UNSUPPORTED_ACCEPT,
+            ),
+            ("GET", &mine, at, Some("*/*"), 406, UNSUPPORTED_ACCEPT),
+            ("GET", &mine, at, Some("text/html"), 406, UNSUPPORTED_ACCEPT),
+            (
+                "POST",
+                "Patient",
+                at,
+                json_accept,
+                403,
+                INCORRECT_PERMISSIONS,
+            ),
+            ("GET", &observations, at, json_accept, 500, WRONG_SCOPE),
+        ];
+        for (method, path, token, accept, status, body) in refusals {
+            let case = format!("{method} {path}, token {token:?}, accept {accept:?}");
+            let r = call(&mut emu, method, path, token, accept);
+            assert_eq!((r.status, text(&r).as_str()), (status, body), "{case}");
+            let challenge = (status == 401).then_some("Bearer error=\"invalid_token\"");
+            assert_eq!(r.header("www-authenticate"), challenge, "{case}");
         }
-        let r = call(&mut emu, "POST", "Patient", at, json_accept);
-        assert_eq!(
-            (r.status, text(&r)),
-            (403, r#"{"error":"Incorrect permissions"}"#.to_string())
-        );
-        let r = call(
-            &mut emu,
-            "GET",
-            &format!("Observation?patient={PATIENT}"),
-            at,
-            json_accept,
-        );
-        assert_eq!(r.status, 500);
-        assert_eq!(
-            text(&r),
-            r#"{"error": "Invalid permissions, incorrect scope passed."}"#
-        );
     }
 
     #[test]
     fn expired_and_revoked_tokens_are_refused() {
         let mut emu = emulator(&[]);
-        let body = tokens(&mut emu, &authz(PUBLIC));
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(emu.age_artifact(&at, 300));
-        assert_eq!(
-            call(
-                &mut emu,
-                "GET",
-                &format!("Patient/{PATIENT}"),
-                Some(&at),
-                None
-            )
-            .status,
-            401
-        );
-
-        let body = tokens(&mut emu, &authz(PUBLIC));
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        emu.handle(
-            ORIGIN,
-            &post(
-                "/oauth2/v1/revoke",
-                &[("token", &at), ("client_id", PUBLIC)],
-            ),
-        );
-        assert_eq!(
-            call(
-                &mut emu,
-                "GET",
-                &format!("Patient/{PATIENT}"),
-                Some(&at),
-                None
-            )
-            .status,
-            401
-        );
+        let expired = s(&public_tokens(&mut emu)["access_token"]);
+        assert!(emu.age_artifact(&expired, 300));
+        let revoked = s(&public_tokens(&mut emu)["access_token"]);
+        revoke(&mut emu, PUBLIC, &revoked);
+        let mine = format!("Patient/{PATIENT}");
+        for (case, at) in [("expired", &expired), ("revoked", &revoked)] {
+            let r = call(&mut emu, "GET", &mine, Some(at), None);
+            assert_eq!(r.status, 401, "{case}: {}", text(&r));
+        }
     }
 }

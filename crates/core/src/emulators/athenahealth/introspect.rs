@@ -92,90 +92,59 @@ mod tests {
     use super::*;
     use crate::emulators::Emulator;
 
+    /// The members every active token's answer starts with, in Okta's order.
+    const COMMON_MEMBERS: &[&str] = &[
+        "active",
+        "token_type",
+        "scope",
+        "client_id",
+        "username",
+        "exp",
+        "iat",
+        "sub",
+    ];
+
     fn introspect(emu: &mut Athenahealth, client: &str, token: &str) -> Value {
-        let mut params = vec![("token", token), ("token_type_hint", "access_token")];
-        match client {
-            WEB => params.extend([("client_id", WEB), ("client_secret", WEB_SECRET)]),
-            other => params.push(("client_id", other)),
-        }
-        let r = emu.handle(ORIGIN, &post("/oauth2/v1/introspect", &params));
-        assert_eq!(r.status, 200, "{}", r.status);
+        let params = [("token", token), ("token_type_hint", "access_token")];
+        let r = send(emu, client_request(INTROSPECT_PATH, client, &params));
+        assert_eq!(r.status, 200, "{}", text(&r));
         json(&r)
     }
 
     #[test]
     fn active_and_inactive_tokens() {
         let mut emu = emulator(&[]);
-        let body = tokens(&mut emu, &authz(PUBLIC));
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let rt = body["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let body = public_tokens(&mut emu);
+        let (at, rt) = (s(&body["access_token"]), s(&body["refresh_token"]));
+        // A refresh token's answer has no `aud` and no `uid`.
+        for (kind, token, rest) in [
+            ("access", &at, &["aud", "iss", "jti", "uid"][..]),
+            ("refresh", &rt, &["iss", "jti"]),
+        ] {
+            let info = introspect(&mut emu, PUBLIC, token);
+            assert_eq!(
+                member_names(&info),
+                [COMMON_MEMBERS, rest].concat(),
+                "{kind} token"
+            );
+        }
 
         let info = introspect(&mut emu, PUBLIC, &at);
-        let keys: Vec<&str> = info
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        assert_eq!(
-            keys,
-            [
-                "active",
-                "token_type",
-                "scope",
-                "client_id",
-                "username",
-                "exp",
-                "iat",
-                "sub",
-                "aud",
-                "iss",
-                "jti",
-                "uid"
-            ]
-        );
         assert_eq!(info["active"], true);
         assert_eq!(info["client_id"], PUBLIC);
         assert_eq!(info["username"], USER);
         assert!(info["jti"].as_str().unwrap_or("").starts_with("AT."));
         assert_eq!(info["exp"].as_u64(), info["iat"].as_u64().map(|t| t + 300));
 
-        let info = introspect(&mut emu, PUBLIC, &rt);
-        let keys: Vec<&str> = info
-            .as_object()
-            .map(|o| o.keys().map(String::as_str).collect())
-            .unwrap_or_default();
-        assert_eq!(
-            keys,
-            [
-                "active",
-                "token_type",
-                "scope",
-                "client_id",
-                "username",
-                "exp",
-                "iat",
-                "sub",
-                "iss",
-                "jti"
-            ]
-        );
-
-        let inactive = serde_json::json!({"active": false});
-        assert_eq!(introspect(&mut emu, PUBLIC, "nope"), inactive);
-        assert_eq!(
-            introspect(&mut emu, WEB, &at),
-            inactive,
-            "another client's token"
-        );
-        assert_eq!(
-            introspect(&mut emu, PUBLIC, body["id_token"].as_str().unwrap_or("")),
-            inactive
-        );
+        let inactive = json!({"active": false});
+        let id_token = s(&body["id_token"]);
+        for (case, client, token) in [
+            ("an unknown token", PUBLIC, "nope"),
+            ("another client's token", WEB, at.as_str()),
+            ("an ID token", PUBLIC, id_token.as_str()),
+        ] {
+            assert_eq!(introspect(&mut emu, client, token), inactive, "{case}");
+        }
         assert!(emu.age_artifact(&at, 300));
         assert_eq!(introspect(&mut emu, PUBLIC, &at), inactive, "expired");
     }
@@ -183,18 +152,10 @@ mod tests {
     #[test]
     fn get_is_not_allowed_and_clients_must_authenticate() {
         let mut emu = emulator(&[]);
-        assert_eq!(
-            emu.handle(ORIGIN, &get("/oauth2/v1/introspect", &[("token", "x")]))
-                .status,
-            405
-        );
-        let r = emu.handle(
-            ORIGIN,
-            &post(
-                "/oauth2/v1/introspect",
-                &[("token", "x"), ("client_id", WEB)],
-            ),
-        );
+        let r = send(&mut emu, get(INTROSPECT_PATH, &[("token", "x")]));
+        assert_eq!(r.status, 405);
+        let req = post(INTROSPECT_PATH, &[("token", "x"), ("client_id", WEB)]);
+        let r = send(&mut emu, req);
         assert_error(&r, 401, "invalid_client", "No client credentials found.");
     }
 }

@@ -222,17 +222,14 @@ mod tests {
     fn unchecked_scopes_are_dropped_and_deny_is_an_error() {
         let mut emu = emulator(&[]);
         let mut browser = Browser::new(&mut emu);
-        let page = browser.authorize(&authz(PUBLIC));
-        let r = browser.login(&login_txn(&page), USER, PASSWORD);
-        let done = browser.consent(&r, "allow", Some(&["patient/Patient.read"]));
-        let code = location_params(&done).get("code").cloned().expect("code");
+        let r = browser.sign_in(&authz(PUBLIC), USER);
+        let code = code_of(&browser.consent(&r, "allow", Some(&["patient/Patient.read"])));
         let body = json(&redeem(&mut emu, PUBLIC, &code));
         assert_eq!(body["scope"], "openid launch/patient patient/Patient.read");
         assert!(body.get("refresh_token").is_none());
 
         let mut browser = Browser::new(&mut emu);
-        let page = browser.authorize(&authz(PUBLIC));
-        let r = browser.login(&login_txn(&page), USER, PASSWORD);
+        let r = browser.sign_in(&authz(PUBLIC), USER);
         let denied = browser.consent(&r, "deny", None);
         assert_redirect_error(
             &denied,

@@ -77,16 +77,9 @@ mod tests {
         let mut emu = emulator(&[]);
         let quiet = authz(PUBLIC).set("scope", "openid");
         let mut browser = Browser::new(&mut emu);
-        let code = location_params(&browser.run(&quiet, USER))
-            .get("code")
-            .cloned()
-            .unwrap_or_default();
+        let code = code_of(&browser.run(&quiet, USER));
         let body = json(&redeem(browser.emu, PUBLIC, &code));
-        let id_token = body["id_token"].as_str().unwrap_or_default().to_string();
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let (id_token, at) = (s(&body["id_token"]), s(&body["access_token"]));
 
         let r = browser.send(get(
             "/oauth2/v1/logout",
@@ -108,11 +101,7 @@ mod tests {
         let page = browser.authorize(&quiet);
         assert_eq!(page.status, 200);
         assert!(text(&page).contains("name=\"password\""));
-        let info = browser.send(post(
-            "/oauth2/v1/introspect",
-            &[("token", &at), ("client_id", PUBLIC)],
-        ));
-        assert_eq!(json(&info)["active"], true);
+        assert_eq!(introspect_active(browser.emu, &at), "true");
 
         // Without post_logout_redirect_uri: to the sign-in page. An expired hint still works.
         emu.advance_clock(7200);
@@ -128,10 +117,7 @@ mod tests {
     #[test]
     fn bad_hints_and_unregistered_targets_get_a_page() {
         let mut emu = emulator(&[]);
-        let id_token = tokens(&mut emu, &authz(PUBLIC).set("scope", "openid"))["id_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let id_token = s(&tokens(&mut emu, &authz(PUBLIC).set("scope", "openid"))["id_token"]);
         for (params, description) in [
             (vec![], "The 'id_token_hint' parameter is required."),
             (
@@ -147,14 +133,13 @@ mod tests {
             ),
         ] {
             let r = emu.handle(ORIGIN, &get("/oauth2/v1/logout", &params));
-            assert_eq!(r.status, 400);
-            assert!(r.header("location").is_none());
+            assert_eq!(r.status, 400, "{description}");
+            assert!(r.header("location").is_none(), "{description}");
             let html = text(&r);
-            assert!(html.contains("Error Code: invalid_request"), "{html}");
-            assert!(
-                html.contains(&format!("Description: {description}")),
-                "{html}"
-            );
+            let described = format!("Description: {description}");
+            for wanted in ["Error Code: invalid_request", &described] {
+                assert!(html.contains(wanted), "{description}: {html}");
+            }
         }
     }
 }

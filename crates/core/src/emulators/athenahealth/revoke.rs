@@ -77,112 +77,62 @@ impl Athenahealth {
 mod tests {
     use super::super::test_support::*;
     use super::*;
-    use crate::emulators::Emulator;
 
-    fn revoke(emu: &mut Athenahealth, client: &str, token: &str) -> EmuResponse {
-        emu.handle(
-            ORIGIN,
-            &post(
-                "/oauth2/v1/revoke",
-                &[("token", token), ("client_id", client)],
-            ),
-        )
-    }
+    const TOKEN_REQUIRED: &str = "The token parameter is required.";
 
     fn active(emu: &mut Athenahealth, token: &str) -> bool {
-        let r = emu.handle(
-            ORIGIN,
-            &post(
-                "/oauth2/v1/introspect",
-                &[("token", token), ("client_id", PUBLIC)],
-            ),
-        );
-        json(&r)["active"] == true
+        introspect_active(emu, token) == "true"
+    }
+
+    /// RFC 7009's answer: 200, no body, no content type.
+    fn assert_empty_200(case: &str, r: &EmuResponse) {
+        let got = (r.status, r.body.len(), r.header("content-type"));
+        assert_eq!(got, (200, 0, None), "{case}: {}", text(r));
     }
 
     #[test]
     fn empty_200_for_any_token() {
         let mut emu = emulator(&[]);
-        let body = tokens(&mut emu, &authz(PUBLIC));
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let rt = body["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let body = public_tokens(&mut emu);
+        let (at, rt) = (s(&body["access_token"]), s(&body["refresh_token"]));
 
-        let r = revoke(&mut emu, MAPPING, &at);
-        assert_eq!((r.status, r.body.len()), (200, 0));
+        assert_empty_200("another client's token", &revoke(&mut emu, MAPPING, &at));
         assert!(active(&mut emu, &at), "another client cannot revoke it");
 
-        let r = revoke(&mut emu, PUBLIC, &at);
-        assert_eq!((r.status, r.body.len()), (200, 0));
-        assert!(r.header("content-type").is_none());
+        assert_empty_200("the client's own token", &revoke(&mut emu, PUBLIC, &at));
         assert!(!active(&mut emu, &at));
         assert!(
             active(&mut emu, &rt),
             "revoking the access token leaves the refresh token"
         );
 
-        let r = revoke(&mut emu, PUBLIC, "never-issued");
-        assert_eq!((r.status, r.body.len()), (200, 0));
-        let r = revoke(&mut emu, PUBLIC, &at);
-        assert_eq!((r.status, r.body.len()), (200, 0));
+        for (case, token) in [
+            ("never issued", "never-issued"),
+            ("revoked already", at.as_str()),
+        ] {
+            assert_empty_200(case, &revoke(&mut emu, PUBLIC, token));
+        }
     }
 
     #[test]
     fn revoking_a_refresh_token_revokes_its_access_tokens() {
         let mut emu = emulator(&[]);
-        let body = tokens(&mut emu, &authz(PUBLIC));
-        let at = body["access_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let rt = body["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let body = public_tokens(&mut emu);
+        let (at, rt) = (s(&body["access_token"]), s(&body["refresh_token"]));
         assert_eq!(revoke(&mut emu, PUBLIC, &rt).status, 200);
         assert!(!active(&mut emu, &rt) && !active(&mut emu, &at));
-        let r = emu.handle(
-            ORIGIN,
-            &token_request(
-                PUBLIC,
-                &[("grant_type", "refresh_token"), ("refresh_token", &rt)],
-            ),
-        );
-        assert_error(
-            &r,
-            400,
-            "invalid_grant",
-            "The refresh token is invalid or expired.",
-        );
+        let r = refresh(&mut emu, PUBLIC, &rt, None);
+        assert_error(&r, 400, "invalid_grant", REFRESH_INVALID);
     }
 
     #[test]
     fn authentication_and_missing_token() {
         let mut emu = emulator(&[]);
-        let r = emu.handle(
-            ORIGIN,
-            &post(
-                "/oauth2/v1/revoke",
-                &[("token", "x"), ("client_id", WEB), ("client_secret", "bad")],
-            ),
-        );
-        assert_error(
-            &r,
-            401,
-            "invalid_client",
-            "The client secret supplied for a confidential client is invalid.",
-        );
-        let r = emu.handle(ORIGIN, &post("/oauth2/v1/revoke", &[("client_id", PUBLIC)]));
-        assert_error(
-            &r,
-            400,
-            "invalid_request",
-            "The token parameter is required.",
-        );
+        let wrong = Credentials::Post("bad");
+        let req = client_post(REVOKE_PATH, WEB, wrong, &[("token", "x")]);
+        let r = send(&mut emu, req);
+        assert_error(&r, 401, "invalid_client", WRONG_SECRET);
+        let r = send(&mut emu, client_request(REVOKE_PATH, PUBLIC, &[]));
+        assert_error(&r, 400, "invalid_request", TOKEN_REQUIRED);
     }
 }

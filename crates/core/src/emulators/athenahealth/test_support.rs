@@ -1,6 +1,8 @@
 //! athenahealth's fixtures for the emulator's unit tests; the requests, the browser and
 //! the flows come from the shared kit.
 
+use serde_json::Value;
+
 use super::{Athenahealth, Fault};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse, Tenant};
 
@@ -22,6 +24,16 @@ pub const WEB_SECRET: &str = "web-secret";
 pub const BASIC: &str = "basic-app";
 pub const BASIC_SECRET: &str = "basic-secret";
 pub const MAPPING: &str = "mapping-app";
+
+pub const RESPONSE_TYPE_UNSUPPORTED: &str = "The response type is not supported by the authorization server. Configured response types: [code].";
+pub const STATE_INVALID: &str = "The authentication request has an invalid 'state' parameter.";
+pub const SCOPE_NOT_CONFIGURED: &str =
+    "One or more scopes are not configured for the authorization server resource.";
+pub const POLICY_DENIED: &str =
+    "Policy evaluation failed for this request, please check the policy configurations.";
+pub const CODE_INVALID: &str = "The authorization code is invalid or has expired.";
+pub const REFRESH_INVALID: &str = "The refresh token is invalid or expired.";
+pub const WRONG_SECRET: &str = "The client secret supplied for a confidential client is invalid.";
 
 pub const AUTHORIZE_PATH: &str = "/oauth2/v1/authorize";
 pub const TOKEN_PATH: &str = "/oauth2/v1/token";
@@ -61,20 +73,28 @@ pub fn assert_error(r: &EmuResponse, status: u16, error: &str, description: &str
     assert_eq!(json(r)["error_description"], description, "{}", text(r));
 }
 
+/// Asserts a JSON error body; a failure names `case`.
+pub fn assert_case_error(case: &str, r: &EmuResponse, status: u16, error: &str, description: &str) {
+    let body = json(r);
+    let got = (r.status, s(&body["error"]), s(&body["error_description"]));
+    let want = (status, error.to_string(), description.to_string());
+    assert_eq!(got, want, "{case}: {}", text(r));
+}
+
 /// Asserts an error delivered by redirect to the callback.
 pub fn assert_redirect_error(r: &EmuResponse, error: &str, description: &str) {
-    assert_eq!(r.status, 302, "{}", text(r));
+    assert_case_redirect_error("redirect", r, error, description);
+}
+
+/// Asserts an error delivered by redirect to the callback; a failure names `case`.
+pub fn assert_case_redirect_error(case: &str, r: &EmuResponse, error: &str, description: &str) {
+    let location = header(r, "location");
+    let to_callback = r.status == 302 && location.starts_with(CB);
+    assert!(to_callback, "{case}: {} {location} {}", r.status, text(r));
     let p = location_params(r);
-    assert!(
-        r.header("location").unwrap_or("").starts_with(CB),
-        "{:?}",
-        r.header("location")
-    );
-    assert_eq!(p.get("error").map(String::as_str), Some(error));
-    assert_eq!(
-        p.get("error_description").map(String::as_str),
-        Some(description)
-    );
+    let got = (p.get("error"), p.get("error_description"));
+    let want = (Some(&error.to_string()), Some(&description.to_string()));
+    assert_eq!(got, want, "{case}");
 }
 
 /// Public clients must use PKCE.
@@ -122,6 +142,28 @@ impl Vendor for Athenahealth {
     fn authz(client_id: &str) -> Authz {
         authz(client_id)
     }
+}
+
+/// The token response of the public client's usual flow.
+pub fn public_tokens(emu: &mut Athenahealth) -> Value {
+    tokens(emu, &authz(PUBLIC))
+}
+
+/// Revokes `token` as `client_id`, authenticated the way it is registered.
+pub fn revoke(emu: &mut Athenahealth, client_id: &str, token: &str) -> EmuResponse {
+    send(
+        emu,
+        client_request(REVOKE_PATH, client_id, &[("token", token)]),
+    )
+}
+
+/// Whether introspection by the public client finds `token` active: "true" or "false".
+pub fn introspect_active(emu: &mut Athenahealth, token: &str) -> String {
+    let r = send(
+        emu,
+        client_request(INTROSPECT_PATH, PUBLIC, &[("token", token)]),
+    );
+    json(&r)["active"].to_string()
 }
 
 /// Redeems `code` as `client_id` with the default redirect_uri and verifier.

@@ -298,65 +298,31 @@ mod tests {
     use super::*;
     use crate::emulators::Emulator;
 
-    fn code_request(client: &str, code: &str, extra: &[(&str, &str)]) -> EmuRequest {
-        let mut params = vec![("grant_type", "authorization_code"), ("code", code)];
-        params.extend_from_slice(extra);
-        token_request(client, &params)
+    const OTHER_CLIENT: &str = "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request.";
+    const REDIRECT_DIFFERS: &str =
+        "The 'redirect_uri' does not match the redirection URI used in the authorization request.";
+
+    fn assert_code_invalid(case: &str, r: &EmuResponse) {
+        assert_case_error(case, r, 400, "invalid_grant", CODE_INVALID);
     }
 
     #[test]
     fn code_errors() {
         let mut emu = emulator(&[]);
-        let code = obtain_code(&mut emu, &authz(PUBLIC));
-        let r = emu.handle(
-            ORIGIN,
-            &code_request(
-                WEB,
-                &code,
-                &[("redirect_uri", CB), ("code_verifier", VERIFIER)],
-            ),
-        );
-        assert_error(
-            &r,
-            400,
-            "invalid_grant",
-            "The grant was issued to another client. Please make sure the 'client_id' matches the one used at the authorize request.",
-        );
-        // That attempt consumed the code.
-        let r = redeem(&mut emu, PUBLIC, &code);
-        assert_error(
-            &r,
-            400,
-            "invalid_grant",
-            "The authorization code is invalid or has expired.",
-        );
-
-        let code = obtain_code(&mut emu, &authz(PUBLIC));
-        let r = emu.handle(
-            ORIGIN,
-            &code_request(
-                PUBLIC,
-                &code,
-                &[
-                    ("redirect_uri", "https://app.example/other"),
-                    ("code_verifier", VERIFIER),
-                ],
-            ),
-        );
-        assert_error(
-            &r,
-            400,
-            "invalid_grant",
-            "The 'redirect_uri' does not match the redirection URI used in the authorization request.",
-        );
-
-        let r = redeem(&mut emu, PUBLIC, "no-such-code");
-        assert_error(
-            &r,
-            400,
-            "invalid_grant",
-            "The authorization code is invalid or has expired.",
-        );
+        let mismatches = [
+            ("another client", WEB, CB, OTHER_CLIENT),
+            ("another redirect_uri", PUBLIC, OTHER_CB, REDIRECT_DIFFERS),
+        ];
+        for (case, client, redirect_uri, description) in mismatches {
+            let code = obtain_code(&mut emu, &authz(PUBLIC));
+            let extra = [("redirect_uri", redirect_uri), ("code_verifier", VERIFIER)];
+            let r = redeem_with(&mut emu, client, &code, &extra);
+            assert_case_error(case, &r, 400, "invalid_grant", description);
+            // That attempt consumed the code.
+            let retry = format!("{case}, then the right request");
+            assert_code_invalid(&retry, &redeem(&mut emu, PUBLIC, &code));
+        }
+        assert_code_invalid("an unknown code", &redeem(&mut emu, PUBLIC, "no-such-code"));
     }
 
     #[test]
@@ -364,147 +330,99 @@ mod tests {
         let mut emu = emulator(&[]);
         let code = obtain_code(&mut emu, &authz(PUBLIC));
         assert_eq!(redeem(&mut emu, PUBLIC, &code).status, 200);
-        assert_error(
-            &redeem(&mut emu, PUBLIC, &code),
-            400,
-            "invalid_grant",
-            "The authorization code is invalid or has expired.",
-        );
+        assert_code_invalid("a second redemption", &redeem(&mut emu, PUBLIC, &code));
     }
 
     #[test]
     fn codes_expire_after_300_virtual_seconds() {
         let mut emu = emulator(&[]);
-        let code = obtain_code(&mut emu, &authz(PUBLIC));
-        assert!(emu.age_artifact(&code, 299));
-        assert_eq!(redeem(&mut emu, PUBLIC, &code).status, 200);
-
-        let code = obtain_code(&mut emu, &authz(PUBLIC));
-        assert!(emu.age_artifact(&code, 300));
-        assert_error(
-            &redeem(&mut emu, PUBLIC, &code),
-            400,
-            "invalid_grant",
-            "The authorization code is invalid or has expired.",
-        );
-
+        let code = aged_code(&mut emu, &authz(PUBLIC), 299);
+        let r = redeem(&mut emu, PUBLIC, &code);
+        assert_eq!(r.status, 200, "aged 299 seconds: {}", text(&r));
+        let code = aged_code(&mut emu, &authz(PUBLIC), 300);
+        assert_code_invalid("aged 300 seconds", &redeem(&mut emu, PUBLIC, &code));
         let code = obtain_code(&mut emu, &authz(PUBLIC));
         emu.advance_clock(301);
-        assert_error(
-            &redeem(&mut emu, PUBLIC, &code),
-            400,
-            "invalid_grant",
-            "The authorization code is invalid or has expired.",
-        );
+        assert_code_invalid("301 seconds later", &redeem(&mut emu, PUBLIC, &code));
     }
 
     #[test]
     fn pkce_errors() {
+        const VERIFIER_REQUIRED: &str = "PKCE code verifier is required by the application.";
+        const PKCE_FAILED: &str = "PKCE verification failed.";
+        const STRAY_VERIFIER: &str = "PKCE code challenge should be specified in the authorize request for code verification.";
         let mut emu = emulator(&[]);
-        type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
-        let cases: [Case; 4] = [
+        let other = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK";
+        let stray = format!("{VERIFIER}+");
+        let cases = [
             (
-                &[],
+                "no verifier",
+                PUBLIC,
+                None,
                 "invalid_request",
-                "PKCE code verifier is required by the application.",
+                VERIFIER_REQUIRED,
             ),
             (
-                &[(
-                    "code_verifier",
-                    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXK",
-                )],
+                "another verifier",
+                PUBLIC,
+                Some(other),
                 "invalid_grant",
-                "PKCE verification failed.",
+                PKCE_FAILED,
             ),
             (
-                &[("code_verifier", "short")],
+                "a short verifier",
+                PUBLIC,
+                Some("short"),
                 "invalid_grant",
-                "PKCE verification failed.",
+                PKCE_FAILED,
             ),
             (
-                &[(
-                    "code_verifier",
-                    "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk+",
-                )],
+                "a stray character",
+                PUBLIC,
+                Some(stray.as_str()),
                 "invalid_grant",
-                "PKCE verification failed.",
+                PKCE_FAILED,
+            ),
+            (
+                "no earlier challenge",
+                WEB,
+                Some(VERIFIER),
+                "invalid_request",
+                STRAY_VERIFIER,
             ),
         ];
-        for (extra, error, description) in cases {
-            let code = obtain_code(&mut emu, &authz(PUBLIC));
-            let mut params = vec![("redirect_uri", CB)];
-            params.extend_from_slice(extra);
-            let r = emu.handle(ORIGIN, &code_request(PUBLIC, &code, &params));
-            assert_error(&r, 400, error, description);
+        for (case, client, verifier, error, description) in cases {
+            let code = obtain_code(&mut emu, &authz(client));
+            let verifier = verifier.map(|v| ("code_verifier", v));
+            let extra: Vec<_> = [("redirect_uri", CB)].into_iter().chain(verifier).collect();
+            let r = redeem_with(&mut emu, client, &code, &extra);
+            assert_case_error(case, &r, 400, error, description);
         }
-        // A verifier without an earlier challenge.
-        let code = obtain_code(&mut emu, &authz(WEB));
-        let r = emu.handle(
-            ORIGIN,
-            &code_request(
-                WEB,
-                &code,
-                &[("redirect_uri", CB), ("code_verifier", VERIFIER)],
-            ),
-        );
-        assert_error(
-            &r,
-            400,
-            "invalid_request",
-            "PKCE code challenge should be specified in the authorize request for code verification.",
-        );
         // A confidential client that used PKCE must still send the verifier.
-        let a = authz(WEB)
-            .set("code_challenge", CHALLENGE)
-            .set("code_challenge_method", "S256");
-        let code = obtain_code(&mut emu, &a);
-        let r = emu.handle(
-            ORIGIN,
-            &code_request(
-                WEB,
-                &code,
-                &[("redirect_uri", CB), ("code_verifier", VERIFIER)],
-            ),
-        );
+        let code = obtain_code(&mut emu, &authz(WEB).pkce());
+        let extra = [("redirect_uri", CB), ("code_verifier", VERIFIER)];
+        let r = redeem_with(&mut emu, WEB, &code, &extra);
         assert_eq!(r.status, 200, "{}", text(&r));
     }
 
     #[test]
     fn unsupported_grant_types() {
+        const UNSUPPORTED_GRANT: &str = "The authorization grant type is not supported by the authorization server. Configured grant types: [authorization_code, refresh_token].";
         let mut emu = emulator(&[]);
         for grant in [Some("client_credentials"), Some("password"), None] {
             let params: Vec<(&str, &str)> = grant.map(|g| ("grant_type", g)).into_iter().collect();
-            let r = emu.handle(ORIGIN, &token_request(WEB, &params));
-            assert_error(
-                &r,
-                400,
-                "unsupported_grant_type",
-                "The authorization grant type is not supported by the authorization server. Configured grant types: [authorization_code, refresh_token].",
-            );
+            let r = send(&mut emu, token_request(WEB, &params));
+            let case = format!("grant_type {grant:?}");
+            assert_case_error(&case, &r, 400, "unsupported_grant_type", UNSUPPORTED_GRANT);
         }
-    }
-
-    fn refresh(
-        emu: &mut Athenahealth,
-        client: &str,
-        token: &str,
-        scope: Option<&str>,
-    ) -> EmuResponse {
-        let mut params = vec![("grant_type", "refresh_token"), ("refresh_token", token)];
-        if let Some(scope) = scope {
-            params.push(("scope", scope));
-        }
-        emu.handle(ORIGIN, &token_request(client, &params))
     }
 
     #[test]
     fn refresh_grant() {
+        const DENIED_SCOPES: &str = "Some of the scopes requested for the refresh request were not granted in the original authorize request. Denied scopes: [email, profile]";
         let mut emu = emulator(&[]);
-        let first = tokens(&mut emu, &authz(PUBLIC));
-        let rt = first["refresh_token"]
-            .as_str()
-            .expect("refresh token")
-            .to_string();
+        let first = public_tokens(&mut emu);
+        let rt = s(&first["refresh_token"]);
 
         let r = refresh(&mut emu, PUBLIC, &rt, None);
         assert_eq!(r.status, 200, "{}", text(&r));
@@ -515,51 +433,35 @@ mod tests {
         assert!(body["id_token"].is_string());
         assert_ne!(body["access_token"], first["access_token"]);
 
-        let body = json(&refresh(
-            &mut emu,
-            PUBLIC,
-            &rt,
-            Some("launch/patient patient/Patient.read"),
-        ));
-        assert_eq!(body["scope"], "launch/patient patient/Patient.read");
+        let narrower = "launch/patient patient/Patient.read";
+        let body = json(&refresh(&mut emu, PUBLIC, &rt, Some(narrower)));
+        assert_eq!(body["scope"], narrower);
         assert!(body.get("id_token").is_none());
         assert_eq!(body["patient"], PATIENT);
 
         let r = refresh(&mut emu, PUBLIC, &rt, Some("openid email profile"));
-        assert_error(
-            &r,
-            400,
-            "access_denied",
-            "Some of the scopes requested for the refresh request were not granted in the original authorize request. Denied scopes: [email, profile]",
-        );
+        assert_error(&r, 400, "access_denied", DENIED_SCOPES);
 
-        for (client, token) in [(PUBLIC, "nope"), (MAPPING, rt.as_str())] {
-            assert_error(
-                &refresh(&mut emu, client, token, None),
-                400,
-                "invalid_grant",
-                "The refresh token is invalid or expired.",
-            );
+        for (case, client, token) in [
+            ("an unknown token", PUBLIC, "nope"),
+            ("another client's token", MAPPING, rt.as_str()),
+        ] {
+            let r = refresh(&mut emu, client, token, None);
+            assert_case_error(case, &r, 400, "invalid_grant", REFRESH_INVALID);
         }
     }
 
     #[test]
     fn refresh_lifetime_slides() {
         let mut emu = emulator(&[]);
-        let rt = tokens(&mut emu, &authz(PUBLIC))["refresh_token"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        assert!(emu.age_artifact(&rt, REFRESH_TOKEN_LIFETIME - 10));
-        assert_eq!(refresh(&mut emu, PUBLIC, &rt, None).status, 200);
-        assert!(emu.age_artifact(&rt, REFRESH_TOKEN_LIFETIME - 10));
-        assert_eq!(refresh(&mut emu, PUBLIC, &rt, None).status, 200);
+        let rt = s(&public_tokens(&mut emu)["refresh_token"]);
+        for round in 1..=2 {
+            assert!(emu.age_artifact(&rt, REFRESH_TOKEN_LIFETIME - 10));
+            let r = refresh(&mut emu, PUBLIC, &rt, None);
+            assert_eq!(r.status, 200, "round {round}: {}", text(&r));
+        }
         assert!(emu.age_artifact(&rt, REFRESH_TOKEN_LIFETIME));
-        assert_error(
-            &refresh(&mut emu, PUBLIC, &rt, None),
-            400,
-            "invalid_grant",
-            "The refresh token is invalid or expired.",
-        );
+        let r = refresh(&mut emu, PUBLIC, &rt, None);
+        assert_error(&r, 400, "invalid_grant", REFRESH_INVALID);
     }
 }
