@@ -26,6 +26,9 @@ fn state_is_valid(state: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, ',' | '.' | '_' | '-'))
 }
 
+/// The challenge of an authorization request, or the error_description refusing it.
+type Pkce = Result<Option<Challenge>, &'static str>;
+
 impl Athenahealth {
     pub(super) fn authorize(&mut self, req: &EmuRequest) -> EmuResponse {
         let txn = match self.validate_authorize(req) {
@@ -98,7 +101,7 @@ impl Athenahealth {
             ),
         })?;
         let challenge = self
-            .checked_challenge(client, get("code_challenge"), get("code_challenge_method"))
+            .checked_challenge(client, &query)
             .map_err(|description| fail("invalid_request", description))?;
 
         Ok(Transaction {
@@ -140,13 +143,10 @@ impl Athenahealth {
     }
 
     /// Validates the PKCE parameters; `Err` is the `error_description`.
-    fn checked_challenge(
-        &self,
-        client: &ClientRegistration,
-        challenge: Option<&str>,
-        method: Option<&str>,
-    ) -> Result<Option<Challenge>, &'static str> {
-        match read_challenge(challenge, method, self.on(Fault::AllowPlainPkce)) {
+    fn checked_challenge(&self, client: &ClientRegistration, query: &[(String, String)]) -> Pkce {
+        let sent = param(query, "code_challenge");
+        let method = param(query, "code_challenge_method");
+        match read_challenge(sent, method, self.on(Fault::AllowPlainPkce)) {
             Ok(None) | Err(ChallengeFailure::MethodWithoutChallenge { supported: true }) => {
                 self.no_challenge(client)
             }
@@ -157,7 +157,7 @@ impl Athenahealth {
     }
 
     /// A public client must use PKCE; a confidential one may do without.
-    fn no_challenge(&self, client: &ClientRegistration) -> Result<Option<Challenge>, &'static str> {
+    fn no_challenge(&self, client: &ClientRegistration) -> Pkce {
         if client.auth != ClientAuth::None || self.on(Fault::PkceOptionalForPublicClients) {
             Ok(None)
         } else if self.on(Fault::LegacyOktaWording) {

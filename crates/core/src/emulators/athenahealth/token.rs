@@ -149,11 +149,7 @@ impl Athenahealth {
         let value = param(form, "refresh_token").unwrap_or("").to_string();
         let now = self.now();
         // One wording for every reason, so a client learns nothing about others' tokens.
-        let rules = RefreshRules {
-            bound_to_client: true,
-            detect_replay: false,
-            replay_revokes: false,
-        };
+        let rules = RefreshRules::KEPT;
         let used = self
             .store
             .tokens

@@ -15,6 +15,16 @@ pub(crate) struct RefreshRules {
     pub replay_revokes: bool,
 }
 
+impl RefreshRules {
+    /// For servers that never rotate refresh tokens: only their client may use one, and
+    /// presenting it again is ordinary use, not a replay.
+    pub const KEPT: RefreshRules = RefreshRules {
+        bound_to_client: true,
+        detect_replay: false,
+        replay_revokes: false,
+    };
+}
+
 /// Why a refresh token was not honoured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RefreshFailure {

@@ -1,12 +1,12 @@
 //! The tenant's `.well-known/smart-configuration` (the 2024 document's shape: no
 //! `issuer`, no PKCE methods) and the OpenID configuration of its issuer.
 
-use crate::vendors::oracle_health::SPECIAL_SCOPES;
 use serde_json::{Value, json};
 
 use super::OracleHealth;
 use super::faults::Fault;
 use crate::emulators::EmuResponse;
+use crate::vendors::oracle_health::SPECIAL_SCOPES;
 
 const CAPABILITIES: &[&str] = &[
     "launch-ehr",
@@ -108,6 +108,7 @@ impl OracleHealth {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
+    use super::CAPABILITIES;
     use crate::emulators::Emulator;
 
     #[test]
@@ -151,26 +152,17 @@ mod tests {
             serde_json::json!(["authorization_code", "client_credentials"])
         );
         assert_eq!(doc["response_types_supported"], serde_json::json!(["code"]));
-        assert_eq!(
-            doc["capabilities"],
-            serde_json::json!([
-                "launch-ehr",
-                "launch-standalone",
-                "client-public",
-                "client-confidential-symmetric",
-                "sso-openid-connect",
-                "context-banner",
-                "context-style",
-                "context-ehr-patient",
-                "context-ehr-encounter",
-                "permission-patient",
-                "permission-user",
-                "permission-offline",
-                "permission-online",
-                "permission-v1",
-                "health-cards"
-            ])
-        );
+        // The whole documented list is published, and with it what the flows here need.
+        assert_eq!(doc["capabilities"], serde_json::json!(CAPABILITIES));
+        assert_eq!(CAPABILITIES.len(), 15);
+        for c in [
+            "launch-ehr",
+            "client-confidential-symmetric",
+            "permission-v1",
+            "health-cards",
+        ] {
+            assert!(CAPABILITIES.contains(&c), "{c}");
+        }
         let scopes: Vec<&str> = doc["scopes_supported"]
             .as_array()
             .map(|a| a.iter().filter_map(|s| s.as_str()).collect())

@@ -107,11 +107,7 @@ impl OracleHealth {
         let id = client.client_id.as_str();
         let value = param(form, "refresh_token").unwrap_or("").to_string();
         let now = self.now();
-        let rules = RefreshRules {
-            bound_to_client: true,
-            detect_replay: false,
-            replay_revokes: false,
-        };
+        let rules = RefreshRules::KEPT;
         let used = self.store.tokens.use_refresh(&value, id, now, rules);
         let original = match used {
             Ok(token) => token.grant,

@@ -13,6 +13,9 @@ use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
 
 const UNREGISTERED_REDIRECT_URI: &str = "The redirect_uri is not registered for this client.";
 
+/// The challenge of an authorization request, or the error_description refusing it.
+type Pkce = Result<Option<Challenge>, &'static str>;
+
 impl Reference {
     pub(super) fn authorize(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         match self.validate_authorize(origin, req) {
@@ -124,12 +127,8 @@ impl Reference {
         let challenge = if implicit {
             None
         } else {
-            self.checked_challenge(
-                client,
-                p.get("code_challenge"),
-                p.get("code_challenge_method"),
-            )
-            .map_err(|description| fail("invalid_request", description))?
+            self.checked_challenge(client, &p)
+                .map_err(|description| fail("invalid_request", description))?
         };
 
         Ok(Transaction {
@@ -226,14 +225,10 @@ impl Reference {
 
     /// PKCE (RFC 7636 §4.3, RFC 9700 §2.1.1, SMART-06): S256 only; required of public
     /// clients, optional for confidential ones. `Err` is the error_description.
-    fn checked_challenge(
-        &self,
-        client: &ClientRegistration,
-        challenge: Option<&str>,
-        method: Option<&str>,
-    ) -> Result<Option<Challenge>, &'static str> {
+    fn checked_challenge(&self, client: &ClientRegistration, p: &Params) -> Pkce {
         let plain_allowed = self.on(Fault::AllowPlainPkce);
-        match read_challenge(challenge, method, plain_allowed) {
+        let method = p.get("code_challenge_method");
+        match read_challenge(p.get("code_challenge"), method, plain_allowed) {
             Ok(None)
                 if client.auth == ClientAuth::None
                     && !self.on(Fault::PkceOptionalForPublicClients) =>
