@@ -108,7 +108,7 @@ impl OracleHealth {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::*;
-    use super::CAPABILITIES;
+    use super::{CAPABILITIES, SPECIAL_SCOPES};
     use crate::emulators::Emulator;
 
     #[test]
@@ -167,18 +167,13 @@ mod tests {
             .as_array()
             .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
             .unwrap_or_default();
-        for s in [
+        let resources = [
             "system/Patient.read",
             "user/Observation.write",
             "patient/Encounter.read",
-            "launch",
-            "profile",
-            "fhirUser",
-            "openid",
-            "online_access",
-            "offline_access",
-        ] {
-            assert!(scopes.contains(&s), "{s}");
+        ];
+        for s in resources.iter().chain(&SPECIAL_SCOPES) {
+            assert!(scopes.contains(s), "{s}");
         }
         assert!(
             scopes
