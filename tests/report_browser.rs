@@ -115,12 +115,7 @@ fn the_report_renders_in_chromium_with_evidence_and_no_secrets() {
         .unwrap();
     rt.block_on(async {
         let profile_dir = tempfile::tempdir().unwrap();
-        let client = session(&webdriver, &chromium, profile_dir.path()).await;
-
-        client
-            .goto(&format!("file://{}", report.display()))
-            .await
-            .unwrap();
+        let client = open_report(&webdriver, &chromium, profile_dir.path(), &report).await;
         let title = client.title().await.unwrap();
         assert!(title.starts_with("grantcheck report"), "{title}");
 
@@ -202,11 +197,12 @@ fn start_driver(chromedriver: &str) -> (Driver, String) {
     (Driver(child), format!("http://127.0.0.1:{port}"))
 }
 
-/// A headless chromium session with its browser log kept.
-async fn session(
+/// A headless chromium session, with its browser log kept, showing `report`.
+async fn open_report(
     webdriver: &str,
     chromium: &str,
     profile_dir: &std::path::Path,
+    report: &std::path::Path,
 ) -> fantoccini::Client {
     let started = Instant::now();
     while reqwest::get(format!("{webdriver}/status")).await.is_err() {
@@ -233,11 +229,16 @@ async fn session(
         serde_json::json!({"browser": "ALL"}),
     );
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    ClientBuilder::new(connector)
+    let client = ClientBuilder::new(connector)
         .capabilities(caps)
         .connect(webdriver)
         .await
-        .expect("a chromium session")
+        .expect("a chromium session");
+    client
+        .goto(&format!("file://{}", report.display()))
+        .await
+        .expect("the report opens");
+    client
 }
 
 /// Console errors, through chromedriver's log endpoint.
@@ -300,11 +301,7 @@ fn a_fleet_report_opens_in_chromium_with_its_matrix() {
     let (_driver, webdriver) = start_driver(&chromedriver);
     rt.block_on(async {
         let profile_dir = tempfile::tempdir().unwrap();
-        let client = session(&webdriver, &chromium, profile_dir.path()).await;
-        client
-            .goto(&format!("file://{}", report.display()))
-            .await
-            .unwrap();
+        let client = open_report(&webdriver, &chromium, profile_dir.path(), &report).await;
         let matrix = client
             .find(Locator::Css("#matrix + p + div.matrix table"))
             .await

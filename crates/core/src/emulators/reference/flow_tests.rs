@@ -955,14 +955,7 @@ fn token_errors_are_registered_codes_in_the_rfc_charset() {
             ..post("/token", &[])
         },
     ];
-    let registered = [
-        "invalid_request",
-        "invalid_client",
-        "invalid_grant",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "invalid_scope",
-    ];
+    let registered = crate::oauth::error::TOKEN_ERROR_CODES;
     for req in requests {
         let r = send(&mut emu, req);
         let body = json(&r);
