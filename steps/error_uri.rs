@@ -5,7 +5,7 @@ use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
 use grantcheck_core::checks::error_uri as eu;
-use grantcheck_core::oauth::error_uri::ErrorUri;
+use grantcheck_core::vendors::oracle_health::error_uri::ErrorUri;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r#"^the error URN is "([^"]*)"$"#, step!(urn_is)),

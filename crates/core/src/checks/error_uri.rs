@@ -5,7 +5,7 @@ use super::response::describe;
 use super::{Failure, Outcome, ensure};
 use crate::http::Response;
 use crate::oauth::error::OAuthError;
-use crate::oauth::error_uri::ErrorUri;
+use crate::vendors::oracle_health::error_uri::ErrorUri;
 
 /// The parsed `error_uri` of an error, or why there is none.
 pub fn of(err: &OAuthError) -> Result<ErrorUri, Failure> {

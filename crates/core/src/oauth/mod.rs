@@ -4,7 +4,6 @@
 pub mod assertion;
 pub mod authorize;
 pub mod error;
-pub mod error_uri;
 pub mod id_token;
 pub mod jws;
 pub mod percent;

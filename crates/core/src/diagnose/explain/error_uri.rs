@@ -1,6 +1,6 @@
 //! Oracle Health's `error_uri`, in the shape explain reports it. Parsing itself is
-//! `oauth::error_uri` (shared with the checks); this adds the short form and accepts a
-//! bare URN as well as the full URI.
+//! `vendors::oracle_health::error_uri` (shared with the checks); this adds the short
+//! form and accepts a bare URN as well as the full URI.
 
 use serde::Serialize;
 
@@ -64,7 +64,7 @@ pub fn parse_error_uri(uri: &str) -> Option<ErrorUri> {
             persona: None,
         });
     }
-    let e = crate::oauth::error_uri::ErrorUri::parse(t)?;
+    let e = crate::vendors::oracle_health::error_uri::ErrorUri::parse(t)?;
     // A URN still holding an escape was encoded once more than the URI around it.
     let urn = if e.urn.contains("%3A") || e.urn.contains("%3a") {
         percent_decode(&e.urn, false)

@@ -86,7 +86,7 @@ pub fn authorize_path(tenant: &str, persona: &str) -> String {
     format!("/tenants/{tenant}/protocols/oauth2/profiles/smart-v1/personas/{persona}/authorize")
 }
 
-pub use crate::oauth::error_uri::ErrorUri as ParsedErrorUri;
+pub use crate::vendors::oracle_health::error_uri::ErrorUri as ParsedErrorUri;
 
 fn parse_error_uri(uri: &str) -> ParsedErrorUri {
     ParsedErrorUri::parse(uri).unwrap_or_else(|| panic!("not an error_uri: {uri:?}"))
