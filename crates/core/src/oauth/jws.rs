@@ -42,8 +42,8 @@ mod tests {
     use super::*;
     use jsonwebtoken::{DecodingKey, Validation, decode, decode_header};
 
-    const PEM: &[u8] = include_bytes!("../emulators/keys/athena-1.pem");
-    const N: &str = include_str!("../emulators/keys/athena-1.n");
+    const PEM: &[u8] = include_bytes!("../emulators/reference/keys/reference-1.pem");
+    const N: &str = include_str!("../emulators/reference/keys/reference-1.n");
 
     #[test]
     fn signs_and_verifies_against_its_jwk() {

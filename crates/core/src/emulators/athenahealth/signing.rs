@@ -36,18 +36,15 @@ impl Keys {
         Self {
             published: [
                 PublishedKey {
-                    key: key("athena-emu-1", include_bytes!("../keys/athena-1.pem")),
-                    n: include_str!("../keys/athena-1.n").trim().to_string(),
+                    key: key("athena-emu-1", include_bytes!("keys/athena-1.pem")),
+                    n: include_str!("keys/athena-1.n").trim().to_string(),
                 },
                 PublishedKey {
-                    key: key("athena-emu-2", include_bytes!("../keys/athena-2.pem")),
-                    n: include_str!("../keys/athena-2.n").trim().to_string(),
+                    key: key("athena-emu-2", include_bytes!("keys/athena-2.pem")),
+                    n: include_str!("keys/athena-2.n").trim().to_string(),
                 },
             ],
-            unpublished: key(
-                "athena-emu-rogue",
-                include_bytes!("../keys/athena-rogue.pem"),
-            ),
+            unpublished: key("athena-emu-rogue", include_bytes!("../keys/rogue.pem")),
         }
     }
 

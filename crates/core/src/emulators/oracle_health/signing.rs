@@ -24,9 +24,9 @@ impl Keys {
         Self {
             key: SigningKey {
                 kid: KID.to_string(),
-                pem: include_bytes!("../keys/oracle-1.pem").to_vec(),
+                pem: include_bytes!("keys/oracle-1.pem").to_vec(),
             },
-            n: include_str!("../keys/oracle-1.n").trim().to_string(),
+            n: include_str!("keys/oracle-1.n").trim().to_string(),
         }
     }
 

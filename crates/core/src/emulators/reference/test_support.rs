@@ -51,11 +51,8 @@ pub fn jwt_key() -> crate::oauth::assertion::AssertionKey {
 
 /// A key the `private_key_jwt` client never registered, under the registered kid.
 pub fn rogue_jwt_key() -> crate::oauth::assertion::AssertionKey {
-    crate::oauth::assertion::AssertionKey::from_pem(
-        JWT_KID,
-        include_bytes!("../keys/athena-rogue.pem"),
-    )
-    .expect("rogue key")
+    crate::oauth::assertion::AssertionKey::from_pem(JWT_KID, include_bytes!("../keys/rogue.pem"))
+        .expect("rogue key")
 }
 
 fn jwt_client() -> ClientRegistration {
