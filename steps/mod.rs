@@ -6,13 +6,13 @@
 
 mod authorize;
 mod discovery;
-mod error_uri;
 mod fhir;
 mod outcomes;
 mod session;
 mod system;
 mod token;
 mod userinfo;
+mod vendors;
 mod world;
 
 use cucumber::step::{Collection, Context};
@@ -37,11 +37,11 @@ fn all() -> impl Iterator<Item = &'static (&'static str, StepFn)> {
         outcomes::session::STEPS,
         outcomes::fhir::STEPS,
         system::STEPS,
-        error_uri::STEPS,
         discovery::STEPS,
         userinfo::STEPS,
     ]
     .into_iter()
+    .chain(vendors::STEPS)
     .flatten()
 }
 

@@ -1,5 +1,5 @@
 //! Backend (system account) token requests: client_credentials with HTTP Basic, as
-//! Oracle Health's system accounts use it, including the requests the seed posts sent.
+//! CER-12's system accounts use it, including the requests the seed posts sent.
 
 use cucumber::step::Context;
 use grantcheck_core::profile::ClientRole;

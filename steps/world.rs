@@ -55,7 +55,7 @@ pub struct Flow {
     pub last: Option<Response>,
     /// The error the last refusal step established, for description steps.
     pub last_error: Option<OAuthError>,
-    /// The tenant the last request named in its path (Oracle Health), as sent.
+    /// The tenant the last request named in its path (tenant-scoped servers), as sent.
     pub tenant_sent: Option<String>,
 }
 

@@ -167,11 +167,11 @@ fn prove(profile: &str, vendor: &str) -> BTreeSet<String> {
 /// hold every check name.
 #[test]
 fn every_scenario_and_every_check_fails_under_some_fault() {
-    let proofs = [
-        ("athenahealth-emulated", "athenahealth"),
-        ("oracle-health-emulated", "oracle-health"),
-        ("reference-emulated", "reference"),
-    ];
+    // Every vendor of the registry, by its emulated profile, and the reference server.
+    let proofs: Vec<(String, &str)> = grantcheck_core::vendors::ids()
+        .chain(["reference"])
+        .map(|id| (format!("{id}-emulated"), id))
+        .collect();
     let tripped: BTreeSet<String> = std::thread::scope(|scope| {
         let handles: Vec<_> = proofs
             .iter()
@@ -185,7 +185,7 @@ fn every_scenario_and_every_check_fails_under_some_fault() {
     let named = check_names();
     assert!(
         named.len() > 50,
-        "check names read from crates/core/src/checks: {named:?}"
+        "check names read from the checks' sources: {named:?}"
     );
     let known_gaps: BTreeSet<String> =
         std::fs::read_to_string(common::root().join("tests/checks-without-a-fault.txt"))
@@ -212,7 +212,8 @@ fn every_scenario_and_every_check_fails_under_some_fault() {
     );
 }
 
-/// Every check name in `crates/core/src/checks/` (outside its unit tests): the string given as a
+/// Every check name in `crates/core/src/checks/` and the vendors' `checks.rs` (outside their
+/// unit tests): the string given as a
 /// failure's `check`, which the source writes just before its spec reference
 /// (`"token_error_is",` then `"RFC6749-5.2",` or a `spec` parameter), as
 /// `check: "…"`, or as a `CHECK` constant.
@@ -224,8 +225,16 @@ fn check_names() -> BTreeSet<String> {
     let field = regex::Regex::new(r#"check:\s*"([a-z][a-z0-9_]*)""#).unwrap();
     let constant = regex::Regex::new(r#"const [A-Z_]+: &str = "([a-z][a-z0-9_]*)""#).unwrap();
     let mut names = BTreeSet::new();
-    for entry in std::fs::read_dir(common::root().join("crates/core/src/checks")).unwrap() {
-        let path = entry.unwrap().path();
+    let src = common::root().join("crates/core/src");
+    // The shared checks, and the checks only one vendor needs, in its own folder.
+    let vendor_checks = std::fs::read_dir(src.join("vendors"))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("checks.rs"))
+        .filter(|p| p.is_file());
+    let shared = std::fs::read_dir(src.join("checks"))
+        .unwrap()
+        .map(|e| e.unwrap().path());
+    for path in shared.chain(vendor_checks) {
         let text = std::fs::read_to_string(&path).unwrap();
         let code = text.split("#[cfg(test)]").next().unwrap_or_default();
         for re in [&pair, &field, &constant] {

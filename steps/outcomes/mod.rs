@@ -112,10 +112,12 @@ fn refusal_checks<const N: usize>(
             Some(body) if body.get("error").is_some() => {
                 all.push(conforms(&body, Shape::OAuthError));
             }
-            // Okta's management-API error object, which athenahealth's Okta sends
-            // for an unknown client (OKT-11).
-            Some(body) if body.get("errorCode").is_some() => {
-                all.push(conforms(&body, Shape::OktaError));
+            // A vendor's own error object, told apart by a member RFC 6749's lacks
+            // (OKT-11's `errorCode`).
+            Some(body) => {
+                if let Some(shape) = Shape::vendor_error_of(&body) {
+                    all.push(conforms(&body, shape));
+                }
             }
             _ => {}
         }
@@ -123,7 +125,8 @@ fn refusal_checks<const N: usize>(
     all
 }
 
-fn tokens(w: &World) -> Value {
+/// The token response of the flow, or of the last request when the flow kept none.
+pub(crate) fn tokens(w: &World) -> Value {
     match &w.flow.grant.response {
         Some(t) => t.clone(),
         None => {
@@ -150,7 +153,7 @@ async fn fetch_keys(w: &mut World) -> Response {
     let Some(mut url) = w.target().endpoints.keys.clone() else {
         w.missing_endpoint("keys")
     };
-    // athenahealth documents `client_id` as required on /keys.
+    // Some servers require `client_id` on the keys endpoint (OKT-15); others ignore it.
     let id = w.client().id;
     url.query_pairs_mut().append_pair("client_id", &id);
     w.send(Request::get(url).header("accept", "application/json"))

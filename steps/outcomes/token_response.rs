@@ -23,10 +23,6 @@ pub(crate) const STEPS: &[(&str, StepFn)] = &[
     ),
     (r"^no refresh token is issued$", step!(no_refresh_token)),
     (r"^the access token lives (\d+) seconds$", step!(lives)),
-    (
-        r"^the token response carries Oracle Health's user, tenant and style context$",
-        step!(cerner_context),
-    ),
     (r#"^the granted scope is "([^"]*)"$"#, step!(scope_is)),
     (
         r"^the granted scope is the narrower scope$",
@@ -47,10 +43,6 @@ pub(crate) const STEPS: &[(&str, StepFn)] = &[
     (
         r"^the access token lifetime is given in expires_in$",
         step!(expires_in),
-    ),
-    (
-        r"^the access token lifetime is given in expires_in, as athenahealth documents$",
-        step!(expires_in_documented),
     ),
 ];
 
@@ -96,29 +88,13 @@ async fn no_refresh_token(w: &mut World, _: Context) {
     w.must(tk::lacks_member(&t, "refresh_token", "ATH-06"));
 }
 
-/// Oracle Health documents the lifetime (CER-15), so its absence is a failure here.
+/// The step names a documented lifetime (CER-15), so its absence is a failure here.
 async fn lives(w: &mut World, ctx: Context) {
     let t = tokens(w);
     let secs: u64 = arg(&ctx, 1).parse().unwrap_or(0);
     w.must(tk::expires_in_present(&t, "CER-15"));
     w.must(tk::expires_in_well_formed(&t));
     w.must(tk::expires_in_is(&t, secs));
-}
-
-async fn cerner_context(w: &mut World, _: Context) {
-    let t = tokens(w);
-    for member in [
-        "user",
-        "username",
-        "tenant",
-        "need_patient_banner",
-        "smart_style_url",
-    ] {
-        w.must(tk::has_member(&t, member, "CER-16"));
-    }
-    if let Some(tenant) = w.target().profile.spec.tenant.clone() {
-        w.must(tk::member_is(&t, "tenant", &tenant, "CER-16"));
-    }
 }
 
 async fn scope_is(w: &mut World, ctx: Context) {
@@ -161,13 +137,6 @@ async fn scope_excludes(w: &mut World, ctx: Context) {
     let t = tokens(w);
     let requested = w.flow.grant.requested_scope.clone();
     w.must(tk::scope_excludes(&t, requested.as_deref(), arg(&ctx, 1)));
-}
-
-/// athenahealth documents the lifetimes (ATH-06), so a missing one fails there.
-async fn expires_in_documented(w: &mut World, _: Context) {
-    let t = tokens(w);
-    w.must(tk::expires_in_present(&t, "ATH-06"));
-    w.must(tk::expires_in_well_formed(&t));
 }
 
 /// RFC 6749 §5.1 RECOMMENDS `expires_in`; when present it must be well formed.

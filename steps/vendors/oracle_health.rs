@@ -1,13 +1,20 @@
-//! Then-steps about Oracle Health's error_uri: its URN, and who and what the server
-//! attributed the failure to.
+//! Then-steps only Oracle Health's documentation calls for: its error_uri (the URN, and
+//! who and what the server attributed the failure to) and the context members of its
+//! token response.
 
 use cucumber::step::Context;
 
-use super::{StepFn, World, arg, step};
-use grantcheck_core::checks::error_uri as eu;
+use crate::outcomes::tokens;
+use crate::{StepFn, World, arg, step};
+use grantcheck_core::checks::token as tk;
+use grantcheck_core::vendors::oracle_health::checks as eu;
 use grantcheck_core::vendors::oracle_health::error_uri::ErrorUri;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
+    (
+        r"^the token response carries Oracle Health's user, tenant and style context$",
+        step!(context_members),
+    ),
     (r#"^the error URN is "([^"]*)"$"#, step!(urn_is)),
     (
         r"^the failure is attributed to client authentication$",
@@ -84,8 +91,25 @@ async fn envelope(w: &mut World, _: Context) {
     if let Some(body) = resp.json() {
         all.push(grantcheck_core::checks::schema::conforms(
             &body,
-            grantcheck_core::checks::schema::Shape::OracleHealthError,
+            grantcheck_core::checks::schema::Shape::Vendor(&eu::ERROR_SHAPE),
         ));
     }
     w.must_all(all);
+}
+
+/// The user, tenant and style members Oracle Health adds to a token response (CER-16).
+async fn context_members(w: &mut World, _: Context) {
+    let t = tokens(w);
+    for member in [
+        "user",
+        "username",
+        "tenant",
+        "need_patient_banner",
+        "smart_style_url",
+    ] {
+        w.must(tk::has_member(&t, member, "CER-16"));
+    }
+    if let Some(tenant) = w.target().profile.spec.tenant.clone() {
+        w.must(tk::member_is(&t, "tenant", &tenant, "CER-16"));
+    }
 }

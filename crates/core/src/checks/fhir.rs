@@ -47,7 +47,7 @@ pub fn bearer_challenge(resp: &Response) -> Outcome {
 }
 
 /// A scope-less request is refused with 403 naming the insufficient-scope cause,
-/// as Oracle Health documents it (CER-22): in its body, or where RFC 6750 §3 puts the
+/// as CER-22 documents it: in its body, or where RFC 6750 §3 puts the
 /// error code, the `WWW-Authenticate` challenge (RFC 6750 §3.1 itself says only that
 /// 403 SHOULD be used, so this is the vendor's rule, not the RFC's).
 pub fn insufficient_scope(resp: &Response) -> Outcome {

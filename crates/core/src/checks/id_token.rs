@@ -1,5 +1,5 @@
 //! ID token checks (OpenID Connect Core §3.1.3.7): signature via the JWKS `kid`,
-//! issuer, audience, expiry, nonce; and athenahealth's `pim` claim.
+//! issuer, audience, expiry, nonce; and the `pim` claim ATH-08 documents.
 
 use serde_json::Value;
 
@@ -79,7 +79,7 @@ pub fn nonce_is(t: &Decoded, nonce: &str) -> Outcome {
     )
 }
 
-/// athenahealth's patient identity mappings: an array of practice/brand/patient/access.
+/// The patient identity mappings of ATH-08: an array of practice/brand/patient/access.
 pub fn pim_well_formed(t: &Decoded) -> Outcome {
     const CHECK: &str = "pim_claim_is_well_formed";
     const SPEC: &str = "ATH-08";

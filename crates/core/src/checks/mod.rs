@@ -5,7 +5,6 @@
 
 pub mod authorize;
 pub mod discovery;
-pub mod error_uri;
 pub mod fhir;
 pub mod id_token;
 pub mod response;

@@ -10,8 +10,9 @@ use serde_json::Value;
 
 use super::{Outcome, ensure};
 
-/// A schema in `schemas/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A schema in `schemas/`: the standards' shapes, or one a vendor documents for its
+/// own error objects (held in that vendor's folder, listed by the registry).
+#[derive(Debug, Clone, Copy)]
 pub enum Shape {
     TokenResponse,
     OAuthError,
@@ -21,12 +22,34 @@ pub enum Shape {
     SmartV2,
     Introspection,
     Jwks,
-    OktaError,
-    OracleHealthError,
+    Vendor(&'static VendorShape),
 }
 
+/// A vendor's own error object: its schema file, the member that tells it apart from
+/// RFC 6749's, and the check that judges it.
+#[derive(Debug)]
+pub struct VendorShape {
+    /// The file's name in `schemas/` (without `.json`).
+    pub file: &'static str,
+    pub text: &'static str,
+    /// A member only this shape has (`errorCode`), so any error body can be matched to
+    /// it; `None` for a shape only the vendor's own steps ask for.
+    pub marker: Option<&'static str>,
+    pub check: &'static str,
+    pub spec: &'static str,
+    pub compiled: OnceLock<Validator>,
+}
+
+impl PartialEq for Shape {
+    fn eq(&self, other: &Self) -> bool {
+        self.file() == other.file()
+    }
+}
+
+impl Eq for Shape {}
+
 impl Shape {
-    pub const ALL: &[Shape] = &[
+    const STANDARD: [Shape; 8] = [
         Shape::TokenResponse,
         Shape::OAuthError,
         Shape::OpenidDiscovery,
@@ -35,9 +58,22 @@ impl Shape {
         Shape::SmartV2,
         Shape::Introspection,
         Shape::Jwks,
-        Shape::OktaError,
-        Shape::OracleHealthError,
     ];
+
+    /// Every shape: the standards' and each vendor's.
+    pub fn all() -> Vec<Shape> {
+        Shape::STANDARD
+            .into_iter()
+            .chain(crate::vendors::error_shapes().map(Shape::Vendor))
+            .collect()
+    }
+
+    /// The vendor shape whose marker member `body` carries, if any.
+    pub fn vendor_error_of(body: &Value) -> Option<Shape> {
+        crate::vendors::error_shapes()
+            .find(|s| s.marker.is_some_and(|m| body.get(m).is_some()))
+            .map(Shape::Vendor)
+    }
 
     /// The file's name in `schemas/` (without `.json`).
     pub fn file(self) -> &'static str {
@@ -50,8 +86,7 @@ impl Shape {
             Shape::SmartV2 => "smart-configuration-v2",
             Shape::Introspection => "introspection-response",
             Shape::Jwks => "jwks",
-            Shape::OktaError => "okta-error",
-            Shape::OracleHealthError => "oracle-health-error",
+            Shape::Vendor(v) => v.file,
         }
     }
 
@@ -67,10 +102,7 @@ impl Shape {
             Shape::SmartV2 => include_str!("../../../../schemas/smart-configuration-v2.json"),
             Shape::Introspection => include_str!("../../../../schemas/introspection-response.json"),
             Shape::Jwks => include_str!("../../../../schemas/jwks.json"),
-            Shape::OktaError => include_str!("../../../../schemas/okta-error.json"),
-            Shape::OracleHealthError => {
-                include_str!("../../../../schemas/oracle-health-error.json")
-            }
+            Shape::Vendor(v) => v.text,
         }
     }
 
@@ -85,17 +117,22 @@ impl Shape {
             Shape::SmartV2 => ("smart_configuration_shape", "SMART-v2-2.1"),
             Shape::Introspection => ("introspection_response_shape", "RFC7662-2.2"),
             Shape::Jwks => ("jwks_shape", "RFC7517-5"),
-            Shape::OktaError => ("okta_error_shape", "Okta-error-object"),
-            Shape::OracleHealthError => ("oracle_health_error_shape", "CER-error-uri"),
+            Shape::Vendor(v) => (v.check, v.spec),
         }
     }
 
     /// The compiled schema; built once per process. The schemas are part of the
     /// binary and a test compiles every one, so failing here is a build defect.
     fn validator(self) -> &'static Validator {
-        static COMPILED: [OnceLock<Validator>; 10] = [const { OnceLock::new() }; 10];
-        let i = Shape::ALL.iter().position(|s| *s == self).unwrap_or(0);
-        COMPILED[i].get_or_init(|| {
+        static COMPILED: [OnceLock<Validator>; 8] = [const { OnceLock::new() }; 8];
+        let cell = match self {
+            Shape::Vendor(v) => &v.compiled,
+            _ => {
+                let i = Shape::STANDARD.iter().position(|s| *s == self);
+                &COMPILED[i.unwrap_or(0)]
+            }
+        };
+        cell.get_or_init(|| {
             let schema: Value = serde_json::from_str(self.text())
                 .unwrap_or_else(|e| panic!("schemas/{}.json is not JSON: {e}", self.file()));
             jsonschema::validator_for(&schema)
@@ -143,9 +180,8 @@ mod tests {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let shape = Shape::ALL
-                .iter()
-                .copied()
+            let shape = Shape::all()
+                .into_iter()
                 .find(|s| name.starts_with(&format!("{}.", s.file())))
                 .unwrap_or_else(|| panic!("{name}: names no schema"));
             let doc: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap())
@@ -160,7 +196,7 @@ mod tests {
                 counts.1 += 1;
             }
         }
-        for s in Shape::ALL {
+        for s in Shape::all() {
             let (valid, invalid) = seen.get(s.file()).copied().unwrap_or_default();
             assert!(
                 valid >= 1 && invalid >= 1,

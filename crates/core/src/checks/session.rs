@@ -7,7 +7,7 @@ use super::{Outcome, ensure, fail};
 use crate::http::Response;
 use crate::oauth::authorize::{RedirectParams, is_redirect_to};
 
-/// athenahealth keeps a sign-in session (ATH-09): while it is active, a new
+/// A server that keeps a sign-in session (ATH-09): while it is active, a new
 /// authorization does not show the sign-in form. `asked`: whether it was shown.
 pub fn session_reused(asked: bool) -> Outcome {
     ensure(
@@ -66,7 +66,7 @@ pub fn jwks_has_rs256_keys(resp: &Response) -> Outcome {
             && s("e").is_some()
             && s("alg").is_none_or(|a| a == "RS256")
             && s("use").is_none_or(|u| u == "sig");
-        // Okta documents this shape for its keys endpoint (OKT-15); RFC 7517 leaves
+        // OKT-15 documents this shape for the keys endpoint; RFC 7517 leaves
         // every one of these members optional but `kty`, so the rule is the vendor's.
         if !ok {
             return fail(

@@ -278,7 +278,7 @@ pub fn expires_in_at_most(body: &Value, max: u64) -> Outcome {
     )
 }
 
-/// A documented fixed lifetime (Oracle Health: 570 s, CER-15).
+/// A documented fixed lifetime (570 s in CER-15).
 pub fn expires_in_is(body: &Value, secs: u64) -> Outcome {
     let n = body.get("expires_in").and_then(Value::as_u64);
     ensure(
@@ -548,7 +548,7 @@ mod tests {
     }
 
     #[test]
-    fn an_rfc6749_or_okta_error_body_yields_its_error() {
+    fn an_rfc6749_or_api_error_body_yields_its_error() {
         let r = json_response(
             400,
             json!({ "error": "invalid_grant", "error_description": "d" }),
@@ -557,8 +557,9 @@ mod tests {
             error_of(&r).unwrap(),
             error("invalid_grant", Some("d"), None)
         );
-        let okta = json_response(401, json!({ "errorCode": "E0000011", "errorSummary": "s" }));
-        assert_eq!(error_of(&okta).unwrap().error, "E0000011");
+        // The management-API error object of OKT-11.
+        let api = json_response(401, json!({ "errorCode": "E0000011", "errorSummary": "s" }));
+        assert_eq!(error_of(&api).unwrap().error, "E0000011");
     }
 
     #[test]

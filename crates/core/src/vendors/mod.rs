@@ -5,7 +5,34 @@
 pub mod athenahealth;
 pub mod oracle_health;
 
-use crate::profile::Vendor;
+use serde::Deserialize;
+
+use crate::checks::schema::VendorShape;
+
+/// The vendor a profile targets: one of the registry's, or `generic` for any standard
+/// server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Vendor {
+    Athenahealth,
+    OracleHealth,
+    Generic,
+}
+
+impl Vendor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Vendor::Athenahealth => "athenahealth",
+            Vendor::OracleHealth => "oracle-health",
+            Vendor::Generic => "generic",
+        }
+    }
+
+    /// Its registry row; `None` for `generic`.
+    pub fn info(self) -> Option<&'static VendorInfo> {
+        ALL.iter().find(|v| v.vendor == self)
+    }
+}
 
 /// What the rest of grantcheck needs to know about a vendor.
 #[derive(Debug, Clone, Copy)]
@@ -20,6 +47,11 @@ pub struct VendorInfo {
     pub catalog_prefixes: &'static [&'static str],
     /// Whether its paths carry the tenant, so one server holds many tenants.
     pub tenant_scoped: bool,
+    /// The error object it documents besides RFC 6749's.
+    pub error_shape: &'static VendorShape,
+    /// The scope that adds patient identity mappings to the ID token, granted only to
+    /// apps the vendor approved (ATH-08).
+    pub patient_mappings_scope: Option<&'static str>,
 }
 
 /// Every EHR vendor, in the order listings show them.
@@ -30,6 +62,8 @@ pub const ALL: &[VendorInfo] = &[
         features: "vendors/athenahealth",
         catalog_prefixes: &["ATH", "OKT"],
         tenant_scoped: false,
+        error_shape: &athenahealth::checks::ERROR_SHAPE,
+        patient_mappings_scope: Some(athenahealth::PATIENT_MAPPINGS),
     },
     VendorInfo {
         vendor: Vendor::OracleHealth,
@@ -37,11 +71,18 @@ pub const ALL: &[VendorInfo] = &[
         features: "vendors/oracle-health",
         catalog_prefixes: &["CER"],
         tenant_scoped: true,
+        error_shape: &oracle_health::checks::ERROR_SHAPE,
+        patient_mappings_scope: None,
     },
 ];
 
 /// Catalog prefixes that belong to no vendor: the standards and lint rules.
 pub const GENERIC_CATALOG_PREFIXES: &[&str] = &["SMART", "RFC", "LINT"];
+
+/// Every vendor's own error shape.
+pub fn error_shapes() -> impl Iterator<Item = &'static VendorShape> {
+    ALL.iter().map(|v| v.error_shape)
+}
 
 /// The ids of every vendor (`athenahealth`, `oracle-health`).
 pub fn ids() -> impl Iterator<Item = &'static str> {

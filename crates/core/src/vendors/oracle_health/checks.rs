@@ -1,11 +1,25 @@
-//! Oracle Health error payloads (CER-02/03/04/05): the cause is the URN inside
-//! `error_uri`, with the client and tenant the server attributed it to.
+//! The checks only Oracle Health's error payloads need (CER-02/03/04/05): the cause is
+//! the URN inside `error_uri`, with the client and tenant the server attributed it to;
+//! and the error object's schema.
 
-use super::response::describe;
-use super::{Failure, Outcome, ensure};
+use std::sync::OnceLock;
+
+use super::error_uri::ErrorUri;
+use crate::checks::response::describe;
+use crate::checks::schema::VendorShape;
+use crate::checks::{Failure, Outcome, ensure};
 use crate::http::Response;
 use crate::oauth::error::OAuthError;
-use crate::vendors::oracle_health::error_uri::ErrorUri;
+
+/// The error object with `error_uri` that Oracle Health documents.
+pub static ERROR_SHAPE: VendorShape = VendorShape {
+    file: "oracle-health-error",
+    text: include_str!("../../../../../schemas/oracle-health-error.json"),
+    marker: None,
+    check: "oracle_health_error_shape",
+    spec: "CER-error-uri",
+    compiled: OnceLock::new(),
+};
 
 /// The parsed `error_uri` of an error, or why there is none.
 pub fn of(err: &OAuthError) -> Result<ErrorUri, Failure> {
@@ -42,7 +56,7 @@ pub fn attributed_to_client_authentication(e: &ErrorUri) -> Outcome {
         "error_attributed_to_client_authentication",
         "CER-04",
         "client=unknown",
-        || format!("client={}", super::shown(e.client.as_deref())),
+        || format!("client={}", crate::checks::shown(e.client.as_deref())),
     )
 }
 
@@ -52,7 +66,7 @@ pub fn names_client(e: &ErrorUri, client_id: &str) -> Outcome {
         "error_names_client",
         "CER-04",
         format!("client={client_id}"),
-        || format!("client={}", super::shown(e.client.as_deref())),
+        || format!("client={}", crate::checks::shown(e.client.as_deref())),
     )
 }
 
@@ -63,7 +77,7 @@ pub fn tenant_echoed(e: &ErrorUri, tenant: &str) -> Outcome {
         "error_echoes_tenant",
         "CER-05",
         format!("tenant={tenant} (as sent)"),
-        || format!("tenant={}", super::shown(e.tenant.as_deref())),
+        || format!("tenant={}", crate::checks::shown(e.tenant.as_deref())),
     )
 }
 
@@ -78,8 +92,8 @@ pub fn instance_is_correlation_id(e: &ErrorUri, resp: &Response) -> Outcome {
         || {
             format!(
                 "instance {}, header {}",
-                super::shown(e.instance.as_deref()),
-                super::shown(header)
+                crate::checks::shown(e.instance.as_deref()),
+                crate::checks::shown(header)
             )
         },
     )

@@ -1,6 +1,7 @@
 //! What Oracle Health documents about its authorization server, held once for the
 //! emulator that plays it and the `lint` rules that check requests against it.
 
+pub mod checks;
 pub mod error_uri;
 
 /// `scopes_supported` beyond the resource scopes (CER-13).
