@@ -202,7 +202,7 @@ pub struct ExplainArgs {
     /// File holding the response (default: standard input; - also reads it).
     #[arg(value_name = "FILE|-")]
     pub input: Option<String>,
-    /// athenahealth, oracle-health, oidc-provider or generic (default: from the payload).
+    /// A vendor id, oidc-provider or generic (default: from the payload).
     #[arg(long)]
     pub vendor: Option<String>,
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -211,7 +211,7 @@ pub struct ExplainArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct EmulateArgs {
-    /// Vendor emulator to serve (athenahealth).
+    /// Vendor emulator to serve: a vendor id, or `reference`.
     pub vendor: String,
     /// Port on 127.0.0.1 (0: any free port).
     #[arg(long, default_value_t = 0)]

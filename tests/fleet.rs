@@ -342,12 +342,30 @@ fn github_annotations_point_at_the_failing_line() {
     assert!(!text.contains("\nskipped:\n"), "{text}");
 }
 
+/// A vendor whose paths carry the tenant serves a fleet of its tenants from one
+/// emulator server, each request routed to the tenant its path names.
 #[test]
-fn oracle_health_tenants_share_one_emulator_server_routed_by_their_paths() {
+fn tenant_scoped_vendors_serve_a_fleet_from_one_emulator_server() {
+    let scoped: Vec<&str> = grantcheck_core::vendors::ALL
+        .iter()
+        .filter(|v| v.tenant_scoped)
+        .map(|v| v.id)
+        .collect();
+    assert!(
+        !scoped.is_empty(),
+        "no tenant-scoped vendor to prove this on"
+    );
+    for id in scoped {
+        one_server_for_the_fleet_of(id);
+    }
+}
+
+fn one_server_for_the_fleet_of(vendor: &str) {
+    let profile = format!("{vendor}-emulated");
     let work = tempfile::tempdir().unwrap();
     let snaps = tempfile::tempdir().unwrap();
     let rows: String =
-        std::fs::read_to_string(common::root().join("profiles/fleets/oracle-health-emulated.csv"))
+        std::fs::read_to_string(common::root().join(format!("profiles/fleets/{profile}.csv")))
             .unwrap()
             .lines()
             .take(4)
@@ -355,11 +373,11 @@ fn oracle_health_tenants_share_one_emulator_server_routed_by_their_paths() {
             .collect();
     let fleet = fleet_file(work.path(), &rows);
     let result = run(RunOptions {
-        profiles: vec!["oracle-health-emulated".into()],
+        profiles: vec![profile.clone()],
         fleet: Some(fleet),
         ..options(&work.path().join("r"), snaps.path())
     })
-    .expect("oracle fleet run");
+    .unwrap_or_else(|e| panic!("{profile} fleet run: {e}"));
     assert_eq!(result.targets.len(), 3);
     let bases: std::collections::BTreeSet<&str> =
         result.targets.iter().map(|t| t.base_url.as_str()).collect();

@@ -80,87 +80,95 @@ fn assert_clean(profile: &str, result: &RunResult, min_passed: usize) {
     assert!(t.passed >= min_passed, "{profile}: {t:?}");
 }
 
-fn secrets(names: &[&str]) -> HashMap<String, String> {
-    names
-        .iter()
-        .enumerate()
-        .map(|(i, n)| (n.to_string(), format!("standin-{i}-{}", free_port())))
-        .collect()
-}
-
-#[test]
-fn oracle_health_sandbox_runs_end_to_end_against_a_stand_in() {
-    const TENANT: &str = "ec2458f2-1e24-41c8-b71b-0e701af7583d";
-    let port = free_port();
-    let mut env = secrets(&["ORACLE_SYSTEM_ACCOUNT_SECRET"]);
-    env.insert("ORACLE_TENANT".into(), TENANT.into());
-    env.insert(
-        "ORACLE_SYSTEM_ACCOUNT_ID".into(),
-        "5b1c9d2e-7f3a-4c6b-9e8d-1a2b3c4d5e6f".into(),
-    );
-    env.insert(
-        "ORACLE_FHIR_BASE".into(),
-        format!("http://127.0.0.1:{port}/r4/{TENANT}"),
-    );
-    let _server = stand_in("oracle-health", "oracle-health-sandbox", port, &env);
-    let reports = tempfile::tempdir().unwrap();
-    let (result, _snaps) = common::run_with(
-        &["oracle-health-sandbox"],
-        &[],
-        Some("@vendor-oracle-health"),
-        reports.path(),
-        Some(env),
-        true,
-    );
-    assert_clean("oracle-health-sandbox", &result, 15);
-}
-
-#[test]
-fn athenahealth_preview_runs_end_to_end_against_a_stand_in() {
-    let port = free_port();
-    let mut env = secrets(&["ATHENA_PREVIEW_CLIENT_SECRET", "ATHENA_PREVIEW_PASSWORD"]);
-    for (k, v) in [
-        (
-            "ATHENA_PREVIEW_BASE_URL",
-            format!("http://127.0.0.1:{port}"),
-        ),
-        (
-            "ATHENA_PREVIEW_FHIR_BASE",
-            format!("http://127.0.0.1:{port}/preview1/195900/1/1/fhir/dstu2"),
-        ),
-        (
-            "ATHENA_PREVIEW_CLIENT_ID",
-            "0oa-standin-confidential".into(),
-        ),
-        (
-            "ATHENA_PREVIEW_PUBLIC_CLIENT_ID",
-            "0oa-standin-public".into(),
-        ),
-        (
-            "ATHENA_PREVIEW_USERNAME",
-            "standin.patient@example.test".into(),
-        ),
-        (
-            "ATHENA_PREVIEW_REDIRECT_URI",
-            "https://app.example.test/callback".into(),
-        ),
-        (
-            "ATHENA_PREVIEW_POST_LOGOUT_URI",
-            "https://app.example.test/signed-out".into(),
-        ),
-    ] {
-        env.insert(k.into(), v);
+/// A shipped live profile of a registry vendor: `(profile name, vendor id)`.
+fn live_vendor_profiles() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(common::root().join("profiles")).expect("profiles/") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("profile");
+        let field = |key: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix(key).map(|v| v.trim().to_string()))
+        };
+        let (Some(vendor), Some(env)) = (field("vendor:"), field("environment:")) else {
+            continue;
+        };
+        let live = matches!(env.as_str(), "preview" | "sandbox" | "production");
+        if live && grantcheck_core::vendors::by_id(&vendor).is_some() {
+            let name = path
+                .file_stem()
+                .expect("stem")
+                .to_string_lossy()
+                .into_owned();
+            out.push((name, vendor));
+        }
     }
-    let _server = stand_in("athenahealth", "athenahealth-preview", port, &env);
-    let reports = tempfile::tempdir().unwrap();
-    // The profile paces requests for the live preview's quota; a stand-in has none.
-    let (result, _snaps) = common::run_with(
-        &["athenahealth-preview"],
-        &[],
-        Some("@vendor-athenahealth"),
-        reports.path(),
-        Some(env),
-        true,
+    out.sort();
+    out
+}
+
+/// The variables `tests/fixtures/stand-ins/PROFILE.env` gives, with `{origin}` and
+/// `{secret}` filled in, and the number of scenarios that must pass.
+fn stand_in_env(profile: &str, port: u16) -> (HashMap<String, String>, usize) {
+    let path = common::root().join(format!("tests/fixtures/stand-ins/{profile}.env"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+        panic!(
+            "live profile {profile} has no {}: every shipped live profile must run against a stand-in",
+            path.display()
+        )
+    });
+    let mut env = HashMap::new();
+    let mut min_passed = 1;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (k, v) = line.split_once('=').expect("KEY=value");
+        if k == "min_passed" {
+            min_passed = v.parse().expect("min_passed is a number");
+            continue;
+        }
+        let v = v
+            .replace("{origin}", &format!("http://127.0.0.1:{port}"))
+            .replace("{secret}", &format!("standin-{i}-{}", free_port()));
+        env.insert(k.to_string(), v);
+    }
+    (env, min_passed)
+}
+
+/// Each live profile of a registry vendor, against a stand-in of that vendor, runs the
+/// vendor's own features with nothing failed or blocked.
+#[test]
+fn every_live_vendor_profile_runs_end_to_end_against_a_stand_in() {
+    let profiles = live_vendor_profiles();
+    assert!(
+        profiles.len() >= grantcheck_core::vendors::ALL.len(),
+        "a live profile per vendor: {profiles:?}"
     );
-    assert_clean("athenahealth-preview", &result, 30);
+    // Side by side, as the vendors' stand-ins share nothing.
+    std::thread::scope(|scope| {
+        for (profile, vendor) in &profiles {
+            scope.spawn(move || {
+                let port = free_port();
+                let (env, min_passed) = stand_in_env(profile, port);
+                let _server = stand_in(vendor, profile, port, &env);
+                let reports = tempfile::tempdir().unwrap();
+                // A live profile paces requests for the live server's quota; a
+                // stand-in has none.
+                let (result, _snaps) = common::run_with(
+                    &[profile.as_str()],
+                    &[],
+                    Some(&format!("@vendor-{vendor}")),
+                    reports.path(),
+                    Some(env),
+                    true,
+                );
+                assert_clean(profile, &result, min_passed);
+            });
+        }
+    });
 }

@@ -5,11 +5,8 @@
 use crate::profile::{ClientRole, LoginMethod};
 use crate::target::Target;
 
-/// Tag prefix for vendor-specific features and scenarios (`@vendor-athenahealth`).
+/// Tag prefix for vendor-specific features and scenarios (`@vendor-<id>`).
 const VENDOR_TAG: &str = "vendor-";
-
-/// athenahealth's scope for the `pim` claim, granted only to apps approved for it.
-const PATIENT_MAPPINGS_SCOPE: &str = "athena/user/Identity.PatientMappings.read";
 
 /// Every `@needs-…` tag a scenario may carry: a tag outside this list is a mistake in
 /// a feature file (it would silently never skip), so the run refuses it.
@@ -100,16 +97,32 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-not-permitted-scope" if target.profile.spec.scopes.not_permitted.is_none() => {
                 "the profile names no `scopes.not_permitted`".to_string()
             }
-            "needs-patient-mappings-scope"
-                if !target.profile.spec.clients.get(&ClientRole::Confidential).is_some_and(|c| {
-                    c.permitted_scopes.iter().any(|s| s == PATIENT_MAPPINGS_SCOPE)
-                }) =>
-            {
-                format!(
-                    "the profile's `confidential` client is not approved for \
-                     `{PATIENT_MAPPINGS_SCOPE}` (list it in its `permitted_scopes` once \
-                     athenahealth has approved the app for it)"
-                )
+            "needs-patient-mappings-scope" => {
+                // The scope is the vendor's own (ATH-08), granted only to apps it approved.
+                let scope = target
+                    .profile
+                    .spec
+                    .vendor
+                    .info()
+                    .and_then(|v| v.patient_mappings_scope);
+                match scope {
+                    None => "the vendor documents no patient-mappings scope".to_string(),
+                    Some(scope)
+                        if !target
+                            .profile
+                            .spec
+                            .clients
+                            .get(&ClientRole::Confidential)
+                            .is_some_and(|c| c.permitted_scopes.iter().any(|s| s == scope)) =>
+                    {
+                        format!(
+                            "the profile's `confidential` client is not approved for \
+                             `{scope}` (list it in its `permitted_scopes` once the vendor has \
+                             approved the app for it)"
+                        )
+                    }
+                    Some(_) => continue,
+                }
             }
             "needs-non-loopback-redirect" if is_loopback_ip(&target.profile.spec.redirect_uri) => {
                 "the redirect URI is a loopback IP address, whose port the server must let \
@@ -162,7 +175,7 @@ pub fn feature_selection(path: &std::path::Path, target: &Target) -> Selection {
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    // The path below `features/` (`oauth2/refresh.feature`, `vendors/athenahealth/…`).
+    // The path below `features/` (`oauth2/refresh.feature`, `vendors/<id>/…`).
     let below = match parts.iter().rposition(|p| p == "features") {
         Some(i) => &parts[i + 1..],
         None => &parts[..],

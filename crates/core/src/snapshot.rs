@@ -1,7 +1,7 @@
 //! Snapshots of observed payloads, through insta, under `snapshots/<profile>/`.
 //!
-//! A changed payload fails its scenario with a diff (drift). Volatile values (Okta's
-//! `errorId`, the app's own `state`, the emulator's port) are redacted before
+//! A changed payload fails its scenario with a diff (drift). Volatile values (an API
+//! error's `errorId`, the app's own `state`, the emulator's port) are redacted before
 //! comparison so that only the server's behaviour can change a snapshot.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -238,9 +238,9 @@ pub fn mask_values(value: &Value, masks: &[(String, &str)]) -> Value {
     }
 }
 
-/// Volatile parts inside strings: the emulator's origin, and Oracle Health's error
-/// instance id (a fresh UUID per error; the URN, client and tenant around it are the
-/// signal and stay).
+/// Volatile parts inside strings: the emulator's origin, and an `error_uri`'s error
+/// instance id (CER-03: a fresh UUID per error; the URN, client and tenant around it
+/// are the signal and stay).
 fn normalize_text(s: &str, origin: &str) -> String {
     let mut out = if !origin.is_empty() && s.contains(origin) {
         s.replace(origin, "[origin]")

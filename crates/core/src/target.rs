@@ -408,7 +408,7 @@ async fn discover(
         })
 }
 
-/// The practice and brand of athenahealth's practice-JSON `aud`
+/// The practice and brand of a practice-JSON `aud` (ATH-03)
 /// (`{"PRACTICEID":"195900","COMMUNICATORBRANDID":"1"}`).
 fn practice_in_aud(aud: &str) -> Option<(String, String)> {
     let v: serde_json::Value = serde_json::from_str(aud).ok()?;

@@ -1,5 +1,5 @@
 //! Several tenants of a tenant-scoped vendor behind one server, as the vendor serves
-//! them: Oracle Health's paths carry the tenant (`/tenants/{id}/…`, `/r4/{id}/…`), so a
+//! them: such a vendor's paths carry the tenant (`/tenants/{id}/…`, `/r4/{id}/…`), so a
 //! fleet of its tenants needs one emulator server, not one per tenant. Each tenant
 //! keeps an emulator of its own; a request goes to the tenant its path names. A path
 //! that names none goes to the tenant that registered the request's client (the

@@ -1,5 +1,5 @@
-//! A per-target request pacer for live servers (athenahealth's preview token endpoint
-//! allows 5 requests a minute). Async: waiting never blocks the executor.
+//! A per-target request pacer for live servers (a preview token endpoint may allow
+//! only 5 requests a minute). Async: waiting never blocks the executor.
 
 use std::time::Duration;
 

@@ -1,5 +1,6 @@
 //! Error payloads as servers send them: RFC 6749 JSON bodies, authorization redirects,
-//! and Okta's management-API shape (`errorCode`/`errorSummary`) for unknown clients.
+//! and the management-API shape (`errorCode`/`errorSummary`) some servers send for
+//! unknown clients (OKT-11).
 
 use serde_json::Value;
 
@@ -11,7 +12,7 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
-    /// From a JSON body: RFC 6749 §5.2 members, or Okta's API error members.
+    /// From a JSON body: RFC 6749 §5.2 members, or the API error members of OKT-11.
     pub fn from_json(v: &Value) -> Option<Self> {
         let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_owned);
         if let Some(error) = s("error") {

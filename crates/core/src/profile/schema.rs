@@ -17,7 +17,7 @@ pub struct ProfileFile {
     /// Present for emulated targets: the embedded emulator to serve this profile.
     #[serde(default)]
     pub emulator: Option<EmulatorSection>,
-    /// Tenant id for tenant-scoped servers (Oracle Health); sent exactly as written.
+    /// Tenant id for tenant-scoped servers (CER-27); sent exactly as written.
     #[serde(default)]
     pub tenant: Option<String>,
     /// Origin of a live server. Emulated profiles get `http://127.0.0.1:PORT` at run time.
@@ -36,7 +36,7 @@ pub struct ProfileFile {
     pub redirect_uri: String,
     #[serde(default)]
     pub post_logout_redirect_uri: Option<String>,
-    /// `aud` for patient apps (athenahealth: FHIR base URL or practice JSON).
+    /// `aud` for patient apps (a FHIR base URL, or ATH-03's practice JSON).
     #[serde(default)]
     pub aud: Option<String>,
     pub scopes: Scopes,
@@ -65,7 +65,7 @@ pub struct ProfileFile {
     #[serde(default)]
     pub authorize_params: BTreeMap<String, String>,
     /// Folders under `features/` to run against this target (`oauth2`,
-    /// `vendors/athenahealth`); unset: all that apply.
+    /// `vendors/<vendor>`); unset: all that apply.
     #[serde(default)]
     pub features: Option<Vec<String>>,
 }
@@ -84,7 +84,7 @@ pub enum ClientRole {
     ConfidentialBasic,
     /// A confidential app that authenticates with a signed JWT (`private_key_jwt`).
     Jwt,
-    /// Oracle Health's provider (clinician) app.
+    /// A provider (clinician) app signing in through the EHR (CER-06).
     Provider,
     /// A backend (system) client for the client credentials grant.
     System,
@@ -112,23 +112,8 @@ impl std::fmt::Display for ClientRole {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Vendor {
-    Athenahealth,
-    OracleHealth,
-    Generic,
-}
-
-impl Vendor {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Vendor::Athenahealth => "athenahealth",
-            Vendor::OracleHealth => "oracle-health",
-            Vendor::Generic => "generic",
-        }
-    }
-}
+/// The vendors grantcheck knows are listed once, in the registry.
+pub use crate::vendors::Vendor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -164,7 +149,7 @@ pub enum Discovery {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EmulatorSection {
-    /// Which emulator serves the profile (`athenahealth`).
+    /// Which emulator serves the profile (a vendor id, or `reference`).
     pub vendor: String,
     /// Fault switches to turn on (normally none; used to prove checks can fail).
     #[serde(default)]

@@ -2,7 +2,7 @@ use std::path::Path;
 
 use super::*;
 
-const GOOD: &str = r#"vendor: athenahealth
+const GOOD: &str = r#"vendor: generic
 environment: preview
 base_url: https://idp.example.test
 endpoints:
@@ -95,7 +95,7 @@ fn an_unknown_enum_value_names_its_location() {
 
 #[test]
 fn malformed_yaml_is_located() {
-    let e = parse_str("vendor: athenahealth\nendpoints: [unclosed\n").unwrap_err();
+    let e = parse_str("vendor: generic\nendpoints: [unclosed\n").unwrap_err();
     assert!(e.line.is_some(), "{e}");
 }
 
@@ -130,7 +130,7 @@ fn emulated_profiles_generate_unset_secrets() {
     let text = GOOD
         .replace(
             "environment: preview",
-            "environment: emulated\nemulator:\n  vendor: athenahealth",
+            "environment: emulated\nemulator:\n  vendor: reference",
         )
         .replace("${APP_SECRET}", "${EMU_ONLY_SECRET}");
     let p = parse_str(&text).expect("emulated profile");

@@ -286,4 +286,49 @@ mod tests {
         }
         .assert_answered(&mut emulator(&[]));
     }
+
+    #[tokio::test]
+    async fn serves_over_http_with_the_aud_as_sent() {
+        use crate::emulators::server::EmulatorServer;
+        use crate::emulators::server::tests::raw_http;
+        use crate::emulators::{ClientAuth, ClientRegistration, Tenant};
+
+        let tenant = Tenant {
+            tenant_id: String::new(),
+            clients: vec![ClientRegistration {
+                client_id: "app".into(),
+                secret: None,
+                auth: ClientAuth::None,
+                redirect_uris: vec!["https://app.example/cb".into()],
+                post_logout_redirect_uris: vec![],
+                permitted_scopes: vec![],
+                grant_types: vec![],
+                jwks: None,
+            }],
+            users: vec![],
+            fhir_base_path: "/v1/1/1/1/fhir/dstu2".into(),
+            without: vec![],
+        };
+        let server = EmulatorServer::start(Box::new(Athenahealth::new(tenant, vec![]))).await;
+        let uri = server.uri();
+        let keys = raw_http(
+            &uri,
+            "GET /oauth2/v1/keys?client_id=app HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        assert!(keys.starts_with("HTTP/1.1 200"), "{keys}");
+        assert!(keys.contains("content-type: application/json"), "{keys}");
+        assert!(keys.contains("cache-control: max-age=3600"), "{keys}");
+        assert!(keys.contains("\"kty\":\"RSA\""), "{keys}");
+
+        // The double-encoded aud reaches the emulator still double-encoded.
+        let query = "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&state=s&scope=openid\
+                     &aud=%257B%2522PRACTICEID%2522%253A%25221%2522%257D";
+        let request = format!(
+            "GET /oauth2/v1/authorize?{query} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n"
+        );
+        let response = raw_http(&uri, &request).await;
+        assert!(response.starts_with("HTTP/1.1 500"), "{response}");
+        assert!(response.contains("error in workflowHandler"), "{response}");
+    }
 }

@@ -54,7 +54,7 @@ impl<F: Eq + Hash> Base<F> {
     }
 
     /// A registered user; `ignore_case` for servers whose usernames are email
-    /// addresses compared case-insensitively (Okta).
+    /// addresses compared case-insensitively.
     pub fn user(&self, username: &str, ignore_case: bool) -> Option<&UserRegistration> {
         self.tenant.users.iter().find(|u| {
             if ignore_case {

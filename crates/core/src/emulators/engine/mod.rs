@@ -7,8 +7,8 @@
 //! [`ChallengeFailure`]). A vendor is its policy (the rules it passes in: documented
 //! lifetimes, which checks apply, which faults bend which rule) and its wording (how it
 //! renders a typed reason in its exact strings and shapes). So a rule such as "a code
-//! is used once" is written here once, and "PKCE verification failed." lives only in
-//! the athenahealth emulator.
+//! is used once" is written here once, and a vendor's wording of a refused PKCE
+//! verifier lives only in that vendor's emulator.
 
 mod artifacts;
 mod base;

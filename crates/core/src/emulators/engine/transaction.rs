@@ -20,7 +20,7 @@ pub(crate) struct Transaction<X> {
     pub challenge: Option<Challenge>,
     /// Set once the user has signed in.
     pub login: Option<Login>,
-    /// What only this vendor keeps (athenahealth's `aud`, Oracle Health's persona…).
+    /// What only this vendor keeps (an `aud` as sent, a persona…).
     pub extra: X,
 }
 
