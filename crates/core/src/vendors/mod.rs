@@ -102,6 +102,16 @@ pub fn is_catalog_prefix(prefix: &str) -> bool {
         .any(|p| *p == prefix)
 }
 
+/// What each vendor adds to `grantcheck explain` (its piece, in its own folder), in
+/// `ALL`'s order: the order their phrase files are tried and `--vendor` lists them.
+pub(crate) fn explain_pieces() -> &'static [&'static dyn crate::diagnose::explain::ExplainPiece] {
+    static PIECES: [&'static dyn crate::diagnose::explain::ExplainPiece; 2] = [
+        &athenahealth::explain::Piece,
+        &oracle_health::explain::Piece,
+    ];
+    &PIECES
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,43 +1,21 @@
 //! Known error payloads → likely causes, what to check, the fix, and the catalog
-//! references. Three sources of meaning, tried in order: Oracle Health's `error_uri`
-//! URN; the `error_description` (or athenahealth's FHIR `error` message) matched
-//! against Okta's, athenahealth's and oidc-provider's exact strings; and the generic
-//! meaning of the OAuth `error` code.
+//! references. Three sources of meaning, tried in order: a vendor's `error_uri` URN
+//! (its piece explains it, CER-21); the `error_description` (or the `error` text of a
+//! FHIR API error, ATH-14) matched against the phrase files every piece brings, piece by
+//! piece; and the generic meaning of the OAuth `error` code.
 //!
 //! The prose lives in the project's `explain/*.yaml` (see `explain/README.md`),
 //! compiled in and parsed once, on first use; `tests` below parses every file and
 //! checks its ids and keys.
-//! Only the invalid-tenant diagnosis, which quotes the echoed tenant, is written here.
 
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
 use super::Diagnosis;
-use super::error_uri::ErrorUri;
-use crate::diagnose::rules::tenant::{near_uuid_problem, suggested_uuid};
+use super::piece::CatalogFile;
 
-/// Each catalog file as (its path, for error messages; its compiled-in text).
-const ORACLE_HEALTH: (&str, &str) = (
-    "explain/oracle-health.yaml",
-    include_str!("../../../../../explain/oracle-health.yaml"),
-);
-/// Phrase files: entries are tried file by file in this order, each from the top.
-const PHRASE_FILES: [(&str, &str); 3] = [
-    (
-        "explain/okta.yaml",
-        include_str!("../../../../../explain/okta.yaml"),
-    ),
-    (
-        "explain/athenahealth.yaml",
-        include_str!("../../../../../explain/athenahealth.yaml"),
-    ),
-    (
-        "explain/oidc-provider.yaml",
-        include_str!("../../../../../explain/oidc-provider.yaml"),
-    ),
-];
-const OAUTH: (&str, &str) = (
+const OAUTH: CatalogFile = (
     "explain/oauth.yaml",
     include_str!("../../../../../explain/oauth.yaml"),
 );
@@ -80,10 +58,9 @@ pub enum Mode {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
-    /// Where the string comes from: `okta`, `athenahealth`, `oidc-provider` (the
-    /// `source` of its file).
+    /// The piece whose file it is (`ExplainPiece::name`).
     #[serde(skip)]
-    pub source: String,
+    pub owner: &'static str,
     pub phrases: Vec<String>,
     pub mode: Mode,
     pub diagnoses: Vec<D>,
@@ -119,29 +96,12 @@ impl Entry {
     }
 }
 
-/// Oracle Health URNs (short form, hyphens) and what they mean.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct UrnEntry {
-    pub urns: Vec<String>,
-    /// Whether the failure is about client authentication (so `client=unknown` fits).
-    pub client_auth: bool,
-    pub diagnoses: Vec<D>,
-}
-
 /// The meaning of standard OAuth error codes.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Generic {
     pub codes: Vec<String>,
     pub diagnosis: D,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OracleHealthFile {
-    client_unknown: D,
-    entries: Vec<UrnEntry>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,35 +117,39 @@ struct OauthFile {
     entries: Vec<Generic>,
 }
 
-/// The whole catalog, as read from `explain/`.
+/// The phrase files and the generic codes, as read from `explain/`.
 #[derive(Debug)]
 pub struct Catalog {
-    /// `client=unknown` with a URN that is not about client authentication (CER-04).
-    pub client_unknown: D,
-    pub urns: Vec<UrnEntry>,
     /// Every phrase file's entries, in the order they are tried.
     pub phrases: Vec<Entry>,
     pub generic: Vec<Generic>,
 }
 
-fn parse<T: serde::de::DeserializeOwned>((path, text): (&str, &str)) -> Result<T, String> {
+/// Parses one catalog file; pieces read their own files with it too.
+pub fn parse<T: serde::de::DeserializeOwned>((path, text): CatalogFile) -> Result<T, String> {
     serde_saphyr::from_str(text).map_err(|e| format!("{path}: {e}"))
 }
 
 fn load() -> Result<Catalog, String> {
-    let oracle: OracleHealthFile = parse(ORACLE_HEALTH)?;
     let mut phrases = Vec::new();
-    for file in PHRASE_FILES {
-        let f: PhraseFile = parse(file)?;
-        phrases.extend(f.entries.into_iter().map(|e| Entry {
-            source: f.source.clone(),
-            ..e
-        }));
+    for piece in super::pieces() {
+        for &file in piece.phrase_files() {
+            let f: PhraseFile = parse(file)?;
+            // The README and the files' comments call a file by its `source`.
+            if format!("explain/{}.yaml", f.source) != file.0 {
+                return Err(format!(
+                    "{}: `source: {}` is not its name",
+                    file.0, f.source
+                ));
+            }
+            phrases.extend(f.entries.into_iter().map(|e| Entry {
+                owner: piece.name(),
+                ..e
+            }));
+        }
     }
     let oauth: OauthFile = parse(OAUTH)?;
     Ok(Catalog {
-        client_unknown: oracle.client_unknown,
-        urns: oracle.entries,
         phrases,
         generic: oauth.entries,
     })
@@ -196,19 +160,9 @@ fn load() -> Result<Catalog, String> {
 static CATALOG: LazyLock<Catalog> =
     LazyLock::new(|| load().unwrap_or_else(|e| panic!("explain catalog: {e}")));
 
-/// Oracle Health's URNs, in the order they are looked up.
-pub fn urns() -> &'static [UrnEntry] {
-    &CATALOG.urns
-}
-
 /// The phrase entries of every source, in the order they are tried.
 pub fn phrases() -> &'static [Entry] {
     &CATALOG.phrases
-}
-
-/// `client=unknown` with a URN that is not about client authentication (CER-04).
-pub fn client_unknown() -> &'static D {
-    &CATALOG.client_unknown
 }
 
 /// The generic meaning of an OAuth error code, for when nothing more specific matches.
@@ -218,37 +172,6 @@ pub fn generic(code: &str) -> Option<Diagnosis> {
         .iter()
         .find(|g| g.codes.iter().any(|c| c == code))
         .map(|g| g.diagnosis.to_diagnosis())
-}
-
-/// The tenant diagnosis for `oauth2:token:invalid-tenant`, which depends on whether
-/// the echoed tenant is a UUID (CER-05, LINT-C1).
-pub fn invalid_tenant(e: &ErrorUri) -> Vec<Diagnosis> {
-    let tenant = e.tenant.clone().unwrap_or_default();
-    let provisioning = Diagnosis {
-        id: "CER-05",
-        cause: format!("The tenant `{tenant}` is not registered, or not linked to this client: the client authenticated (client={}), but the authorization server has no such tenant for it.", e.client.as_deref().unwrap_or("?")),
-        check: "The tenant id the health system gave you, and whether Oracle Health has enabled this app (this environment's client) for that tenant.".to_string(),
-        fix: "Use the tenant's exact id; if it is right, ask Oracle Health to enable the app for that tenant.".to_string(),
-        refs: vec!["CER-05", "CER-04", "CER-27"],
-    };
-    match near_uuid_problem(&tenant) {
-        Some(problem) => {
-            let repair = suggested_uuid(&tenant)
-                .map(|s| format!(" Probably `{s}`."))
-                .unwrap_or_default();
-            vec![
-                Diagnosis {
-                    id: "LINT-C1",
-                    cause: format!("The tenant sent, `{tenant}`, is malformed: it looks like a UUID but {problem}. The server echoes the tenant exactly as sent, so this is the value in your token URL."),
-                    check: "The tenant segment of the token URL (`/tenants/{tenant}/...`) against the id the health system gave you.".to_string(),
-                    fix: format!("Correct the tenant in the URL to an 8-4-4-4-12 hexadecimal UUID.{repair}"),
-                    refs: vec!["LINT-C1", "CER-05", "CER-27"],
-                },
-                provisioning,
-            ]
-        }
-        None => vec![provisioning],
-    }
 }
 
 #[cfg(test)]
@@ -263,11 +186,14 @@ mod tests {
         load().unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Every diagnosis: the phrase files', the generic codes' and those the pieces
+    /// hold elsewhere.
     fn all_diagnoses(c: &Catalog) -> Vec<&D> {
-        std::iter::once(&c.client_unknown)
-            .chain(c.urns.iter().flat_map(|u| &u.diagnoses))
-            .chain(c.phrases.iter().flat_map(|e| &e.diagnoses))
+        c.phrases
+            .iter()
+            .flat_map(|e| &e.diagnoses)
             .chain(c.generic.iter().map(|g| &g.diagnosis))
+            .chain(super::super::pieces().flat_map(|v| v.other_diagnoses()))
             .collect()
     }
 
@@ -291,14 +217,18 @@ mod tests {
     #[test]
     fn every_file_parses() {
         let c = loaded();
-        assert!(!c.urns.is_empty() && !c.phrases.is_empty() && !c.generic.is_empty());
-        for (path, text) in PHRASE_FILES {
-            let f: PhraseFile = parse((path, text)).unwrap();
-            assert_eq!(
-                format!("explain/{}.yaml", f.source),
-                path,
-                "a phrase file's `source` is its name"
-            );
+        assert!(!c.phrases.is_empty() && !c.generic.is_empty());
+        for piece in super::super::pieces() {
+            for &(path, text) in piece.phrase_files() {
+                let f: PhraseFile = parse((path, text)).unwrap();
+                assert_eq!(
+                    format!("explain/{}.yaml", f.source),
+                    path,
+                    "a phrase file's `source` is its name"
+                );
+            }
+            // A piece's own files parse when it is asked for them.
+            let _ = piece.other_diagnoses();
         }
     }
 
@@ -340,13 +270,6 @@ mod tests {
     #[test]
     fn every_entry_has_a_key_and_a_diagnosis() {
         let c = loaded();
-        for u in &c.urns {
-            assert!(
-                !u.urns.is_empty() && !u.diagnoses.is_empty(),
-                "{:?}",
-                u.urns
-            );
-        }
         for e in &c.phrases {
             assert!(
                 !e.phrases.is_empty() && !e.diagnoses.is_empty(),
@@ -361,45 +284,46 @@ mod tests {
 
     /// The first entry wins, so a key listed twice would be dead the second time.
     #[test]
-    fn no_phrase_urn_or_code_is_listed_twice() {
+    fn no_phrase_or_code_is_listed_twice() {
         let c = loaded();
-        let (mut seen, mut urns, mut codes) = (HashSet::new(), HashSet::new(), HashSet::new());
+        let (mut seen, mut codes) = (HashSet::new(), HashSet::new());
         for p in c.phrases.iter().flat_map(|e| &e.phrases) {
             assert!(!normalise(p).is_empty(), "empty phrase");
             assert!(seen.insert(normalise(p)), "phrase listed twice: {p}");
         }
-        for u in c.urns.iter().flat_map(|e| &e.urns) {
-            // Looked up after `_` → `-` and with the `urn:cerner:error:...` prefix cut.
-            assert!(
-                !u.contains('_') && !u.starts_with("urn:") && !u.contains(char::is_whitespace),
-                "URN `{u}` can never match: write the short, hyphenated form"
-            );
-            assert!(urns.insert(u), "URN listed twice: {u}");
-        }
-        assert!(
-            !c.urns
-                .iter()
-                .any(|e| e.urns.iter().any(|u| u == "oauth2:token:invalid-tenant")),
-            "oauth2:token:invalid-tenant is computed by invalid_tenant(), never looked up"
-        );
         for code in c.generic.iter().flat_map(|g| &g.codes) {
             assert!(codes.insert(code), "code listed twice: {code}");
         }
+    }
+
+    /// Every phrase file's entries, with its `source`.
+    fn phrase_files() -> Vec<(String, Vec<Entry>)> {
+        super::super::pieces()
+            .flat_map(|v| v.phrase_files())
+            .map(|&file| {
+                let f: PhraseFile = parse(file).unwrap();
+                (f.source, f.entries)
+            })
+            .collect()
     }
 
     /// Phrase files are tried one after the other; that order can only matter if an
     /// entry of one file also matches another file's phrase, which none does.
     #[test]
     fn no_phrase_file_shadows_another() {
-        let c = loaded();
-        for a in &c.phrases {
-            for b in c.phrases.iter().filter(|b| b.source != a.source) {
+        let files = phrase_files();
+        let c: Vec<(&str, &Entry)> = files
+            .iter()
+            .flat_map(|(source, entries)| entries.iter().map(move |e| (source.as_str(), e)))
+            .collect();
+        for &(a_source, a) in &c {
+            for &(b_source, b) in c.iter().filter(|(b_source, _)| *b_source != a_source) {
                 for p in &a.phrases {
                     assert!(
                         !b.matches(p),
                         "{} phrase `{p}` matches {} {:?}",
-                        a.source,
-                        b.source,
+                        a_source,
+                        b_source,
                         b.phrases
                     );
                     let text = normalise(p);
@@ -407,8 +331,8 @@ mod tests {
                         b.mode == Mode::Exact
                             || !b.phrases.iter().any(|q| text.contains(&normalise(q))),
                         "{} phrase `{p}` contains one of {} {:?}",
-                        a.source,
-                        b.source,
+                        a_source,
+                        b_source,
                         b.phrases
                     );
                 }
@@ -427,7 +351,7 @@ mod tests {
         assert!(!grant.matches("The grant"));
         let oidc = phrases()
             .iter()
-            .find(|e| e.source == "oidc-provider" && e.phrases[0] == "client authentication failed")
+            .find(|e| e.owner == "oidc-provider" && e.phrases[0] == "client authentication failed")
             .unwrap();
         assert!(oidc.matches("client authentication failed"));
         assert!(!oidc.matches(

@@ -1,8 +1,9 @@
 //! Reads an error response in the forms people have it: a JSON body; `curl -i` output
 //! (status line, headers, blank line, body); a redirect URL carrying `error`,
 //! `error_description`, `error_uri`; a bare `error_uri`; or a forum post's loose
-//! rendering (a `Cerner-Correlation-Id <uuid>` line, then a JSON body with blank lines
-//! between members). Nothing here decides what the error means.
+//! rendering (a correlation-id header written as `<name> <uuid>`, then a JSON body with
+//! blank lines between members, CER-03). Which header names and bare words count is the
+//! pieces' to say; nothing here decides what the error means.
 
 use std::sync::LazyLock;
 
@@ -38,8 +39,20 @@ impl Parsed {
 
 static STATUS_LINE: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"^HTTP/[0-9.]+\s+(\d{3})\b").ok());
+/// Any piece's correlation-id header, anywhere in the text, then a UUID.
 static CORRELATION: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)cerner-correlation-id\s*:?\s*([0-9a-f]{8}-[0-9a-f-]{27,})").ok()
+    let names: Vec<String> = super::pieces()
+        .filter_map(|v| v.correlation_header())
+        .map(regex::escape)
+        .collect();
+    if names.is_empty() {
+        return None;
+    }
+    Regex::new(&format!(
+        r"(?i)(?:{})\s*:?\s*([0-9a-f]{{8}}-[0-9a-f-]{{27,}})",
+        names.join("|")
+    ))
+    .ok()
 });
 static LOOSE_STATUS: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:HTTP|status(?:\s*code)?)\s*[:=]?\s*([1-5]\d\d)\b").ok());
@@ -133,7 +146,9 @@ fn header(p: &mut Parsed, line: &str) {
     };
     let (name, value) = (name.trim().to_ascii_lowercase(), value.trim());
     match name.as_str() {
-        "cerner-correlation-id" => p.correlation_id = Some(value.to_string()),
+        n if super::pieces().any(|v| v.correlation_header() == Some(n)) => {
+            p.correlation_id = Some(value.to_string());
+        }
         "www-authenticate" => {
             // `Bearer realm="...", error="invalid_token", error_description="..."`
             if let Some(re) = WWW_PAIR.as_ref() {
@@ -199,16 +214,17 @@ fn body_into(p: &mut Parsed, body: &str) {
         url_params(p, tok.trim_matches(['"', '\'', '<', '>']));
         return;
     }
-    if let Some(tok) = b.split_whitespace().find(|t| {
-        t.contains("/errors/urn") || t.to_ascii_lowercase().starts_with("urn:cerner:error")
-    }) {
+    if let Some(tok) = b
+        .split_whitespace()
+        .find(|t| super::pieces().any(|v| v.is_error_uri(t)))
+    {
         if p.kind.is_empty() {
             p.kind = "error-uri";
         }
         p.error_uri = Some(tok.trim_matches(['"', '\'', '<', '>']).to_string());
         return;
     }
-    // An error page (Okta's shows "Error Code" and "Description").
+    // An error page that shows "Error Code" and "Description" (OKT-09).
     if let Some(c) = HTML_CODE.as_ref().and_then(|re| re.captures(b)) {
         p.error = Some(c[1].to_string());
         if let Some(d) = HTML_DESC.as_ref().and_then(|re| re.captures(b)) {
@@ -227,14 +243,14 @@ fn json_into(p: &mut Parsed, m: &serde_json::Map<String, Value>) {
             "error" => p.error = Some(s(v)),
             "error_description" => p.description = Some(s(v)),
             "error_uri" => p.error_uri = Some(s(v)),
-            // Okta's management-API shape (OKT-11a).
+            // The management-API shape (OKT-11a).
             "errorCode" => {
                 p.error.get_or_insert(s(v));
             }
             "errorSummary" => {
                 p.description.get_or_insert(s(v));
             }
-            // Oracle Health's FHIR 403: the URN and error sit inside `message` (CER-22).
+            // A FHIR 403 that holds the URN and error inside `message` (CER-22).
             "message" if m.contains_key("code") => {
                 let msg = s(v);
                 let grab = |key: &str| {
@@ -316,14 +332,15 @@ mod tests {
             (j.kind, j.error.as_deref()),
             ("json", Some("invalid_grant"))
         );
-        let h = parse("HTTP/1.1 100 Continue\n\nHTTP/2 401\nCerner-Correlation-ID: abc\ncontent-type: application/json\n\n{\"error\":\"invalid_client\"}").unwrap();
+        // A vendor's correlation header and error URI: its piece's tests (CER-03).
+        let h = parse("HTTP/1.1 100 Continue\n\nHTTP/2 401\ncontent-type: application/json\n\n{\"error\":\"invalid_client\"}").unwrap();
         assert_eq!(
             (h.kind, h.status, h.correlation_id.as_deref()),
-            ("http-response", Some(401), Some("abc"))
+            ("http-response", Some(401), None)
         );
-        let r = parse("https://app.example.com/cb?state=x&error=access_denied&error_uri=https%3A%2F%2Fauthorization.cerner.com%2Ferrors%2Furn%253Acerner%253Aerror%253Aauthorization-server%253Aoauth2%253Agrant%253Adenied-by-server%2Finstances%2F1%3Fpersona%3Dprovider").unwrap();
+        let r = parse("https://app.example.com/cb?state=x&error=access_denied&error_uri=https%3A%2F%2Fexample.com%2Fdocs%3Fa%3D1").unwrap();
         assert_eq!(r.kind, "redirect-url");
-        assert!(r.error_uri.unwrap().contains("urn%3Acerner"));
+        assert_eq!(r.error_uri.as_deref(), Some("https://example.com/docs?a=1"));
         let f = parse("https://app/cb#error=invalid_scope&error_description=The+requested+scope+is+invalid%2C+unknown%2C+or+malformed").unwrap();
         assert_eq!(
             f.description.as_deref(),

@@ -39,8 +39,12 @@ pub fn render_text(e: &Explanation) -> String {
         }
     }
     if let Some(raw) = &e.error_uri_raw {
+        let issuers: Vec<&str> = super::pieces()
+            .filter_map(|v| v.error_uri_issuer())
+            .collect();
         out.push_str(&format!(
-            "  error_uri:   {raw} (not an Oracle Health error URI)\n"
+            "  error_uri:   {raw} (not an {} error URI)\n",
+            issuers.join(" or ")
         ));
     }
     if let Some(c) = &e.correlation_id {

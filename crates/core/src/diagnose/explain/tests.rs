@@ -3,9 +3,6 @@
 
 use super::*;
 
-const SEED_000_BODY: &str = include_str!("../../../../../tests/fixtures/seeds/000-error-body.txt");
-const SEED_001_BODY: &str = include_str!("../../../../../tests/fixtures/seeds/001-error-body.txt");
-
 /// (fixture, name, id of the first diagnosis)
 const DOCUMENTED: &[(&str, &str, &str)] = &[
     (
@@ -315,134 +312,6 @@ fn every_documented_payload_names_its_cause() {
 }
 
 #[test]
-fn seed_000_names_the_malformed_tenant_and_the_fix() {
-    let e = explain(SEED_000_BODY, None).unwrap();
-    assert!(e.recognised);
-    assert_eq!(e.error.as_deref(), Some("invalid_grant"));
-    let uri = e.error_uri.as_ref().unwrap();
-    assert_eq!(uri.short, "oauth2:token:invalid-tenant");
-    assert_eq!(
-        uri.tenant.as_deref(),
-        Some("5b22adf1-4884-4ac2-b6f3-04fa545ac9fcm")
-    );
-    assert_eq!(
-        e.correlation_id.as_deref(),
-        Some("65b0a9f4-782f-49a4-947f-e0a875ce5f67")
-    );
-    let first = &e.matched[0];
-    assert_eq!(first.id, "LINT-C1");
-    assert!(
-        first.cause.contains("`m`") && first.cause.contains("13 characters"),
-        "{}",
-        first.cause
-    );
-    assert!(
-        first.fix.contains("5b22adf1-4884-4ac2-b6f3-04fa545ac9fc`"),
-        "{}",
-        first.fix
-    );
-    assert!(e.matched.iter().any(|d| d.id == "CER-05"));
-    assert!(
-        e.notes
-            .iter()
-            .any(|n| n.contains("CER-03") && n.contains("equals"))
-    );
-}
-
-#[test]
-fn seed_001_names_unrecognised_client_credentials_and_the_fix() {
-    let e = explain(SEED_001_BODY, None).unwrap();
-    assert_eq!(e.error.as_deref(), Some("invalid_client"));
-    let uri = e.error_uri.as_ref().unwrap();
-    assert!(uri.client_unknown());
-    let first = &e.matched[0];
-    assert_eq!(first.id, "CER-06");
-    assert!(first.cause.contains("client=unknown") && first.cause.contains("not recognised"));
-    assert!(first.fix.contains("System Account"));
-    // Never blamed on the tenant, code or grant.
-    assert!(
-        e.matched
-            .iter()
-            .all(|d| d.id != "CER-05" && d.id != "LINT-C1")
-    );
-    assert!(e.matched.iter().any(|d| d.id == "LINT-C6"));
-    assert!(e.notes.iter().any(|n| n.contains("client=unknown")));
-}
-
-#[test]
-fn client_unknown_overrides_a_tenant_urn() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/cer-04-client-unknown-tenant-urn.json"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(e.matched.len(), 1);
-    assert_eq!(e.matched[0].id, "CER-04");
-    assert!(
-        e.notes
-            .iter()
-            .any(|n| n.contains("invalid-tenant") && n.contains("client=unknown"))
-    );
-}
-
-#[test]
-fn unknown_urns_are_said_to_be_unknown_and_shown_decoded() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/cer-21-unlisted-urn.json"),
-        None,
-    )
-    .unwrap();
-    let urn = "urn:cerner:error:authorization-server:oauth2:token:some-future-check";
-    assert_eq!(e.error_uri.as_ref().unwrap().urn, urn);
-    assert!(
-        e.notes
-            .iter()
-            .any(|n| n.contains("not in grantcheck's catalog") && n.contains(urn))
-    );
-    assert!(render_text(&e).contains(urn));
-}
-
-#[test]
-fn underscore_and_hyphen_spellings_mean_the_same() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/cer-07-underscore-spelling.json"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(e.matched[0].id, "CER-07");
-    assert!(e.notes.iter().any(|n| n.contains("underscore")));
-}
-
-#[test]
-fn pkce_failure_lists_both_causes() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/okt-01-pkce-verification-failed.txt"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(e.status, Some(400));
-    let ids: Vec<&str> = e.matched.iter().map(|d| d.id).collect();
-    assert_eq!(ids, ["OKT-01", "LINT-A4"]);
-    assert!(e.matched[1].cause.contains("300"));
-}
-
-#[test]
-fn truncated_faq_text_is_accepted_and_noted() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/okt-03-faq-truncated.json"),
-        None,
-    )
-    .unwrap();
-    assert!(e.notes.iter().any(|n| n.contains("LINT-A13")));
-    let full = explain(
-        include_str!("../../../../../tests/fixtures/explain/okt-03-grant-other-client.json"),
-        None,
-    )
-    .unwrap();
-    assert!(full.notes.iter().all(|n| !n.contains("LINT-A13")));
-}
-
-#[test]
 fn oidc_provider_says_where_the_cause_is() {
     let e = explain(
         include_str!("../../../../../tests/fixtures/explain/oidc-provider-invalid-grant.json"),
@@ -472,36 +341,31 @@ fn unreadable_input_and_unknown_vendors_are_input_errors() {
     assert!(explain("", None).is_err());
     assert!(explain("just some words", None).is_err());
     assert!(explain("{\"error\":\"invalid_grant\"}", Some("nonsense")).is_err());
-    assert!(explain("{\"error\":\"invalid_grant\"}", Some("oracle-health")).is_ok());
+    for v in pieces() {
+        for name in std::iter::once(v.name()).chain(v.aliases().iter().copied()) {
+            assert!(
+                explain("{\"error\":\"invalid_grant\"}", Some(name)).is_ok(),
+                "{name}"
+            );
+        }
+    }
 }
 
+/// Every vendor of the registry brings a piece, under its own id and in the registry's
+/// order, and no name or alias points at two pieces.
 #[test]
-fn status_and_vendor_notes() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/okt-08-policy-evaluation-failed.txt"),
-        None,
-    )
-    .unwrap();
-    assert!(e.notes.iter().any(|n| n.contains("LINT-A12")));
-    let e = explain("{\"error\":\"invalid_client\"}", Some("oracle-health")).unwrap();
-    assert!(e.notes.iter().any(|n| n.contains("CER-02")));
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/ath-15-incorrect-scope.txt"),
-        None,
-    )
-    .unwrap();
-    assert!(e.notes.iter().any(|n| n.contains("LINT-A17")));
-}
-
-#[test]
-fn redirect_urls_decode_the_double_encoded_error_uri() {
-    let e = explain(
-        include_str!("../../../../../tests/fixtures/explain/cer-20-denied-by-server.txt"),
-        None,
-    )
-    .unwrap();
-    assert_eq!(e.input_kind, "redirect-url");
-    let u = e.error_uri.unwrap();
-    assert_eq!(u.short, "oauth2:grant:denied-by-server");
-    assert_eq!(u.persona.as_deref(), Some("provider"));
+fn the_pieces_follow_the_registry() {
+    let names: Vec<&str> = crate::vendors::explain_pieces()
+        .iter()
+        .map(|v| v.name())
+        .collect();
+    assert_eq!(names, crate::vendors::ids().collect::<Vec<_>>());
+    let mut seen = std::collections::HashSet::new();
+    for v in pieces() {
+        for name in std::iter::once(v.name()).chain(v.aliases().iter().copied()) {
+            assert_eq!(name, name.to_ascii_lowercase(), "{name}");
+            assert!(seen.insert(name), "`{name}` names two pieces");
+        }
+    }
+    assert!(!seen.contains("generic"));
 }

@@ -1,5 +1,10 @@
 //! What athenahealth documents about its authorization server, held once for the
-//! emulator that plays it and the `lint` rules that check requests against it.
+//! emulator that plays it, the `lint` rules that check requests against it and the
+//! `explain` piece that reads its error responses.
+
+pub(crate) mod explain;
+#[cfg(test)]
+mod explain_tests;
 
 pub mod checks;
 

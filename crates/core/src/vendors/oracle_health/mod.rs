@@ -1,8 +1,12 @@
 //! What Oracle Health documents about its authorization server, held once for the
-//! emulator that plays it and the `lint` rules that check requests against it.
+//! emulator that plays it, the `lint` rules that check requests against it and the
+//! `explain` piece that reads its error responses.
 
 pub mod checks;
 pub mod error_uri;
+pub(crate) mod explain;
+#[cfg(test)]
+mod explain_tests;
 
 /// `scopes_supported` beyond the resource scopes (CER-13).
 pub const SPECIAL_SCOPES: [&str; 6] = [
@@ -13,3 +17,6 @@ pub const SPECIAL_SCOPES: [&str; 6] = [
     "online_access",
     "offline_access",
 ];
+
+/// The response header whose value is the error_uri's instance id (CER-03).
+pub const CORRELATION_HEADER: &str = "cerner-correlation-id";
