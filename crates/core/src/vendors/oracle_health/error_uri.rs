@@ -67,7 +67,7 @@ impl ErrorUri {
 }
 
 fn decode(s: &str) -> String {
-    super::percent::decode(s)
+    crate::oauth::percent::decode(s)
 }
 
 #[cfg(test)]
