@@ -3,6 +3,7 @@
 //! the command line and the reports. Adding a vendor starts here (see ARCHITECTURE.md).
 
 pub mod athenahealth;
+pub mod lint;
 pub mod oracle_health;
 
 use crate::profile::Vendor;
@@ -20,6 +21,8 @@ pub struct VendorInfo {
     pub catalog_prefixes: &'static [&'static str],
     /// Whether its paths carry the tenant, so one server holds many tenants.
     pub tenant_scoped: bool,
+    /// What `lint` checks for it (its hosts, scopes, aud and the words findings use).
+    pub lint: &'static dyn lint::LintPolicy,
 }
 
 /// Every EHR vendor, in the order listings show them.
@@ -30,6 +33,7 @@ pub const ALL: &[VendorInfo] = &[
         features: "vendors/athenahealth",
         catalog_prefixes: &["ATH", "OKT"],
         tenant_scoped: false,
+        lint: &athenahealth::lint::POLICY,
     },
     VendorInfo {
         vendor: Vendor::OracleHealth,
@@ -37,6 +41,7 @@ pub const ALL: &[VendorInfo] = &[
         features: "vendors/oracle-health",
         catalog_prefixes: &["CER"],
         tenant_scoped: true,
+        lint: &oracle_health::lint::POLICY,
     },
 ];
 

@@ -1,6 +1,8 @@
 //! What athenahealth documents about its authorization server, held once for the
 //! emulator that plays it and the `lint` rules that check requests against it.
 
+pub mod lint;
+
 /// FHIR DSTU2 resources with a `patient/{Resource}.read` scope (ATH-04).
 pub const FHIR_RESOURCES: [&str; 11] = [
     "Patient",

@@ -2,6 +2,7 @@
 //! emulator that plays it and the `lint` rules that check requests against it.
 
 pub mod error_uri;
+pub mod lint;
 
 /// `scopes_supported` beyond the resource scopes (CER-13).
 pub const SPECIAL_SCOPES: [&str; 6] = [
