@@ -66,6 +66,15 @@ pub fn is_catalog_prefix(prefix: &str) -> bool {
         .any(|p| *p == prefix)
 }
 
+/// Each vendor's `lint` examples: one bad and one corrected request per rule its
+/// policy calls for, run with the generic ones by the diagnose tests.
+#[cfg(test)]
+pub(crate) fn lint_examples() -> Vec<crate::diagnose::tests::Case> {
+    let mut all = athenahealth::lint_tests::cases();
+    all.extend(oracle_health::lint_tests::cases());
+    all
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

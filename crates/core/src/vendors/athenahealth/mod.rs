@@ -2,6 +2,8 @@
 //! emulator that plays it and the `lint` rules that check requests against it.
 
 pub mod lint;
+#[cfg(test)]
+pub(crate) mod lint_tests;
 
 /// FHIR DSTU2 resources with a `patient/{Resource}.read` scope (ATH-04).
 pub const FHIR_RESOURCES: [&str; 11] = [

@@ -3,6 +3,8 @@
 
 pub mod error_uri;
 pub mod lint;
+#[cfg(test)]
+pub(crate) mod lint_tests;
 
 /// `scopes_supported` beyond the resource scopes (CER-13).
 pub const SPECIAL_SCOPES: [&str; 6] = [
