@@ -687,7 +687,7 @@ mod tests {
         assert_eq!(p.notes[0].kind, NoteKind::MissingBackslash);
         let r = one("curl -G https://a/authorize --data-urlencode 'state=a b'");
         assert_eq!(r.param("state").unwrap().origin, Origin::Query);
-        let r = one("curl authorization.cerner.com/tenants/t/token");
+        let r = one("curl authorization.example.org/tenants/t/token");
         assert_eq!(r.url.as_ref().unwrap().scheme.as_str(), "http");
     }
 

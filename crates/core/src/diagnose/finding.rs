@@ -93,6 +93,17 @@ impl Finding {
         Self::new(rule, Severity::Warning, value, at)
     }
 
+    /// The finding a vendor's lint policy calls for, at the offending value.
+    pub(crate) fn advised(
+        advice: crate::vendors::lint::Advice,
+        value: impl Into<String>,
+        at: Option<Location>,
+    ) -> Self {
+        Self::new(advice.rule, advice.severity, value, at)
+            .why(advice.why)
+            .fix(advice.fix)
+    }
+
     pub(crate) fn why(mut self, why: impl Into<String>) -> Self {
         self.why = why.into();
         self

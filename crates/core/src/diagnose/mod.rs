@@ -14,7 +14,7 @@ pub(crate) mod text;
 pub(crate) mod vendor;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use finding::{Finding, InputError, Location, Severity};
 pub use render::{render_json, render_text};

@@ -1,28 +1,32 @@
-//! What a host name says about the vendor and the environment behind it.
+//! What a host name says about the vendor and the environment behind it. Each vendor
+//! lists its own hosts in its lint policy (`vendors::*::lint`); this asks all of them.
 
 use crate::profile::Vendor;
+use crate::vendors::{self, lint::LintPolicy};
+
+pub use crate::vendors::lint::EnvClass;
 
 /// The vendor whose servers live on `host`, if any.
 pub fn of_host(host: &str) -> Option<Vendor> {
     let h = host.to_ascii_lowercase();
-    let under = |domain: &str| h == domain || h.ends_with(&format!(".{domain}"));
-    if under("athenahealth.com") {
-        Some(Vendor::Athenahealth)
-    } else if under("cerner.com") || under("sandboxcerner.com") || under("cernermillennium.com") {
-        Some(Vendor::OracleHealth)
-    } else {
-        None
-    }
+    let under = |domain: &&str| h == *domain || h.ends_with(&format!(".{domain}"));
+    vendors::ALL
+        .iter()
+        .find(|v| v.lint.domains().iter().any(under))
+        .map(|v| v.vendor)
+}
+
+/// The lint policy of the vendor whose servers live on `host`, if any.
+pub fn policy_of_host(host: &str) -> Option<&'static dyn LintPolicy> {
+    of_host(host).map(vendors::lint::policy)
 }
 
 /// A host that belongs to a vendor's authorization or FHIR servers: never the app's
-/// own callback (LINT-C8).
+/// own callback (LINT-C8). Besides the vendors' own domains, hosts named the way
+/// vendors name such servers count too.
 pub fn is_vendor_server_host(host: &str) -> bool {
     let h = host.to_ascii_lowercase();
-    of_host(&h).is_some()
-        || h.starts_with("authorization.")
-        || h.starts_with("fhir-")
-        || (h.starts_with("myidentity") && h.ends_with(".athenahealth.com"))
+    of_host(&h).is_some() || h.starts_with("authorization.") || h.starts_with("fhir-")
 }
 
 /// Loopback hosts, where plain http is acceptable for a redirect URI (RFC 8252 §7.3).
@@ -31,46 +35,24 @@ pub fn is_loopback(host: &str) -> bool {
     h.eq_ignore_ascii_case("localhost") || h.starts_with("127.") || h == "::1"
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnvClass {
-    Production,
-    Test,
-}
-
-impl EnvClass {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EnvClass::Production => "production",
-            EnvClass::Test => "test/preview/sandbox",
-        }
-    }
-}
-
-/// Which kind of environment a vendor URL points at, when the host (and for
-/// athenahealth's API host, the path) says so. `None` when it cannot be told, e.g.
-/// Oracle Health's shared authorization host.
+/// Which kind of environment a vendor URL points at, when the host (and for a host
+/// serving both, the path) says so: first the vendors' own host lists, then words in
+/// the host. `None` when it cannot be told, e.g. for a shared authorization host.
 pub fn env_of(host: &str, path: &str) -> Option<EnvClass> {
     let h = host.to_ascii_lowercase();
-    match h.as_str() {
-        "myidentity-support.platform.athenahealth.com"
-        | "api.preview.platform.athenahealth.com"
-        | "apitest.athenahealth.com"
-        | "fhir-ehr-code.cerner.com"
-        | "fhir-open.cerner.com"
-        | "authorization.sandboxcerner.com"
-        | "fhir-open.sandboxcerner.com" => Some(EnvClass::Test),
-        "myidentity.platform.athenahealth.com"
-        | "api.platform.athenahealth.com"
-        | "fhir-ehr.cerner.com"
-        | "fhir-myrecord.cerner.com" => Some(EnvClass::Production),
-        // athenahealth's API host serves preview under /preview1 and production under /v1.
-        "api.athenahealth.com" if path.starts_with("/preview") => Some(EnvClass::Test),
-        "api.athenahealth.com" if path.starts_with("/v1/") => Some(EnvClass::Production),
-        _ if h.contains("sandbox") || h.contains("preview") || h.contains("apitest") => {
-            Some(EnvClass::Test)
-        }
-        _ => None,
+    let listed = |hosts: &[&str]| hosts.contains(&h.as_str());
+    let policies = || vendors::ALL.iter().map(|v| v.lint);
+    if policies().any(|p| listed(p.test_hosts())) {
+        return Some(EnvClass::Test);
     }
+    if policies().any(|p| listed(p.production_hosts())) {
+        return Some(EnvClass::Production);
+    }
+    if let Some(env) = policies().find_map(|p| p.env_of_path(&h, path)) {
+        return Some(env);
+    }
+    (h.contains("sandbox") || h.contains("preview") || h.contains("apitest"))
+        .then_some(EnvClass::Test)
 }
 
 #[cfg(test)]
@@ -79,27 +61,14 @@ mod tests {
 
     #[test]
     fn hosts() {
-        assert_eq!(
-            of_host("myidentity.platform.athenahealth.com"),
-            Some(Vendor::Athenahealth)
-        );
-        assert_eq!(
-            of_host("authorization.cerner.com"),
-            Some(Vendor::OracleHealth)
-        );
-        assert_eq!(of_host("notcerner.com"), None);
-        assert!(is_vendor_server_host("fhir-ehr-code.cerner.com"));
         assert!(is_vendor_server_host("authorization.example.org"));
         assert!(!is_vendor_server_host("app.example.com"));
         assert!(is_loopback("127.0.0.1") && is_loopback("[::1]") && is_loopback("localhost"));
+        assert_eq!(of_host("app.example.com"), None);
         assert_eq!(
-            env_of("apitest.athenahealth.com", "/v1/1/2/3/fhir/dstu2"),
+            env_of("fhir.sandbox.example.org", "/r4"),
             Some(EnvClass::Test)
         );
-        assert_eq!(
-            env_of("api.athenahealth.com", "/v1/1/2/3/fhir/dstu2"),
-            Some(EnvClass::Production)
-        );
-        assert_eq!(env_of("authorization.cerner.com", "/tenants/x"), None);
+        assert_eq!(env_of("fhir.example.org", "/r4"), None);
     }
 }

@@ -3,6 +3,7 @@
 //! the command line and the reports. Adding a vendor starts here (see ARCHITECTURE.md).
 
 pub mod athenahealth;
+pub mod lint;
 pub mod oracle_health;
 
 use serde::Deserialize;
@@ -52,6 +53,8 @@ pub struct VendorInfo {
     /// The scope that adds patient identity mappings to the ID token, granted only to
     /// apps the vendor approved (ATH-08).
     pub patient_mappings_scope: Option<&'static str>,
+    /// What `lint` checks for it (its hosts, scopes, aud and the words findings use).
+    pub lint: &'static dyn lint::LintPolicy,
 }
 
 /// Every EHR vendor, in the order listings show them.
@@ -64,6 +67,7 @@ pub const ALL: &[VendorInfo] = &[
         tenant_scoped: false,
         error_shape: &athenahealth::checks::ERROR_SHAPE,
         patient_mappings_scope: Some(athenahealth::PATIENT_MAPPINGS),
+        lint: &athenahealth::lint::POLICY,
     },
     VendorInfo {
         vendor: Vendor::OracleHealth,
@@ -73,6 +77,7 @@ pub const ALL: &[VendorInfo] = &[
         tenant_scoped: true,
         error_shape: &oracle_health::checks::ERROR_SHAPE,
         patient_mappings_scope: None,
+        lint: &oracle_health::lint::POLICY,
     },
 ];
 
@@ -110,6 +115,15 @@ pub(crate) fn explain_pieces() -> &'static [&'static dyn crate::diagnose::explai
         &oracle_health::explain::Piece,
     ];
     &PIECES
+}
+
+/// Each vendor's `lint` examples: one bad and one corrected request per rule its
+/// policy calls for, run with the generic ones by the diagnose tests.
+#[cfg(test)]
+pub(crate) fn lint_examples() -> Vec<crate::diagnose::tests::Case> {
+    let mut all = athenahealth::lint_tests::cases();
+    all.extend(oracle_health::lint_tests::cases());
+    all
 }
 
 #[cfg(test)]

@@ -1,23 +1,23 @@
-//! `aud` at /authorize: required by Oracle Health (CER-19); for athenahealth a DSTU2
-//! base URL or practice/brand JSON (ATH-03), never double-encoded (ATH-11, LINT-A9,
-//! LINT-A10); and on the same kind of environment as the request (LINT-A8).
+//! `aud` at /authorize: present where the vendor requires it (CER-19), of the shape
+//! the vendor documents (a FHIR base URL, or the practice/brand JSON of ATH-03),
+//! never double-encoded (ATH-11, LINT-A9, LINT-A10); and on the same kind of
+//! environment as the request (LINT-A8).
 
-use super::{Ctx, tenant};
+use super::{Ctx, said, tenant};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Kind, Request, Url};
 use crate::diagnose::text::{Text, has_percent_escape};
 use crate::diagnose::vendor;
-use crate::profile::Vendor;
-use crate::vendors::athenahealth::WORKFLOW_ERROR;
+use crate::vendors::lint::Remark;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let aud = req.param("aud");
-    if req.kind() == Kind::Authorize && ctx.vendor == Vendor::OracleHealth && aud.is_none() {
-        out.push(
-            Finding::error("CER-19", "no aud", req.url.as_ref().and_then(|u| ctx.loc(&u.text)))
-                .why("Oracle Health rejects an authorize request without `aud` (audience-required): it must be the FHIR base URL the token will be used with (CER-19, SMART-07).")
-                .fix("Add `aud=<FHIR base URL>`, e.g. `https://fhir-ehr-code.cerner.com/r4/<tenant>`."),
-        );
+    if req.kind() == Kind::Authorize
+        && aud.is_none()
+        && let Some(advice) = ctx.policy().missing_aud()
+    {
+        let at = req.url.as_ref().and_then(|u| ctx.loc(&u.text));
+        out.push(Finding::advised(advice, "no aud", at));
     }
     let Some(aud) = aud else { return };
     check_value(&aud.value, ctx, out);
@@ -32,7 +32,7 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
         out.push(
             Finding::warning("LINT-A8", aud.value.as_str(), ctx.loc(&aud.value))
                 .why(format!("The request goes to a {} server but its aud is a {} FHIR base; a token from one environment is not valid in the other (LINT-A8, ATH-03).", e1.as_str(), e2.as_str()))
-                .fix("Use the aud of the same environment as the authorize endpoint (athenahealth preview: `api.athenahealth.com/preview1/...`)."),
+                .fix(format!("Use the aud of the same environment as the authorize endpoint ({}).", said(Remark::TestEnvironmentAud, "; "))),
         );
     }
 }
@@ -43,21 +43,7 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     // What the vendor answers, and the catalog entry that says so.
-    let (consequence, cites) = match ctx.vendor {
-        Vendor::Athenahealth => (
-            format!("athenahealth's login answers 500 \"{WORKFLOW_ERROR}\""),
-            "ATH-11",
-        ),
-        Vendor::OracleHealth => (
-            "Oracle Health answers audience-not-white-listed or unknown-resource-server"
-                .to_string(),
-            "CER-19",
-        ),
-        Vendor::Generic => (
-            "the server cannot match it to a resource server".to_string(),
-            "SMART-07",
-        ),
-    };
+    let (consequence, cites) = ctx.policy().aud_rejection();
     if has_percent_escape(s) {
         out.push(
             Finding::error("LINT-A10", s, ctx.loc(v))
@@ -71,16 +57,7 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     let Some(url) = Url::parse(v) else {
-        let (rule, fix) = match ctx.vendor {
-            Vendor::Athenahealth => (
-                "LINT-A9",
-                "Use the FHIR DSTU2 base URL (`https://api.athenahealth.com/preview1/{practice}/{brand}/{chartgroup}/fhir/dstu2`) or `{\"PRACTICEID\":\"...\",\"COMMUNICATORBRANDID\":\"...\"}`.",
-            ),
-            _ => (
-                "CER-19",
-                "Use the FHIR base URL, e.g. `https://fhir-ehr-code.cerner.com/r4/<tenant>`.",
-            ),
-        };
+        let (rule, fix) = ctx.policy().unparsable_aud();
         out.push(
             Finding::error(rule, s, ctx.loc(v))
                 .why(format!("The aud is neither a FHIR base URL nor a practice JSON, so {consequence} ({cites}, ATH-03, SMART-07)."))
@@ -95,38 +72,11 @@ pub fn check_value(v: &Text, ctx: &Ctx, out: &mut Vec<Finding>) {
                 .fix("Use the https FHIR base URL."),
         );
     }
-    match ctx.vendor {
-        Vendor::Athenahealth => {
-            let segs: Vec<String> = url
-                .segments()
-                .iter()
-                .map(|t| t.as_str().to_string())
-                .collect();
-            let shaped = segs.len() == 6
-                && (segs[0] == "v1" || segs[0].starts_with("preview"))
-                && segs[1..4]
-                    .iter()
-                    .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-                && segs[4] == "fhir"
-                && segs[5].eq_ignore_ascii_case("dstu2");
-            if !shaped {
-                out.push(
-                    Finding::warning("ATH-03", s, ctx.loc(v))
-                        .why("athenahealth expects a URL aud of the shape `.../{v1|preview1}/{practice}/{brand}/{chartgroup}/fhir/dstu2` (ATH-03).")
-                        .fix("Use the gateway's DSTU2 base URL, or the practice JSON form."),
-                );
-            }
-        }
-        Vendor::OracleHealth => {
-            if tenant::tenant_of(&url).is_none() {
-                out.push(
-                    Finding::warning("CER-19", s, ctx.loc(v))
-                        .why("Oracle Health's aud is the tenant's FHIR base URL (`https://fhir-ehr.cerner.com/r4/<tenant>`); this one names no tenant, so it is unlikely to be white-listed (CER-19).")
-                        .fix("Use the FHIR base URL from the tenant's discovery document."),
-                );
-            }
-        }
-        Vendor::Generic => {}
+    let segments = url.segments();
+    let segs: Vec<&str> = segments.iter().map(Text::as_str).collect();
+    let names_tenant = tenant::tenant_of(&url).is_some();
+    if let Some(advice) = ctx.policy().aud_url(&segs, names_tenant) {
+        out.push(Finding::advised(advice, s, ctx.loc(v)));
     }
 }
 
@@ -138,12 +88,8 @@ fn check_json(
     ctx: &Ctx,
     out: &mut Vec<Finding>,
 ) {
-    if ctx.vendor == Vendor::OracleHealth {
-        out.push(
-            Finding::error("CER-19", s, ctx.loc(v))
-                .why("Oracle Health's aud is the FHIR base URL; the JSON form is athenahealth's (CER-19, ATH-03).")
-                .fix("Use the tenant's FHIR base URL."),
-        );
+    if let Some(advice) = ctx.policy().json_aud() {
+        out.push(Finding::advised(advice, s, ctx.loc(v)));
         return;
     }
     let problem = match serde_json::from_str::<serde_json::Value>(s) {

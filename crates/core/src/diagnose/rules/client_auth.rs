@@ -7,10 +7,11 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::Ctx;
+use super::{Ctx, said};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{BasicProblem, Kind, Request, basic_credentials};
 use crate::diagnose::text::masked;
+use crate::vendors::lint::Remark;
 
 /// A value labelled "Application ID" (or "App ID") in the pasted text.
 static APP_ID_LABEL: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -70,7 +71,7 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
                 };
                 out.push(
                     Finding::error("LINT-C11", masked(value), ctx.loc(&h.value))
-                        .why(format!("The Basic credentials {what}, so the server cannot identify the client: Okta answers \"Found Authentication header but was not valid client credentials.\", Oracle Health invalid_client with client=unknown (LINT-C11, OKT-11, CER-04)."))
+                        .why(format!("The Basic credentials {what}, so the server cannot identify the client: {} (LINT-C11, OKT-11, CER-04).", said(Remark::UnreadableBasic, ", ")))
                         .fix("Encode `client_id:client_secret` with `base64 -w0`, or let curl do it with `-u \"$CLIENT_ID:$CLIENT_SECRET\"`."),
                 );
             }
@@ -87,7 +88,7 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
         let at = secret_in_body.or(assertion).and_then(|p| ctx.loc(&p.value));
         out.push(
             Finding::error("OKT-11", "several client credentials", at)
-                .why("The request authenticates the client in more than one way (Basic/-u, client_secret in the body, client_assertion); Okta refuses with \"Cannot supply multiple client credentials…\" and RFC 6749 §2.3 allows one method per request (OKT-11).")
+                .why(format!("The request authenticates the client in more than one way (Basic/-u, client_secret in the body, client_assertion); {} and RFC 6749 §2.3 allows one method per request (OKT-11).", said(Remark::SeveralClientCredentials, ", ")))
                 .fix("Keep exactly one: the method the client is registered with."),
         );
     }

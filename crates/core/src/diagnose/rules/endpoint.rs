@@ -48,21 +48,16 @@ pub fn check_url(u: &Url, role: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
         );
         return;
     }
-    if ctx.vendor == Vendor::OracleHealth
-        && matches!(role, "authorize endpoint" | "token endpoint")
-        && (host == "authorization.cerner.com" || host == "authorization.sandboxcerner.com")
+    if matches!(role, "authorize endpoint" | "token endpoint")
         && u.segment_after("tenants").is_none()
+        && let Some(advice) = ctx.policy().untenanted_endpoint(&host, role)
     {
-        out.push(
-            Finding::warning("LINT-E2", u.text.as_str(), ctx.loc(&u.text))
-                .why(format!("Oracle Health's {role} is tenant-scoped (`/tenants/{{tenant}}/protocols/oauth2/profiles/smart-v1/...`); this URL names no tenant (CER-01)."))
-                .fix("Take the endpoint from the tenant's `.well-known/smart-configuration` instead of building it by hand (CER-13)."),
-        );
+        out.push(Finding::advised(advice, u.text.as_str(), ctx.loc(&u.text)));
     }
 }
 
 /// Token, introspection and revocation requests are POSTs (RFC 6749 §3.2, RFC 7662
-/// §2.1, RFC 7009 §2.1); athenahealth's docs label introspect GET, Okta's is POST
+/// §2.1, RFC 7009 §2.1), even where a vendor's docs label introspect GET
 /// (LINT-A16, OKT-13).
 fn check_method(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let path = req.path();

@@ -19,6 +19,7 @@ use super::finding::{Finding, Location};
 use super::request::{Kind, Request};
 use super::text::Text;
 use crate::profile::Vendor;
+use crate::vendors::lint::{self, LintPolicy, Remark};
 
 /// What every rule needs besides the request: the input (to turn origins into
 /// line/column) and the vendor the request is aimed at.
@@ -36,13 +37,20 @@ impl Ctx<'_> {
         t.location_of(self.source, start, end)
     }
 
-    pub fn vendor_name(&self) -> &'static str {
-        match self.vendor {
-            Vendor::Athenahealth => "athenahealth",
-            Vendor::OracleHealth => "Oracle Health",
-            Vendor::Generic => "the server",
-        }
+    /// What lint knows about the vendor the request is aimed at.
+    pub fn policy(&self) -> &'static dyn LintPolicy {
+        lint::policy(self.vendor)
     }
+
+    pub fn vendor_name(&self) -> &'static str {
+        self.policy().name()
+    }
+}
+
+/// Every vendor's words for `remark`, joined by `sep`, for findings that quote each
+/// vendor whichever one the request goes to.
+pub fn said(remark: Remark, sep: &str) -> String {
+    lint::remarks(remark).join(sep)
 }
 
 /// Every single-request rule.

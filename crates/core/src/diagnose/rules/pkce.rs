@@ -1,12 +1,12 @@
 //! PKCE: `S256` only (LINT-A6, OKT-06, SMART-06), verifier and challenge shapes
 //! (RFC-03), and a challenge that must be the S256 transform of the verifier.
 
-use super::Ctx;
+use super::{Ctx, said};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Kind, Param, Request};
 use crate::diagnose::text::masked;
 use crate::oauth::pkce;
-use crate::profile::Vendor;
+use crate::vendors::lint::{PkceExpectation, Remark};
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     let method = req.param("code_challenge_method");
@@ -18,7 +18,7 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
         if method.is_none() {
             out.push(
                 Finding::error("LINT-A6", c.value.as_str(), ctx.loc(&c.value))
-                    .why("A code_challenge without code_challenge_method means `plain` (RFC 7636 §4.3), which Okta refuses and SMART v2 forbids (OKT-06, SMART-06, LINT-A6).")
+                    .why(format!("A code_challenge without code_challenge_method means `plain` (RFC 7636 §4.3), which {} and SMART v2 forbids (OKT-06, SMART-06, LINT-A6).", said(Remark::ImplicitPlainPkce, " and ")))
                     .fix("Add `code_challenge_method=S256` and send BASE64URL(SHA256(verifier)) as the challenge."),
             );
         } else if method.is_some_and(|m| m.value.as_str() == "S256")
@@ -42,14 +42,22 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
         }
     }
     if req.kind() == Kind::Authorize && challenge.is_none() {
-        let smart = ctx.vendor == Vendor::Athenahealth
-            || req.param("aud").is_some()
-            || req.param("launch").is_some();
-        if smart && ctx.vendor != Vendor::OracleHealth {
+        let expected = match ctx.policy().missing_pkce() {
+            PkceExpectation::Always => true,
+            PkceExpectation::WhenSmart => {
+                req.param("aud").is_some() || req.param("launch").is_some()
+            }
+            PkceExpectation::Never => false,
+        };
+        if expected {
             let at = req.url.as_ref().and_then(|u| ctx.loc(&u.text));
             out.push(
                 Finding::warning("SMART-06", "no code_challenge", at)
-                    .why("The authorize request carries no PKCE challenge: SMART v2 requires PKCE of every app, and Okta refuses a public client without it (\"PKCE code challenge is required…\", OKT-05, SMART-06).")
+                    .why(format!(
+                        "The authorize request carries no PKCE challenge: SMART v2 requires PKCE of every app, and {} ({}, OKT-05, SMART-06).",
+                        said(Remark::MissingPkce, " and "),
+                        said(Remark::MissingPkceAnswer, ", ")
+                    ))
                     .fix("Generate a 43–128 character verifier per authorization, and send `code_challenge=BASE64URL(SHA256(verifier))&code_challenge_method=S256`."),
             );
         }
@@ -62,11 +70,20 @@ fn check_method(m: &Param, ctx: &Ctx, out: &mut Vec<Finding>) {
         return;
     }
     let why = if value.eq_ignore_ascii_case("s256") {
-        "code_challenge_method is case-sensitive: the only method Okta accepts, and the one SMART v2 requires, is exactly `S256` (OKT-06, SMART-06, LINT-A6).".to_string()
+        format!(
+            "code_challenge_method is case-sensitive: {}, and the one SMART v2 requires, is exactly `S256` (OKT-06, SMART-06, LINT-A6).",
+            said(Remark::OnlyPkceMethod, ", ")
+        )
     } else if value == "plain" {
-        "`plain` sends the verifier itself as the challenge: Okta answers \"PKCE code challenge method is not supported. Valid values: [S256]\" and SMART v2 forbids it (OKT-06, SMART-06, LINT-A6).".to_string()
+        format!(
+            "`plain` sends the verifier itself as the challenge: {} and SMART v2 forbids it (OKT-06, SMART-06, LINT-A6).",
+            said(Remark::PlainPkce, ", ")
+        )
     } else {
-        format!("`{value}` is not a PKCE method; Okta accepts only `S256` (OKT-06, LINT-A6).")
+        format!(
+            "`{value}` is not a PKCE method; {} (OKT-06, LINT-A6).",
+            said(Remark::UnknownPkceMethod, ", ")
+        )
     };
     out.push(
         Finding::error("LINT-A6", value, ctx.loc(&m.value))

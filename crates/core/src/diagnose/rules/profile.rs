@@ -4,12 +4,13 @@
 //! environment label agrees with the hosts (LINT-A8). Literal secrets never get here:
 //! the profile loader already refuses them.
 
-use super::{Ctx, aud, endpoint, placeholders, redirect, scope, tenant};
+use super::{Ctx, aud, endpoint, placeholders, redirect, said, scope, tenant};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::Url;
 use crate::diagnose::text::Text;
 use crate::diagnose::vendor::{self, EnvClass};
 use crate::profile::{Environment, Profile};
+use crate::vendors::lint::Remark;
 
 /// `value` as a Text placed where it appears in the YAML, preferring a line that holds
 /// `key:` (or a list item); a value that came from an environment variable is
@@ -270,6 +271,6 @@ fn check_environment(
                 if roles.len() == 1 { "is" } else { "are" },
                 found.as_str()
             ))
-            .fix("Make the environment label and the hosts agree (athenahealth preview: `myidentity-support.platform.athenahealth.com`, `api.athenahealth.com/preview1/...`)."),
+            .fix(format!("Make the environment label and the hosts agree ({}).", said(Remark::TestEnvironmentHosts, "; "))),
     );
 }

@@ -1,12 +1,12 @@
 //! LINT-C8: a redirect URI must be the app's own absolute callback: not a vendor's
 //! host, no fragment, https unless loopback (RFC 6749 §3.1.2, CER-18).
 
-use super::Ctx;
+use super::{Ctx, said};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Param, Request, Url};
 use crate::diagnose::text::{Text, has_percent_escape};
 use crate::diagnose::vendor;
-use crate::profile::Vendor;
+use crate::vendors::lint::Remark;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     for name in ["redirect_uri", "post_logout_redirect_uri"] {
@@ -43,7 +43,11 @@ pub fn check_uri(v: &Text, name: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
         if !scheme_like {
             out.push(
                 Finding::error("LINT-C8", s, ctx.loc(v))
-                    .why(format!("The {name} is not an absolute URI; Oracle Health answers redirect-uri-not-absolute and Okta refuses to redirect (RFC 6749 §3.1.2, CER-18, OKT-09)."))
+                    .why(format!(
+                        "The {name} is not an absolute URI; {} and {} (RFC 6749 §3.1.2, CER-18, OKT-09).",
+                        said(Remark::RelativeRedirectAnswer, ", "),
+                        said(Remark::RelativeRedirectRefusal, ", ")
+                    ))
                     .fix("Use the full registered callback URL, e.g. `https://app.example.com/callback`."),
             );
         }
@@ -90,13 +94,7 @@ pub fn check_pair(at_authorize: &Param, at_token: &Param, ctx: &Ctx, out: &mut V
     if a == t {
         return;
     }
-    let (rule, answer) = match ctx.vendor {
-        Vendor::Athenahealth => (
-            "OKT-04",
-            "invalid_grant \"The 'redirect_uri' does not match the redirection URI used in the authorization request.\"",
-        ),
-        _ => ("CER-18", "invalid_grant with an invalid-redirect-uri URN"),
-    };
+    let (rule, answer) = ctx.policy().redirect_mismatch();
     out.push(
         Finding::error(rule, t, ctx.loc(&at_token.value))
             .why(format!("The token request sends redirect_uri `{t}` but the authorize request sent `{a}`; they must be identical, trailing slash included, or the server answers {answer} (RFC 6749 §4.1.3, {rule})."))

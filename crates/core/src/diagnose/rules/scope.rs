@@ -1,64 +1,16 @@
 //! Scope rules: delimiters and encoding (RFC-01, LINT-C2), spelling and case against
-//! the vendor's documented scopes (LINT-A1, LINT-A2), combinations Oracle Health
-//! refuses (CER-12), wildcards (CER-11, ATH-04) and request size (LINT-C4).
+//! the vendor's documented scopes (LINT-A1, LINT-A2), combinations a vendor refuses
+//! (CER-12, CER-24), wildcards (CER-11, ATH-04) and request size (LINT-C4).
 
-use super::Ctx;
+use super::{Ctx, said};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Origin, Request};
 use crate::diagnose::text::{Text, has_percent_escape};
 use crate::profile::Vendor;
-use crate::vendors::{athenahealth, oracle_health};
+use crate::vendors::lint::{self, Remark};
 
-/// athenahealth's documented scopes (ATH-04 and the guide's other useful scopes).
-fn athena_special() -> impl Iterator<Item = &'static str> {
-    athenahealth::DEFAULT_SCOPES
-        .into_iter()
-        .chain([athenahealth::PATIENT_MAPPINGS])
-}
-
-/// Oracle Health's `scopes_supported` beyond resource scopes (CER-13), plus SMART's
-/// standalone-launch context scopes.
-fn oracle_special() -> impl Iterator<Item = &'static str> {
-    oracle_health::SPECIAL_SCOPES
-        .into_iter()
-        .chain(["launch/patient", "launch/encounter"])
-}
-
-/// OpenID Connect and SMART scopes any server may know.
-const GENERIC_SPECIAL: &[&str] = &[
-    "openid",
-    "profile",
-    "email",
-    "address",
-    "phone",
-    "offline_access",
-    "online_access",
-    "fhirUser",
-    "launch",
-    "launch/patient",
-    "launch/encounter",
-];
-
-/// More scopes than this risks Oracle Health's token-size refusal (CER-26).
+/// More scopes than this risks a token-size refusal (CER-26).
 const MANY_SCOPES: usize = 15;
-
-/// What the vendor does with a scope it does not know, and the catalog entry saying so.
-fn consequence(vendor: Vendor) -> (&'static str, &'static str) {
-    match vendor {
-        Vendor::Athenahealth => (
-            "athenahealth's Okta server answers invalid_scope \"One or more scopes are not configured for the authorization server resource.\"",
-            "OKT-07",
-        ),
-        Vendor::OracleHealth => (
-            "Oracle Health drops unknown scopes from the grant, or answers empty-scopes when none is left",
-            "CER-10, CER-09",
-        ),
-        Vendor::Generic => (
-            "the server rejects unknown scopes as invalid_scope or drops them",
-            "RFC 6749 §5.2",
-        ),
-    }
-}
 
 /// How a scope request is used, for the rules that depend on it.
 pub struct ScopeUse<'a> {
@@ -108,7 +60,7 @@ pub fn check_value(v: &Text, usage: &ScopeUse, ctx: &Ctx, out: &mut Vec<Finding>
     if s.trim().is_empty() {
         out.push(
             Finding::error("RFC-01", s, ctx.loc(v))
-                .why("The scope is empty; a token request with an empty scope gets nothing, and Oracle Health answers empty-scopes (RFC-01, CER-09).")
+                .why(format!("The scope is empty; a token request with an empty scope gets nothing, and {} (RFC-01, CER-09).", said(Remark::EmptyScope, ", ")))
                 .fix("List the scopes the app needs, separated by single spaces."),
         );
         return;
@@ -165,7 +117,7 @@ fn check_separators(v: &Text, toks: &[(usize, usize)], ctx: &Ctx, out: &mut Vec<
     let Some(&(a, b)) = hits.first() else {
         return;
     };
-    let (consequence, cite) = consequence(ctx.vendor);
+    let (consequence, cite) = ctx.policy().unknown_scope_consequence();
     let sep = if lower[a..b].contains(',') || lower[a..b].contains("%2c") {
         "a comma"
     } else {
@@ -253,7 +205,7 @@ fn squash(s: &str) -> String {
         .collect()
 }
 
-enum Verdict {
+pub(crate) enum Verdict {
     Ok,
     Case(String),
     Typo(String),
@@ -288,7 +240,8 @@ fn closest(tok: &str, known: &[String]) -> Option<Verdict> {
     None
 }
 
-fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
+pub(crate) fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
+    let policy = lint::policy(vendor);
     if permitted.iter().any(|p| p == tok) {
         return Verdict::Ok;
     }
@@ -320,26 +273,17 @@ fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
             return Verdict::BadPermission;
         }
         if wildcard {
-            return match vendor {
-                Vendor::Generic => Verdict::Ok,
-                _ => Verdict::Wildcard,
+            return match policy.wildcard_scope() {
+                Some(_) => Verdict::Wildcard,
+                None => Verdict::Ok,
             };
         }
-        if vendor == Vendor::Athenahealth {
-            let listed = lower_ctx == "patient"
-                && perm == "read"
-                && athenahealth::FHIR_RESOURCES.contains(&res);
-            if !listed {
-                return Verdict::Unknown;
-            }
+        if !policy.lists_resource_scope(&lower_ctx, res, perm) {
+            return Verdict::Unknown;
         }
         return Verdict::Ok;
     }
-    let special: Vec<&str> = match vendor {
-        Vendor::Athenahealth => athena_special().collect(),
-        Vendor::OracleHealth => oracle_special().collect(),
-        Vendor::Generic => GENERIC_SPECIAL.to_vec(),
-    };
+    let special = policy.special_scopes();
     if special.contains(&tok) {
         return Verdict::Ok;
     }
@@ -351,9 +295,10 @@ fn classify(tok: &str, vendor: Vendor, permitted: &[String]) -> Verdict {
     if let Some(v) = closest(tok, &known) {
         return v;
     }
-    match vendor {
-        Vendor::Generic => Verdict::Ok,
-        _ => Verdict::Unknown,
+    // Only a vendor with advice for unknown scopes knows its list well enough to flag one.
+    match policy.unknown_scope(tok) {
+        Some(_) => Verdict::Unknown,
+        None => Verdict::Ok,
     }
 }
 
@@ -367,7 +312,8 @@ fn check_token(
 ) {
     let at = ctx.loc_of(v, a, b);
     let vendor = ctx.vendor_name();
-    let (consequence, cite) = consequence(ctx.vendor);
+    let policy = ctx.policy();
+    let (consequence, cite) = policy.unknown_scope_consequence();
     match classify(tok, ctx.vendor, usage.permitted) {
         Verdict::Ok => {}
         Verdict::Case(fixed) => out.push(
@@ -391,28 +337,15 @@ fn check_token(
                 ))
                 .fix("Use `.read`/`.write` (v1) or e.g. `.rs`/`.cud` (v2), as the app is registered."),
         ),
-        Verdict::Wildcard if ctx.vendor == Vendor::Athenahealth => out.push(
-            Finding::error("ATH-04", tok, at)
-                .why("athenahealth lets apps request individual resource scopes only, never a wildcard; a scope the app may not request fails the whole authorization (ATH-04, OKT-08).")
-                .fix("List each resource scope the app needs, e.g. `patient/Patient.read patient/Observation.read`."),
-        ),
-        Verdict::Wildcard => out.push(
-            Finding::warning("CER-11", tok, at)
-                .why("Oracle Health does not support wildcard scopes: it drops them from the grant silently, or answers empty-scopes if nothing else remains (CER-11, CER-10).")
-                .fix("Request each resource scope by name, e.g. `user/Patient.read user/Observation.read`."),
-        ),
+        Verdict::Wildcard => {
+            if let Some(advice) = policy.wildcard_scope() {
+                out.push(Finding::advised(advice, tok, at));
+            }
+        }
         Verdict::Unknown => {
-            let (why, fix) = match ctx.vendor {
-                Vendor::Athenahealth => (
-                    format!("`{tok}` is not in athenahealth's documented scope list; unless athena approved it for this app the authorization fails with invalid_scope or \"Policy evaluation failed\" (ATH-04, OKT-07, OKT-08)."),
-                    "Check the spelling against the documented list, or have athena permit the scope for this client (profile: `clients.<role>.permitted_scopes`).".to_string(),
-                ),
-                _ => (
-                    format!("`{tok}` is not of the shape Oracle Health advertises in scopes_supported (`system|user|patient/Resource.read|write`, `launch`, `profile`, `fhirUser`, `openid`, `online_access`, `offline_access`), so it is likely dropped (CER-13, CER-10)."),
-                    "Check the spelling against the tenant's `.well-known/smart-configuration` scopes_supported.".to_string(),
-                ),
-            };
-            out.push(Finding::warning("LINT-A1", tok, at).why(why).fix(fix));
+            if let Some(advice) = policy.unknown_scope(tok) {
+                out.push(Finding::advised(advice, tok, at));
+            }
         }
     }
 }
@@ -456,8 +389,9 @@ fn check_combination(
                 Finding::error("CER-12", w.2, ctx.loc_of(v, w.0, w.1))
                     .why(format!(
                         "`{}` asks for a refresh token, which a client_credentials grant never \
-                         carries: Oracle Health forbids it there (CER-12; RFC 6749 §4.4.3).",
-                        w.2
+                         carries: {} (CER-12; RFC 6749 §4.4.3).",
+                        w.2,
+                        said(Remark::RefreshWithClientCredentials, ", ")
                     ))
                     .fix("Drop offline_access/online_access; request a new token with client_credentials when the old one expires."),
             );
@@ -472,7 +406,7 @@ fn check_combination(
             );
         }
     }
-    if ctx.vendor == Vendor::OracleHealth {
+    if let Some(advice) = ctx.policy().mixed_scope_syntax() {
         let v1 = words
             .iter()
             .find(|w| resource_parts(w.2).is_some_and(|(_, _, p)| matches!(p, "read" | "write")));
@@ -480,21 +414,17 @@ fn check_combination(
             .iter()
             .find(|w| resource_parts(w.2).is_some_and(|(_, _, p)| is_v2_permission(p)));
         if let (Some(_), Some(w2)) = (v1, v2) {
-            out.push(
-                Finding::warning("CER-24", w2.2, ctx.loc_of(v, w2.0, w2.1))
-                    .why("The request mixes SMART v1 (`.read`/`.write`) and v2 (`.rs`, `.cruds`) scopes; Oracle Health grants the syntax the app is registered for and may drop the rest or answer empty-scopes (CER-24, CER-09).")
-                    .fix("Use one syntax throughout: the one the app's registration (SMART v1 or v2) expects."),
-            );
+            out.push(Finding::advised(advice, w2.2, ctx.loc_of(v, w2.0, w2.1)));
         }
     }
     if words.len() > MANY_SCOPES {
         out.push(
             Finding::warning("LINT-C4", format!("{} scopes", words.len()), ctx.loc(v))
                 .why(format!(
-                    "{} scopes in one request: the token can outgrow HTTP header limits, which Oracle \
-                     Health refuses with a too-many-scopes error (CER-26, LINT-C4), and each write scope \
-                     widens what a leaked token can do.",
-                    words.len()
+                    "{} scopes in one request: the token can outgrow HTTP header limits, which {} \
+                     (CER-26, LINT-C4), and each write scope widens what a leaked token can do.",
+                    words.len(),
+                    said(Remark::TooManyScopes, ", ")
                 ))
                 .fix(format!("Request only the scopes this use case needs (at most about {MANY_SCOPES}); drop `.write` scopes that are not used.")),
         );
@@ -512,50 +442,15 @@ mod tests {
         assert_eq!(edit_distance("opneid", "openid"), 2);
     }
 
+    /// The generic server's side; each vendor's is in its folder (`lint_tests.rs`).
     #[test]
     fn classification() {
         let none: &[String] = &[];
         assert!(
-            matches!(classify("open_id", Vendor::Athenahealth, none), Verdict::Typo(s) if s == "openid")
-        );
-        assert!(
             matches!(classify("open_id", Vendor::Generic, none), Verdict::Typo(s) if s == "openid")
         );
-        assert!(
-            matches!(classify("Patient/AllergyIntolerance.read", Vendor::Athenahealth, none), Verdict::Case(s) if s == "patient/AllergyIntolerance.read")
-        );
-        assert!(matches!(
-            classify("patient/*.read", Vendor::Athenahealth, none),
-            Verdict::Wildcard
-        ));
         assert!(matches!(
             classify("patient/*.read", Vendor::Generic, none),
-            Verdict::Ok
-        ));
-        assert!(
-            matches!(classify("system/Patient.Read", Vendor::OracleHealth, none), Verdict::Case(s) if s == "system/Patient.read")
-        );
-        assert!(
-            matches!(classify("system/patient.read", Vendor::OracleHealth, none), Verdict::Case(s) if s == "system/Patient.read")
-        );
-        assert!(
-            matches!(classify("fhiruser", Vendor::OracleHealth, none), Verdict::Case(s) if s == "fhirUser")
-        );
-        assert!(matches!(
-            classify("system/Patient.rs", Vendor::OracleHealth, none),
-            Verdict::Ok
-        ));
-        assert!(matches!(
-            classify("system/Patient.dus", Vendor::OracleHealth, none),
-            Verdict::BadPermission
-        ));
-        assert!(matches!(
-            classify("patient/Encounter.read", Vendor::Athenahealth, none),
-            Verdict::Unknown
-        ));
-        let permitted = vec!["patient/Encounter.read".to_string()];
-        assert!(matches!(
-            classify("patient/Encounter.read", Vendor::Athenahealth, &permitted),
             Verdict::Ok
         ));
         assert!(matches!(

@@ -1,12 +1,14 @@
-//! LINT-A7: `state` on every authorize request. Okta (OKT-10), Oracle Health's
-//! specification (CER-19) and SMART v2 (SMART-07) require it, so for those and for
-//! any SMART-looking request a missing state is an error; for plain OAuth RFC 6749
-//! only recommends it, so there it is a warning.
+//! LINT-A7: `state` on every authorize request. The vendors (OKT-10, CER-19) and
+//! SMART v2 (SMART-07) require it, so for those and for any SMART-looking request a
+//! missing state is an error; for plain OAuth RFC 6749 only recommends it, so there
+//! it is a warning. A vendor may also restrict its characters (OKT-10) or want a
+//! nonce with `openid` (ATH-02).
 
-use super::Ctx;
+use super::{Ctx, said};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Kind, Request};
 use crate::profile::Vendor;
+use crate::vendors::lint::Remark;
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     if req.kind() != Kind::Authorize {
@@ -26,7 +28,11 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     match req.param("state") {
         None if smart => out.push(
             Finding::error("LINT-A7", "no state", url_loc)
-                .why("The authorize request has no `state`: Okta requires it on every /authorize request, and SMART v2 and Oracle Health's specification require it against cross-site request forgery (OKT-10, SMART-07, CER-19, LINT-A7).")
+                .why(format!(
+                    "The authorize request has no `state`: {}, and SMART v2 and {} require it against cross-site request forgery (OKT-10, SMART-07, CER-19, LINT-A7).",
+                    said(Remark::StateRequired, ", "),
+                    said(Remark::StateSpecifiedBy, " and ")
+                ))
                 .fix("Send a fresh random `state` per request (letters, digits, `-._,`) and check that the redirect echoes it."),
         ),
         None => out.push(
@@ -34,29 +40,21 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
                 .why("The authorize request has no `state`; RFC 6749 recommends it to bind the redirect to the browser session and stop cross-site request forgery (RFC 6749 §4.1.1, §10.12, LINT-A7).")
                 .fix("Send a fresh random `state` per request and check that the redirect echoes it."),
         ),
-        Some(s) if ctx.vendor == Vendor::Athenahealth => {
+        Some(s) => {
             let v = s.value.as_str();
+            // A placeholder state leaves the rest to the real request.
             if v.starts_with('$') {
                 return;
             }
-            if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || ",._-".contains(c)) {
-                out.push(
-                    Finding::warning("OKT-10", v, ctx.loc(&s.value))
-                        .why("Okta allows only letters, digits, comma, period, underscore and hyphen in `state`; other characters get \"The authentication request has an invalid 'state' parameter.\" (OKT-10).")
-                        .fix("Use a random token of letters and digits."),
-                );
+            if let Some(advice) = ctx.policy().state_value(v) {
+                out.push(Finding::advised(advice, v, ctx.loc(&s.value)));
             }
         }
-        Some(_) => {}
     }
-    if ctx.vendor == Vendor::Athenahealth
-        && scope.split_whitespace().any(|s| s == "openid")
+    if scope.split_whitespace().any(|s| s == "openid")
         && req.param("nonce").is_none()
+        && let Some(advice) = ctx.policy().openid_without_nonce()
     {
-        out.push(
-            Finding::warning("ATH-02", "no nonce", url_loc)
-                .why("The request asks for `openid` without a `nonce`; athenahealth requires a nonce when the app wants an ID token, and the nonce is what ties the ID token to this request (ATH-02).")
-                .fix("Send a fresh random `nonce` and compare it with the ID token's `nonce` claim."),
-        );
+        out.push(Finding::advised(advice, "no nonce", url_loc));
     }
 }

@@ -2,11 +2,12 @@
 //! stray `m`). Tenants in general need not be UUIDs (CER-27: patient-tier tenants are
 //! opaque strings), so only near-UUIDs are flagged.
 
-use super::Ctx;
+use super::{Ctx, said};
 use crate::diagnose::finding::Finding;
 use crate::diagnose::request::{Request, Url};
 use crate::diagnose::text::Text;
-use crate::profile::Vendor;
+use crate::vendors;
+use crate::vendors::lint::Remark;
 
 const GROUPS: [usize; 5] = [8, 4, 4, 4, 12];
 
@@ -92,9 +93,9 @@ pub fn check_text(t: &Text, where_: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
     out.push(
         Finding::error("LINT-C1", value, ctx.loc(t))
             .why(format!(
-                "The tenant in {where_} looks like a UUID but is not one: {problem}; Oracle Health \
-                 echoes an unregistered tenant back with invalid_grant and the URN \
-                 oauth2:token:invalid-tenant (CER-05, LINT-C1)."
+                "The tenant in {where_} looks like a UUID but is not one: {problem}; {} (CER-05, \
+                 LINT-C1).",
+                said(Remark::UnregisteredTenant, ", ")
             ))
             .fix(format!(
                 "Copy the tenant id again from the tenant's registration: 8-4-4-4-12 \
@@ -103,21 +104,17 @@ pub fn check_text(t: &Text, where_: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
     );
 }
 
-/// The tenant an Oracle Health URL carries: `/tenants/{t}/` on the authorization host,
-/// `/r4/{t}` or `/dstu2/{t}` on a FHIR host.
+/// The tenant a URL carries: `/tenants/{t}/` on an authorization host, or the segment
+/// after a marker the host's vendor names (a FHIR base's `/r4/{t}`, CER-01).
 pub fn tenant_of(url: &Url) -> Option<Text> {
     if let Some(t) = url.segment_after("tenants") {
         return Some(t);
     }
     let host = url.host_lower();
-    if host.ends_with("cerner.com") || host.ends_with("cernermillennium.com") {
-        for marker in ["r4", "dstu2"] {
-            if let Some(t) = url.segment_after(marker) {
-                return Some(t);
-            }
-        }
-    }
-    None
+    vendors::ALL
+        .iter()
+        .flat_map(|v| v.lint.tenant_markers(&host))
+        .find_map(|marker| url.segment_after(marker))
 }
 
 pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
@@ -132,15 +129,15 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     if let Some(t) = &aud_tenant {
         check_text(t, "the `aud` URL", ctx, out);
     }
-    if ctx.vendor == Vendor::OracleHealth
+    if let Some(why_one) = ctx.policy().one_tenant_per_grant()
         && let (Some(p), Some(a)) = (&path_tenant, &aud_tenant)
         && p.as_str() != a.as_str()
     {
         out.push(
             Finding::error("LINT-E3", a.as_str(), ctx.loc(a))
                 .why(format!(
-                    "The `aud` names tenant `{}` but the request goes to tenant `{}`; Oracle \
-                     Health scopes the grant and the FHIR base to one tenant (CER-01, CER-19).",
+                    "The `aud` names tenant `{}` but the request goes to tenant `{}`; {why_one} \
+                     (CER-01, CER-19).",
                     a.as_str(),
                     p.as_str()
                 ))

@@ -2,11 +2,13 @@
 //! emulator that plays it, the `lint` rules that check requests against it and the
 //! `explain` piece that reads its error responses.
 
+pub mod checks;
 pub(crate) mod explain;
 #[cfg(test)]
 mod explain_tests;
-
-pub mod checks;
+pub mod lint;
+#[cfg(test)]
+pub(crate) mod lint_tests;
 
 /// FHIR DSTU2 resources with a `patient/{Resource}.read` scope (ATH-04).
 pub const FHIR_RESOURCES: [&str; 11] = [

@@ -7,6 +7,9 @@ pub mod error_uri;
 pub(crate) mod explain;
 #[cfg(test)]
 mod explain_tests;
+pub mod lint;
+#[cfg(test)]
+pub(crate) mod lint_tests;
 
 /// `scopes_supported` beyond the resource scopes (CER-13).
 pub const SPECIAL_SCOPES: [&str; 6] = [
