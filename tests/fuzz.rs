@@ -30,6 +30,18 @@ fn seed(path: &str) -> String {
     std::fs::read_to_string(common::root().join(path)).expect("seed document")
 }
 
+/// One of the shipped profiles (every vendor's, the peers'), mutated.
+fn any_shipped_profile_mutated() -> impl Strategy<Value = String> {
+    let mut seeds: Vec<String> = std::fs::read_dir(common::root().join("profiles"))
+        .expect("profiles/")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .map(|p| std::fs::read_to_string(p).expect("profile"))
+        .collect();
+    seeds.sort();
+    proptest::sample::select(seeds).prop_flat_map(mutated)
+}
+
 /// Random edits of `base`: each replaces a span at a position with random text.
 fn mutated(base: String) -> impl Strategy<Value = String> {
     let len = base.len().max(1);
@@ -88,8 +100,7 @@ proptest! {
 
     #[test]
     fn the_profile_loader_answers_every_input(
-        text in prop_oneof![mutated(seed("profiles/reference-emulated.yaml")),
-                            mutated(seed("profiles/athenahealth-preview.yaml")), any_text()]
+        text in prop_oneof![any_shipped_profile_mutated(), any_text()]
     ) {
         let path = common::root().join("profiles/fuzzed.yaml");
         let _ = grantcheck::profile::parse(&path, &text, &no_env);
@@ -107,7 +118,7 @@ proptest! {
     #[test]
     fn the_url_linter_answers_every_input(
         url in prop_oneof![
-            mutated("https://api.preview.platform.athenahealth.com/oauth2/v1/authorize?response_type=code&client_id=0oa1&redirect_uri=https%3A%2F%2Fapp%2Fcb&scope=openid%20launch%2Fpatient&state=s&aud=https%3A%2F%2Fapi&code_challenge=abc&code_challenge_method=S256".to_string()),
+            mutated(seed("tests/fixtures/lint/athenahealth-authorize-url.txt").trim().to_string()),
             any_text()]
     ) {
         let _ = grantcheck::diagnose::lint_url(&url);
