@@ -31,33 +31,42 @@ fn every_emulated_scenario_passes_and_reports_are_written() {
         failures.join("\n\n")
     );
     assert_eq!(result.exit_code(), 0);
-    let athena: Vec<_> = result
-        .records
-        .iter()
-        .filter(|r| r.target == "athenahealth-emulated")
-        .collect();
-    assert!(
-        athena.len() >= 30,
-        "only {} athenahealth scenarios",
-        athena.len()
-    );
-    // Every athenahealth scenario passes; the standards ones its profile does not
-    // select are listed as skipped, saying so, and nothing else is skipped.
-    assert!(
-        athena.iter().all(|r| match &r.outcome {
-            Outcome::Passed => true,
-            Outcome::Skipped { reason } => {
-                reason.starts_with("not selected:") && !r.feature_path.contains("vendors/")
-            }
-            _ => false,
-        }),
-        "an emulated athenahealth scenario did not pass"
-    );
-    let athena: Vec<_> = athena
-        .into_iter()
-        .filter(|r| matches!(r.outcome, Outcome::Passed))
-        .collect();
-    assert!(result.requests >= athena.len() as u64);
+    // Every registry vendor's emulated scenarios pass; the standards ones its profile
+    // does not select are listed as skipped, saying so, and nothing else is skipped.
+    let mut passed = 0;
+    for vendor in grantcheck_core::vendors::ALL {
+        let profile = format!("{}-emulated", vendor.id);
+        let records: Vec<_> = result
+            .records
+            .iter()
+            .filter(|r| r.target == profile)
+            .collect();
+        assert!(
+            records.len() >= 30,
+            "only {} {profile} scenarios",
+            records.len()
+        );
+        let unexpected: Vec<_> = records
+            .iter()
+            .filter(|r| match &r.outcome {
+                Outcome::Passed => false,
+                Outcome::Skipped { reason } => {
+                    !(reason.starts_with("not selected:") && !r.feature_path.contains("vendors/"))
+                }
+                _ => true,
+            })
+            .map(|r| format!("{}: {:?}", r.scenario, r.outcome))
+            .collect();
+        assert!(
+            unexpected.is_empty(),
+            "{profile} scenarios that did not pass: {unexpected:#?}"
+        );
+        passed += records
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Passed))
+            .count();
+    }
+    assert!(result.requests >= passed as u64);
 
     let junit = std::fs::read_to_string(reports.path().join("junit.xml")).expect("junit.xml");
     assert!(junit.contains("<testsuite"), "{junit}");
