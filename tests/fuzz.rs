@@ -118,7 +118,7 @@ proptest! {
     #[test]
     fn the_url_linter_answers_every_input(
         url in prop_oneof![
-            mutated(seed("tests/fixtures/lint/athenahealth-authorize-url.txt").trim().to_string()),
+            mutated(seed("tests/fixtures/lint/authorize-url.txt").trim().to_string()),
             any_text()]
     ) {
         let _ = grantcheck::diagnose::lint_url(&url);
