@@ -8,6 +8,7 @@ use super::store::Transaction;
 use super::{Athenahealth, pages, param, responses};
 use crate::emulators::engine::{Challenge, ChallengeFailure, opaque, read_challenge};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
+use crate::vendors::athenahealth;
 
 const REDIRECT_URI_NOT_REGISTERED: &str =
     "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.";
@@ -90,16 +91,13 @@ impl Athenahealth {
                 "The authentication request has an invalid 'state' parameter.",
             )
         })?;
-        let scopes = scopes::validate(get("scope"), client, |f| self.on(f)).map_err(|e| match e {
-            ScopeError::NotConfigured => fail(
-                "invalid_scope",
-                "One or more scopes are not configured for the authorization server resource.",
-            ),
-            ScopeError::PolicyDenied => fail(
-                "access_denied",
-                "Policy evaluation failed for this request, please check the policy configurations.",
-            ),
-        })?;
+        let scopes =
+            scopes::validate(get("scope"), client, |f| self.on(f)).map_err(|e| match e {
+                ScopeError::NotConfigured => {
+                    fail("invalid_scope", athenahealth::scopes_not_configured!())
+                }
+                ScopeError::PolicyDenied => fail("access_denied", athenahealth::policy_failed!()),
+            })?;
         let challenge = self
             .checked_challenge(client, &query)
             .map_err(|description| fail("invalid_request", description))?;

@@ -3,6 +3,7 @@
 use super::faults::Fault;
 use super::{Athenahealth, param, responses};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
+use crate::vendors::athenahealth;
 
 use crate::oauth::token::parse_basic;
 
@@ -34,11 +35,8 @@ impl Athenahealth {
                 ));
             }
             Some(header) => {
-                let (id, secret) = parse_basic(header).ok_or_else(|| {
-                    invalid_client(
-                        "Found Authentication header but was not valid client credentials.",
-                    )
-                })?;
+                let (id, secret) = parse_basic(header)
+                    .ok_or_else(|| invalid_client(athenahealth::not_client_credentials!()))?;
                 (Some(id), Some(secret))
             }
             None => (

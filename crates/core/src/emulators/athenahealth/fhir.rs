@@ -8,6 +8,7 @@ use super::faults::Fault;
 use super::store::Grant;
 use super::{Athenahealth, param, responses, scopes};
 use crate::emulators::{EmuRequest, EmuResponse};
+use crate::vendors::athenahealth;
 
 const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
 
@@ -42,7 +43,11 @@ impl Athenahealth {
         if !self.accept_is_supported(req.header("accept")) {
             return responses::literal_json(
                 406,
-                r#"{"error": "An unsupported Accept header was given."}"#,
+                concat!(
+                    r#"{"error": ""#,
+                    athenahealth::unsupported_accept!(),
+                    r#""}"#
+                ),
             );
         }
         if !req.method.eq_ignore_ascii_case("GET") {

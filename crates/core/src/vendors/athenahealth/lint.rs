@@ -52,7 +52,7 @@ impl LintPolicy for Athenahealth {
     fn remark(&self, remark: Remark) -> Option<&'static str> {
         Some(match remark {
             Remark::UnreadableBasic => {
-                "Okta answers \"Found Authentication header but was not valid client credentials.\""
+                concat!("Okta answers \"", super::not_client_credentials!(), "\"")
             }
             Remark::SeveralClientCredentials => {
                 "Okta refuses with \"Cannot supply multiple client credentials…\""
@@ -86,7 +86,11 @@ impl LintPolicy for Athenahealth {
 
     fn unknown_scope_consequence(&self) -> (&'static str, &'static str) {
         (
-            "athenahealth's Okta server answers invalid_scope \"One or more scopes are not configured for the authorization server resource.\"",
+            concat!(
+                "athenahealth's Okta server answers invalid_scope \"",
+                super::scopes_not_configured!(),
+                "\""
+            ),
             "OKT-07",
         )
     }
@@ -164,7 +168,11 @@ impl LintPolicy for Athenahealth {
         }
         Some(Advice::warning(
             "ATH-16",
-            "athenahealth's DSTU2 FHIR API accepts only an Accept header starting with `application/json` or `application/json+fhir`; anything else, including R4's `application/fhir+json`, gets 406 \"An unsupported Accept header was given.\" (ATH-16).",
+            concat!(
+                "athenahealth's DSTU2 FHIR API accepts only an Accept header starting with `application/json` or `application/json+fhir`; anything else, including R4's `application/fhir+json`, gets 406 \"",
+                super::unsupported_accept!(),
+                "\" (ATH-16)."
+            ),
             "Send `Accept: application/json+fhir` (or `application/json`).",
         ))
     }
