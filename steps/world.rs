@@ -117,7 +117,7 @@ impl World {
             shared.client.clone(),
             self.redactor.clone(),
             shared.counters.clone(),
-            target.limiter.clone(),
+            target.pacer.clone(),
             target.limits(),
         ));
         self.flow.auth.redirect_uri = target.profile.spec.redirect_uri.clone();
@@ -182,6 +182,21 @@ impl World {
             None => panic!("no HTTP session: the scenario is not bound to a target"),
         };
         match session.send(req).await {
+            // A refusal for load judges nothing about the request: the scenario is
+            // blocked with what arrived, never failed against a section.
+            Ok(r) if grantcheck_core::http::is_load_refusal(&r) => self.block(format!(
+                "the server refused the request for load (HTTP {}{}){}: no conformance \
+                 result; lower the profile's `rate_limit` or run later",
+                r.status,
+                r.header("retry-after")
+                    .map(|v| format!(", Retry-After: {v}"))
+                    .unwrap_or_default(),
+                if r.url.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {}", self.redactor.url(&r.url))
+                },
+            )),
             Ok(r) => r,
             Err(e) if e.unreachable => {
                 // One unreachable answer stands for the whole target: the scenarios

@@ -494,10 +494,17 @@ fn a_discovery_document_pointing_elsewhere_gets_no_secret() {
     assert!(o.out.contains("127.0.0.2:9"), "{}", o.out);
 }
 
+/// A server that refuses everything for load has judged nothing: the token requests
+/// (never sent twice) are blocked with what arrived, and the run says so with exit 4.
 #[test]
-fn a_429_fails_with_what_was_received() {
-    let o = expect(Mode::TooManyRequests, 1, 30);
-    assert!(o.out.contains("429"), "{}", o.out);
+fn a_429_blocks_with_what_was_received() {
+    let o = expect(Mode::TooManyRequests, 4, 30);
+    assert!(
+        o.out
+            .contains("refused the request for load (HTTP 429, Retry-After: 1)"),
+        "{}",
+        o.out
+    );
 }
 
 #[test]

@@ -305,7 +305,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             .await
             .map_err(ConfigError)?;
         if opts.no_rate_limit {
-            t.limiter = None;
+            t.pacer = None;
         }
         infos.push(TargetInfo {
             profile: t.name().split('@').next().unwrap_or_default().to_string(),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use url::Url;
 
 use crate::emulators::{self, server::EmulatorControl, server::EmulatorServer};
-use crate::http::RateLimiter;
+use crate::http::Pacer;
 use crate::profile::{AuthMethod, ClientRole, Profile};
 use crate::redact::Redactor;
 
@@ -45,7 +45,8 @@ pub struct Target {
     pub configured_issuer: String,
     pub clients: BTreeMap<ClientRole, Client>,
     pub redactor: Redactor,
-    pub limiter: Option<Arc<RateLimiter>>,
+    /// The profile's pacing (`rate_limit`), per endpoint.
+    pub pacer: Option<Arc<Pacer>>,
     /// Emulated targets only: the server (kept alive for the run) and its control.
     /// The server is let go once the target's last scenario ends; it stops when no
     /// target holds it any more (a tenant-scoped fleet's tenants share one).
@@ -251,9 +252,12 @@ impl Target {
             })
             .collect();
         let redactor = Redactor::new(profile.secrets.iter().cloned());
-        let limiter = spec
-            .rate_limit
-            .map(|r| Arc::new(RateLimiter::per_minute(r.per_minute)));
+        let pacer = spec.rate_limit.and_then(|r| {
+            let token = r
+                .token_per_minute
+                .and_then(|n| endpoints.token.clone().map(|url| (url, n)));
+            Pacer::new(r.per_minute, token).map(Arc::new)
+        });
         let capabilities = crate::capabilities::Capabilities::resolve(
             spec,
             discovery.as_ref(),
@@ -271,7 +275,7 @@ impl Target {
             configured_issuer,
             clients,
             redactor,
-            limiter,
+            pacer,
             emulator,
             faults,
             capabilities,

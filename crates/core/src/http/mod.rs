@@ -12,7 +12,7 @@ use reqwest::cookie::CookieStore;
 use url::Url;
 
 pub use evidence::Exchange;
-pub use rate_limit::RateLimiter;
+pub use rate_limit::{Pacer, RateLimiter};
 
 use crate::redact::Redactor;
 
@@ -84,6 +84,53 @@ impl Request {
         self.headers.push((name.to_string(), value.into()));
         self
     }
+
+    /// A token request redeeming an authorization code: the code ages while it waits,
+    /// and sending it twice may revoke what it issued (RFC 6749 §4.1.2).
+    pub fn redeems_code(&self) -> bool {
+        self.body.as_ref().is_some_and(|b| {
+            b.content_type
+                .starts_with("application/x-www-form-urlencoded")
+                && url::form_urlencoded::parse(&b.bytes)
+                    .any(|(k, v)| k == "grant_type" && v == "authorization_code")
+        })
+    }
+
+    /// Whether the request may be sent again after a refusal for load: only the
+    /// idempotent methods (RFC 9110 §9.2.2); never a POST, so never a code redemption.
+    pub fn repeatable(&self) -> bool {
+        use reqwest::Method;
+        [
+            Method::GET,
+            Method::HEAD,
+            Method::OPTIONS,
+            Method::PUT,
+            Method::DELETE,
+        ]
+        .contains(&self.method)
+    }
+}
+
+/// How often a refusal for load (429, or 503 with `Retry-After`) is waited out
+/// before the answer stands, and the longest wait grantcheck accepts for it.
+pub const LOAD_RETRIES: u32 = 2;
+pub const MAX_RETRY_WAIT: Duration = Duration::from_secs(60);
+
+/// The wait a `Retry-After` header asks for (RFC 9110 §10.2.3): delay-seconds or an
+/// HTTP-date. `None` when absent or unreadable.
+pub fn retry_after(resp: &Response) -> Option<Duration> {
+    let v = resp.header("retry-after")?.trim();
+    if let Ok(secs) = v.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = at - time::OffsetDateTime::now_utc();
+    Some(Duration::try_from(wait).unwrap_or(Duration::ZERO))
+}
+
+/// An answer that says the server is refusing for load, not judging the request.
+pub fn is_load_refusal(resp: &Response) -> bool {
+    resp.status == 429 || (resp.status == 503 && resp.header("retry-after").is_some())
 }
 
 /// A fully read response.
@@ -178,7 +225,7 @@ pub struct Session {
     jar: Arc<reqwest::cookie::Jar>,
     redactor: Redactor,
     counters: Arc<Counters>,
-    limiter: Option<Arc<RateLimiter>>,
+    pacer: Option<Arc<Pacer>>,
     pub evidence: Vec<Exchange>,
 }
 
@@ -187,16 +234,16 @@ impl Session {
         client: reqwest::Client,
         redactor: Redactor,
         counters: Arc<Counters>,
-        limiter: Option<Arc<RateLimiter>>,
+        pacer: Option<Arc<Pacer>>,
     ) -> Self {
-        Self::with_limits(client, redactor, counters, limiter, Limits::default())
+        Self::with_limits(client, redactor, counters, pacer, Limits::default())
     }
 
     pub fn with_limits(
         client: reqwest::Client,
         redactor: Redactor,
         counters: Arc<Counters>,
-        limiter: Option<Arc<RateLimiter>>,
+        pacer: Option<Arc<Pacer>>,
         limits: Limits,
     ) -> Self {
         Self {
@@ -205,7 +252,7 @@ impl Session {
             jar: Arc::new(reqwest::cookie::Jar::default()),
             redactor,
             counters,
-            limiter,
+            pacer,
             evidence: Vec::new(),
         }
     }
@@ -215,10 +262,29 @@ impl Session {
     }
 
     /// Sends a request with this scenario's cookies, records the exchange (redacted)
-    /// and returns the response.
+    /// and returns the response. A refusal for load with `Retry-After` is waited out
+    /// and the request sent again, at most [`LOAD_RETRIES`] times, when the request is
+    /// [`Request::repeatable`]; every attempt is in the evidence.
     pub async fn send(&mut self, req: Request) -> Result<Response, HttpError> {
-        if let Some(limiter) = &self.limiter {
-            limiter.acquire().await;
+        let mut retries = 0;
+        loop {
+            let resp = self.send_once(req.clone()).await?;
+            let wait = retry_after(&resp).filter(|w| *w <= MAX_RETRY_WAIT);
+            match wait {
+                Some(wait)
+                    if is_load_refusal(&resp) && req.repeatable() && retries < LOAD_RETRIES =>
+                {
+                    retries += 1;
+                    tokio::time::sleep(wait).await;
+                }
+                _ => return Ok(resp),
+            }
+        }
+    }
+
+    async fn send_once(&mut self, req: Request) -> Result<Response, HttpError> {
+        if let Some(pacer) = &self.pacer {
+            pacer.acquire(&req).await;
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
@@ -361,4 +427,104 @@ pub fn describe(e: &reqwest::Error) -> String {
         msg.push_str(" (timed out)");
     }
     msg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A loopback server whose first answer is a 429 with `Retry-After: 1` and every
+    /// later one a 200; counts what it received.
+    async fn busy_once() -> (Url, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/token", listener.local_addr().unwrap())).unwrap();
+        let seen = Arc::new(AtomicUsize::new(0));
+        let counter = seen.clone();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                let mut buf = vec![0u8; 4096];
+                let _ = stream.read(&mut buf).await;
+                let answer: &[u8] = if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+                    b"HTTP/1.1 429 Too Many Requests\r\nretry-after: 1\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                } else {
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}"
+                };
+                let _ = stream.write_all(answer).await;
+            }
+        });
+        (url, seen)
+    }
+
+    fn session() -> Session {
+        Session::new(
+            build_client(Duration::from_secs(10)).unwrap(),
+            Redactor::new(Vec::<String>::new()),
+            Arc::new(Counters::default()),
+            None,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_429_with_retry_after_is_waited_out_for_a_repeatable_request() {
+        let (url, seen) = busy_once().await;
+        let mut s = session();
+        let started = Instant::now();
+        let r = s.send(Request::get(url)).await.unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(seen.load(Ordering::SeqCst), 2);
+        assert!(started.elapsed() >= Duration::from_secs(1));
+        assert_eq!(s.evidence.len(), 2, "both attempts are evidence");
+    }
+
+    #[tokio::test]
+    async fn a_code_redemption_is_never_sent_twice() {
+        let (url, seen) = busy_once().await;
+        let mut s = session();
+        let params = [
+            ("grant_type".to_string(), "authorization_code".to_string()),
+            ("code".to_string(), "c".to_string()),
+        ];
+        let req = Request::post_form(url, &params);
+        assert!(req.redeems_code() && !req.repeatable());
+        let r = s.send(req).await.unwrap();
+        assert_eq!(r.status, 429);
+        assert!(is_load_refusal(&r));
+        assert_eq!(seen.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let resp = |v: &str| Response {
+            url: String::new(),
+            status: 429,
+            headers: vec![("retry-after".into(), v.into())],
+            body: vec![],
+            truncated: None,
+        };
+        assert_eq!(retry_after(&resp("7")), Some(Duration::from_secs(7)));
+        assert_eq!(
+            retry_after(&resp("Sun, 06 Nov 1994 08:49:37 GMT")),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+        let soon = time::OffsetDateTime::now_utc() + time::Duration::seconds(30);
+        let soon = soon
+            .format(&time::format_description::well_known::Rfc2822)
+            .unwrap();
+        let wait = retry_after(&resp(&soon)).unwrap();
+        assert!(
+            wait > Duration::from_secs(25) && wait <= Duration::from_secs(30),
+            "{wait:?}"
+        );
+        assert_eq!(retry_after(&resp("soon")), None);
+        let mut no_header = resp("1");
+        no_header.headers.clear();
+        no_header.status = 503;
+        assert!(
+            !is_load_refusal(&no_header),
+            "a 503 without Retry-After is an answer"
+        );
+    }
 }

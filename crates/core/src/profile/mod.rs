@@ -341,14 +341,27 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             ),
         ));
     }
-    if let Some(r) = &spec.rate_limit
-        && r.per_minute == 0
-    {
-        return Err(ProfileError::at(
-            path,
-            spans.value(&["rate_limit", "per_minute"]),
-            "`rate_limit.per_minute` must be at least 1 (leave `rate_limit` out for no pacing)",
-        ));
+    if let Some(r) = &spec.rate_limit {
+        for (key, n) in [
+            ("per_minute", r.per_minute),
+            ("token_per_minute", r.token_per_minute),
+        ] {
+            if n == Some(0) {
+                return Err(ProfileError::at(
+                    path,
+                    spans.value(&["rate_limit", key]),
+                    format!("`rate_limit.{key}` must be at least 1 (leave it out for no pacing)"),
+                ));
+            }
+        }
+        if r.per_minute.is_none() && r.token_per_minute.is_none() {
+            return Err(ProfileError::at(
+                path,
+                spans.key(&["rate_limit"]),
+                "`rate_limit` names no limit: give `per_minute`, `token_per_minute` or both \
+                 (leave `rate_limit` out for no pacing)",
+            ));
+        }
     }
     if let Some(t) = &spec.timeouts {
         if !(1..=600).contains(&t.request_secs) {

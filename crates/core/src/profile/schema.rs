@@ -337,7 +337,12 @@ fn default_scope_field() -> String {
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimit {
-    pub per_minute: u32,
+    /// Every request to the target.
+    #[serde(default)]
+    pub per_minute: Option<u32>,
+    /// Requests to the token endpoint alone, for a vendor that limits only it (ATH-17).
+    #[serde(default)]
+    pub token_per_minute: Option<u32>,
 }
 
 /// How long grantcheck waits: for one HTTP exchange, and for the whole run.
