@@ -129,26 +129,47 @@ fn a_profile_typo_exits_2_with_file_line_and_column() {
     assert!(err.contains(&expected), "expected {expected:?} in:\n{err}");
 }
 
+/// Every unset variable is named at once, each where the profile references it, by
+/// `run` and by `lint` (the preflight).
 #[test]
-fn a_missing_variable_exits_2_naming_it() {
+fn a_missing_variable_exits_2_naming_every_one() {
     let dir = tempfile::tempdir().unwrap();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
-    for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATHENA_PREVIEW_")) {
-        cmd.env_remove(k);
+    let profile =
+        std::fs::read_to_string(common::root().join("profiles/athenahealth-preview.yaml")).unwrap();
+    let referenced: std::collections::BTreeSet<&str> = profile
+        .split("${")
+        .skip(1)
+        .filter_map(|s| s.split('}').next())
+        // A reference with a default (`:-`) is never missing.
+        .filter(|n| n.starts_with("ATHENA_PREVIEW_") && !n.contains(":-"))
+        .collect();
+    assert!(referenced.len() >= 5, "{referenced:?}");
+    for command in ["run", "lint"] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
+        for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("ATHENA_PREVIEW_")) {
+            cmd.env_remove(k);
+        }
+        let args: &[&str] = if command == "run" {
+            &["run", "--profile", "athenahealth-preview"]
+        } else {
+            &["lint", "athenahealth-preview"]
+        };
+        let o = cmd
+            .args(args)
+            .env("GRANTCHECK_ROOT", common::root())
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let (out, err) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{command}: {out}\n{err}");
+        for name in &referenced {
+            assert!(
+                err.lines().any(|l| l.contains("athenahealth-preview.yaml:")
+                    && l.contains(&format!("environment variable `{name}` is not set"))),
+                "{command}: {name} not named with its place:\n{err}"
+            );
+        }
     }
-    let o = cmd
-        .args(["run", "--profile", "athenahealth-preview"])
-        .env("GRANTCHECK_ROOT", common::root())
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{out}\n{err}");
-    assert!(err.contains("athenahealth-preview.yaml:"), "{err}");
-    assert!(
-        err.contains("environment variable `ATHENA_PREVIEW_"),
-        "{err}"
-    );
 }
 
 #[test]

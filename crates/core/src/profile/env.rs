@@ -26,6 +26,9 @@ pub(super) struct Resolver<'a> {
     pub referenced: Vec<String>,
     /// The variables that hold secrets (a fleet file may only point at them).
     pub secret_vars: Vec<String>,
+    /// Every reference to an unset variable, each where it is written: all of them are
+    /// reported at once, so one look at the error says what to export.
+    pub missing: Vec<ProfileError>,
 }
 
 impl<'a> Resolver<'a> {
@@ -46,6 +49,7 @@ impl<'a> Resolver<'a> {
             generated: Vec::new(),
             referenced: Vec::new(),
             secret_vars: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
@@ -158,10 +162,12 @@ impl<'a> Resolver<'a> {
                     random_value()
                 }
                 _ => {
-                    return Err(self.error(
+                    let e = self.error(
                         at,
                         format!("environment variable `{name}` is not set (referenced here)"),
-                    ));
+                    );
+                    self.missing.push(e);
+                    String::new()
                 }
             };
             out.push_str(&resolved);

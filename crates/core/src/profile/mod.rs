@@ -87,6 +87,23 @@ impl fmt::Display for ProfileError {
 impl std::error::Error for ProfileError {}
 
 impl ProfileError {
+    /// One error standing for several: the first, located, followed by each of the
+    /// others on a line of its own, also located. `None` for none.
+    fn all_of(errors: Vec<ProfileError>) -> Option<Self> {
+        let mut errors = errors.into_iter();
+        let mut first = errors.next()?;
+        let rest: Vec<String> = errors.map(|e| e.to_string()).collect();
+        if !rest.is_empty() {
+            first.message = format!(
+                "{} ({} problems; the others follow)\n{}",
+                first.message,
+                rest.len() + 1,
+                rest.join("\n")
+            );
+        }
+        Some(first)
+    }
+
     fn at(file: &Path, pos: Option<(u64, u64)>, message: impl Into<String>) -> Self {
         Self {
             file: file.to_path_buf(),
@@ -215,6 +232,9 @@ pub fn parse(
     load_assertion_keys(path, &spans, &mut spec)?;
     let mut resolver = env::Resolver::new(path, text, &spans, spec.emulator.is_some(), lookup);
     resolver.resolve_profile(&mut spec)?;
+    if let Some(e) = ProfileError::all_of(std::mem::take(&mut resolver.missing)) {
+        return Err(e);
+    }
     Ok(Profile {
         name,
         path: path.to_path_buf(),

@@ -216,7 +216,11 @@ fn a_private_key_jwt_client_needs_a_readable_rsa_key() {
 fn settings_out_of_range_are_refused_where_they_are_written() {
     let cases = [
         ("rate_limit:\n  per_minute: 0\n", "per_minute", 22),
-        ("rate_limit:\n  token_per_minute: 0\n", "token_per_minute", 22),
+        (
+            "rate_limit:\n  token_per_minute: 0\n",
+            "token_per_minute",
+            22,
+        ),
         ("rate_limit: {}\n", "names no limit", 21),
         ("timeouts:\n  request_secs: 0\n", "request_secs", 22),
         ("timeouts:\n  run_secs: 0\n", "run_secs", 22),
@@ -432,4 +436,32 @@ fn a_login_user_naming_no_user_is_placed_at_its_key_or_at_login() {
     let e = parse_str(&GOOD.replace("  patient:\n", "  nurse:\n")).unwrap_err();
     assert!(e.message.contains("`patient`"), "{e}");
     assert_eq!((e.line, e.column), (Some(19), Some(1)), "{e}");
+}
+
+/// Every unset variable is reported at once, each at its reference, the first as the
+/// error's own place.
+#[test]
+fn every_missing_variable_is_reported_where_it_is_referenced() {
+    let e = parse(Path::new("profiles/demo.yaml"), GOOD, &|_| None).unwrap_err();
+    let text = e.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(e.message.contains("(3 problems; the others follow)"), "{e}");
+    for (line, name) in lines
+        .iter()
+        .zip(["APP_SECRET", "USER_NAME", "USER_PASSWORD"])
+    {
+        assert!(line.starts_with("profiles/demo.yaml:"), "{line}");
+        assert!(
+            line.contains(&format!("environment variable `{name}` is not set")),
+            "{line}"
+        );
+    }
+    assert_eq!((e.line, e.column), (Some(13), Some(13)), "{e}");
+    // One missing variable reads as before.
+    let one = parse(Path::new("profiles/demo.yaml"), GOOD, &|n| {
+        (n != "USER_NAME").then(|| "v".to_string())
+    })
+    .unwrap_err();
+    assert!(!one.message.contains("problems"), "{one}");
 }
