@@ -122,6 +122,11 @@ pub struct RunArgs {
     /// this machine (`grantcheck emulate`), never for a live server's quota.
     #[arg(long)]
     pub no_rate_limit: bool,
+    /// A person is at the keyboard: for profiles with `login.method: manual`, print each
+    /// authorization URL and wait for the redirect (pasted on standard input, or
+    /// received on a loopback redirect URI) instead of skipping the sign-in scenarios.
+    #[arg(long)]
+    pub manual_login: bool,
     /// Run the one --profile once per tenant of this CSV file (header row; `name`
     /// plus one column per `${VAR}` the profile references).
     #[arg(long, value_name = "FILE")]
@@ -409,6 +414,7 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
         snapshot_dir: args.snapshot_dir,
         accept: args.accept,
         no_rate_limit: args.no_rate_limit,
+        manual_login: args.manual_login,
         console: Console::Stdout,
         fleet: args.fleet,
         tenants: args.tenants,

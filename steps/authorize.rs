@@ -3,8 +3,9 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
-use grantcheck_core::login::{LoginOptions, LoginOutcome, drive};
+use grantcheck_core::login::{LoginOptions, LoginOutcome, drive, manual};
 use grantcheck_core::oauth::pkce;
+use grantcheck_core::profile::LoginMethod;
 use grantcheck_core::profile::{AuthMethod, ClientRole};
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
@@ -295,7 +296,14 @@ pub(super) async fn authorize(w: &mut World) {
     };
     let url = w.flow.auth.request.url(&endpoint);
     let redirect_uri = w.flow.auth.redirect_uri.clone();
-    let outcome = match drive(w.session_mut(), url, &redirect_uri, &opts).await {
+    let driven = if login.method == LoginMethod::Manual {
+        let scenario = manual_instructions(&w.scenario, &opts);
+        let timeout = std::time::Duration::from_secs(login.manual_timeout_secs);
+        manual::drive(manual::console(), &scenario, &url, &redirect_uri, timeout).await
+    } else {
+        drive(w.session_mut(), url, &redirect_uri, &opts).await
+    };
+    let outcome = match driven {
         Ok((o, trace)) => {
             w.flow.auth.trace = Some(trace);
             o
@@ -304,6 +312,7 @@ pub(super) async fn authorize(w: &mut World) {
             w.target().mark_unreachable(&e);
             w.block(e)
         }
+        Err(grantcheck_core::login::LoginError::NotCompleted(e)) => w.block(e),
         Err(e) => w.fail_with(format!("sign-in failed: {e}")),
     };
     if let LoginOutcome::Redirected(r) = &outcome
@@ -316,6 +325,21 @@ pub(super) async fn authorize(w: &mut World) {
         w.flow.last = Some(response.clone());
     }
     w.flow.auth.outcome = Some(outcome);
+}
+
+/// What the person is asked to do: the scenario, and how to answer consent when the
+/// scenario withholds a scope or refuses.
+fn manual_instructions(scenario: &str, opts: &LoginOptions) -> String {
+    let mut s = scenario.to_string();
+    if opts.refuse {
+        s.push_str("\"; at the consent page, REFUSE (deny) \"");
+    } else if !opts.withhold.is_empty() {
+        s.push_str(&format!(
+            "\"; at the consent page, leave out {} and approve the rest \"",
+            opts.withhold.join(", ")
+        ));
+    }
+    s
 }
 
 async fn sign_in(w: &mut World, _: Context) {

@@ -46,8 +46,13 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-clock" if !target.is_emulated() => {
                 "needs a controllable clock; only emulated targets have one".to_string()
             }
-            "needs-login" if target.profile.spec.login.method != LoginMethod::Form => {
-                "needs an automated login (`login.method: form`)".to_string()
+            "needs-login"
+                if target.profile.spec.login.method == LoginMethod::Manual
+                    && !target.manual_login =>
+            {
+                "needs a person to sign in (`login.method: manual`): run with \
+                 `--manual-login` to be asked for each sign-in"
+                    .to_string()
             }
             "needs-public-client" if target.client(ClientRole::Public).is_none() => {
                 "the profile registers no `public` client".to_string()

@@ -67,6 +67,8 @@ pub struct RunOptions {
     /// Ignore the profiles' `rate_limit` (for a stand-in on this machine, which has
     /// no quota to protect; never for a live server).
     pub no_rate_limit: bool,
+    /// A person signs in for profiles with `login.method: manual`.
+    pub manual_login: bool,
     /// A fleet file: the one selected profile runs once per row (tenant).
     pub fleet: Option<PathBuf>,
     /// Only these tenants of the fleet.
@@ -307,6 +309,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         if opts.no_rate_limit {
             t.pacer = None;
         }
+        t.manual_login = opts.manual_login;
         infos.push(TargetInfo {
             profile: t.name().split('@').next().unwrap_or_default().to_string(),
             tenant: t.profile.tenant.clone(),

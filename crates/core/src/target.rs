@@ -47,6 +47,8 @@ pub struct Target {
     pub redactor: Redactor,
     /// The profile's pacing (`rate_limit`), per endpoint.
     pub pacer: Option<Arc<Pacer>>,
+    /// A person is at the keyboard for `login.method: manual` (`--manual-login`).
+    pub manual_login: bool,
     /// Emulated targets only: the server (kept alive for the run) and its control.
     /// The server is let go once the target's last scenario ends; it stops when no
     /// target holds it any more (a tenant-scoped fleet's tenants share one).
@@ -276,6 +278,7 @@ impl Target {
             clients,
             redactor,
             pacer,
+            manual_login: false,
             emulator,
             faults,
             capabilities,

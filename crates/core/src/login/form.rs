@@ -47,6 +47,9 @@ pub enum LoginError {
     Unreachable(String),
     /// Anything else the driver could not do (a redirect loop, an unusable URL, ...).
     Failed(String),
+    /// Nobody completed the sign-in (a person did not answer in time): the scenario
+    /// cannot be tested this run, which says nothing about the server.
+    NotCompleted(String),
 }
 
 impl From<String> for LoginError {
@@ -58,7 +61,9 @@ impl From<String> for LoginError {
 impl std::fmt::Display for LoginError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoginError::Unreachable(s) | LoginError::Failed(s) => f.write_str(s),
+            LoginError::Unreachable(s) | LoginError::Failed(s) | LoginError::NotCompleted(s) => {
+                f.write_str(s)
+            }
         }
     }
 }

@@ -3,5 +3,6 @@
 
 pub mod form;
 pub mod html;
+pub mod manual;
 
 pub use form::{LoginError, LoginOptions, LoginOutcome, LoginTrace, drive};

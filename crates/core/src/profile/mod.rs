@@ -383,6 +383,13 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             ));
         }
     }
+    if !(10..=3600).contains(&spec.login.manual_timeout_secs) {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["login", "manual_timeout_secs"]),
+            "`login.manual_timeout_secs` must be between 10 and 3600",
+        ));
+    }
     if let Some(t) = &spec.timeouts {
         if !(1..=600).contains(&t.request_secs) {
             return Err(ProfileError::at(

@@ -296,7 +296,8 @@ pub struct UserConfig {
 pub enum LoginMethod {
     /// HTTP forms with a cookie jar: no browser needed.
     Form,
-    /// Someone signs in by hand; scenarios that need a login are skipped.
+    /// A person signs in by hand when the run is given `--manual-login`; otherwise
+    /// the scenarios that need a login are skipped.
     Manual,
 }
 
@@ -319,6 +320,13 @@ pub struct LoginConfig {
     /// Name of the consent form's per-scope checkboxes.
     #[serde(default = "default_scope_field")]
     pub consent_scope_field: String,
+    /// How long a person has for one manual sign-in (default 300 s; 10 to 3600).
+    #[serde(default = "default_manual_timeout")]
+    pub manual_timeout_secs: u64,
+}
+
+fn default_manual_timeout() -> u64 {
+    300
 }
 
 fn default_user_role() -> String {
