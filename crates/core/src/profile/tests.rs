@@ -216,7 +216,11 @@ fn a_private_key_jwt_client_needs_a_readable_rsa_key() {
 fn settings_out_of_range_are_refused_where_they_are_written() {
     let cases = [
         ("rate_limit:\n  per_minute: 0\n", "per_minute", 22),
-        ("rate_limit:\n  token_per_minute: 0\n", "token_per_minute", 22),
+        (
+            "rate_limit:\n  token_per_minute: 0\n",
+            "token_per_minute",
+            22,
+        ),
         ("rate_limit: {}\n", "names no limit", 21),
         ("timeouts:\n  request_secs: 0\n", "request_secs", 22),
         ("timeouts:\n  run_secs: 0\n", "run_secs", 22),
@@ -432,4 +436,42 @@ fn a_login_user_naming_no_user_is_placed_at_its_key_or_at_login() {
     let e = parse_str(&GOOD.replace("  patient:\n", "  nurse:\n")).unwrap_err();
     assert!(e.message.contains("`patient`"), "{e}");
     assert_eq!((e.line, e.column), (Some(19), Some(1)), "{e}");
+}
+
+fn with_sign_in(vendor: &str, sign_in: &str) -> String {
+    GOOD.replace(
+        "environment: preview",
+        &format!("environment: emulated\nemulator:\n  vendor: {vendor}\n  sign_in: {sign_in}"),
+    )
+}
+
+#[test]
+fn the_sign_in_mode_is_read_and_defaults_to_html() {
+    for vendor in ["athenahealth", "oracle-health"] {
+        let p = parse_str(&with_sign_in(vendor, "script")).expect("script sign-in");
+        assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Script));
+    }
+    let p = parse_str(&with_sign_in("reference", "html")).expect("html sign-in");
+    assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Html));
+    let text = GOOD.replace(
+        "environment: preview",
+        "environment: emulated\nemulator:\n  vendor: athenahealth",
+    );
+    let p = parse_str(&text).expect("no sign_in");
+    assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Html));
+}
+
+#[test]
+fn an_unknown_sign_in_mode_is_refused_at_its_value() {
+    let e = parse_str(&with_sign_in("athenahealth", "javascript")).unwrap_err();
+    assert!(e.message.starts_with("unknown variant `javascript`"), "{e}");
+    assert_eq!((e.line, e.column), (Some(5), Some(12)), "{e}");
+}
+
+#[test]
+fn a_script_sign_in_is_refused_for_the_reference_emulator_at_its_value() {
+    let e = parse_str(&with_sign_in("reference", "script")).unwrap_err();
+    assert!(e.message.contains("`emulator.sign_in: script`"), "{e}");
+    assert!(e.message.contains("`reference`"), "{e}");
+    assert_eq!((e.line, e.column), (Some(5), Some(12)), "{e}");
 }
