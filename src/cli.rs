@@ -228,6 +228,11 @@ pub struct EmulateArgs {
     /// Turn on a fault switch; repeatable.
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
+    /// How the sign-in page is built: `html` (a plain form) or `script` (a script builds
+    /// it, as on the vendor's own page; athenahealth and oracle-health only). Default:
+    /// the profile's `emulator.sign_in`, else html.
+    #[arg(long = "sign-in", value_name = "MODE", value_parser = ["html", "script"])]
+    pub sign_in: Option<String>,
 }
 
 /// Finds the project directory (the one holding `features/`): `--root` (or
@@ -494,7 +499,11 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
             return 2;
         }
     };
-    let tenant = crate::target::tenant_for(&profile);
+    let mut tenant = crate::target::tenant_for(&profile);
+    if let Some(mode) = args.sign_in.as_deref().and_then(emulators::SignIn::parse) {
+        tenant.sign_in = mode;
+    }
+    let sign_in = tenant.sign_in;
     let emu = match emulators::create(&args.vendor, tenant, &args.faults) {
         Ok(e) => e,
         Err(e) => {
@@ -506,6 +515,11 @@ async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
     let base = server.uri();
     outln!("{} emulator listening on {base}", args.vendor);
     outln!("profile: {} ({})", profile.name, profile.path.display());
+    if sign_in == emulators::SignIn::Script {
+        outln!(
+            "sign-in: script (the sign-in page builds its form with JavaScript: sign in with a browser)"
+        );
+    }
     let e = &profile.spec.endpoints;
     for (what, path) in [
         ("authorize", &e.authorize),

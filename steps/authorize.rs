@@ -324,6 +324,7 @@ pub(super) async fn authorize(w: &mut World) {
     if let LoginOutcome::Stopped { response, .. } = &outcome {
         w.flow.last = Some(response.clone());
     }
+    block_on_script_sign_in(w, &outcome);
     w.flow.auth.outcome = Some(outcome);
 }
 
@@ -340,6 +341,30 @@ fn manual_instructions(scenario: &str, opts: &LoginOptions) -> String {
         ));
     }
     s
+}
+
+/// A sign-in page the form driver cannot fill (a script builds its form) blocks the
+/// scenario where the driver stopped: whatever the scenario goes on to check, it says
+/// nothing about the server's conformance, only that a browser is needed.
+pub(super) fn block_on_script_sign_in(w: &World, outcome: &LoginOutcome) {
+    let signed_in = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
+    if let LoginOutcome::Stopped { response, .. } = outcome
+        && !signed_in
+        && response.status == 200
+        && grantcheck_core::login::html::needs_script(&response.text())
+    {
+        w.block(script_sign_in_advice(response.url.as_str()));
+    }
+}
+
+/// What a scenario stopped by a script-built sign-in page says: which page, and which
+/// driver can sign in there.
+pub(super) fn script_sign_in_advice(page: &str) -> String {
+    format!(
+        "the sign-in page at {page} builds its form with JavaScript; the `form` login \
+         driver cannot sign in there: a browser-driven login is needed (use \
+         `login.method: browser`)"
+    )
 }
 
 async fn sign_in(w: &mut World, _: Context) {

@@ -181,6 +181,8 @@ fn usage_errors_exit_2() {
         vec!["run", "--fault", "no-such-fault"],
         vec!["run", "--no-such-flag"],
         vec!["emulate", "epic"],
+        vec!["emulate", "athenahealth", "--sign-in", "javascript"],
+        vec!["emulate", "reference", "--sign-in", "script"],
     ] {
         let o = grantcheck(&args, dir.path());
         let (out, err) = text(&o);

@@ -71,21 +71,11 @@ fn redirect_payload(outcome: &LoginOutcome) -> Payload {
 
 /// The outcome of a step that expects the browser to come back to the app. A sign-in
 /// page the form driver cannot fill (a script builds it) blocks the scenario: it says
-/// nothing about the server's conformance.
+/// nothing about the server's conformance (the sign-in step blocks already; this holds
+/// for any outcome recorded without it).
 fn redirect_expected(w: &World) -> LoginOutcome {
     let o = outcome(w);
-    let signed_in = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
-    if let LoginOutcome::Stopped { response, .. } = &o
-        && !signed_in
-        && response.status == 200
-        && grantcheck_core::login::html::needs_script(&response.text())
-    {
-        w.block(format!(
-            "the sign-in page at {} builds its form with JavaScript; the `form` login \
-             driver cannot sign in there (a browser-driven login is needed)",
-            response.url
-        ));
-    }
+    super::authorize::block_on_script_sign_in(w, &o);
     o
 }
 

@@ -23,6 +23,9 @@ pub const SECRET_FIELDS: &[&str] = &[
     "token",
     "client_assertion",
     "device_secret",
+    // A one-time session token from an authentication API (Okta's `/api/v1/authn`),
+    // exchanged at /authorize for a login session.
+    "sessionToken",
 ];
 
 /// Header names whose values are always secret.
@@ -412,6 +415,22 @@ mod tests {
         assert_eq!(
             r.url("https://app/cb?code=abc&state=s1"),
             "https://app/cb?code=[redacted]&state=s1"
+        );
+    }
+
+    /// The script sign-in's session token signs a user in: masked in the JSON that
+    /// carries it and in the authorize URL it is sent back in.
+    #[test]
+    fn masks_session_tokens_by_name() {
+        let r = Redactor::default();
+        let v = serde_json::json!({"status": "SUCCESS", "sessionToken": "20111abc"});
+        assert_eq!(
+            r.json(&v),
+            serde_json::json!({"status": "SUCCESS", "sessionToken": MASK})
+        );
+        assert_eq!(
+            r.url("http://h/oauth2/v1/authorize?state=s&sessionToken=20111abc"),
+            "http://h/oauth2/v1/authorize?state=s&sessionToken=[redacted]"
         );
     }
 

@@ -631,5 +631,9 @@ pub fn tenant_for(profile: &Profile) -> emulators::Tenant {
             .as_ref()
             .map(|e| e.without.clone())
             .unwrap_or_default(),
+        sign_in: match spec.emulator.as_ref().map(|e| e.sign_in) {
+            Some(crate::profile::SignIn::Script) => emulators::SignIn::Script,
+            Some(crate::profile::SignIn::Html) | None => emulators::SignIn::Html,
+        },
     }
 }

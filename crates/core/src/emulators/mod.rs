@@ -116,6 +116,41 @@ pub struct Tenant {
     /// Parts of the standard left out (reference emulator only: `openid`,
     /// `metadata`, `introspection`), to stand in for a smaller server.
     pub without: Vec<String>,
+    /// How the sign-in page is built: a plain HTML form, or a form only a script builds
+    /// (the athenahealth and Oracle Health emulators).
+    pub sign_in: SignIn,
+}
+
+/// How an emulator's sign-in page asks for the credentials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SignIn {
+    /// A plain HTML form the `form` login driver fills.
+    #[default]
+    Html,
+    /// No form in the HTML: an inline script builds it and sends the credentials the
+    /// way the vendor's own page does, so only a browser can sign in.
+    Script,
+}
+
+impl SignIn {
+    pub const ALL: &[SignIn] = &[SignIn::Html, SignIn::Script];
+
+    /// The name profiles and the command line use.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignIn::Html => "html",
+            SignIn::Script => "script",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SignIn> {
+        Self::ALL.iter().copied().find(|s| s.name() == name)
+    }
+}
+
+/// Whether a vendor's emulator can build its sign-in page with a script.
+pub fn offers_script_sign_in(vendor: &str) -> bool {
+    matches!(vendor, "athenahealth" | "oracle-health")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -332,6 +367,12 @@ pub fn create(
             "`emulator.without` is offered by the reference emulator only, not `{vendor}`"
         ));
     }
+    if tenant.sign_in == SignIn::Script && !offers_script_sign_in(vendor) {
+        return Err(format!(
+            "a script-built sign-in page (`emulator.sign_in: script`, `--sign-in script`) is \
+             offered by the athenahealth and oracle-health emulators only, not `{vendor}`"
+        ));
+    }
     match vendor {
         "athenahealth" => {
             let faults = parse_faults::<athenahealth::Fault>(faults)?;
@@ -409,6 +450,31 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn only_the_vendor_emulators_build_a_scripted_sign_in() {
+        let scripted = || Tenant {
+            sign_in: SignIn::Script,
+            ..Tenant::default()
+        };
+        for vendor in names() {
+            let made = create(vendor, scripted(), &[]);
+            assert_eq!(made.is_ok(), vendor != "reference", "{vendor}");
+            assert!(create(vendor, Tenant::default(), &[]).is_ok(), "{vendor}");
+        }
+        let refused = create("reference", scripted(), &[])
+            .err()
+            .unwrap_or_default();
+        assert!(refused.contains("not `reference`"), "{refused}");
+        assert_eq!(
+            SignIn::ALL
+                .iter()
+                .map(|s| SignIn::parse(s.name()))
+                .collect::<Vec<_>>(),
+            [Some(SignIn::Html), Some(SignIn::Script)]
+        );
+        assert_eq!(SignIn::parse("js"), None);
     }
 
     #[test]

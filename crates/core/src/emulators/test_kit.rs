@@ -287,6 +287,7 @@ pub fn tenant_of(
         users,
         fhir_base_path: fhir_base_path.into(),
         without: vec![],
+        sign_in: Default::default(),
     }
 }
 

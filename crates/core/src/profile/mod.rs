@@ -530,6 +530,20 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             }
         }
     }
+    if let Some(emu) = &spec.emulator
+        && emu.sign_in == SignIn::Script
+        && !crate::emulators::offers_script_sign_in(&emu.vendor)
+    {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["emulator", "sign_in"]),
+            format!(
+                "`emulator.sign_in: script`: only the athenahealth and oracle-health emulators \
+                 build their sign-in page with a script, not `{}`",
+                emu.vendor
+            ),
+        ));
+    }
     if !spec.users.contains_key(&spec.login.user) && spec.login.method == LoginMethod::Form {
         return Err(ProfileError::at(
             path,

@@ -161,6 +161,20 @@ pub struct EmulatorSection {
     /// server (reference emulator: `openid`, `metadata`, `introspection`).
     #[serde(default)]
     pub without: Vec<String>,
+    /// How the emulator's sign-in page is built: `html` (a plain form, the default) or
+    /// `script` (the form exists only once the page's script has run, as on the
+    /// vendors' own pages; athenahealth and oracle-health only).
+    #[serde(default)]
+    pub sign_in: SignIn,
+}
+
+/// How an emulator's sign-in page is built (`emulator.sign_in`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignIn {
+    #[default]
+    Html,
+    Script,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -465,3 +465,41 @@ fn every_missing_variable_is_reported_where_it_is_referenced() {
     .unwrap_err();
     assert!(!one.message.contains("problems"), "{one}");
 }
+
+fn with_sign_in(vendor: &str, sign_in: &str) -> String {
+    GOOD.replace(
+        "environment: preview",
+        &format!("environment: emulated\nemulator:\n  vendor: {vendor}\n  sign_in: {sign_in}"),
+    )
+}
+
+#[test]
+fn the_sign_in_mode_is_read_and_defaults_to_html() {
+    for vendor in ["athenahealth", "oracle-health"] {
+        let p = parse_str(&with_sign_in(vendor, "script")).expect("script sign-in");
+        assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Script));
+    }
+    let p = parse_str(&with_sign_in("reference", "html")).expect("html sign-in");
+    assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Html));
+    let text = GOOD.replace(
+        "environment: preview",
+        "environment: emulated\nemulator:\n  vendor: athenahealth",
+    );
+    let p = parse_str(&text).expect("no sign_in");
+    assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Html));
+}
+
+#[test]
+fn an_unknown_sign_in_mode_is_refused_at_its_value() {
+    let e = parse_str(&with_sign_in("athenahealth", "javascript")).unwrap_err();
+    assert!(e.message.starts_with("unknown variant `javascript`"), "{e}");
+    assert_eq!((e.line, e.column), (Some(5), Some(12)), "{e}");
+}
+
+#[test]
+fn a_script_sign_in_is_refused_for_the_reference_emulator_at_its_value() {
+    let e = parse_str(&with_sign_in("reference", "script")).unwrap_err();
+    assert!(e.message.contains("`emulator.sign_in: script`"), "{e}");
+    assert!(e.message.contains("`reference`"), "{e}");
+    assert_eq!((e.line, e.column), (Some(5), Some(12)), "{e}");
+}

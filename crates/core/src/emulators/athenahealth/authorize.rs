@@ -7,7 +7,7 @@ use super::scopes::{self, ScopeError};
 use super::store::Transaction;
 use super::{Athenahealth, pages, param, responses};
 use crate::emulators::engine::{Challenge, ChallengeFailure, opaque, read_challenge};
-use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
+use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse, SignIn};
 use crate::vendors::athenahealth;
 
 const REDIRECT_URI_NOT_REGISTERED: &str =
@@ -36,6 +36,9 @@ impl Athenahealth {
             Ok(txn) => txn,
             Err(response) => return response,
         };
+        if self.base.tenant.sign_in == SignIn::Script {
+            return self.authorize_scripted(req, txn);
+        }
         let id = opaque();
         self.store.transactions.insert(id.clone(), txn);
         // A live login session skips the sign-in widget.

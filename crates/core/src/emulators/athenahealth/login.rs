@@ -19,6 +19,11 @@ pub(super) fn unknown_transaction() -> EmuResponse {
     )
 }
 
+/// The `Set-Cookie` value of a login session.
+pub(super) fn session_cookie(sid: &str) -> String {
+    format!("sid={sid}; Path=/; HttpOnly")
+}
+
 impl Athenahealth {
     pub(super) fn login_form(&self, txn: &str) -> EmuResponse {
         if self.store.transactions.contains_key(txn) {
@@ -44,17 +49,23 @@ impl Athenahealth {
         };
         let username = user.username.clone();
         let now = self.now();
+        let sid = self.open_session(&username, now);
+        self.complete_login(txn, &username, now)
+            .with_header("set-cookie", session_cookie(&sid))
+    }
+
+    /// A new login session for `username`, signed in at `now`: its id.
+    pub(super) fn open_session(&mut self, username: &str, now: u64) -> String {
         let sid = ids::opaque();
         self.store.sessions.insert(
             sid.clone(),
             Session {
-                username: username.clone(),
+                username: username.to_string(),
                 auth_time: now,
                 last_seen: now,
             },
         );
-        self.complete_login(txn, &username, now)
-            .with_header("set-cookie", format!("sid={sid}; Path=/; HttpOnly"))
+        sid
     }
 
     /// The user of the request's live session, if any; touching it restarts the idle timer.

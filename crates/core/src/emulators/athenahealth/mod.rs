@@ -5,6 +5,7 @@
 //! routes requests and owns the state. Error strings are the vendor's exact ones.
 
 mod aud;
+mod authn;
 mod authorize;
 mod client_auth;
 mod consent;
@@ -83,6 +84,13 @@ impl Athenahealth {
             "/oauth2/v1/logout" if get => self.logout(req),
             "/oauth2/v1/logout" => responses::method_not_allowed("GET"),
             "/login" if get => pages::signed_out_page(),
+            authn::AUTHN_PATH if self.base.tenant.sign_in == super::SignIn::Script => {
+                if post {
+                    self.authn(req)
+                } else {
+                    responses::method_not_allowed("POST")
+                }
+            }
             _ => responses::not_found(),
         }
     }
@@ -308,6 +316,7 @@ mod tests {
             users: vec![],
             fhir_base_path: "/v1/1/1/1/fhir/dstu2".into(),
             without: vec![],
+            sign_in: Default::default(),
         };
         let server = EmulatorServer::start(Box::new(Athenahealth::new(tenant, vec![]))).await;
         let uri = server.uri();

@@ -1,7 +1,10 @@
 //! The HTML the browser sees: Okta's error page, the sign-in widget and the consent page.
 
+use super::authn::AUTHN_PATH;
 use crate::emulators::EmuResponse;
-use crate::emulators::html::{consent_form, document, escape, sign_in_form};
+use crate::emulators::html::{
+    consent_form, document, escape, js_string, scripted_sign_in, sign_in_form,
+};
 use crate::vendors::athenahealth::WORKFLOW_ERROR;
 
 /// Okta's error page for requests it will not redirect (unknown client, bad redirect_uri).
@@ -29,14 +32,52 @@ pub(super) fn workflow_error(status_200: bool) -> EmuResponse {
     )
 }
 
+/// The widget's message for refused credentials.
+const SIGN_IN_FAILED: &str = "Unable to sign in";
+
 pub(super) fn login_page(txn: &str, failed: bool) -> EmuResponse {
     let alert = if failed {
-        "<div class=\"o-form-error-container\" role=\"alert\"><p>Unable to sign in</p></div>\n"
+        format!(
+            "<div class=\"o-form-error-container\" role=\"alert\"><p>{SIGN_IN_FAILED}</p></div>\n"
+        )
     } else {
-        ""
+        String::new()
     };
     let form = sign_in_form(&format!("/login/{txn}"), "Sign In", false);
     let body = format!("<h1>Sign In</h1>\n{alert}{form}");
+    EmuResponse::html(200, document("athenahealth - Sign In", &body))
+        .with_header("x-frame-options", "DENY")
+}
+
+/// The sign-in widget as a script builds it (`emulator.sign_in: script`): no form in
+/// the HTML. On submit the script posts the credentials as JSON to the authentication
+/// API and, given a session token, goes back to `authorize` (this request, without any
+/// earlier token) with `sessionToken` added; a refusal shows the HTML mode's alert text.
+pub(super) fn scripted_login_page(authorize: &str) -> EmuResponse {
+    let on_submit = format!(
+        "    event.preventDefault();\n\
+         \x20   var authorize = {authorize};\n\
+         \x20   fetch({api}, {{\n\
+         \x20     method: \"POST\",\n\
+         \x20     credentials: \"same-origin\",\n\
+         \x20     headers: {{ \"Accept\": \"application/json\", \"Content-Type\": \"application/json\" }},\n\
+         \x20     body: JSON.stringify({{ username: username.value, password: password.value }})\n\
+         \x20   }}).then(function (response) {{\n\
+         \x20     return response.json().then(function (body) {{ return {{ ok: response.ok, body: body }}; }});\n\
+         \x20   }}).then(function (answer) {{\n\
+         \x20     if (answer.ok && answer.body.status === \"SUCCESS\" && answer.body.sessionToken) {{\n\
+         \x20       var join = authorize.indexOf(\"?\") < 0 ? \"?\" : \"&\";\n\
+         \x20       window.location.assign(authorize + join + \"sessionToken=\" + encodeURIComponent(answer.body.sessionToken));\n\
+         \x20     }} else {{\n\
+         \x20       fail({failed});\n\
+         \x20     }}\n\
+         \x20   }}).catch(function () {{ fail({failed}); }});",
+        authorize = js_string(authorize),
+        api = js_string(AUTHN_PATH),
+        failed = js_string(SIGN_IN_FAILED),
+    );
+    let form = scripted_sign_in(AUTHN_PATH, "Sign In", None, Some(&on_submit));
+    let body = format!("<h1>Sign In</h1>\n{form}");
     EmuResponse::html(200, document("athenahealth - Sign In", &body))
         .with_header("x-frame-options", "DENY")
 }

@@ -15,6 +15,10 @@ pub(super) const ID_TOKEN_LIFETIME: u64 = 3600;
 pub(super) const REFRESH_TOKEN_LIFETIME: u64 = 100 * 24 * 3600;
 /// Login sessions idle out after 10 minutes.
 pub(super) const SESSION_IDLE_TIMEOUT: u64 = 600;
+/// Seconds a session token from the authentication API (script sign-in) can be
+/// exchanged at /authorize. An assumption: the catalog says nothing about it; Okta
+/// describes these tokens as one-time and short-lived.
+pub(super) const SESSION_TOKEN_LIFETIME: u64 = 300;
 
 /// What a user granted to a client: carried from the code to the tokens.
 #[derive(Debug, Clone)]
@@ -32,6 +36,14 @@ granted!(Grant);
 
 /// An authorize request between the login form and the code; `extra` is its `aud`.
 pub(super) type Transaction = engine::Transaction<Option<Aud>>;
+
+/// A one-time session token the authentication API issued, waiting to be exchanged at
+/// /authorize for a login session of its user.
+#[derive(Debug, Clone)]
+pub(super) struct SessionToken {
+    pub username: String,
+    pub issued_at: u64,
+}
 
 #[derive(Debug, Clone)]
 pub(super) struct Session {
@@ -56,12 +68,18 @@ pub(super) struct Store {
     pub transactions: HashMap<String, Transaction>,
     pub tokens: Artifacts<Grant>,
     pub sessions: HashMap<String, Session>,
+    pub session_tokens: HashMap<String, SessionToken>,
     pub id_tokens: HashMap<String, IssuedIdToken>,
 }
 
 impl Store {
-    /// Back-dates one artifact (a session, code or token) by `secs`. False when no artifact has that value.
+    /// Back-dates one artifact (a session, session token, code or token) by `secs`.
+    /// False when no artifact has that value.
     pub fn age(&mut self, artifact: &str, secs: u64) -> bool {
+        if let Some(token) = self.session_tokens.get_mut(artifact) {
+            token.issued_at = token.issued_at.saturating_sub(secs);
+            return true;
+        }
         let Some(session) = self.sessions.get_mut(artifact) else {
             return self.tokens.age(artifact, secs);
         };

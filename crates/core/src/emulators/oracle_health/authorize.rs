@@ -8,7 +8,7 @@ use super::faults::Fault;
 use super::responses::{self, AuthorizeError, RedirectTarget};
 use super::scopes::{self, Flow};
 use super::store::{Persona, Transaction};
-use super::{OracleHealth, ids, pages, param, urn};
+use super::{OracleHealth, ids, param, urn};
 use crate::emulators::engine::{Challenge, ChallengeFailure, read_challenge};
 use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
 
@@ -106,7 +106,7 @@ impl OracleHealth {
                 extra: persona,
             },
         );
-        pages::login_page(&self.base.tenant.tenant_id, &txn, false)
+        self.sign_in_page(&txn, false)
     }
 
     /// The checks whose failures are redirected, in order.

@@ -5,7 +5,7 @@
 use super::scopes;
 use super::store::{Grant, Persona, UserContext};
 use super::{OracleHealth, ids, pages, param, responses};
-use crate::emulators::{EmuRequest, EmuResponse, UserRegistration};
+use crate::emulators::{EmuRequest, EmuResponse, SignIn, UserRegistration};
 
 /// The patient a user without a registered patient record is shown, for patient-scoped
 /// grants (a sandbox patient id).
@@ -20,9 +20,19 @@ fn own_patient(user: &UserRegistration) -> String {
 impl OracleHealth {
     pub(super) fn login_form(&self, txn: &str) -> EmuResponse {
         if self.store.transactions.contains_key(txn) {
-            pages::login_page(&self.base.tenant.tenant_id, txn, false)
+            self.sign_in_page(txn, false)
         } else {
             pages::unknown_transaction()
+        }
+    }
+
+    /// The sign-in page of a transaction: the HTML form, or the page whose script builds
+    /// it (`emulator.sign_in: script`); `failed` shows the refusal's message.
+    pub(super) fn sign_in_page(&self, txn: &str, failed: bool) -> EmuResponse {
+        let tenant = &self.base.tenant.tenant_id;
+        match self.base.tenant.sign_in {
+            SignIn::Html => pages::login_page(tenant, txn, failed),
+            SignIn::Script => pages::scripted_login_page(tenant, txn, failed),
         }
     }
 
@@ -42,7 +52,7 @@ impl OracleHealth {
             .cloned();
         match user {
             Some(user) => self.issue_code(txn, &user),
-            None => pages::login_page(&self.base.tenant.tenant_id, txn, true),
+            None => self.sign_in_page(txn, true),
         }
     }
 
@@ -81,8 +91,10 @@ impl OracleHealth {
 
 #[cfg(test)]
 mod tests {
+    use super::super::OracleHealth;
     use super::super::test_support::*;
-    use crate::emulators::Emulator;
+    use crate::emulators::{EmuResponse, Emulator, SignIn};
+    use crate::login::html::{forms, needs_script};
 
     #[test]
     fn wrong_password_shows_the_form_again_then_succeeds() {
@@ -104,6 +116,61 @@ mod tests {
         // The transaction is finished.
         let r = emu.handle(ORIGIN, &login(&txn, USER, PASSWORD));
         assert_eq!(r.status, 400);
+    }
+
+    /// The transaction id in a scripted sign-in page's script-built form action.
+    fn scripted_txn(r: &EmuResponse) -> String {
+        let marker = format!("form.action = \"/tenants/{TENANT}/login/");
+        text(r)
+            .split_once(&marker)
+            .and_then(|(_, rest)| rest.split('"').next())
+            .unwrap_or_default()
+            .to_string()
+    }
+
+    fn scripted() -> OracleHealth {
+        let mut tenant = tenant();
+        tenant.sign_in = SignIn::Script;
+        OracleHealth::new(tenant, vec![])
+    }
+
+    /// Without a script there is nothing to fill; the form the script builds posts the
+    /// credentials to the transaction as the HTML form does, and the browser follows.
+    #[test]
+    fn the_script_sign_in_needs_a_browser_and_then_signs_in_as_before() {
+        let mut emu = scripted();
+        let page = emu.handle(ORIGIN, &authz(PROVIDER).request());
+        assert_eq!(page.status, 200);
+        let html = text(&page);
+        assert!(forms(&html).is_empty() && needs_script(&html), "{html}");
+        assert!(!html.contains("name=\"password\""), "{html}");
+        assert_eq!(login_txn(&page), "", "no HTML form action");
+        let txn = scripted_txn(&page);
+        assert_eq!(txn.len(), 43, "{html}");
+
+        let again = emu.handle(ORIGIN, &get(&format!("/tenants/{TENANT}/login/{txn}"), &[]));
+        assert!(needs_script(&text(&again)));
+        let r = emu.handle(ORIGIN, &login(&txn, USER, "wrong"));
+        assert_eq!(r.status, 200);
+        assert!(needs_script(&text(&r)));
+        assert!(text(&r).contains("var initial = \"The username or password is incorrect.\";"));
+        assert_eq!(scripted_txn(&r), txn);
+
+        let r = emu.handle(ORIGIN, &login(&txn, USER, PASSWORD));
+        assert_eq!(r.status, 302);
+        let location = r.header("location").unwrap_or_default();
+        assert!(location.starts_with(&format!("{CB}?code=")), "{location}");
+        // Used once: the transaction is finished.
+        assert_eq!(emu.handle(ORIGIN, &login(&txn, USER, PASSWORD)).status, 400);
+    }
+
+    /// The HTML mode's page keeps its form.
+    #[test]
+    fn the_html_mode_keeps_its_form() {
+        let mut emu = emulator(&[]);
+        let page = emu.handle(ORIGIN, &authz(PROVIDER).request());
+        assert!(!needs_script(&text(&page)));
+        assert!(forms(&text(&page)).iter().any(|f| f.has_password()));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::urn;
 use crate::emulators::EmuResponse;
-use crate::emulators::html::{document, escape, sign_in_form};
+use crate::emulators::html::{document, escape, scripted_sign_in, sign_in_form};
 
 /// Shown instead of redirecting when the client or its redirect URI cannot be trusted.
 pub(super) fn authorize_error_page(error: &str, short_urn: &str, error_uri: &str) -> EmuResponse {
@@ -19,20 +19,42 @@ pub(super) fn authorize_error_page(error: &str, short_urn: &str, error_uri: &str
     EmuResponse::html(400, document("Authorization Error", &body))
 }
 
+/// The message for refused credentials.
+const SIGN_IN_FAILED: &str = "The username or password is incorrect.";
+
 pub(super) fn login_page(tenant_segment: &str, txn: &str, failed: bool) -> EmuResponse {
     let alert = if failed {
-        "<div class=\"error\" role=\"alert\"><p>The username or password is incorrect.</p></div>\n"
+        format!("<div class=\"error\" role=\"alert\"><p>{SIGN_IN_FAILED}</p></div>\n")
     } else {
-        ""
+        String::new()
     };
-    let form = sign_in_form(
-        &format!("/tenants/{tenant_segment}/login/{txn}"),
-        "Log In",
-        false,
-    );
+    let form = sign_in_form(&login_action(tenant_segment, txn), "Log In", false);
     let body = format!("<h1>Millennium Sign In</h1>\n{alert}{form}");
     EmuResponse::html(200, document("Millennium Sign In", &body))
         .with_header("x-frame-options", "DENY")
+}
+
+/// The provider sign-in as a script builds it (`emulator.sign_in: script`), standing
+/// for Millennium's script-driven page: no form in the HTML; the script builds one that
+/// posts `username` and `password` to the same transaction URL as the HTML form, and
+/// the browser follows the answer (the code redirect, or this page again with the
+/// refusal's message). The catalog describes no sign-in page (CER-01 has only the
+/// authorize URL): its look and the script are the emulator's own.
+pub(super) fn scripted_login_page(tenant_segment: &str, txn: &str, failed: bool) -> EmuResponse {
+    let form = scripted_sign_in(
+        &login_action(tenant_segment, txn),
+        "Log In",
+        failed.then_some(SIGN_IN_FAILED),
+        None,
+    );
+    let body = format!("<h1>Millennium Sign In</h1>\n{form}");
+    EmuResponse::html(200, document("Millennium Sign In", &body))
+        .with_header("x-frame-options", "DENY")
+}
+
+/// Where a transaction's credentials are posted.
+fn login_action(tenant_segment: &str, txn: &str) -> String {
+    format!("/tenants/{tenant_segment}/login/{txn}")
 }
 
 /// A login transaction that does not exist (or is finished).
@@ -81,6 +103,23 @@ mod tests {
         assert!(html.contains("name=\"username\"") && html.contains("name=\"password\""));
         assert!(!html.contains("role=\"alert\""));
         assert!(text(&login_page("t1", "x", true)).contains("role=\"alert\""));
+    }
+
+    #[test]
+    fn the_scripted_sign_in_builds_the_same_post_in_the_browser() {
+        let r = scripted_login_page("t1", "x", false);
+        let html = text(&r);
+        assert!(crate::login::html::forms(&html).is_empty(), "{html}");
+        assert!(crate::login::html::needs_script(&html));
+        assert!(
+            html.contains("form.action = \"/tenants/t1/login/x\";"),
+            "{html}"
+        );
+        assert!(html.contains("var initial = null;"));
+        assert_eq!(r.header("x-frame-options"), Some("DENY"));
+        let failed = text(&scripted_login_page("t1", "x", true));
+        assert!(failed.contains("var initial = \"The username or password is incorrect.\";"));
+        assert!(crate::login::html::needs_script(&failed));
     }
 
     #[test]
