@@ -2,7 +2,7 @@
 //! dropped: it is reported as skipped with the reason, so a reader sees what a target
 //! was not tested for.
 
-use crate::profile::{ClientRole, LoginMethod};
+use crate::profile::ClientRole;
 use crate::target::Target;
 
 /// Tag prefix for vendor-specific features and scenarios (`@vendor-<id>`).
@@ -46,8 +46,8 @@ pub fn skip_reason(tags: &[String], target: &Target) -> Option<String> {
             "needs-clock" if !target.is_emulated() => {
                 "needs a controllable clock; only emulated targets have one".to_string()
             }
-            "needs-login" if target.profile.spec.login.method != LoginMethod::Form => {
-                "needs an automated login (`login.method: form`)".to_string()
+            "needs-login" if !target.profile.spec.login.method.is_automated() => {
+                "needs an automated login (`login.method: form` or `browser`)".to_string()
             }
             "needs-public-client" if target.client(ClientRole::Public).is_none() => {
                 "the profile registers no `public` client".to_string()

@@ -216,7 +216,11 @@ fn a_private_key_jwt_client_needs_a_readable_rsa_key() {
 fn settings_out_of_range_are_refused_where_they_are_written() {
     let cases = [
         ("rate_limit:\n  per_minute: 0\n", "per_minute", 22),
-        ("rate_limit:\n  token_per_minute: 0\n", "token_per_minute", 22),
+        (
+            "rate_limit:\n  token_per_minute: 0\n",
+            "token_per_minute",
+            22,
+        ),
         ("rate_limit: {}\n", "names no limit", 21),
         ("timeouts:\n  request_secs: 0\n", "request_secs", 22),
         ("timeouts:\n  run_secs: 0\n", "run_secs", 22),
