@@ -471,7 +471,11 @@ fn browser_steps_load_with_the_users_placeholders_kept_and_variables_resolved() 
         ["${user.username}", "${user.password}", "s3cr3t-value"]
     );
     assert!(p.secrets.contains(&"s3cr3t-value".to_string()));
-    assert!(!p.secrets.iter().any(|s| s.contains("${user.")), "{:?}", p.secrets);
+    assert!(
+        !p.secrets.iter().any(|s| s.contains("${user.")),
+        "{:?}",
+        p.secrets
+    );
 }
 
 #[test]
@@ -540,7 +544,10 @@ fn browser_settings_are_refused_where_they_are_written() {
 #[test]
 fn an_unknown_browser_step_or_setting_is_refused_at_its_place() {
     for (extra, wanted) in [
-        ("  browser:\n    steps:\n      - hover: { css: a }\n", "hover"),
+        (
+            "  browser:\n    steps:\n      - hover: { css: a }\n",
+            "hover",
+        ),
         (
             "  browser:\n    steps:\n      - click: { css: a, nth: 2 }\n",
             "nth",
