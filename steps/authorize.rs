@@ -3,10 +3,10 @@
 use cucumber::step::Context;
 
 use super::{StepFn, World, arg, step};
-use grantcheck_core::login::{LoginOptions, LoginOutcome, drive, manual};
+use grantcheck_core::login::browser::{self, BrowserLogin};
+use grantcheck_core::login::{LoginError, LoginOptions, LoginOutcome, drive, manual};
 use grantcheck_core::oauth::pkce;
-use grantcheck_core::profile::LoginMethod;
-use grantcheck_core::profile::{AuthMethod, ClientRole};
+use grantcheck_core::profile::{AuthMethod, ClientRole, LoginMethod};
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the public app$", step!(public_app)),
@@ -296,23 +296,36 @@ pub(super) async fn authorize(w: &mut World) {
     };
     let url = w.flow.auth.request.url(&endpoint);
     let redirect_uri = w.flow.auth.redirect_uri.clone();
-    let driven = if login.method == LoginMethod::Manual {
-        let scenario = manual_instructions(&w.scenario, &opts);
-        let timeout = std::time::Duration::from_secs(login.manual_timeout_secs);
-        manual::drive(manual::console(), &scenario, &url, &redirect_uri, timeout).await
-    } else {
-        drive(w.session_mut(), url, &redirect_uri, &opts).await
+    let driven = match login.method {
+        LoginMethod::Browser => {
+            let steps = BrowserLogin {
+                steps: login.browser_steps(),
+                timeout: login.browser_timeout(),
+            };
+            match w.browser().await {
+                Ok((browser, session)) => {
+                    browser::drive(browser, session, url, &redirect_uri, &opts, &steps).await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        LoginMethod::Manual => {
+            let scenario = manual_instructions(&w.scenario, &opts);
+            let timeout = std::time::Duration::from_secs(login.manual_timeout_secs);
+            manual::drive(manual::console(), &scenario, &url, &redirect_uri, timeout).await
+        }
+        LoginMethod::Form => drive(w.session_mut(), url, &redirect_uri, &opts).await,
     };
     let outcome = match driven {
         Ok((o, trace)) => {
             w.flow.auth.trace = Some(trace);
             o
         }
-        Err(grantcheck_core::login::LoginError::Unreachable(e)) => {
+        Err(LoginError::Unreachable(e)) => {
             w.target().mark_unreachable(&e);
             w.block(e)
         }
-        Err(grantcheck_core::login::LoginError::NotCompleted(e)) => w.block(e),
+        Err(LoginError::Blocked(e)) => w.block(e),
         Err(e) => w.fail_with(format!("sign-in failed: {e}")),
     };
     if let LoginOutcome::Redirected(r) = &outcome

@@ -295,7 +295,12 @@ async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
     let state = "logout-state-1".to_string();
     req.set("state", state.clone());
     w.flow.auth.state = Some(state);
-    let resp = w.send(Request::get(req.url(&endpoint))).await;
+    let url = req.url(&endpoint);
+    let resp = w.send(Request::get(url.clone())).await;
+    // Logout ends the browser's session at the server: the scenario's browser, when it
+    // signed in with one (`login.method: browser`), goes there too. The exchange above
+    // is the one judged.
+    w.browser_visit(&url).await;
     // Follow the server's own redirects (not the one back to the app).
     let mut resp = resp;
     for _ in 0..5 {

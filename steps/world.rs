@@ -22,6 +22,8 @@ pub struct Shared {
     pub client: reqwest::Client,
     pub counters: Arc<Counters>,
     pub snapshot_dir: PathBuf,
+    /// The run's chromedriver and browser sessions (`login.method: browser`).
+    pub browser: Arc<grantcheck_core::login::browser::BrowserPool>,
 }
 
 #[derive(Debug, Default)]
@@ -31,6 +33,9 @@ pub struct World {
     /// The target's secrets plus what this scenario was issued.
     redactor: Redactor,
     session: Option<Session>,
+    /// The scenario's browser (`login.method: browser`), opened at its first sign-in
+    /// and kept so that a second sign-in has its cookies.
+    browser: Option<grantcheck_core::login::browser::BrowserSession>,
     pub scenario: String,
     /// The scenario's stable id (`@id:` tag); its baselines are named by it.
     pub scenario_id: String,
@@ -219,6 +224,43 @@ impl World {
                     .iter()
                     .any(|(k, _)| k.eq_ignore_ascii_case(name))
             })
+    }
+
+    /// The scenario's browser, opened on first use, and its HTTP session (for the
+    /// redactor and evidence).
+    pub async fn browser(
+        &mut self,
+    ) -> Result<
+        (
+            &grantcheck_core::login::browser::BrowserSession,
+            &mut Session,
+        ),
+        grantcheck_core::login::LoginError,
+    > {
+        if self.browser.is_none() {
+            let pool = match &self.shared {
+                Some(s) => s.browser.clone(),
+                None => panic!("no run context: the scenario is not bound to a target"),
+            };
+            let redirect = self.flow.auth.redirect_uri.clone();
+            self.browser = Some(pool.open(&redirect).await?);
+        }
+        match (self.browser.as_ref(), self.session.as_mut()) {
+            (Some(b), Some(s)) => Ok((b, s)),
+            _ => panic!("no HTTP session: the scenario is not bound to a target"),
+        }
+    }
+
+    /// Sends the scenario's browser, if it has one, to `url`.
+    pub async fn browser_visit(&self, url: &url::Url) {
+        if let Some(b) = &self.browser {
+            b.visit(url.as_str()).await;
+        }
+    }
+
+    /// The scenario's browser, taken out to be closed when the scenario ends.
+    pub fn take_browser(&mut self) -> Option<grantcheck_core::login::browser::BrowserSession> {
+        self.browser.take()
     }
 
     pub fn session_mut(&mut self) -> &mut Session {

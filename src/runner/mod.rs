@@ -255,6 +255,12 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         .unwrap_or_else(|| crate::snapshot::default_dir(&opts.root));
     crate::snapshot::init(&opts.root, opts.accept);
     let profiles = load_profiles(&opts)?;
+    for p in &profiles {
+        if p.spec.login.method == profile::LoginMethod::Browser {
+            crate::login::browser::find_binaries()
+                .map_err(|e| ConfigError(format!("{}: {e}", p.place_of(&["login", "method"]))))?;
+        }
+    }
     let tag_filter = opts
         .tags
         .as_deref()
@@ -363,7 +369,9 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         client,
         counters: counters.clone(),
         snapshot_dir,
+        browser: Arc::new(crate::login::browser::BrowserPool::new()),
     });
+    let browser_pool = shared.browser.clone();
 
     // Scenarios left per target: an emulated target's server stops after its last.
     let remaining: Arc<HashMap<String, std::sync::atomic::AtomicUsize>> = Arc::new(
@@ -398,7 +406,9 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             }
             .boxed_local()
         })
-        .after(move |feature, _rule, scenario, finished, world| {
+        .after(move |feature, _rule, scenario, finished, mut world| {
+            // The scenario's browser closes as the scenario ends (its slot frees).
+            let browser = world.as_mut().and_then(|w| w.take_browser());
             let mut rec = make_record(feature, scenario, finished, world, &after_targets);
             if accept {
                 accept_baselines(&mut rec);
@@ -413,7 +423,12 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             if let Ok(mut r) = after_records.lock() {
                 r.push(rec);
             }
-            async {}.boxed_local()
+            async move {
+                if let Some(b) = browser {
+                    b.close().await;
+                }
+            }
+            .boxed_local()
         });
 
     // Cucumber writes only its JSON; the console shows grantcheck's own verdict per
@@ -442,6 +457,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         _ = tokio::time::sleep(deadline) => Some(Interruption::Deadline(deadline)),
     };
 
+    browser_pool.shutdown().await;
     // The cucumber future (and the hooks' clones) is gone: the stream has one owner.
     let records = Arc::try_unwrap(records)
         .map_err(|_| ConfigError("the results stream is still in use".into()))?

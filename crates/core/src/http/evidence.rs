@@ -23,6 +23,10 @@ pub struct Exchange {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub elapsed_ms: f64,
+    /// A browser page where the `browser` login driver got stuck: its screenshot
+    /// (PNG, base64), with the fields' values masked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screenshot_png: Option<String>,
 }
 
 /// Bodies beyond this are cut in evidence: a login page is evidence, a megabyte is not.
@@ -41,6 +45,7 @@ impl Exchange {
             response_body: None,
             error: None,
             elapsed_ms: 0.0,
+            screenshot_png: None,
         }
     }
 
@@ -97,6 +102,7 @@ impl Exchange {
             response_body,
             error,
             elapsed_ms: elapsed.as_secs_f64() * 1000.0,
+            screenshot_png: None,
         }
     }
 

@@ -47,9 +47,9 @@ pub enum LoginError {
     Unreachable(String),
     /// Anything else the driver could not do (a redirect loop, an unusable URL, ...).
     Failed(String),
-    /// Nobody completed the sign-in (a person did not answer in time): the scenario
-    /// cannot be tested this run, which says nothing about the server.
-    NotCompleted(String),
+    /// The driver could not do its part (the browser's sign-in got stuck on a page,
+    /// no browser could start): the scenario is blocked, nothing is judged.
+    Blocked(String),
 }
 
 impl From<String> for LoginError {
@@ -61,7 +61,7 @@ impl From<String> for LoginError {
 impl std::fmt::Display for LoginError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LoginError::Unreachable(s) | LoginError::Failed(s) | LoginError::NotCompleted(s) => {
+            LoginError::Unreachable(s) | LoginError::Failed(s) | LoginError::Blocked(s) => {
                 f.write_str(s)
             }
         }

@@ -122,12 +122,12 @@ pub async fn drive(
                 ));
             }
             Answer::Closed => {
-                return Err(LoginError::NotCompleted(
+                return Err(LoginError::Blocked(
                     "nobody signed in: standard input was closed before a redirect URL came".into(),
                 ));
             }
             Answer::TimedOut => {
-                return Err(LoginError::NotCompleted(format!(
+                return Err(LoginError::Blocked(format!(
                     "nobody signed in within {} s (`login.manual_timeout_secs`)",
                     timeout.as_secs()
                 )));

@@ -94,6 +94,19 @@ impl<'a> Resolver<'a> {
             user.username = self.resolve(&user.username, false, &["users", role, "username"])?;
             user.password = self.resolve(&user.password, true, &["users", role, "password"])?;
         }
+        // A `fill` value may hold a `${VAR}` (a second factor, a tenant name): its value
+        // is treated as a secret, since nothing says it is not. `${user.…}` is the
+        // driver's, filled in at sign-in.
+        if let Some(browser) = &mut spec.login.browser {
+            for (i, step) in browser.steps.iter_mut().flatten().enumerate() {
+                if let super::BrowserStep::Fill(fill) = step {
+                    let i = i.to_string();
+                    let at = ["login", "browser", "steps", &i, "fill", "value"];
+                    let secret = references_variable(&fill.value);
+                    fill.value = self.resolve(&fill.value, secret, &at)?;
+                }
+            }
+        }
         // An emulated fleet's gateways differ in practice and brand, so the emulated
         // user's portal access follows the same variables as `aud`.
         if let Some(emulator) = &mut spec.emulator {
@@ -139,6 +152,11 @@ impl<'a> Resolver<'a> {
                     "a secret cannot have a default (`:-`): it would be written in the profile"
                         .into(),
                 ));
+            }
+            if super::USER_PLACEHOLDERS.contains(&name) {
+                out.push_str(&rest[start..start + 2 + end + 1]);
+                rest = &after[end + 1..];
+                continue;
             }
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(self.error(
@@ -189,6 +207,21 @@ impl<'a> Resolver<'a> {
         let place = self.spans.within(self.text, path, value, offset);
         ProfileError::at(self.path, place, message)
     }
+}
+
+/// Whether `value` references an environment variable (not only the user's
+/// placeholders).
+fn references_variable(value: &str) -> bool {
+    let mut rest = value;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        let name = after.split('}').next().unwrap_or(after);
+        if !super::USER_PLACEHOLDERS.contains(&name) {
+            return true;
+        }
+        rest = after;
+    }
+    false
 }
 
 fn random_value() -> String {

@@ -544,7 +544,8 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             ),
         ));
     }
-    if !spec.users.contains_key(&spec.login.user) && spec.login.method == LoginMethod::Form {
+    validate_browser(path, spans, &spec.login)?;
+    if !spec.users.contains_key(&spec.login.user) && spec.login.method.is_automated() {
         return Err(ProfileError::at(
             path,
             spans.key(&["login", "user"]),
@@ -553,6 +554,116 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
                 spec.login.user
             ),
         ));
+    }
+    Ok(())
+}
+
+/// `login.browser`: read only by the browser driver; each step names its element in
+/// exactly one way; `fill` values use only the placeholders there are.
+fn validate_browser(
+    path: &Path,
+    spans: &spans::Spans,
+    login: &LoginConfig,
+) -> Result<(), ProfileError> {
+    let Some(browser) = &login.browser else {
+        return Ok(());
+    };
+    if login.method != LoginMethod::Browser {
+        return Err(ProfileError::at(
+            path,
+            spans.key(&["login", "browser"]),
+            format!(
+                "`login.browser` is read only with `method: browser` (this profile's method \
+                 is `{}`)",
+                login.method.as_str()
+            ),
+        ));
+    }
+    if !(1..=300).contains(&browser.timeout_secs) {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["login", "browser", "timeout_secs"]),
+            "`login.browser.timeout_secs` must be between 1 and 300",
+        ));
+    }
+    let Some(steps) = &browser.steps else {
+        return Ok(());
+    };
+    if steps.is_empty() {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["login", "browser", "steps"]),
+            "`login.browser.steps` is empty: leave it out for the default steps",
+        ));
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let index = i.to_string();
+        let kind = step.kind();
+        let at = spans.key(&["login", "browser", "steps", &index, kind]);
+        let err = |message: String| {
+            Err(ProfileError::at(
+                path,
+                at,
+                format!("`login.browser.steps[{i}].{kind}`: {message}"),
+            ))
+        };
+        let ways = |options: &[(&str, &Option<String>)]| -> Result<(), String> {
+            let given: Vec<&str> = options
+                .iter()
+                .filter(|(_, v)| v.is_some())
+                .map(|(k, _)| *k)
+                .collect();
+            let names = options
+                .iter()
+                .map(|(k, _)| format!("`{k}`"))
+                .collect::<Vec<_>>();
+            match given.as_slice() {
+                [one]
+                    if options.iter().any(|(k, v)| {
+                        k == one && v.as_deref().is_some_and(|v| !v.trim().is_empty())
+                    }) =>
+                {
+                    Ok(())
+                }
+                [one] => Err(format!("`{one}` is empty")),
+                [] => Err(format!("give one of {}", names.join(", "))),
+                _ => Err(format!("give only one of {}", names.join(", "))),
+            }
+        };
+        let checked = match step {
+            BrowserStep::WaitFor(w) => ways(&[
+                ("css", &w.css),
+                ("xpath", &w.xpath),
+                ("url_contains", &w.url_contains),
+            ]),
+            BrowserStep::Fill(f) => ways(&[("css", &f.css), ("xpath", &f.xpath)]).and_then(|()| {
+                let mut rest = f.value.as_str();
+                while let Some(start) = rest.find("${") {
+                    let after = &rest[start + 2..];
+                    let name = after.split('}').next().unwrap_or(after);
+                    if let Some(field) = name.strip_prefix("user.")
+                        && !USER_PLACEHOLDERS.contains(&name)
+                    {
+                        return Err(format!(
+                            "`${{user.{field}}}` is not a placeholder: use `${{user.username}}` \
+                             or `${{user.password}}`"
+                        ));
+                    }
+                    rest = after;
+                }
+                Ok(())
+            }),
+            BrowserStep::Click(s) | BrowserStep::Submit(s) => {
+                ways(&[("css", &s.css), ("xpath", &s.xpath)])
+            }
+            BrowserStep::Consent(c) => [&c.approve, &c.deny]
+                .into_iter()
+                .flatten()
+                .try_for_each(|s| ways(&[("css", &s.css), ("xpath", &s.xpath)])),
+        };
+        if let Err(m) = checked {
+            return err(m);
+        }
     }
     Ok(())
 }

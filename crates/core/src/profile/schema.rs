@@ -313,6 +313,24 @@ pub enum LoginMethod {
     /// A person signs in by hand when the run is given `--manual-login`; otherwise
     /// the scenarios that need a login are skipped.
     Manual,
+    /// A real browser (headless chromium through chromedriver) follows `login.browser`'s
+    /// steps: for sign-in pages a script builds.
+    Browser,
+}
+
+impl LoginMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoginMethod::Form => "form",
+            LoginMethod::Manual => "manual",
+            LoginMethod::Browser => "browser",
+        }
+    }
+
+    /// Whether grantcheck signs in by itself (the scenarios that need a login run).
+    pub fn is_automated(self) -> bool {
+        matches!(self, LoginMethod::Form | LoginMethod::Browser)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -337,10 +355,194 @@ pub struct LoginConfig {
     /// How long a person has for one manual sign-in (default 300 s; 10 to 3600).
     #[serde(default = "default_manual_timeout")]
     pub manual_timeout_secs: u64,
+    /// `method: browser`: the sign-in steps and how long each may wait.
+    #[serde(default)]
+    pub browser: Option<BrowserConfig>,
 }
 
 fn default_manual_timeout() -> u64 {
     300
+}
+
+/// `login.browser`: what the browser does on the server's pages, in order. Unset
+/// steps: the default for a plain sign-in form and consent page (see
+/// [`BrowserConfig::steps_or_default`]).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BrowserConfig {
+    #[serde(default)]
+    pub steps: Option<Vec<BrowserStep>>,
+    /// How long one step waits for its element or URL (default 20 s; 1 to 300).
+    #[serde(default = "default_browser_timeout")]
+    pub timeout_secs: u64,
+}
+
+impl Default for BrowserConfig {
+    fn default() -> Self {
+        Self {
+            steps: None,
+            timeout_secs: default_browser_timeout(),
+        }
+    }
+}
+
+fn default_browser_timeout() -> u64 {
+    20
+}
+
+/// One thing the browser does. Every step first looks whether the browser is already
+/// back at the redirect URI (then the sign-in is over).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum BrowserStep {
+    /// Wait until an element is on the page or the URL contains a text.
+    WaitFor(WaitTarget),
+    /// Type a value into a field (cleared first). `${user.username}` and
+    /// `${user.password}` stand for the signing-in user's; `${VAR}` for a variable.
+    Fill(FillStep),
+    /// Click an element.
+    Click(Selector),
+    /// Submit the form holding an element (its submit button, else the form itself).
+    Submit(Selector),
+    /// Answer the consent page: withhold scopes, approve or deny. Skipped when the
+    /// browser comes back to the app (or the server shows an error) before the page.
+    Consent(ConsentStep),
+}
+
+impl BrowserStep {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            BrowserStep::WaitFor(_) => "wait_for",
+            BrowserStep::Fill(_) => "fill",
+            BrowserStep::Click(_) => "click",
+            BrowserStep::Submit(_) => "submit",
+            BrowserStep::Consent(_) => "consent",
+        }
+    }
+}
+
+/// An element, by CSS selector or XPath (exactly one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Selector {
+    #[serde(default)]
+    pub css: Option<String>,
+    #[serde(default)]
+    pub xpath: Option<String>,
+}
+
+impl Selector {
+    pub fn css(css: impl Into<String>) -> Self {
+        Self {
+            css: Some(css.into()),
+            xpath: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Selector {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.css, &self.xpath) {
+            (Some(c), _) => write!(f, "css `{c}`"),
+            (None, Some(x)) => write!(f, "xpath `{x}`"),
+            (None, None) => f.write_str("no element"),
+        }
+    }
+}
+
+/// What `wait_for` waits for: an element (`css` or `xpath`) or `url_contains`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitTarget {
+    #[serde(default)]
+    pub css: Option<String>,
+    #[serde(default)]
+    pub xpath: Option<String>,
+    #[serde(default)]
+    pub url_contains: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FillStep {
+    #[serde(default)]
+    pub css: Option<String>,
+    #[serde(default)]
+    pub xpath: Option<String>,
+    pub value: String,
+}
+
+impl FillStep {
+    pub fn selector(&self) -> Selector {
+        Selector {
+            css: self.css.clone(),
+            xpath: self.xpath.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentStep {
+    /// The approve control; default: `login.approve`'s `name=value`, else a button
+    /// labelled allow/approve/accept/continue/authorize/yes, else the first button of
+    /// a form without a password field.
+    #[serde(default)]
+    pub approve: Option<Selector>,
+    /// The deny control; default: `login.deny`'s `name=value`, else a button or link
+    /// labelled deny/cancel/abort/reject.
+    #[serde(default)]
+    pub deny: Option<Selector>,
+    /// Name of the per-scope checkboxes; default: `login.consent_scope_field`.
+    #[serde(default)]
+    pub scope_field: Option<String>,
+}
+
+/// The placeholders a `fill` value may use for the signing-in user.
+pub const USER_PLACEHOLDERS: &[&str] = &["user.username", "user.password"];
+
+impl LoginConfig {
+    /// The browser steps: the profile's, or those for a plain sign-in form (the
+    /// profile's `username_field` and `password_field`) and a consent page.
+    pub fn browser_steps(&self) -> Vec<BrowserStep> {
+        if let Some(steps) = self.browser.as_ref().and_then(|b| b.steps.clone()) {
+            return steps;
+        }
+        let field = |name: &str| format!("input[name=\"{}\"]", css_escape(name));
+        let user = field(&self.username_field);
+        let pass = field(&self.password_field);
+        vec![
+            BrowserStep::WaitFor(WaitTarget {
+                css: Some(user.clone()),
+                ..WaitTarget::default()
+            }),
+            BrowserStep::Fill(FillStep {
+                css: Some(user),
+                xpath: None,
+                value: "${user.username}".into(),
+            }),
+            BrowserStep::Fill(FillStep {
+                css: Some(pass.clone()),
+                xpath: None,
+                value: "${user.password}".into(),
+            }),
+            BrowserStep::Submit(Selector::css(pass)),
+            BrowserStep::Consent(ConsentStep::default()),
+        ]
+    }
+
+    pub fn browser_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(
+            self.browser
+                .as_ref()
+                .map_or(default_browser_timeout(), |b| b.timeout_secs),
+        )
+    }
+}
+
+/// A value inside a double-quoted CSS attribute selector.
+pub fn css_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn default_user_role() -> String {

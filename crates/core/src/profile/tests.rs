@@ -503,3 +503,125 @@ fn a_script_sign_in_is_refused_for_the_reference_emulator_at_its_value() {
     assert!(e.message.contains("`reference`"), "{e}");
     assert_eq!((e.line, e.column), (Some(5), Some(12)), "{e}");
 }
+
+/// GOOD with `login.method: browser` and `browser` lines under `login:` (the login
+/// method is on line 20, so the first added line is 21).
+fn browser_profile(browser: &str) -> String {
+    GOOD.replace("  method: form\n", &format!("  method: browser\n{browser}"))
+}
+
+#[test]
+fn browser_steps_load_with_the_users_placeholders_kept_and_variables_resolved() {
+    let text = browser_profile(
+        "  browser:\n    timeout_secs: 5\n    steps:\n\
+         \x20     - wait_for: { url_contains: /signin }\n\
+         \x20     - fill: { css: \"#user\", value: \"${user.username}\" }\n\
+         \x20     - fill: { xpath: \"//input[@type='password']\", value: \"${user.password}\" }\n\
+         \x20     - fill: { css: \"#otp\", value: \"${APP_SECRET}\" }\n\
+         \x20     - click: { css: \"button[type=submit]\" }\n\
+         \x20     - consent: { approve: { css: \"#allow\" } }\n",
+    );
+    let p = parse_str(&text).expect("valid browser profile");
+    let steps = p.spec.login.browser_steps();
+    assert_eq!(steps.len(), 6);
+    assert_eq!(p.spec.login.browser_timeout().as_secs(), 5);
+    let values: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| match s {
+            BrowserStep::Fill(f) => Some(f.value.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        values,
+        ["${user.username}", "${user.password}", "s3cr3t-value"]
+    );
+    assert!(p.secrets.contains(&"s3cr3t-value".to_string()));
+    assert!(
+        !p.secrets.iter().any(|s| s.contains("${user.")),
+        "{:?}",
+        p.secrets
+    );
+}
+
+#[test]
+fn browser_alone_gets_the_default_steps_for_a_plain_form() {
+    let p = parse_str(&browser_profile("  username_field: login\n")).expect("valid");
+    let steps = p.spec.login.browser_steps();
+    let kinds: Vec<&str> = steps.iter().map(BrowserStep::kind).collect();
+    assert_eq!(kinds, ["wait_for", "fill", "fill", "submit", "consent"]);
+    assert_eq!(
+        steps[0],
+        BrowserStep::WaitFor(WaitTarget {
+            css: Some("input[name=\"login\"]".into()),
+            ..WaitTarget::default()
+        })
+    );
+    assert_eq!(p.spec.login.browser_timeout().as_secs(), 20);
+}
+
+#[test]
+fn browser_settings_are_refused_where_they_are_written() {
+    let steps = |s: &str| format!("  browser:\n    steps:\n      - {s}\n");
+    let cases = [
+        (
+            GOOD.replace("  method: form\n", "  method: form\n  browser: {}\n"),
+            "read only with `method: browser`",
+            (21, 3),
+        ),
+        (
+            browser_profile(&steps("wait_for: { css: a, url_contains: b }")),
+            "give only one of `css`, `xpath`, `url_contains`",
+            (23, 9),
+        ),
+        (
+            browser_profile(&steps("click: {}")),
+            "give one of `css`, `xpath`",
+            (23, 9),
+        ),
+        (
+            browser_profile(&steps("fill: { css: a, value: \"${user.email}\" }")),
+            "`${user.email}` is not a placeholder",
+            (23, 9),
+        ),
+        (
+            browser_profile(&steps("consent: { approve: { css: \"\" } }")),
+            "`css` is empty",
+            (23, 9),
+        ),
+        (
+            browser_profile("  browser:\n    timeout_secs: 0\n"),
+            "between 1 and 300",
+            (22, 19),
+        ),
+        (
+            browser_profile("  browser:\n    steps: []\n"),
+            "leave it out for the default steps",
+            (22, 12),
+        ),
+    ];
+    for (text, wanted, (line, column)) in cases {
+        let e = parse_str(&text).unwrap_err();
+        assert!(e.message.contains(wanted), "{wanted}: {e}");
+        assert_eq!((e.line, e.column), (Some(line), Some(column)), "{e}");
+    }
+}
+
+#[test]
+fn an_unknown_browser_step_or_setting_is_refused_at_its_place() {
+    for (extra, wanted) in [
+        (
+            "  browser:\n    steps:\n      - hover: { css: a }\n",
+            "hover",
+        ),
+        (
+            "  browser:\n    steps:\n      - click: { css: a, nth: 2 }\n",
+            "nth",
+        ),
+        ("  browser:\n    timeout: 5\n", "timeout"),
+    ] {
+        let e = parse_str(&browser_profile(extra)).unwrap_err();
+        assert!(e.message.contains(wanted), "{wanted}: {e}");
+        assert!(e.line.is_some_and(|l| l >= 21), "{e}");
+    }
+}
