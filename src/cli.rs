@@ -229,7 +229,7 @@ pub struct EmulateArgs {
     #[arg(long = "fault", value_name = "NAME")]
     pub faults: Vec<String>,
     /// How the sign-in page is built: `html` (a plain form) or `script` (a script builds
-    /// it, as on the vendor's own page; athenahealth and oracle-health only). Default:
+    /// it, as on the vendor's own page; the EHR vendors' emulators only). Default:
     /// the profile's `emulator.sign_in`, else html.
     #[arg(long = "sign-in", value_name = "MODE", value_parser = ["html", "script"])]
     pub sign_in: Option<String>,

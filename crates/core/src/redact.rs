@@ -23,7 +23,7 @@ pub const SECRET_FIELDS: &[&str] = &[
     "token",
     "client_assertion",
     "device_secret",
-    // A one-time session token from an authentication API (Okta's `/api/v1/authn`),
+    // A one-time session token from a sign-in widget's authentication API (`/api/v1/authn`),
     // exchanged at /authorize for a login session.
     "sessionToken",
 ];

@@ -148,9 +148,10 @@ impl SignIn {
     }
 }
 
-/// Whether a vendor's emulator can build its sign-in page with a script.
+/// Whether a vendor's emulator can build its sign-in page with a script: every EHR
+/// vendor's does, as their own pages do; the reference server's page stays a form.
 pub fn offers_script_sign_in(vendor: &str) -> bool {
-    matches!(vendor, "athenahealth" | "oracle-health")
+    crate::vendors::by_id(vendor).is_some()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -538,8 +538,9 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             path,
             spans.value(&["emulator", "sign_in"]),
             format!(
-                "`emulator.sign_in: script`: only the athenahealth and oracle-health emulators \
-                 build their sign-in page with a script, not `{}`",
+                "`emulator.sign_in: script`: only the EHR vendors' emulators ({}) build their \
+                 sign-in page with a script, not `{}`",
+                crate::vendors::ids().collect::<Vec<_>>().join(", "),
                 emu.vendor
             ),
         ));

@@ -163,7 +163,7 @@ pub struct EmulatorSection {
     pub without: Vec<String>,
     /// How the emulator's sign-in page is built: `html` (a plain form, the default) or
     /// `script` (the form exists only once the page's script has run, as on the
-    /// vendors' own pages; athenahealth and oracle-health only).
+    /// vendors' own pages; the EHR vendors' emulators only).
     #[serde(default)]
     pub sign_in: SignIn,
 }

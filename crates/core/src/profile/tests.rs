@@ -475,7 +475,7 @@ fn with_sign_in(vendor: &str, sign_in: &str) -> String {
 
 #[test]
 fn the_sign_in_mode_is_read_and_defaults_to_html() {
-    for vendor in ["athenahealth", "oracle-health"] {
+    for vendor in crate::vendors::ids() {
         let p = parse_str(&with_sign_in(vendor, "script")).expect("script sign-in");
         assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Script));
     }
@@ -483,7 +483,10 @@ fn the_sign_in_mode_is_read_and_defaults_to_html() {
     assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Html));
     let text = GOOD.replace(
         "environment: preview",
-        "environment: emulated\nemulator:\n  vendor: athenahealth",
+        &format!(
+            "environment: emulated\nemulator:\n  vendor: {}",
+            crate::vendors::ALL[0].id
+        ),
     );
     let p = parse_str(&text).expect("no sign_in");
     assert_eq!(p.spec.emulator.map(|e| e.sign_in), Some(SignIn::Html));
@@ -491,7 +494,7 @@ fn the_sign_in_mode_is_read_and_defaults_to_html() {
 
 #[test]
 fn an_unknown_sign_in_mode_is_refused_at_its_value() {
-    let e = parse_str(&with_sign_in("athenahealth", "javascript")).unwrap_err();
+    let e = parse_str(&with_sign_in(crate::vendors::ALL[0].id, "javascript")).unwrap_err();
     assert!(e.message.starts_with("unknown variant `javascript`"), "{e}");
     assert_eq!((e.line, e.column), (Some(5), Some(12)), "{e}");
 }
