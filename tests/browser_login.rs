@@ -1,7 +1,8 @@
 //! The `browser` login driver in real chromium (through chromedriver) against the
-//! emulators: the scenarios that sign in pass exactly as with the `form` driver, and a
-//! sign-in that gets stuck blocks its scenario naming the step, with a screenshot and
-//! the page's text (redacted) in the evidence.
+//! emulators: the scenarios that sign in pass exactly as with the `form` driver, on the
+//! plain HTML sign-in page and on the script-built one (`emulator.sign_in: script`,
+//! where the form driver is blocked), and a sign-in that gets stuck blocks its scenario
+//! naming the step, with a screenshot and the page's text (redacted) in the evidence.
 //!
 //! Needs Debian's chromium and chromium-driver (`.ci/run` installs them); without them
 //! these tests say so and pass only when GRANTCHECK_SKIP_BROWSER_TESTS is set.
@@ -165,6 +166,32 @@ fn same_as_form(vendor: &str, ids: &[&str]) {
     };
     assert!(passed(&browser).len() >= 8, "{browser:#?}");
     assert_eq!(passed(&browser), passed(&form), "browser vs form");
+
+    // The vendor's script-built sign-in page (`emulator.sign_in: script`), which the
+    // form driver cannot get past: chromium signs in there as on the HTML page.
+    let scripted_profile = profile_copy(dir.path(), vendor, "browser", "");
+    let text = std::fs::read_to_string(&scripted_profile).unwrap();
+    assert!(text.contains("\nemulator:\n"), "{vendor} is emulated");
+    std::fs::write(
+        &scripted_profile,
+        text.replacen("\nemulator:\n", "\nemulator:\n  sign_in: script\n", 1),
+    )
+    .unwrap();
+    let (scripted, _) = run(&scripted_profile, &selection, None);
+    let scripted = outcomes(&scripted);
+    let bad: Vec<_> = scripted
+        .iter()
+        .filter(|(_, o)| o.starts_with("failed") || o.starts_with("blocked"))
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "{vendor}, script page, in chromium: {bad:#?}"
+    );
+    assert_eq!(
+        passed(&scripted),
+        passed(&form),
+        "browser on the script page vs form on the HTML page"
+    );
 }
 
 #[test]
