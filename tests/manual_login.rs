@@ -80,28 +80,35 @@ fn urlencode(v: &str) -> String {
     url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
 
+/// `grantcheck run` of the one sign-in scenario `@id:code-state-returned` against
+/// `profile`, with `extra` arguments, reports and baselines in temp folders.
+fn run_command(
+    profile: &std::path::Path,
+    extra: &[&str],
+    reports: &std::path::Path,
+    snaps: &std::path::Path,
+) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
+    cmd.arg("--root")
+        .arg(common::root())
+        .args(["run", "--no-lint", "--tags", "@id:code-state-returned"])
+        .args(extra)
+        .arg("--profile")
+        .arg(profile)
+        .arg("--report-dir")
+        .arg(reports.join("run"))
+        .arg("--snapshot-dir")
+        .arg(snaps);
+    cmd
+}
+
 #[test]
 fn a_person_pastes_the_redirect_and_the_scenario_runs() {
     let dir = tempfile::tempdir().unwrap();
     let profile = manual_profile(dir.path());
     let reports = tempfile::tempdir().unwrap();
     let snaps = common::snapshot_copy();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .arg("--root")
-        .arg(common::root())
-        .args([
-            "run",
-            "--manual-login",
-            "--no-lint",
-            "--tags",
-            "@id:code-state-returned",
-        ])
-        .arg("--profile")
-        .arg(&profile)
-        .arg("--report-dir")
-        .arg(reports.path().join("run"))
-        .arg("--snapshot-dir")
-        .arg(snaps.path())
+    let mut child = run_command(&profile, &["--manual-login"], reports.path(), snaps.path())
         .env("REF_EMU_PATIENT_PASSWORD", PASSWORD)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -164,16 +171,7 @@ fn without_a_person_the_sign_in_scenarios_are_skipped_with_the_way_to_run_them()
     let profile = manual_profile(dir.path());
     let reports = tempfile::tempdir().unwrap();
     let snaps = common::snapshot_copy();
-    let out = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .arg("--root")
-        .arg(common::root())
-        .args(["run", "--no-lint", "--tags", "@id:code-state-returned"])
-        .arg("--profile")
-        .arg(&profile)
-        .arg("--report-dir")
-        .arg(reports.path().join("run"))
-        .arg("--snapshot-dir")
-        .arg(snaps.path())
+    let out = run_command(&profile, &[], reports.path(), snaps.path())
         .stdin(Stdio::null())
         .output()
         .unwrap();
@@ -192,22 +190,7 @@ fn no_answer_blocks_the_scenario() {
     let profile = manual_profile(dir.path());
     let reports = tempfile::tempdir().unwrap();
     let snaps = common::snapshot_copy();
-    let out = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .arg("--root")
-        .arg(common::root())
-        .args([
-            "run",
-            "--manual-login",
-            "--no-lint",
-            "--tags",
-            "@id:code-state-returned",
-        ])
-        .arg("--profile")
-        .arg(&profile)
-        .arg("--report-dir")
-        .arg(reports.path().join("run"))
-        .arg("--snapshot-dir")
-        .arg(snaps.path())
+    let out = run_command(&profile, &["--manual-login"], reports.path(), snaps.path())
         .stdin(Stdio::null())
         .output()
         .unwrap();
