@@ -50,6 +50,10 @@ pub struct Progress {
     out: Mutex<Box<dyn Write + Send>>,
     /// Only failed and blocked scenarios.
     quiet: bool,
+    /// Scenarios in the run, and how many have finished, for the status line.
+    total: usize,
+    done: std::sync::atomic::AtomicUsize,
+    started: std::time::Instant,
 }
 
 impl Progress {
@@ -62,6 +66,30 @@ impl Progress {
         Self {
             out: Mutex::new(out),
             quiet,
+            total: 0,
+            done: std::sync::atomic::AtomicUsize::new(0),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// The number of scenarios the run will report, for the status line's estimate.
+    pub fn with_total(mut self, total: usize) -> Self {
+        self.total = total;
+        self
+    }
+
+    /// A status line for a run that takes a while (written every
+    /// [`super::PROGRESS_EVERY`]): how far it is, about how long is left, and what
+    /// waits for a rate limit. `waiting`: per paced target, its name, the requests
+    /// queued and its limits.
+    pub fn tick(&self, waiting: &[(String, usize, String)]) {
+        let done = self.done.load(std::sync::atomic::Ordering::Relaxed);
+        if self.quiet || done >= self.total {
+            return;
+        }
+        let text = status_line(done, self.total, self.started.elapsed(), waiting);
+        if let Ok(mut out) = self.out.lock() {
+            let _ = out.write_all(safe(&text).as_bytes());
         }
     }
 
@@ -87,6 +115,7 @@ impl Progress {
     }
 
     pub fn scenario(&self, r: &ScenarioRecord) {
+        self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if self.quiet && !matches!(r.outcome, Outcome::Failed { .. } | Outcome::Blocked { .. }) {
             return;
         }
@@ -127,6 +156,48 @@ impl Progress {
             let _ = out.write_all(safe(&text).as_bytes());
         }
     }
+}
+
+/// `… 12/139 scenarios done after 1m05s, about 6m10s left; waiting for the rate limit:
+/// athenahealth-preview 3 requests (token endpoint 5 a minute)`. The estimate assumes
+/// the scenarios left take as long as those done; none before the first is done.
+fn status_line(
+    done: usize,
+    total: usize,
+    elapsed: std::time::Duration,
+    waiting: &[(String, usize, String)],
+) -> String {
+    let secs = |d: u64| {
+        if d >= 60 {
+            format!("{}m{:02}s", d / 60, d % 60)
+        } else {
+            format!("{d}s")
+        }
+    };
+    let mut line = format!(
+        "… {done}/{total} scenarios done after {}",
+        secs(elapsed.as_secs())
+    );
+    if done > 0 {
+        let left = elapsed.as_secs_f64() / done as f64 * (total - done) as f64;
+        line.push_str(&format!(", about {} left", secs(left.round() as u64)));
+    }
+    let queued: Vec<String> = waiting
+        .iter()
+        .filter(|(_, n, _)| *n > 0)
+        .map(|(name, n, limits)| {
+            format!(
+                "{name} {n} request{} ({limits})",
+                if *n == 1 { "" } else { "s" }
+            )
+        })
+        .collect();
+    if !queued.is_empty() {
+        line.push_str("; waiting for the rate limit: ");
+        line.push_str(&queued.join(", "));
+    }
+    line.push('\n');
+    line
 }
 
 /// How the closing summary is printed.
@@ -459,6 +530,28 @@ fn counts(t: &Totals) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_status_line_estimates_what_is_left_and_names_what_waits() {
+        let d = std::time::Duration::from_secs;
+        assert_eq!(
+            status_line(0, 10, d(20), &[]),
+            "… 0/10 scenarios done after 20s\n"
+        );
+        assert_eq!(
+            status_line(
+                4,
+                10,
+                d(80),
+                &[
+                    ("idle".into(), 0, "60 a minute".into()),
+                    ("preview".into(), 3, "token endpoint 5 a minute".into())
+                ]
+            ),
+            "… 4/10 scenarios done after 1m20s, about 2m00s left; waiting for the rate \
+             limit: preview 3 requests (token endpoint 5 a minute)\n"
+        );
+    }
 
     #[test]
     fn server_text_cannot_drive_the_terminal() {

@@ -46,6 +46,9 @@ pub enum Console {
     Quiet,
 }
 
+/// How often a run that is still going writes its status line.
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(15);
+
 #[derive(Clone, Default)]
 pub struct RunOptions {
     /// Holds `features/`, `profiles/`, `snapshots/`, `reports/`.
@@ -361,8 +364,34 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         })
     };
     let json = open("cucumber.json")?;
-    let progress = console::Progress::new(&opts.console, opts.quiet);
+    let total: usize = expanded
+        .iter()
+        .map(|f| count_scenarios(std::slice::from_ref(f)))
+        .sum();
+    let progress = Arc::new(console::Progress::new(&opts.console, opts.quiet).with_total(total));
     progress.targets(&infos);
+    // A long run (a paced live server) says every so often how far it is, about how
+    // long is left and what waits for a rate limit.
+    let ticker = {
+        let progress = progress.clone();
+        let paced: Vec<(String, Arc<crate::http::Pacer>)> = targets
+            .values()
+            .filter_map(|t| t.pacer.clone().map(|p| (t.name().to_string(), p)))
+            .collect();
+        async move {
+            let mut every = tokio::time::interval(PROGRESS_EVERY);
+            every.tick().await;
+            loop {
+                every.tick().await;
+                let waiting: Vec<(String, usize, String)> = paced
+                    .iter()
+                    .map(|(name, p)| (name.clone(), p.waiting(), p.limits().to_string()))
+                    .collect();
+                progress.tick(&waiting);
+            }
+        }
+    };
+    let after_progress = progress.clone();
 
     let records = Arc::new(Mutex::new(stream::RecordStream::create(&report_dir)?));
     let shared = Arc::new(steps::Shared {
@@ -413,7 +442,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             if accept {
                 accept_baselines(&mut rec);
             }
-            progress.scenario(&rec);
+            after_progress.scenario(&rec);
             let last = remaining
                 .get(&rec.target)
                 .is_some_and(|n| n.fetch_sub(1, std::sync::atomic::Ordering::Relaxed) == 1);
@@ -453,6 +482,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     // is kept and reported as partial.
     let interrupted = tokio::select! {
         _ = cucumber.run(()) => None,
+        _ = ticker => None,
         signal = stop_signal() => Some(Interruption::Signal(signal)),
         _ = tokio::time::sleep(deadline) => Some(Interruption::Deadline(deadline)),
     };

@@ -47,6 +47,11 @@ impl RateLimiter {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Requests waiting for a slot now.
+    pub fn waiting(&self) -> usize {
+        self.state().queue.len()
+    }
+
     /// Waits for this request's slot.
     pub async fn acquire(&self, urgent: bool) {
         let key = {
@@ -120,16 +125,40 @@ impl Drop for Ticket<'_> {
 pub struct Pacer {
     all: Option<RateLimiter>,
     token: Option<(Url, RateLimiter)>,
+    /// The limits as the profile gives them, for the console.
+    limits: String,
 }
 
 impl Pacer {
     /// `None` when there is nothing to pace.
     pub fn new(per_minute: Option<u32>, token: Option<(Url, u32)>) -> Option<Self> {
+        let limits = [
+            per_minute.map(|n| format!("{n} a minute")),
+            token
+                .as_ref()
+                .map(|(_, n)| format!("token endpoint {n} a minute")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
         let pacer = Self {
             all: per_minute.map(RateLimiter::per_minute),
             token: token.map(|(url, n)| (url, RateLimiter::per_minute(n))),
+            limits,
         };
         (pacer.all.is_some() || pacer.token.is_some()).then_some(pacer)
+    }
+
+    /// Requests waiting for a slot under any of the limits.
+    pub fn waiting(&self) -> usize {
+        self.all.as_ref().map_or(0, RateLimiter::waiting)
+            + self.token.as_ref().map_or(0, |(_, l)| l.waiting())
+    }
+
+    /// The limits, as the console says them (`token endpoint 5 a minute`).
+    pub fn limits(&self) -> &str {
+        &self.limits
     }
 
     /// Waits until `req` may be sent under every limit that applies to it.
@@ -178,6 +207,7 @@ mod tests {
         let l = Arc::new(RateLimiter::per_minute(6));
         let start = Instant::now();
         l.acquire(false).await; // t=0; the next slot is t=10
+        assert_eq!(l.waiting(), 0);
         let order = Arc::new(Mutex::new(Vec::new()));
         let mut tasks = Vec::new();
         for name in ["a", "b", "c"] {
@@ -189,6 +219,7 @@ mod tests {
             tokio::task::yield_now().await;
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(l.waiting(), 3, "a, b and c wait");
         let (l2, order2) = (l.clone(), order.clone());
         tasks.push(tokio::spawn(async move {
             l2.acquire(true).await;
@@ -234,5 +265,7 @@ mod tests {
         pacer.acquire(&Request::get(with_query)).await;
         assert_eq!(at(start), 60, "the token endpoint is, whatever its query");
         assert!(Pacer::new(None, None).is_none());
+        assert_eq!(pacer.limits(), "token endpoint 1 a minute");
+        assert_eq!(pacer.waiting(), 0);
     }
 }
