@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 use grantcheck::runner::Outcome;
-use grantcheck::runner::{Console, RunOptions, RunResult};
+use grantcheck::runner::RunResult;
 
 /// The scenarios run in the browser, by id: every way a sign-in goes at each vendor
 /// (code and PKCE, state, consent refused and a scope withheld, a user the practice
@@ -93,24 +93,15 @@ fn run(
     env: Option<HashMap<String, String>>,
 ) -> (RunResult, tempfile::TempDir) {
     let reports = tempfile::tempdir().unwrap();
-    let snaps = common::snapshot_copy();
-    let opts = RunOptions {
-        root: common::root(),
-        profiles: vec![profile.display().to_string()],
-        tags: Some(tags.to_string()),
-        report_dir: Some(reports.path().to_path_buf()),
-        snapshot_dir: Some(snaps.path().to_path_buf()),
+    let profile = profile.display().to_string();
+    let (result, _snaps) = common::run_with(
+        &[profile.as_str()],
+        &[],
+        Some(tags),
+        reports.path(),
         env,
-        concurrency: Some(16),
-        console: Console::Quiet,
-        ..RunOptions::default()
-    };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let result = rt.block_on(grantcheck::runner::run(opts)).expect("run");
+        false,
+    );
     (result, reports)
 }
 
