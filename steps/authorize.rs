@@ -128,6 +128,7 @@ fn select(w: &mut World, role: ClientRole) {
     if client.auth == AuthMethod::None || w.target().capabilities.pkce_required.value {
         use_pkce(w, "S256");
     }
+    w.flow.auth.chosen = Some(w.flow.auth.request.clone());
 }
 
 fn use_pkce(w: &mut World, method: &str) {
@@ -274,6 +275,10 @@ pub(super) async fn authorize(w: &mut World) {
         w.missing_endpoint("authorize")
     };
     let login = &target.profile.spec.login;
+    if login.method == LoginMethod::Refresh {
+        // No user signs in: the profile may register none.
+        return stand_in_with_refresh(w);
+    }
     let role = w
         .flow
         .auth
@@ -309,13 +314,35 @@ pub(super) async fn authorize(w: &mut World) {
                 Err(e) => Err(e),
             }
         }
+        LoginMethod::Refresh => return stand_in_with_refresh(w),
         LoginMethod::Manual => {
             let scenario = manual_instructions(&w.scenario, &opts);
             let timeout = std::time::Duration::from_secs(login.manual_timeout_secs);
             manual::drive(manual::console(), &scenario, &url, &redirect_uri, timeout).await
         }
-        LoginMethod::Form => drive(w.session_mut(), url, &redirect_uri, &opts).await,
+        LoginMethod::Form => {
+            // The run's sign-in for this user, unless the scenario needs its own.
+            let shared = if w.fresh_sign_in {
+                None
+            } else {
+                let s = target.sign_ins.join(&role).await;
+                w.session_mut().use_jar(s.jar.clone());
+                Some(s)
+            };
+            let driven = drive(w.session_mut(), url, &redirect_uri, &opts).await;
+            if let (Some(s), Ok((LoginOutcome::Redirected(_), trace))) = (&shared, &driven)
+                && trace.credentials_entered
+            {
+                s.established();
+            }
+            driven
+        }
     };
+    if let Ok((outcome, trace)) = &driven
+        && (trace.credentials_entered || matches!(outcome, LoginOutcome::Redirected(_)))
+    {
+        target.sign_ins.count(trace.credentials_entered);
+    }
     let outcome = match driven {
         Ok((o, trace)) => {
             w.flow.auth.trace = Some(trace);
@@ -339,6 +366,47 @@ pub(super) async fn authorize(w: &mut World) {
     }
     block_on_script_sign_in(w, &outcome);
     w.flow.auth.outcome = Some(outcome);
+}
+
+/// `login.method: refresh`: the profile's refresh token stands in for the sign-in of
+/// a scenario that only needs "a signed-in user": the app chosen as the token's
+/// client, its request as chosen (the random state, nonce and PKCE challenge aside),
+/// the usual user, consent given in full. Any other sign-in is what its scenario looks
+/// at, and only a real one can show it.
+fn stand_in_with_refresh(w: &mut World) {
+    let target = w.target().clone();
+    let Some(refresh) = &target.profile.spec.login.refresh else {
+        w.fail_with("`login.method: refresh` without `login.refresh`".into())
+    };
+    let auth = &w.flow.auth;
+    let without_random = |r: &grantcheck_core::oauth::authorize::AuthorizeRequest| {
+        let mut r = r.clone();
+        r.remove("state").remove("nonce").remove("code_challenge");
+        r
+    };
+    let why = if w.fresh_sign_in {
+        Some("needs a sign-in of its own (@fresh-sign-in)".to_string())
+    } else if w.flow.client_role != Some(refresh.client) {
+        Some(format!(
+            "uses the {} app, and the refresh token of `login.refresh` was issued to the \
+             {} app",
+            w.flow.client_role.map_or("no", |r| r.as_str()),
+            refresh.client
+        ))
+    } else if auth.user_role.is_some() || !auth.withhold.is_empty() || auth.refuse_consent {
+        Some("signs in as another user or answers consent its own way".to_string())
+    } else if auth.chosen.as_ref().map(without_random) != Some(without_random(&auth.request)) {
+        Some("sends an authorization request of its own".to_string())
+    } else {
+        None
+    };
+    if let Some(why) = why {
+        w.not_applicable(format!(
+            "this scenario {why}; with `login.method: refresh` nobody signs in: run it \
+             with `login.method: browser` or `manual`"
+        ));
+    }
+    w.flow.auth.via_refresh = true;
 }
 
 /// What the person is asked to do: the scenario, and how to answer consent when the

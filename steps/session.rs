@@ -147,11 +147,13 @@ async fn refresh_wider(w: &mut World, _: Context) {
 }
 
 async fn refresh_as_other_client(w: &mut World, _: Context) {
+    w.spare_refresh_chain("presents the refresh token as another client");
     let token = refresh_token(w);
     present_refresh(w, token, None, Some(ClientRole::Other)).await;
 }
 
 async fn refresh_replayed(w: &mut World, _: Context) {
+    w.spare_refresh_chain("replays a spent refresh token");
     let Some(first) = w.flow.grant.used_refresh_tokens.first().cloned() else {
         w.fail_with("no refresh token has been used yet".into())
     };
@@ -265,6 +267,8 @@ async fn access_token_should_be_inactive(w: &mut World, _: Context) {
 }
 
 async fn revoke(w: &mut World, ctx: Context) {
+    // RFC 7009 §2.1: revoking an access token may revoke its refresh token too.
+    w.spare_refresh_chain("revokes a token");
     let kind = arg(&ctx, 1).to_string();
     let token = token_of(w, &kind);
     let url = w.target().endpoints.revoke.clone();
@@ -284,6 +288,8 @@ async fn revoke_bogus(w: &mut World, _: Context) {
 }
 
 async fn send_logout(w: &mut World, hint: String, post_logout: Option<String>) {
+    w.spare_refresh_chain("logs the user out");
+    w.need_own_sign_in("ends the user's login session");
     let Some(endpoint) = w.target().endpoints.logout.clone() else {
         w.missing_endpoint("logout")
     };

@@ -189,6 +189,7 @@ pub(super) async fn post_token_form(
         if let Some(p) = get("patient") {
             w.flow.grant.patient = Some(p);
         }
+        keep_rotation(w, &form, &body);
         let requested = requested_scope(w, &form);
         // What the grant now holds: a later refresh without `scope` asks for it.
         w.flow.grant.scope = get("scope").or_else(|| requested.clone());
@@ -222,7 +223,69 @@ fn requested_scope(w: &World, form: &[(String, String)]) -> Option<String> {
     }
 }
 
+/// `login.method: refresh`: the scenario's tokens come from the profile's refresh
+/// token, held by this scenario until it ends (see `login::refresh`).
+async fn redeem_through_refresh(w: &mut World) {
+    let target = w.target().clone();
+    let Some(store) = &target.refresh else {
+        w.fail_with("`login.method: refresh` without a refresh token".into())
+    };
+    let lease = store.lease().await;
+    let token = lease.token().to_string();
+    w.remember_secret(&token);
+    w.refresh_lease = Some(lease);
+    let auth = authentication(&w.client());
+    let grant = Grant::RefreshToken {
+        refresh_token: token,
+        scope: None,
+    };
+    let resp = post_token(w, grant, auth).await;
+    if resp.status != 200 {
+        // A refused token says nothing about the scenario: the profile's token is dead
+        // (expired, revoked, or spent by a run that could not save its successor).
+        w.block(format!(
+            "the refresh token of `login.refresh` was refused (HTTP {}): sign in once more \
+             and save the new refresh token{}",
+            resp.status,
+            store
+                .file()
+                .map(|f| format!(" to {}", f.display()))
+                .unwrap_or_default()
+        ));
+    }
+}
+
+/// Keeps a rotated refresh token when the scenario spent the chain's: written to the
+/// token file before anything else happens.
+fn keep_rotation(w: &mut World, form: &[(String, String)], body: &serde_json::Value) {
+    let presented = form
+        .iter()
+        .find(|(k, _)| k == "refresh_token")
+        .map(|(_, v)| v.as_str());
+    let new = body.get("refresh_token").and_then(|v| v.as_str());
+    let Some(lease) = w.refresh_lease.as_mut() else {
+        return;
+    };
+    let (Some(presented), Some(new)) = (presented, new) else {
+        return;
+    };
+    if !lease.is_chain(presented) || presented == new {
+        return;
+    }
+    match lease.rotate(new) {
+        Ok(grantcheck_core::login::refresh::Kept::Saved(_)) => {}
+        Ok(grantcheck_core::login::refresh::Kept::NotSaved) => w.notice(
+            "the server rotated the refresh token; `login.refresh.token` comes from a \
+             variable, so the new one lives only in this run and the next run's token is \
+             spent: use `login.refresh.token_file`"
+                .into(),
+        ),
+        Err(e) => w.notice(e),
+    }
+}
+
 fn code(w: &World) -> String {
+    w.need_authorization_response();
     match (&w.flow.auth.code, &w.flow.auth.outcome) {
         (Some(c), _) => c.clone(),
         (None, Some(outcome)) => match checks::authorize::redirected_with_code(outcome) {
@@ -259,6 +322,9 @@ async fn exchange(
 }
 
 async fn redeem(w: &mut World, _: Context) {
+    if w.flow.auth.via_refresh {
+        return redeem_through_refresh(w).await;
+    }
     let auth = authentication(&w.client());
     let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
@@ -304,6 +370,7 @@ async fn redeem_sized_verifier(w: &mut World, ctx: Context) {
 /// the authorization endpoint: there is then no code to redeem, and the next step
 /// judges that refusal.
 async fn redeem_unexpected_verifier(w: &mut World, _: Context) {
+    w.need_authorization_response();
     if w.flow.auth.code.is_none()
         && matches!(&w.flow.auth.outcome, Some(grantcheck_core::login::LoginOutcome::Redirected(p)) if p.get("error").is_some())
     {

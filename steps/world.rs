@@ -46,6 +46,12 @@ pub struct World {
     /// The step running now, as written (`Then the token request succeeds`).
     pub current_step: String,
     started: Option<std::time::Instant>,
+    /// Tagged `@fresh-sign-in`: the scenario signs in with cookies of its own instead
+    /// of the run's shared sign-in.
+    pub fresh_sign_in: bool,
+    /// `login.method: refresh`: the scenario's hold on the profile's refresh token
+    /// chain, from its first use to the scenario's end.
+    pub refresh_lease: Option<grantcheck_core::login::refresh::RefreshLease>,
 }
 
 /// Where the scenario's OAuth flow is: the client playing it, the authorization
@@ -83,6 +89,12 @@ pub struct Authorization {
     pub outcome: Option<LoginOutcome>,
     pub trace: Option<grantcheck_core::login::LoginTrace>,
     pub code: Option<String>,
+    /// The request as the app was chosen (`the confidential app`), before any step
+    /// changed it: the `refresh` driver stands in only for that plain sign-in.
+    pub chosen: Option<AuthorizeRequest>,
+    /// `login.method: refresh` stood in for the sign-in: there is no authorization
+    /// response; the code redemption is a refresh of the profile's token.
+    pub via_refresh: bool,
 }
 
 /// What the token endpoint granted, as of its latest successful response.
@@ -261,6 +273,54 @@ impl World {
     /// The scenario's browser, taken out to be closed when the scenario ends.
     pub fn take_browser(&mut self) -> Option<grantcheck_core::login::browser::BrowserSession> {
         self.browser.take()
+    }
+
+    /// A step that looks at the user's login session (or ends it) needs the scenario
+    /// to have one of its own: in the run's shared sign-in, another scenario may sign
+    /// in or out at any moment. Without the tag the scenario is blocked, as written
+    /// wrongly, not judged.
+    pub fn need_own_sign_in(&self, what: &str) {
+        if !self.fresh_sign_in {
+            self.block(format!(
+                "this scenario {what}, but is not tagged @{}: it would share the run's \
+                 sign-in with the other scenarios; tag it so that it signs in on its own",
+                grantcheck_core::login::reuse::FRESH_SIGN_IN_TAG
+            ));
+        }
+    }
+
+    /// A step that needs the authorization response (the code, the redirect, the
+    /// pages): with `login.method: refresh` there is none, so the scenario does not
+    /// apply rather than fail.
+    pub fn need_authorization_response(&self) {
+        if self.flow.auth.via_refresh {
+            self.not_applicable(
+                "this scenario looks at the authorization response itself; with \
+                 `login.method: refresh` nobody signs in, so there is none: run it with \
+                 `login.method: browser` or `manual`"
+                    .into(),
+            );
+        }
+    }
+
+    /// A step that may end the grant the profile's refresh token belongs to (a
+    /// revocation, a replay): with `login.method: refresh` that token has to live on
+    /// for the next run, so the scenario does not apply.
+    pub fn spare_refresh_chain(&self, what: &str) {
+        if self.refresh_lease.is_some() {
+            self.not_applicable(format!(
+                "this scenario {what}, which may end the grant of the refresh token \
+                 `login.refresh` keeps for the next runs: run it with a sign-in of its own \
+                 (`login.method: browser` or `manual`)"
+            ));
+        }
+    }
+
+    /// A warning on the scenario that is not a check of the server (a rotated refresh
+    /// token that could not be kept).
+    pub fn notice(&mut self, message: String) {
+        let r = self.redactor();
+        self.warnings.push(Finding::problem(r.text(&message)));
     }
 
     pub fn session_mut(&mut self) -> &mut Session {

@@ -54,6 +54,7 @@ fn random_run(seed: u64) -> RunResult {
             profile: format!("target-{i}"),
             tenant: None,
             deviations: vec![],
+            sign_ins: None,
         })
         .collect();
     let mut records = Vec::new();

@@ -42,9 +42,9 @@ fn kinds(result: &RunResult) -> BTreeMap<String, &'static str> {
         .collect()
 }
 
-/// The scenarios that posted credentials to the sign-in form in a run (from its
-/// stream, which holds every exchange), and the stream's text.
-fn signed_in(reports: &Path, login_path: &str) -> (BTreeSet<String>, String) {
+/// The scenarios that posted to one of `paths` in a run (from its stream, which holds
+/// every exchange), and the stream's text.
+fn posted_to(reports: &Path, paths: &[&str]) -> (BTreeSet<String>, String) {
     let stream = std::fs::read_to_string(reports.join("results.ndjson")).expect("stream");
     let mut ids = BTreeSet::new();
     for line in stream.lines() {
@@ -54,7 +54,10 @@ fn signed_in(reports: &Path, login_path: &str) -> (BTreeSet<String>, String) {
             .into_iter()
             .flatten()
             .any(|e| {
-                e["method"] == "POST" && e["url"].as_str().is_some_and(|u| u.contains(login_path))
+                e["method"] == "POST"
+                    && e["url"]
+                        .as_str()
+                        .is_some_and(|u| paths.iter().any(|p| u.contains(p)))
             });
         if posted {
             ids.insert(record["id"].as_str().unwrap_or_default().to_string());
@@ -71,7 +74,9 @@ fn a_script_sign_in_blocks_every_login_and_fails_nothing() {
     ] {
         let html_reports = tempfile::tempdir().expect("temp dir");
         let (html, _snaps) = common::run_with(&[name], &[], None, html_reports.path(), None, false);
-        let (logins, _) = signed_in(html_reports.path(), login_path);
+        // Signed in: with credentials, or through the run's kept session straight to
+        // the consent page.
+        let (logins, _) = posted_to(html_reports.path(), &[login_path, "/consent/"]);
         assert!(logins.len() > 5, "{name}: {logins:?}");
 
         let dir = tempfile::tempdir().expect("temp dir");
@@ -112,7 +117,7 @@ fn a_script_sign_in_blocks_every_login_and_fails_nothing() {
         }
 
         // The stopped page is in the evidence; no credentials were ever sent.
-        let (posted, stream) = signed_in(reports.path(), login_path);
+        let (posted, stream) = posted_to(reports.path(), &[login_path]);
         assert!(posted.is_empty(), "{name}: {posted:?}");
         assert!(stream.contains("sign-in-submit"), "{name}");
         assert!(!stream.contains("sessionToken\":\""), "{name}");

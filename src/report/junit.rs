@@ -211,6 +211,7 @@ mod tests {
             profile: "t".into(),
             tenant: None,
             deviations: vec![],
+            sign_ins: None,
         }
     }
 

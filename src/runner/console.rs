@@ -485,6 +485,15 @@ fn render_summary(
         report.requests,
         report.wall_ms as f64 / 1000.0
     );
+    for t in &report.targets {
+        if let Some(s) = t.info.sign_ins {
+            let _ = writeln!(
+                out,
+                "sign-ins at {}: {} with credentials, {} through a kept session",
+                t.info.name, s.with_credentials, s.session_reused
+            );
+        }
+    }
     let _ = writeln!(out, "reports: {}", report_dir.display());
     if let Some(why) = &report.interrupted {
         let _ = writeln!(

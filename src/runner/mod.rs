@@ -122,6 +122,17 @@ pub struct TargetInfo {
     /// shard's records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub deviations: Vec<profile::Deviation>,
+    /// How the run's authorizations got past sign-in, when any did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_ins: Option<SignInCounts>,
+}
+
+/// A target's sign-ins: with credentials entered, and through a session kept from an
+/// earlier one (see `login::reuse`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SignInCounts {
+    pub with_credentials: usize,
+    pub session_reused: usize,
 }
 
 impl RunResult {
@@ -329,6 +340,7 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
             base_url: t.base_url.to_string(),
             faults: t.faults.clone(),
             capabilities: t.capabilities.summary(),
+            sign_ins: None,
         });
         targets.insert(t.name().to_string(), Arc::new(t));
     }
@@ -424,13 +436,20 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
     let runner = cucumber::runner::Basic::default()
         .max_concurrent_scenarios(opts.concurrency.unwrap_or(16).max(1))
         .steps(steps::collection())
-        .before(move |feature, _rule, scenario, world: &mut World| {
+        .before(move |feature, rule, scenario, world: &mut World| {
             let target = target_of(feature).and_then(|n| before_targets.get(n).cloned());
             let shared = before_shared.clone();
+            let fresh = feature
+                .tags
+                .iter()
+                .chain(rule.iter().flat_map(|r| r.tags.iter()))
+                .chain(scenario.tags.iter())
+                .any(|t| t == grantcheck_core::login::reuse::FRESH_SIGN_IN_TAG);
             async move {
                 if let Some(target) = target {
                     let id = crate::scenario_id::of(&scenario.tags).unwrap_or_default();
                     world.attach(target, shared, &scenario.name, id);
+                    world.fresh_sign_in = fresh;
                 }
             }
             .boxed_local()
@@ -511,6 +530,15 @@ pub async fn run(opts: RunOptions) -> Result<RunResult, ConfigError> {
         // Cucumber's JSON writer never finished: leave a valid, empty document rather
         // than half of one; results.json holds what did finish.
         let _ = std::fs::write(report_dir.join("cucumber.json"), "[]\n");
+    }
+    for info in &mut infos {
+        if let Some(t) = targets.get(&info.name) {
+            let (with_credentials, session_reused) = t.sign_ins.counts();
+            info.sign_ins = (with_credentials + session_reused > 0).then_some(SignInCounts {
+                with_credentials,
+                session_reused,
+            });
+        }
     }
     let result = RunResult {
         shard: opts.shard,

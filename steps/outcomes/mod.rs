@@ -24,6 +24,7 @@ pub(super) mod session;
 pub(super) mod token_response;
 
 fn outcome(w: &World) -> LoginOutcome {
+    w.need_authorization_response();
     match &w.flow.auth.outcome {
         Some(o) => o.clone(),
         None => w.fail_with("the user never went to the authorization endpoint".into()),

@@ -33,11 +33,15 @@ pub(crate) const STEPS: &[(&str, StepFn)] = &[
 ];
 
 async fn not_asked_again(w: &mut World, _: Context) {
+    w.need_own_sign_in("looks at whether the user was asked to sign in");
+    w.need_authorization_response();
     let asked = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
     w.must(checks::session::session_reused(asked));
 }
 
 async fn asked_again(w: &mut World, _: Context) {
+    w.need_own_sign_in("looks at whether the user was asked to sign in");
+    w.need_authorization_response();
     let asked = w.flow.auth.trace.is_some_and(|t| t.credentials_entered);
     w.must(checks::session::session_ended(asked));
 }

@@ -2,6 +2,7 @@
 //! the emulator started behind a loopback server for the whole run.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use url::Url;
@@ -67,6 +68,10 @@ pub struct Target {
     /// Set once a request found the target unreachable (connection refused, DNS, TLS,
     /// connect timeout): the scenarios after it are blocked without waiting again.
     unreachable: std::sync::Mutex<Option<String>>,
+    /// The users' shared sign-ins (one per run where the server allows it).
+    pub sign_ins: crate::login::reuse::SignIns,
+    /// `login.method: refresh`: the refresh token standing for the user's sign-in.
+    pub refresh: Option<crate::login::refresh::RefreshStore>,
 }
 
 impl std::fmt::Debug for Target {
@@ -254,6 +259,14 @@ impl Target {
             })
             .collect();
         let redactor = Redactor::new(profile.secrets.iter().cloned());
+        let refresh = spec.login.refresh.as_ref().and_then(|r| {
+            let file = r
+                .token_file
+                .as_ref()
+                .map(|f| profile.path.parent().unwrap_or(Path::new(".")).join(f));
+            let token = r.token.clone()?;
+            Some(crate::login::refresh::RefreshStore::new(token, file))
+        });
         let pacer = spec.rate_limit.and_then(|r| {
             let token = r
                 .token_per_minute
@@ -284,6 +297,8 @@ impl Target {
             capabilities,
             discovery,
             unreachable: std::sync::Mutex::new(unreachable),
+            sign_ins: Default::default(),
+            refresh,
             discovery_error,
         })
     }

@@ -1,4 +1,4 @@
-@vendor-athenahealth @needs-login @needs-logout
+@vendor-athenahealth @needs-login @needs-logout @fresh-sign-in
 Feature: Logging out of athenahealth
   Logout ends the login session so that the next authorization asks for the user's
   password again. It does not revoke tokens. The app passes its latest ID token as

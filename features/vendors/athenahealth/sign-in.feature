@@ -102,7 +102,7 @@ Feature: Signing a patient in with athenahealth
     And the granted scope does not include "patient/Observation.read"
     And the granted scope includes "patient/Patient.read"
 
-  @id:athena-session-reused @ATH-09 @needs-confidential-client
+  @id:athena-session-reused @ATH-09 @needs-confidential-client @fresh-sign-in
   Scenario: An active login session signs the user in without asking again
     Given the confidential app
     When the user signs in and approves

@@ -391,6 +391,11 @@ impl Session {
     pub fn clear_cookies(&mut self) {
         self.jar = Arc::new(reqwest::cookie::Jar::default());
     }
+
+    /// Uses a jar other scenarios share (a user's sign-in kept for the run).
+    pub fn use_jar(&mut self, jar: Arc<reqwest::cookie::Jar>) {
+        self.jar = jar;
+    }
 }
 
 /// Reads a body keeping at most `max` bytes and counting the rest, up to a bound past

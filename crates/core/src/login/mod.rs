@@ -5,5 +5,7 @@ pub mod browser;
 pub mod form;
 pub mod html;
 pub mod manual;
+pub mod refresh;
+pub mod reuse;
 
 pub use form::{LoginError, LoginOptions, LoginOutcome, LoginTrace, drive};

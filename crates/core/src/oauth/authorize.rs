@@ -12,7 +12,7 @@ pub enum Param {
     Raw(String),
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthorizeRequest {
     params: Vec<(String, Param)>,
 }

@@ -94,6 +94,11 @@ impl<'a> Resolver<'a> {
             user.username = self.resolve(&user.username, false, &["users", role, "username"])?;
             user.password = self.resolve(&user.password, true, &["users", role, "password"])?;
         }
+        if let Some(refresh) = &mut spec.login.refresh
+            && let Some(token) = &mut refresh.token
+        {
+            *token = self.resolve(token, true, &["login", "refresh", "token"])?;
+        }
         // A `fill` value may hold a `${VAR}` (a second factor, a tenant name): its value
         // is treated as a secret, since nothing says it is not. `${user.…}` is the
         // driver's, filled in at sign-in.

@@ -235,11 +235,15 @@ pub fn parse(
     if let Some(e) = ProfileError::all_of(std::mem::take(&mut resolver.missing)) {
         return Err(e);
     }
+    let mut secrets = resolver.secrets;
+    if let Some(token) = read_refresh_token_file(path, &spans, &mut spec)? {
+        secrets.push(token);
+    }
     Ok(Profile {
         name,
         path: path.to_path_buf(),
         spec,
-        secrets: resolver.secrets,
+        secrets,
         generated_vars: resolver.generated,
         variables: resolver.referenced,
         secret_variables: resolver.secret_vars,
@@ -546,6 +550,7 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
         ));
     }
     validate_browser(path, spans, &spec.login)?;
+    validate_refresh(path, spans, spec)?;
     if !spec.users.contains_key(&spec.login.user) && spec.login.method.is_automated() {
         return Err(ProfileError::at(
             path,
@@ -553,6 +558,114 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             format!(
                 "`login.user` names user role `{}`, which is not under `users`",
                 spec.login.user
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The largest refresh token file read (tokens are a few hundred bytes).
+const MAX_TOKEN_FILE: u64 = 16 * 1024;
+
+/// `login.refresh.token_file`: read at load (relative to the profile), so a missing or
+/// empty file stops the run before any request; the token goes into `token`.
+fn read_refresh_token_file(
+    path: &Path,
+    spans: &spans::Spans,
+    spec: &mut ProfileFile,
+) -> Result<Option<String>, ProfileError> {
+    let Some(refresh) = &mut spec.login.refresh else {
+        return Ok(None);
+    };
+    let Some(file) = &refresh.token_file else {
+        return Ok(None);
+    };
+    let at = spans.value(&["login", "refresh", "token_file"]);
+    let file_path = path.parent().unwrap_or(Path::new(".")).join(file);
+    let bad = |why: String| {
+        ProfileError::at(
+            path,
+            at,
+            format!("`login.refresh.token_file`: {}: {why}", file_path.display()),
+        )
+    };
+    // A FIFO would hang the read: look first.
+    let meta = std::fs::metadata(&file_path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    if !meta.is_file() || meta.len() > MAX_TOKEN_FILE {
+        return Err(bad(format!(
+            "not a token file (a regular file of at most {MAX_TOKEN_FILE} bytes)"
+        )));
+    }
+    let text =
+        std::fs::read_to_string(&file_path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+    let token = text.trim();
+    if token.is_empty() || token.contains(char::is_whitespace) {
+        return Err(bad(
+            "it must hold one refresh token on one line (sign in once and save the token \
+             the server issued)"
+                .into(),
+        ));
+    }
+    refresh.token = Some(token.to_string());
+    Ok(Some(token.to_string()))
+}
+
+/// `login.refresh`: needed by `method: refresh` and read by it alone; one token source
+/// (a `${VAR}`, never a literal, or a file) for a client the profile registers.
+fn validate_refresh(
+    path: &Path,
+    spans: &spans::Spans,
+    spec: &ProfileFile,
+) -> Result<(), ProfileError> {
+    let login = &spec.login;
+    let refresh = match (&login.refresh, login.method) {
+        (None, LoginMethod::Refresh) => {
+            return Err(ProfileError::at(
+                path,
+                spans.value(&["login", "method"]),
+                "`method: refresh` needs `login.refresh` with the refresh token (`token: \
+                 ${VAR}` or `token_file`) and the client it was issued to",
+            ));
+        }
+        (None, _) => return Ok(()),
+        (Some(_), m) if m != LoginMethod::Refresh => {
+            return Err(ProfileError::at(
+                path,
+                spans.key(&["login", "refresh"]),
+                format!(
+                    "`login.refresh` is read only with `method: refresh` (this profile's method \
+                     is `{}`)",
+                    m.as_str()
+                ),
+            ));
+        }
+        (Some(r), _) => r,
+    };
+    match (&refresh.token, &refresh.token_file) {
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(ProfileError::at(
+                path,
+                spans.key(&["login", "refresh"]),
+                "`login.refresh` takes exactly one of `token` (a `${VAR}`) and `token_file`",
+            ));
+        }
+        (Some(t), None) if !env::is_reference(t) => {
+            return Err(ProfileError::at(
+                path,
+                spans.value(&["login", "refresh", "token"]),
+                "`login.refresh.token` must be an environment reference like \
+                 `${REFRESH_TOKEN}`, never a literal",
+            ));
+        }
+        _ => {}
+    }
+    if !spec.clients.contains_key(&refresh.client) {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["login", "refresh", "client"]),
+            format!(
+                "`login.refresh.client` names client role `{}`, which is not under `clients`",
+                refresh.client
             ),
         ));
     }

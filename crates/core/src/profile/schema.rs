@@ -316,6 +316,9 @@ pub enum LoginMethod {
     /// A real browser (headless chromium through chromedriver) follows `login.browser`'s
     /// steps: for sign-in pages a script builds.
     Browser,
+    /// Nobody signs in: `login.refresh`'s refresh token stands for a user's sign-in,
+    /// so the scenarios that only need tokens run unattended (see `login::refresh`).
+    Refresh,
 }
 
 impl LoginMethod {
@@ -324,6 +327,7 @@ impl LoginMethod {
             LoginMethod::Form => "form",
             LoginMethod::Manual => "manual",
             LoginMethod::Browser => "browser",
+            LoginMethod::Refresh => "refresh",
         }
     }
 
@@ -358,6 +362,31 @@ pub struct LoginConfig {
     /// `method: browser`: the sign-in steps and how long each may wait.
     #[serde(default)]
     pub browser: Option<BrowserConfig>,
+    /// `method: refresh`: the refresh token, and the client it was issued to.
+    #[serde(default)]
+    pub refresh: Option<RefreshConfig>,
+}
+
+/// `login.refresh`: a refresh token obtained once by a person (any sign-in), given as a
+/// `${VAR}` or in a file. A server that rotates refresh tokens gets the new one written
+/// back to the file, so the next run still has a live one.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefreshConfig {
+    /// The client role the token was issued to (default `confidential`).
+    #[serde(default = "default_refresh_client")]
+    pub client: ClientRole,
+    /// The token itself, as `${VAR}`.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// A file holding the token (relative to the profile); rotated tokens are written
+    /// back to it.
+    #[serde(default)]
+    pub token_file: Option<String>,
+}
+
+fn default_refresh_client() -> ClientRole {
+    ClientRole::Confidential
 }
 
 fn default_manual_timeout() -> u64 {

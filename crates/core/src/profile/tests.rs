@@ -628,3 +628,61 @@ fn an_unknown_browser_step_or_setting_is_refused_at_its_place() {
         assert!(e.line.is_some_and(|l| l >= 21), "{e}");
     }
 }
+
+#[test]
+fn the_refresh_driver_takes_one_token_source_for_a_registered_client() {
+    let with = |login: &str| GOOD.replace("login:\n  method: form\n", login);
+    let cases = [
+        ("login:\n  method: refresh\n", "needs `login.refresh`", 20),
+        (
+            "login:\n  method: form\n  refresh:\n    token: ${APP_SECRET}\n",
+            "only with `method: refresh`",
+            21,
+        ),
+        (
+            "login:\n  method: refresh\n  refresh:\n    token: literal-token\n",
+            "never a literal",
+            22,
+        ),
+        (
+            "login:\n  method: refresh\n  refresh:\n    token: ${APP_SECRET}\n    token_file: t\n",
+            "exactly one",
+            21,
+        ),
+        (
+            "login:\n  method: refresh\n  refresh:\n    client: public\n    token: ${APP_SECRET}\n",
+            "not under `clients`",
+            22,
+        ),
+        (
+            "login:\n  method: refresh\n  refresh:\n    token_file: no-such.token\n",
+            "cannot read",
+            22,
+        ),
+    ];
+    for (login, what, line) in cases {
+        let e = parse_str(&with(login)).unwrap_err();
+        assert!(e.message.contains(what), "{login}: {e}");
+        assert_eq!(e.line, Some(line), "{login}: {e}");
+    }
+    // A token file: read at load, and the token is a secret to redact.
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("t.token"), "rt-from-file-123\n").expect("write");
+    let text = with("login:\n  method: refresh\n  refresh:\n    token_file: t.token\n");
+    let p = parse(&dir.path().join("p.yaml"), &text, &env).expect("valid");
+    let refresh = p.spec.login.refresh.as_ref().expect("refresh");
+    assert_eq!(refresh.token.as_deref(), Some("rt-from-file-123"));
+    assert_eq!(
+        refresh.client,
+        ClientRole::Confidential,
+        "documented default"
+    );
+    assert!(p.secrets.iter().any(|s| s == "rt-from-file-123"));
+    std::fs::write(dir.path().join("t.token"), "two words\n").expect("write");
+    let e = parse(&dir.path().join("p.yaml"), &text, &env).unwrap_err();
+    assert!(e.message.contains("one refresh token"), "{e}");
+    assert!(
+        !e.message.contains("two words"),
+        "the content is not echoed: {e}"
+    );
+}
