@@ -307,11 +307,36 @@ pub(super) async fn authorize(w: &mut World) {
                 steps: login.browser_steps(),
                 timeout: login.browser_timeout(),
             };
-            match w.browser().await {
-                Ok((browser, session)) => {
-                    browser::drive(browser, session, url, &redirect_uri, &opts, &steps).await
+            // The run's browser for this user, unless the scenario needs its own or
+            // sends the browser back somewhere else (the catcher maps one host).
+            if !w.fresh_sign_in
+                && login.share_session
+                && redirect_uri == target.profile.spec.redirect_uri
+            {
+                let pool = w.browser_pool();
+                let shared = pool.shared(&format!("{}/{role}", target.name()));
+                let mut slot = shared.lock().await;
+                let opened = match slot.take() {
+                    Some(b) => Ok(b),
+                    None => pool.open_shared(&redirect_uri).await,
+                };
+                match opened {
+                    Ok(b) => {
+                        let session = w.session_mut();
+                        let driven =
+                            browser::drive(&b, session, url, &redirect_uri, &opts, &steps).await;
+                        *slot = Some(b);
+                        driven
+                    }
+                    Err(e) => Err(e),
                 }
-                Err(e) => Err(e),
+            } else {
+                match w.browser().await {
+                    Ok((browser, session)) => {
+                        browser::drive(browser, session, url, &redirect_uri, &opts, &steps).await
+                    }
+                    Err(e) => Err(e),
+                }
             }
         }
         LoginMethod::Refresh => return stand_in_with_refresh(w),
@@ -321,20 +346,17 @@ pub(super) async fn authorize(w: &mut World) {
             manual::drive(manual::console(), &scenario, &url, &redirect_uri, timeout).await
         }
         LoginMethod::Form => {
-            // The run's sign-in for this user, unless the scenario needs its own.
-            let shared = if w.fresh_sign_in {
+            // The user's jar kept for the run, unless the scenario needs its own:
+            // its turn ends with the sign-in (`shared` dropped below).
+            let shared = if w.fresh_sign_in || !login.share_session {
                 None
             } else {
                 let s = target.sign_ins.join(&role).await;
-                w.session_mut().use_jar(s.jar.clone());
+                w.session_mut().use_jar(s.jar());
                 Some(s)
             };
             let driven = drive(w.session_mut(), url, &redirect_uri, &opts).await;
-            if let (Some(s), Ok((LoginOutcome::Redirected(_), trace))) = (&shared, &driven)
-                && trace.credentials_entered
-            {
-                s.established();
-            }
+            drop(shared);
             driven
         }
     };

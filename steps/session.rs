@@ -154,6 +154,7 @@ async fn refresh_as_other_client(w: &mut World, _: Context) {
 
 async fn refresh_replayed(w: &mut World, _: Context) {
     w.spare_refresh_chain("replays a spent refresh token");
+    w.need_own_sign_in("replays a refresh token, which may revoke the grant of the user's session");
     let Some(first) = w.flow.grant.used_refresh_tokens.first().cloned() else {
         w.fail_with("no refresh token has been used yet".into())
     };
@@ -269,6 +270,7 @@ async fn access_token_should_be_inactive(w: &mut World, _: Context) {
 async fn revoke(w: &mut World, ctx: Context) {
     // RFC 7009 §2.1: revoking an access token may revoke its refresh token too.
     w.spare_refresh_chain("revokes a token");
+    w.need_own_sign_in("revokes a token, which may end the grant of the user's session");
     let kind = arg(&ctx, 1).to_string();
     let token = token_of(w, &kind);
     let url = w.target().endpoints.revoke.clone();

@@ -14,7 +14,10 @@ use grantcheck_core::target::Client;
 
 pub(super) const STEPS: &[(&str, StepFn)] = &[
     (r"^the app redeems the code$", step!(redeem)),
-    (r"^the app redeems the code a second time$", step!(redeem)),
+    (
+        r"^the app redeems the code a second time$",
+        step!(redeem_again),
+    ),
     (
         r"^the app redeems the code (\d+) seconds after it was issued$",
         step!(redeem_later),
@@ -328,6 +331,13 @@ async fn redeem(w: &mut World, _: Context) {
     let auth = authentication(&w.client());
     let verifier = w.flow.auth.verifier.clone();
     exchange(w, verifier, None, auth).await;
+}
+
+/// A replayed code: a server may revoke what the code issued (RFC 6749 §4.1.2), the
+/// grant of the user's session with it.
+async fn redeem_again(w: &mut World, ctx: Context) {
+    w.need_own_sign_in("replays a code, which may revoke the grant of the user's session");
+    redeem(w, ctx).await;
 }
 
 async fn redeem_later(w: &mut World, ctx: Context) {

@@ -263,6 +263,14 @@ impl World {
         }
     }
 
+    /// The run's browsers (the shared ones are kept there).
+    pub fn browser_pool(&self) -> Arc<grantcheck_core::login::browser::BrowserPool> {
+        match &self.shared {
+            Some(s) => s.browser.clone(),
+            None => panic!("no run context: the scenario is not bound to a target"),
+        }
+    }
+
     /// Sends the scenario's browser, if it has one, to `url`.
     pub async fn browser_visit(&self, url: &url::Url) {
         if let Some(b) = &self.browser {
@@ -280,7 +288,14 @@ impl World {
     /// in or out at any moment. Without the tag the scenario is blocked, as written
     /// wrongly, not judged.
     pub fn need_own_sign_in(&self, what: &str) {
-        if !self.fresh_sign_in {
+        let login = &self.target().profile.spec.login;
+        let shared = login.share_session
+            && matches!(
+                login.method,
+                grantcheck_core::profile::LoginMethod::Form
+                    | grantcheck_core::profile::LoginMethod::Browser
+            );
+        if shared && !self.fresh_sign_in {
             self.block(format!(
                 "this scenario {what}, but is not tagged @{}: it would share the run's \
                  sign-in with the other scenarios; tag it so that it signs in on its own",

@@ -233,7 +233,7 @@ fn two_nights_in_a_row_with_rotating_refresh_tokens() {
         }
         for (id, why) in [
             ("refresh-bound-to-client", "issued to the public app"),
-            ("refresh-replay-revokes", "may end the grant"),
+            ("refresh-replay-revokes", "needs a sign-in of its own"),
         ] {
             assert_eq!(outcome_of(&results, id), "skipped", "{night} {id}");
             assert!(results.to_string().contains(why), "{night}: {why}");

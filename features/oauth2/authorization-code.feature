@@ -41,7 +41,7 @@ Feature: The authorization code grant (RFC 6749 §4.1)
     When the user signs in and approves
     Then the redirect carries the server's issuer (a MUST once the server advertises it)
 
-  @id:code-single-use @rfc6749-4.1.2 @rfc6749-10.5 @rfc9700-4.5
+  @id:code-single-use @rfc6749-4.1.2 @rfc6749-10.5 @rfc9700-4.5 @fresh-sign-in
   Scenario: A code works only once
     Given the public app
     When the user signs in and approves
@@ -50,7 +50,7 @@ Feature: The authorization code grant (RFC 6749 §4.1)
     When the app redeems the code a second time
     Then the token request is refused with 400 "invalid_grant"
 
-  @id:code-replay-revokes-tokens @rfc6749-4.1.2 @rfc9700-4.5 @needs-confidential-client @needs-introspection
+  @id:code-replay-revokes-tokens @rfc6749-4.1.2 @rfc9700-4.5 @needs-confidential-client @needs-introspection @fresh-sign-in
   Scenario: A replayed code revokes the tokens issued for it
     RFC 6749 asks the server to revoke, when it can, every token already issued from a
     code that is presented again: the replay may come from an attacker. A SHOULD.

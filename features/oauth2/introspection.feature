@@ -14,7 +14,7 @@ Feature: Token introspection (RFC 7662)
     And the app introspects the access token
     Then the introspection reports the token active
 
-  @id:introspect-revoked-inactive @rfc7662-2.2 @rfc7009-2 @needs-confidential-client
+  @id:introspect-revoked-inactive @rfc7662-2.2 @rfc7009-2 @needs-confidential-client @fresh-sign-in
   Scenario: A revoked access token is reported inactive
     Given the confidential app
     And the app uses PKCE with the S256 method

@@ -47,7 +47,7 @@ Feature: Refresh tokens (RFC 6749 §6, RFC 9700 §2.2.2, §4.14.2)
     Then the token request succeeds
     And the response carries a new refresh token
 
-  @id:refresh-replay-revokes @rfc9700-4.14.2 @rfc6749-10.4
+  @id:refresh-replay-revokes @rfc9700-4.14.2 @rfc6749-10.4 @fresh-sign-in
   Scenario: A replayed refresh token is refused and the current one revoked
     Given the public app
     When the user signs in and approves

@@ -5,7 +5,7 @@ Feature: Token revocation (RFC 7009)
   revoked), and a revoked refresh token no longer works; revoking a refresh token
   should also end the access tokens issued with it.
 
-  @id:revoke-refresh-token @rfc7009-2.1 @rfc7009-2.2 @needs-confidential-client @needs-refresh
+  @id:revoke-refresh-token @rfc7009-2.1 @rfc7009-2.2 @needs-confidential-client @needs-refresh @fresh-sign-in
   Scenario: A revoked refresh token no longer refreshes
     Given the confidential app
     And the app uses PKCE with the S256 method
@@ -22,7 +22,7 @@ Feature: Token revocation (RFC 7009)
     When the app revokes a token the server never issued
     Then the revocation is accepted
 
-  @id:revoke-refresh-ends-access @rfc7009-2.1 @needs-confidential-client @needs-refresh @needs-introspection
+  @id:revoke-refresh-ends-access @rfc7009-2.1 @needs-confidential-client @needs-refresh @needs-introspection @fresh-sign-in
   Scenario: Revoking a refresh token ends the access tokens of its grant
     A SHOULD of RFC 7009 for servers that can revoke access tokens.
     Given the confidential app

@@ -5,7 +5,7 @@ Feature: Exchanging the authorization code at athenahealth's token endpoint
   authenticates with its secret (in the body or with HTTP Basic) or, when public,
   with PKCE alone.
 
-  @id:athena-code-single-use @OKT-02 @rfc6749-4.1.2 @rfc6749-10.5 @needs-confidential-client
+  @id:athena-code-single-use @OKT-02 @rfc6749-4.1.2 @rfc6749-10.5 @needs-confidential-client @fresh-sign-in
   Scenario: An authorization code can be redeemed only once
     Given the confidential app
     When the user signs in and approves

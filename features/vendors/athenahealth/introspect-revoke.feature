@@ -12,7 +12,7 @@ Feature: Token introspection and revocation at athenahealth
     And the app introspects the access token
     Then the introspection reports the token active
 
-  @id:athena-introspect-revoked-inactive @OKT-13 @OKT-14 @rfc7009-2.2 @rfc7662-2.2 @needs-confidential-client
+  @id:athena-introspect-revoked-inactive @OKT-13 @OKT-14 @rfc7009-2.2 @rfc7662-2.2 @needs-confidential-client @fresh-sign-in
   Scenario: athenahealth reports a revoked access token inactive
     Given the confidential app
     When the user signs in and approves
@@ -30,7 +30,7 @@ Feature: Token introspection and revocation at athenahealth
     And the app revokes a token the server never issued
     Then the revocation succeeds with an empty body
 
-  @id:athena-revoked-refresh-token @OKT-13 @OKT-14 @needs-confidential-client
+  @id:athena-revoked-refresh-token @OKT-13 @OKT-14 @needs-confidential-client @fresh-sign-in
   Scenario: A revoked refresh token can no longer be used
     Given the confidential app
     And the app requests the scopes "openid offline_access patient/Patient.read"

@@ -38,7 +38,7 @@ Feature: Provider single sign-on with a confidential app
     Then the token request is refused with 400 "invalid_grant"
     And the error URN is "oauth2:token:invalid-redirect-uri"
 
-  @id:oracle-code-single-use @CER-21 @rfc6749-4.1.2
+  @id:oracle-code-single-use @CER-21 @rfc6749-4.1.2 @fresh-sign-in
   Scenario: An authorization code can be exchanged only once
     Given the provider app
     When the user signs in and approves

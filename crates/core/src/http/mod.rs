@@ -392,7 +392,7 @@ impl Session {
         self.jar = Arc::new(reqwest::cookie::Jar::default());
     }
 
-    /// Uses a jar other scenarios share (a user's sign-in kept for the run).
+    /// Uses a user's jar kept for the run (see `login::reuse`).
     pub fn use_jar(&mut self, jar: Arc<reqwest::cookie::Jar>) {
         self.jar = jar;
     }

@@ -97,7 +97,14 @@ pub struct BrowserPool {
     sessions: Arc<Semaphore>,
     started: OnceCell<Result<Started, String>>,
     driver: Mutex<Option<tokio::process::Child>>,
+    /// One browser per user and target kept for the whole run: the scenarios that only
+    /// need a signed-in user take turns in it, so its session spares them the sign-in.
+    shared: std::sync::Mutex<std::collections::HashMap<String, SharedBrowser>>,
 }
+
+/// A browser the scenarios of one user share, one sign-in at a time; opened on first
+/// use.
+pub type SharedBrowser = Arc<Mutex<Option<BrowserSession>>>;
 
 #[derive(Debug, Clone)]
 struct Started {
@@ -118,7 +125,21 @@ impl BrowserPool {
             sessions: Arc::new(Semaphore::new(MAX_SESSIONS)),
             started: OnceCell::new(),
             driver: Mutex::new(None),
+            shared: Default::default(),
         }
+    }
+
+    /// The shared browser of `key` (a target and user), empty until first opened with
+    /// [`BrowserPool::open_shared`].
+    pub fn shared(&self, key: &str) -> SharedBrowser {
+        let mut shared = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+        shared.entry(key.to_string()).or_default().clone()
+    }
+
+    /// A chromium session for a shared browser: outside the per-scenario limit, since
+    /// it lives for the run (there is one per user, and a profile has few).
+    pub async fn open_shared(&self, redirect_uri: &str) -> Result<BrowserSession, LoginError> {
+        self.open_with(redirect_uri, None).await
     }
 
     /// A fresh chromium session for one scenario; waits for a free slot.
@@ -129,6 +150,14 @@ impl BrowserPool {
             .acquire_owned()
             .await
             .map_err(|_| LoginError::Blocked("the run's browser pool is shut down".into()))?;
+        self.open_with(redirect_uri, Some(permit)).await
+    }
+
+    async fn open_with(
+        &self,
+        redirect_uri: &str,
+        permit: Option<OwnedSemaphorePermit>,
+    ) -> Result<BrowserSession, LoginError> {
         let started = self
             .started
             .get_or_init(|| self.start())
@@ -231,6 +260,15 @@ impl BrowserPool {
     /// Waits (a few seconds at most) for open sessions to close, then stops
     /// chromedriver.
     pub async fn shutdown(&self) {
+        let shared: Vec<SharedBrowser> = {
+            let mut map = self.shared.lock().unwrap_or_else(|e| e.into_inner());
+            map.drain().map(|(_, b)| b).collect()
+        };
+        for browser in shared {
+            if let Some(b) = browser.lock().await.take() {
+                b.close().await;
+            }
+        }
         let all = self.sessions.acquire_many(MAX_SESSIONS as u32);
         let _ = tokio::time::timeout(Duration::from_secs(10), all).await;
         self.sessions.close();
@@ -285,7 +323,7 @@ fn running_as_root() -> bool {
 #[derive(Debug)]
 pub struct BrowserSession {
     client: Option<Client>,
-    _permit: OwnedSemaphorePermit,
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl BrowserSession {

@@ -362,6 +362,11 @@ pub struct LoginConfig {
     /// `method: browser`: the sign-in steps and how long each may wait.
     #[serde(default)]
     pub browser: Option<BrowserConfig>,
+    /// `form` and `browser`: the scenarios that only need a signed-in user sign in
+    /// through one kept session per user, one at a time (default true; see
+    /// `login::reuse`). False: each scenario signs in on its own, all at once.
+    #[serde(default = "yes")]
+    pub share_session: bool,
     /// `method: refresh`: the refresh token, and the client it was issued to.
     #[serde(default)]
     pub refresh: Option<RefreshConfig>,
@@ -387,6 +392,10 @@ pub struct RefreshConfig {
 
 fn default_refresh_client() -> ClientRole {
     ClientRole::Confidential
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_manual_timeout() -> u64 {
