@@ -5,5 +5,6 @@ pub mod browser;
 pub mod form;
 pub mod html;
 pub mod manual;
+pub mod probe;
 
 pub use form::{LoginError, LoginOptions, LoginOutcome, LoginTrace, drive};
