@@ -195,6 +195,12 @@ pub struct LintArgs {
     pub vendor: Option<String>,
     #[arg(long, default_value = "text", value_parser = ["text", "json"])]
     pub format: String,
+    /// Also contact each profile's server: read its discovery document, send one
+    /// authorization request and say which login driver its sign-in page needs
+    /// (emulated profiles: their emulator, started here). Exit 1 when the profile's
+    /// `login.method` cannot sign in there or discovery fails, 4 when it does not answer.
+    #[arg(long)]
+    pub online: bool,
 }
 
 /// `lint --vendor` choices: every vendor of the registry, and `generic`.
@@ -307,7 +313,7 @@ pub fn main() -> i32 {
         Command::Emulate(args) => rt.block_on(emulate(root, args)),
         Command::Faults { vendor } => faults(vendor.as_deref()),
         Command::Coverage { format } => coverage(&root, &format),
-        Command::Lint(args) => lint(&root, args),
+        Command::Lint(args) => lint(&root, args, &rt),
         Command::Explain(args) => explain(args),
         Command::Report { input, out } => report(&root, &input, out),
         Command::Merge(args) => merge(&root, args),
@@ -582,14 +588,20 @@ fn read_input(input: Option<&str>) -> Result<String, String> {
     }
 }
 
-fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
+fn lint(root: &std::path::Path, args: LintArgs, rt: &tokio::runtime::Runtime) -> i32 {
     use crate::diagnose;
+    use crate::login::probe;
     use crate::profile::Vendor;
+    if args.online && args.profiles.is_empty() {
+        eprintln!("error: --online probes profiles' servers: name at least one profile");
+        return 2;
+    }
     let vendor = args
         .vendor
         .as_deref()
         .map(|v| crate::vendors::by_id(v).map_or(Vendor::Generic, |info| info.vendor));
     let mut sections: Vec<(String, String, Vec<diagnose::Finding>)> = Vec::new();
+    let mut loaded_profiles = Vec::new();
     for name in &args.profiles {
         let loaded = crate::profile::locate(root, name)
             .map_err(|e| e.to_string())
@@ -599,6 +611,7 @@ fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
                 let text = std::fs::read_to_string(&p.path).unwrap_or_default();
                 let f = diagnose::lint_profile(&p, &text);
                 sections.push((p.path.display().to_string(), text, f));
+                loaded_profiles.push(p);
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -606,6 +619,15 @@ fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
             }
         }
     }
+    // Every profile loaded before any server is contacted: bad input stops with 2 first.
+    let probes: Vec<probe::Probe> = if args.online {
+        loaded_profiles
+            .into_iter()
+            .map(|p| rt.block_on(probe::probe_profile(p)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     if let Some(src) = &args.curl {
         let text = match read_input(Some(src)) {
             Ok(t) => t,
@@ -644,14 +666,23 @@ fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
         return 2;
     }
     let any_error = sections.iter().any(|(_, _, f)| diagnose::has_errors(f));
+    // Profiles come first in `sections`, in the order probed.
+    let probe_of = |i: usize| probes.get(i);
     if args.format == "json" {
         let out: Vec<serde_json::Value> = sections
             .iter()
-            .map(|(name, _, f)| serde_json::json!({"input": name, "result": diagnose::render_json(f)}))
+            .enumerate()
+            .map(|(i, (name, _, f))| {
+                let mut v = serde_json::json!({"input": name, "result": diagnose::render_json(f)});
+                if let Some(p) = probe_of(i) {
+                    v["online"] = probe::render_json(p);
+                }
+                v
+            })
             .collect();
         outln!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
     } else {
-        for (name, text, f) in &sections {
+        for (i, (name, text, f)) in sections.iter().enumerate() {
             outln!(
                 "{name}: {} error(s), {} warning(s)",
                 f.iter()
@@ -662,9 +693,22 @@ fn lint(root: &std::path::Path, args: LintArgs) -> i32 {
                     .count()
             );
             out!("{}", diagnose::render_text(f, text));
+            if let Some(p) = probe_of(i) {
+                outln!("{name}: online");
+                out!("{}", probe::render_text(p));
+            }
         }
     }
-    if any_error { 1 } else { 0 }
+    // The CLI's order: 1 (an error finding, or a login method that cannot sign in)
+    // before 4 (a server that did not answer).
+    let online: Vec<i32> = probes.iter().map(probe::Probe::exit_code).collect();
+    if any_error || online.contains(&1) {
+        1
+    } else if online.contains(&4) {
+        4
+    } else {
+        0
+    }
 }
 
 fn explain(args: ExplainArgs) -> i32 {

@@ -31,14 +31,21 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-/// Starts `grantcheck emulate VENDOR --profile PROFILE` on `port` with `env`, and
-/// waits for its "listening" line.
-fn stand_in(vendor: &str, profile: &str, port: u16, env: &HashMap<String, String>) -> StandIn {
+/// Starts `grantcheck emulate VENDOR --profile PROFILE` (with `extra` arguments) on
+/// `port` with `env`, and waits for its "listening" line.
+fn stand_in(
+    vendor: &str,
+    profile: &str,
+    port: u16,
+    env: &HashMap<String, String>,
+    extra: &[&str],
+) -> StandIn {
     let mut child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
         .arg("--root")
         .arg(common::root())
         .args(["emulate", vendor, "--profile", profile, "--port"])
         .arg(port.to_string())
+        .args(extra)
         .envs(env)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -140,6 +147,41 @@ fn stand_in_env(profile: &str, port: u16) -> (HashMap<String, String>, usize) {
     (env, min_passed)
 }
 
+/// `profiles/<profile>.yaml` copied into `dir` under the same file name (so the same
+/// baselines apply) with the login the stand-in's plain HTML sign-in page takes: the
+/// shipped live profiles sign in with the browser driver on their vendor's own page,
+/// whose markup a stand-in does not copy (the `form` driver posts the same
+/// credentials; `tests/browser_login.rs` proves the two drivers agree).
+fn with_form_login(dir: &std::path::Path, profile: &str) -> String {
+    let text = std::fs::read_to_string(common::root().join(format!("profiles/{profile}.yaml")))
+        .expect("profile");
+    assert!(
+        text.contains("\nlogin:\n  method: browser\n"),
+        "{profile}: a shipped live profile signs in with the browser driver"
+    );
+    let mut out = Vec::new();
+    let mut in_browser = false;
+    for line in text.lines() {
+        if line == "  browser:" {
+            in_browser = true;
+            continue;
+        }
+        // The block ends at the next key of `login` or of the profile.
+        if in_browser && (line.starts_with("    ") || line.trim().is_empty()) {
+            continue;
+        }
+        in_browser = false;
+        out.push(if line == "  method: browser" {
+            "  method: form"
+        } else {
+            line
+        });
+    }
+    let path = dir.join(format!("{profile}.yaml"));
+    std::fs::write(&path, out.join("\n") + "\n").expect("write profile");
+    path.to_string_lossy().into_owned()
+}
+
 /// Each live profile of a registry vendor, against a stand-in of that vendor, runs the
 /// vendor's own features with nothing failed or blocked.
 #[test]
@@ -155,12 +197,14 @@ fn every_live_vendor_profile_runs_end_to_end_against_a_stand_in() {
             scope.spawn(move || {
                 let port = free_port();
                 let (env, min_passed) = stand_in_env(profile, port);
-                let _server = stand_in(vendor, profile, port, &env);
+                let _server = stand_in(vendor, profile, port, &env, &[]);
+                let dir = tempfile::tempdir().unwrap();
+                let copy = with_form_login(dir.path(), profile);
                 let reports = tempfile::tempdir().unwrap();
                 // A live profile paces requests for the live server's quota; a
                 // stand-in has none.
                 let (result, _snaps) = common::run_with(
-                    &[profile.as_str()],
+                    &[copy.as_str()],
                     &[],
                     Some(&format!("@vendor-{vendor}")),
                     reports.path(),
@@ -171,4 +215,40 @@ fn every_live_vendor_profile_runs_end_to_end_against_a_stand_in() {
             });
         }
     });
+}
+
+/// Each shipped live profile's `login.method` fits its vendor's sign-in page: against a
+/// stand-in serving the script-built page (`emulate --sign-in script`), `lint --online`
+/// finds that the page needs the browser driver and that the profile uses it, and
+/// prints none of the profile's secrets.
+#[test]
+fn every_live_vendor_profile_signs_in_where_a_script_builds_the_form() {
+    for (profile, vendor) in live_vendor_profiles() {
+        let port = free_port();
+        let (env, _) = stand_in_env(&profile, port);
+        let _server = stand_in(&vendor, &profile, port, &env, &["--sign-in", "script"]);
+        let o = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+            .arg("--root")
+            .arg(common::root())
+            .args(["lint", "--online", &profile])
+            .envs(&env)
+            .output()
+            .expect("grantcheck lint --online");
+        let out = String::from_utf8_lossy(&o.stdout);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(0), "{profile}: {out}\n{err}");
+        assert!(
+            out.contains("needs the `browser` driver"),
+            "{profile}: {out}"
+        );
+        assert!(
+            out.contains("login.method: browser: matches"),
+            "{profile}: {out}"
+        );
+        for (name, value) in &env {
+            if name.ends_with("_SECRET") || name.ends_with("_PASSWORD") {
+                assert!(!out.contains(value.as_str()), "{profile}: {name} printed");
+            }
+        }
+    }
 }

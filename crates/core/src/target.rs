@@ -370,14 +370,15 @@ impl Target {
 /// Marks a discovery error as "the target did not answer at all" inside this module.
 const UNREACHABLE: &str = "\u{0}unreachable\u{0}";
 
-async fn discover(
-    client: &reqwest::Client,
+/// Where the discovery document of `kind` is read: from the FHIR base (SMART) or the
+/// issuer as configured (OpenID Connect, RFC 8414).
+pub fn discovery_url(
     kind: crate::profile::Discovery,
     endpoints: &Endpoints,
     issuer: &str,
-) -> Result<serde_json::Value, String> {
+) -> Result<String, String> {
     use crate::profile::Discovery;
-    let url = match kind {
+    Ok(match kind {
         Discovery::Smart => {
             let base = endpoints
                 .fhir_base
@@ -393,7 +394,16 @@ async fn discover(
             issuer.trim_end_matches('/')
         ),
         Discovery::Oauth => oauth_metadata_url(issuer)?,
-    };
+    })
+}
+
+async fn discover(
+    client: &reqwest::Client,
+    kind: crate::profile::Discovery,
+    endpoints: &Endpoints,
+    issuer: &str,
+) -> Result<serde_json::Value, String> {
+    let url = discovery_url(kind, endpoints, issuer)?;
     let resp = client
         .get(&url)
         .header("accept", "application/json")

@@ -5,6 +5,7 @@ pub mod browser;
 pub mod form;
 pub mod html;
 pub mod manual;
+pub mod probe;
 pub mod refresh;
 pub mod reuse;
 
