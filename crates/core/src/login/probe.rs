@@ -526,6 +526,14 @@ fn judge(page: &Page, profile: &Profile) -> (Verdict, String) {
             "no login method can sign in on this page: fix the request or the server first".into(),
         ),
         (_, Some(needed)) => match method {
+            LoginMethod::Refresh => (
+                Verdict::Matches,
+                format!(
+                    "matches: nobody signs in (`refresh`); the scenarios that need a sign-in \
+                     of their own would need the `{}` driver",
+                    needed.as_str()
+                ),
+            ),
             LoginMethod::Manual => (
                 Verdict::Matches,
                 format!(
