@@ -51,10 +51,10 @@ pub const PROGRESS_EVERY: Duration = Duration::from_secs(15);
 
 /// Scenarios run at once unless `--concurrency` says otherwise. A scenario sends one
 /// request at a time, so against a server far away the run is as fast as its longest
-/// scenario only when most scenarios run side by side: at 100 ms a request, 64 brings
-/// a profile's run to within 1.2 times its longest scenario (16: about 2.5 times),
-/// while costing the offline run nothing. A paced target's limits hold whatever the
-/// number (scripts/bench-pacing).
+/// scenario only when most scenarios run side by side: at 100 ms a response, 64 brings
+/// the athenahealth and reference emulated runs to 1.05 and 1.2 times their longest
+/// scenario (16: 2.3 and 2.5 times), and costs the offline run nothing. A paced
+/// target's limits hold whatever the number (scripts/bench-pacing).
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
 #[derive(Clone, Default)]
