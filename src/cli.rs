@@ -103,7 +103,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     pub report_dir: Option<PathBuf>,
     /// Scenarios run at the same time.
-    #[arg(long, value_name = "N", default_value_t = 16)]
+    #[arg(long, value_name = "N", default_value_t = runner::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     /// Record the observed payloads of scenarios whose checks held as their new
     /// baselines (never with --fault; never a failed scenario's payloads).

@@ -301,6 +301,12 @@ pub(super) async fn authorize(w: &mut World) {
     };
     let url = w.flow.auth.request.url(&endpoint);
     let redirect_uri = w.flow.auth.redirect_uri.clone();
+    // A paced target: wait for a turn to hold a code, given back at its redemption. A
+    // browser's scenario keeps it to its end (see `Session::keep_code_turn`).
+    if matches!(login.method, LoginMethod::Browser) {
+        w.session_mut().keep_code_turn();
+    }
+    w.session_mut().start_code_flow().await;
     let driven = match login.method {
         LoginMethod::Browser => {
             let steps = BrowserLogin {
@@ -382,6 +388,9 @@ pub(super) async fn authorize(w: &mut World) {
     {
         w.remember_secret(code);
         w.flow.auth.code = Some(code.to_string());
+    }
+    if w.flow.auth.code.is_none() {
+        w.session_mut().no_code_came();
     }
     if let LoginOutcome::Stopped { response, .. } = &outcome {
         w.flow.last = Some(response.clone());
@@ -542,6 +551,7 @@ async fn open_sign_in_page(w: &mut World, _: Context) {
         w.missing_endpoint("authorize")
     };
     let mut url = w.flow.auth.request.url(&endpoint);
+    w.session_mut().start_code_flow().await;
     for _ in 0..10 {
         let resp = w
             .send(grantcheck_core::http::Request::get(url.clone()))
@@ -560,6 +570,11 @@ async fn open_sign_in_page(w: &mut World, _: Context) {
                 url = n
             }
             _ => {
+                // Back at the app at once (a signed-in session): a later step may
+                // redeem the code, so the turn is kept for it.
+                if resp.location().is_none_or(|l| !l.contains("code=")) {
+                    w.session_mut().no_code_came();
+                }
                 w.flow.last = Some(resp);
                 return;
             }

@@ -104,9 +104,11 @@ impl Target {
         client: &reqwest::Client,
     ) -> Result<Self, String> {
         let served = match &profile.spec.emulator {
-            Some(_) => {
+            Some(section) => {
                 let (emu, faults) = emulator_for(&profile, extra_faults)?;
-                Some((Arc::new(EmulatorServer::start(emu).await), faults))
+                let latency = std::time::Duration::from_millis(section.latency_ms);
+                let server = EmulatorServer::start_with_latency(emu, latency).await;
+                Some((Arc::new(server), faults))
             }
             None => None,
         };
@@ -271,7 +273,8 @@ impl Target {
             let token = r
                 .token_per_minute
                 .and_then(|n| endpoints.token.clone().map(|url| (url, n)));
-            Pacer::new(r.per_minute, token).map(Arc::new)
+            let code_lifetime = std::time::Duration::from_secs(r.code_lifetime_secs);
+            Pacer::new(r.per_minute, token, code_lifetime).map(Arc::new)
         });
         let capabilities = crate::capabilities::Capabilities::resolve(
             spec,

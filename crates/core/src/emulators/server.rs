@@ -6,6 +6,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use wiremock::http::{HeaderName, HeaderValue};
 use wiremock::matchers::any;
@@ -46,11 +47,21 @@ impl EmulatorControl {
 impl EmulatorServer {
     /// Serves `emulator` on a random port of 127.0.0.1.
     pub async fn start(emulator: Box<dyn Emulator>) -> EmulatorServer {
+        Self::start_with_latency(emulator, Duration::ZERO).await
+    }
+
+    /// Like [`EmulatorServer::start`], every response held back `latency` (a server
+    /// far away, `emulator.latency_ms`). The wait is wiremock's async delay: it holds
+    /// neither the emulator nor a thread, so concurrent requests wait side by side.
+    pub async fn start_with_latency(
+        emulator: Box<dyn Emulator>,
+        latency: Duration,
+    ) -> EmulatorServer {
         let server = MockServer::builder()
             .disable_request_recording()
             .start()
             .await;
-        Self::serve(server, emulator).await
+        Self::serve(server, emulator, latency).await
     }
 
     /// Serves `emulator` on an already bound listener (a fixed port).
@@ -63,16 +74,21 @@ impl EmulatorServer {
             .disable_request_recording()
             .start()
             .await;
-        Self::serve(server, emulator).await
+        Self::serve(server, emulator, Duration::ZERO).await
     }
 
-    async fn serve(server: MockServer, emulator: Box<dyn Emulator>) -> EmulatorServer {
+    async fn serve(
+        server: MockServer,
+        emulator: Box<dyn Emulator>,
+        latency: Duration,
+    ) -> EmulatorServer {
         let control = EmulatorControl {
             emulator: Arc::new(Mutex::new(emulator)),
         };
         let responder = EmulatorResponder {
             origin: server.uri(),
             emulator: control.emulator.clone(),
+            latency,
         };
         Mock::given(any())
             .respond_with(responder)
@@ -94,6 +110,7 @@ impl EmulatorServer {
 struct EmulatorResponder {
     origin: String,
     emulator: Shared,
+    latency: Duration,
 }
 
 impl Respond for EmulatorResponder {
@@ -105,9 +122,14 @@ impl Respond for EmulatorResponder {
         // A panic must not take the server down or poison the lock for later requests.
         let response = catch_unwind(AssertUnwindSafe(|| emulator.handle(&self.origin, &request)));
         drop(emulator);
-        match response {
+        let template = match response {
             Ok(response) => to_template(response),
             Err(_) => plain_error("emulator failed while handling this request"),
+        };
+        if self.latency.is_zero() {
+            template
+        } else {
+            template.set_delay(self.latency)
         }
     }
 }
@@ -254,6 +276,28 @@ pub(crate) mod tests {
         assert!(control.age_artifact("known", 10));
         assert!(!control.clone().age_artifact("unknown", 10));
         assert_eq!(control.vendor(), Some("echo"));
+    }
+
+    /// The latency holds each response back without holding the others: four requests
+    /// at once take about one latency, not four.
+    #[tokio::test]
+    async fn latency_delays_every_response_side_by_side() {
+        let latency = Duration::from_millis(400);
+        let server = EmulatorServer::start_with_latency(Box::new(Echo), latency).await;
+        let uri = server.uri();
+        let request = "GET /ok HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n";
+        let started = std::time::Instant::now();
+        let mut all = tokio::task::JoinSet::new();
+        for _ in 0..4 {
+            let uri = uri.clone();
+            all.spawn(async move { raw_http(&uri, request).await });
+        }
+        while let Some(answer) = all.join_next().await {
+            assert!(answer.expect("request").starts_with("HTTP/1.1 201"));
+        }
+        let took = started.elapsed();
+        assert!(took >= latency, "{took:?}");
+        assert!(took < latency * 3, "the delays overlap: {took:?}");
     }
 
     #[tokio::test]

@@ -12,7 +12,7 @@ use reqwest::cookie::CookieStore;
 use url::Url;
 
 pub use evidence::Exchange;
-pub use rate_limit::{Pacer, RateLimiter};
+pub use rate_limit::{CodeTurn, Pacer, RateLimiter};
 
 use crate::redact::Redactor;
 
@@ -226,6 +226,14 @@ pub struct Session {
     redactor: Redactor,
     counters: Arc<Counters>,
     pacer: Option<Arc<Pacer>>,
+    /// This scenario's sequence number at its target's pacer: the requests of the
+    /// scenario that started first go first.
+    scenario: u64,
+    /// The scenario's turn at the code gate, while a code it asked for awaits
+    /// redemption ([`Session::start_code_flow`]).
+    code_turn: Option<CodeTurn>,
+    /// The turn is kept until the scenario ends ([`Session::keep_code_turn`]).
+    keep_code_turn: bool,
     pub evidence: Vec<Exchange>,
 }
 
@@ -252,9 +260,38 @@ impl Session {
             jar: Arc::new(reqwest::cookie::Jar::default()),
             redactor,
             counters,
+            scenario: pacer.as_ref().map_or(0, |p| p.next_scenario()),
             pacer,
+            code_turn: None,
+            keep_code_turn: false,
             evidence: Vec::new(),
         }
+    }
+
+    /// Before an authorization request that may bring back a code: on a paced target,
+    /// waits for the flow's turn at the code gate, held until the code is redeemed, so
+    /// that a code never ages past its lifetime waiting for a slot. A scenario already
+    /// holding a turn keeps it.
+    pub async fn start_code_flow(&mut self) {
+        if self.code_turn.is_none()
+            && let Some(pacer) = &self.pacer
+        {
+            self.code_turn = Some(pacer.code_turn().await);
+        }
+    }
+
+    /// The authorization leg ended without a code: the turn goes to the next flow.
+    pub fn no_code_came(&mut self) {
+        if !self.keep_code_turn {
+            self.code_turn = None;
+        }
+    }
+
+    /// Keeps the code turn until the scenario ends. For a scenario holding one of the
+    /// few browser sessions: were it to wait at the gate for a second sign-in while
+    /// holders of turns wait for a browser, neither would go on.
+    pub fn keep_code_turn(&mut self) {
+        self.keep_code_turn = true;
     }
 
     pub fn redactor(&self) -> &Redactor {
@@ -284,7 +321,11 @@ impl Session {
 
     async fn send_once(&mut self, req: Request) -> Result<Response, HttpError> {
         if let Some(pacer) = &self.pacer {
-            pacer.acquire(&req).await;
+            pacer.acquire(&req, self.scenario).await;
+            // The slot is granted: the code no longer waits, the next flow may start.
+            if req.redeems_code() && !self.keep_code_turn {
+                self.code_turn = None;
+            }
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();

@@ -386,6 +386,23 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
                  (leave `rate_limit` out for no pacing)",
             ));
         }
+        if !(10..=600).contains(&r.code_lifetime_secs) {
+            return Err(ProfileError::at(
+                path,
+                spans.value(&["rate_limit", "code_lifetime_secs"]),
+                "`rate_limit.code_lifetime_secs` must be between 10 and 600 (RFC 6749 \
+                 §4.1.2 recommends codes live at most 10 minutes)",
+            ));
+        }
+    }
+    if let Some(e) = &spec.emulator
+        && e.latency_ms > 10_000
+    {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["emulator", "latency_ms"]),
+            "`emulator.latency_ms` must be at most 10000",
+        ));
     }
     if !(10..=3600).contains(&spec.login.manual_timeout_secs) {
         return Err(ProfileError::at(

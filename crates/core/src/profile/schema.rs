@@ -166,6 +166,10 @@ pub struct EmulatorSection {
     /// vendors' own pages; the EHR vendors' emulators only).
     #[serde(default)]
     pub sign_in: SignIn,
+    /// Milliseconds added to every response (default 0; at most 10000), for measuring
+    /// a run against a server far away.
+    #[serde(default)]
+    pub latency_ms: u64,
 }
 
 /// How an emulator's sign-in page is built (`emulator.sign_in`).
@@ -605,6 +609,16 @@ pub struct RateLimit {
     /// Requests to the token endpoint alone, for a vendor that limits only it (ATH-17).
     #[serde(default)]
     pub token_per_minute: Option<u32>,
+    /// Seconds the server's authorization codes live (default 60; 10 to 600): paced
+    /// flows are admitted so that each code is redeemed well within it.
+    #[serde(default = "default_code_lifetime")]
+    pub code_lifetime_secs: u64,
+}
+
+/// Conservative: RFC 6749 §4.1.2 recommends at most 10 minutes, and some servers
+/// give a minute.
+fn default_code_lifetime() -> u64 {
+    60
 }
 
 /// How long grantcheck waits: for one HTTP exchange, and for the whole run.

@@ -222,6 +222,21 @@ fn settings_out_of_range_are_refused_where_they_are_written() {
             22,
         ),
         ("rate_limit: {}\n", "names no limit", 21),
+        (
+            "rate_limit:\n  token_per_minute: 5\n  code_lifetime_secs: 5\n",
+            "code_lifetime_secs",
+            23,
+        ),
+        (
+            "rate_limit:\n  per_minute: 5\n  code_lifetime_secs: 601\n",
+            "code_lifetime_secs",
+            23,
+        ),
+        (
+            "emulator:\n  vendor: reference\n  latency_ms: 10001\n",
+            "latency_ms",
+            23,
+        ),
         ("timeouts:\n  request_secs: 0\n", "request_secs", 22),
         ("timeouts:\n  run_secs: 0\n", "run_secs", 22),
         ("limits:\n  max_body_bytes: 10\n", "max_body_bytes", 22),
@@ -235,9 +250,15 @@ fn settings_out_of_range_are_refused_where_they_are_written() {
         assert_eq!(e.line, Some(line), "{extra}: {e}");
     }
     let ok = parse_str(&format!(
-        "{GOOD}timeouts:\n  request_secs: 5\nlimits:\n  max_body_bytes: 4096\n"
+        "{GOOD}timeouts:\n  request_secs: 5\nlimits:\n  max_body_bytes: 4096\n\
+         rate_limit:\n  token_per_minute: 5\n"
     ))
     .expect("valid settings");
+    assert_eq!(
+        ok.spec.rate_limit.unwrap().code_lifetime_secs,
+        60,
+        "documented default"
+    );
     assert_eq!(
         ok.spec.timeouts.unwrap().run_secs,
         1800,
