@@ -319,8 +319,10 @@ pub(super) async fn authorize(w: &mut World) {
                 && login.share_session
                 && redirect_uri == target.profile.spec.redirect_uri
             {
+                // One of the user's kept browsers, free for this sign-in.
+                let turn = target.sign_ins.join(&role).await;
                 let pool = w.browser_pool();
-                let shared = pool.shared(&format!("{}/{role}", target.name()));
+                let shared = pool.shared(&format!("{}/{role}/{}", target.name(), turn.index));
                 let mut slot = shared.lock().await;
                 let opened = match slot.take() {
                     Some(b) => Ok(b),
@@ -352,8 +354,8 @@ pub(super) async fn authorize(w: &mut World) {
             manual::drive(manual::console(), &scenario, &url, &redirect_uri, timeout).await
         }
         LoginMethod::Form => {
-            // The user's jar kept for the run, unless the scenario needs its own:
-            // its turn ends with the sign-in (`shared` dropped below).
+            // One of the user's kept sessions, unless the scenario needs its own: its
+            // turn there ends with the sign-in (`shared` dropped below).
             let shared = if w.fresh_sign_in || !login.share_session {
                 None
             } else {

@@ -261,6 +261,7 @@ impl Target {
             })
             .collect();
         let redactor = Redactor::new(profile.secrets.iter().cloned());
+        let sign_ins = crate::login::reuse::SignIns::new(spec.login.sessions);
         let refresh = spec.login.refresh.as_ref().and_then(|r| {
             let file = r
                 .token_file
@@ -300,7 +301,7 @@ impl Target {
             capabilities,
             discovery,
             unreachable: std::sync::Mutex::new(unreachable),
-            sign_ins: Default::default(),
+            sign_ins,
             refresh,
             discovery_error,
         })

@@ -404,6 +404,13 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             "`emulator.latency_ms` must be at most 10000",
         ));
     }
+    if !(1..=64).contains(&spec.login.sessions) {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["login", "sessions"]),
+            "`login.sessions` must be between 1 and 64",
+        ));
+    }
     if !(10..=3600).contains(&spec.login.manual_timeout_secs) {
         return Err(ProfileError::at(
             path,

@@ -367,10 +367,13 @@ pub struct LoginConfig {
     #[serde(default)]
     pub browser: Option<BrowserConfig>,
     /// `form` and `browser`: the scenarios that only need a signed-in user sign in
-    /// through one kept session per user, one at a time (default true; see
-    /// `login::reuse`). False: each scenario signs in on its own, all at once.
+    /// through `sessions` kept sessions per user, one sign-in at a time in each
+    /// (default true; see `login::reuse`). False: each scenario signs in on its own.
     #[serde(default = "yes")]
     pub share_session: bool,
+    /// How many kept sessions per user sign in side by side (default 4; 1 to 64).
+    #[serde(default = "default_sessions")]
+    pub sessions: usize,
     /// `method: refresh`: the refresh token, and the client it was issued to.
     #[serde(default)]
     pub refresh: Option<RefreshConfig>,
@@ -400,6 +403,10 @@ fn default_refresh_client() -> ClientRole {
 
 fn yes() -> bool {
     true
+}
+
+fn default_sessions() -> usize {
+    crate::login::reuse::DEFAULT_SESSIONS
 }
 
 fn default_manual_timeout() -> u64 {
