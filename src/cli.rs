@@ -239,6 +239,18 @@ pub struct EmulateArgs {
     /// the profile's `emulator.sign_in`, else html.
     #[arg(long = "sign-in", value_name = "MODE", value_parser = ["html", "script"])]
     pub sign_in: Option<String>,
+    /// Serve HTTPS with a certificate made at start; its authority's PEM file is
+    /// printed (strict client libraries refuse plain HTTP).
+    #[arg(long)]
+    pub tls: bool,
+    /// Another redirect URI every client may use (repeatable); a loopback IP one
+    /// (`http://127.0.0.1/cb`) matches on any port (RFC 8252 §7.3).
+    #[arg(long = "redirect-uri", value_name = "URI")]
+    pub redirect_uris: Vec<String>,
+    /// Write every request (`requests.ndjson`), and when stopped `junit.xml` and
+    /// `report.html`, into DIR; with --tls, the authority's `ca.pem` too.
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
 }
 
 /// Finds the project directory (the one holding `features/`): `--root` (or
@@ -310,7 +322,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Run(args) => rt.block_on(run(root, args)),
-        Command::Emulate(args) => rt.block_on(emulate(root, args)),
+        Command::Emulate(args) => rt.block_on(crate::emulate::run(root, args)),
         Command::Faults { vendor } => faults(vendor.as_deref()),
         Command::Coverage { format } => coverage(&root, &format),
         Command::Lint(args) => lint(&root, args, &rt),
@@ -473,104 +485,6 @@ async fn run(root: PathBuf, args: RunArgs) -> i32 {
             2
         }
     }
-}
-
-async fn emulate(root: PathBuf, args: EmulateArgs) -> i32 {
-    use crate::emulators::{self, server::EmulatorServer};
-    if !emulators::names().contains(&args.vendor.as_str()) {
-        eprintln!(
-            "error: no emulator for `{}` (available: {})",
-            args.vendor,
-            emulators::names().join(", ")
-        );
-        return 2;
-    }
-    let name = args
-        .profile
-        .unwrap_or_else(|| format!("{}-emulated", args.vendor));
-    let profile = match crate::profile::locate(&root, &name)
-        .map_err(|e| e.to_string())
-        .and_then(|p| crate::profile::load(&p).map_err(|e| e.to_string()))
-    {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let listener = match std::net::TcpListener::bind(("127.0.0.1", args.port)) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
-            return 2;
-        }
-    };
-    let mut tenant = crate::target::tenant_for(&profile);
-    if let Some(mode) = args.sign_in.as_deref().and_then(emulators::SignIn::parse) {
-        tenant.sign_in = mode;
-    }
-    let sign_in = tenant.sign_in;
-    let emu = match emulators::create(&args.vendor, tenant, &args.faults) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let server = EmulatorServer::start_on(emu, listener).await;
-    let base = server.uri();
-    outln!("{} emulator listening on {base}", args.vendor);
-    outln!("profile: {} ({})", profile.name, profile.path.display());
-    if sign_in == emulators::SignIn::Script {
-        outln!(
-            "sign-in: script (the sign-in page builds its form with JavaScript: sign in with a browser)"
-        );
-    }
-    let e = &profile.spec.endpoints;
-    for (what, path) in [
-        ("authorize", &e.authorize),
-        ("token", &e.token),
-        ("keys", &e.keys),
-        ("introspect", &e.introspect),
-        ("revoke", &e.revoke),
-        ("logout", &e.logout),
-        ("fhir base", &e.fhir_base),
-    ] {
-        if let Some(p) = path {
-            let url = if p.starts_with("http") {
-                p.clone()
-            } else {
-                format!("{base}{p}")
-            };
-            outln!("  {what:<10} {url}");
-        }
-    }
-    if profile.spec.discovery == Some(crate::profile::Discovery::Smart)
-        && let Some(fhir) = &e.fhir_base
-    {
-        let fhir = if fhir.starts_with("http") {
-            fhir.clone()
-        } else {
-            format!("{base}{fhir}")
-        };
-        outln!("  discovery  {fhir}/.well-known/smart-configuration");
-    }
-    outln!("registered clients:");
-    for (role, c) in &profile.spec.clients {
-        outln!("  {role:<20} id {} ({})", c.id, c.auth.as_str());
-    }
-    if !profile.generated_vars.is_empty() {
-        outln!(
-            "secrets for {} were generated for this session; set those variables to choose them",
-            profile.generated_vars.join(", ")
-        );
-    }
-    if !args.faults.is_empty() {
-        outln!("faults on: {}", args.faults.join(", "));
-    }
-    outln!("press Ctrl-C to stop");
-    let _ = tokio::signal::ctrl_c().await;
-    0
 }
 
 /// Reads FILE, or standard input for `-` / no file.

@@ -15,5 +15,6 @@ pub use grantcheck_core::{
 pub use grantcheck_steps as steps;
 
 pub mod cli;
+pub mod emulate;
 pub mod report;
 pub mod runner;

@@ -145,7 +145,7 @@ fn emulate_takes_the_sign_in_mode() {
         let mut out = child.stdout.take().expect("stdout");
         let mut seen = String::new();
         let mut buf = [0u8; 512];
-        while !seen.contains("registered clients") {
+        while !seen.contains("press Ctrl-C") {
             let n = out.read(&mut buf).expect("read stdout");
             if n == 0 {
                 let mut err = String::new();

@@ -99,6 +99,7 @@ pub mod server;
 pub mod tenants;
 #[cfg(test)]
 mod test_kit;
+pub mod tls;
 
 use std::fmt;
 
@@ -177,6 +178,35 @@ pub struct ClientRegistration {
     pub grant_types: Vec<String>,
     /// `private_key_jwt` clients: the public JWK set their assertions verify with.
     pub jwks: Option<serde_json::Value>,
+}
+
+impl ClientRegistration {
+    /// Whether `sent` is one of the client's redirect URIs: the same string, except
+    /// that a loopback IP redirect URI (`http://127.0.0.1:…`, `http://[::1]:…`) matches
+    /// on any port, as RFC 8252 §7.3 has servers allow for native apps (the vendors'
+    /// documents say nothing of it; `grantcheck emulate --redirect-uri` relies on it).
+    pub fn registers_redirect(&self, sent: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|r| r == sent || loopback_port_varies(r, sent))
+    }
+}
+
+/// Two loopback IP URIs that differ at most in their port.
+pub fn loopback_port_varies(registered: &str, sent: &str) -> bool {
+    fn rest(uri: &str) -> Option<(String, String)> {
+        let after = uri
+            .strip_prefix("http://127.0.0.1")
+            .or_else(|| uri.strip_prefix("http://[::1]"))?;
+        let host = &uri[..uri.len() - after.len()];
+        let after = match after.strip_prefix(':') {
+            Some(p) => p.trim_start_matches(|c: char| c.is_ascii_digit()),
+            None => after,
+        };
+        (after.is_empty() || after.starts_with(['/', '?']))
+            .then(|| (host.to_string(), after.to_string()))
+    }
+    matches!((rest(registered), rest(sent)), (Some(a), Some(b)) if a == b)
 }
 
 #[derive(Debug, Clone)]
@@ -504,5 +534,29 @@ mod tests {
                 "{err}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::loopback_port_varies as varies;
+
+    #[test]
+    fn a_loopback_ip_redirect_uri_matches_on_any_port_only() {
+        assert!(varies("http://127.0.0.1/cb", "http://127.0.0.1:53123/cb"));
+        assert!(varies("http://127.0.0.1:8080/cb", "http://127.0.0.1:9/cb"));
+        assert!(varies("http://[::1]:1/cb?x=1", "http://[::1]:2/cb?x=1"));
+        assert!(!varies("http://127.0.0.1/cb", "http://127.0.0.1:1/other"));
+        assert!(!varies("http://127.0.0.1/cb", "http://[::1]:1/cb"));
+        assert!(
+            !varies("http://localhost/cb", "http://localhost:1/cb"),
+            "names are not IPs"
+        );
+        assert!(!varies(
+            "https://app.example/cb",
+            "https://app.example:1/cb"
+        ));
+        assert!(!varies("http://127.0.0.1/cb", "http://127.0.0.10:1/cb"));
+        assert!(!varies("http://127.0.0.1:80x/cb", "http://127.0.0.1:80/cb"));
     }
 }

@@ -16,10 +16,24 @@ use super::{EmuRequest, EmuResponse, Emulator};
 
 type Shared = Arc<Mutex<Box<dyn Emulator>>>;
 
+/// Sees every request an emulator answered, and the answer (`grantcheck emulate`'s
+/// request log). Called on the server's thread: it must be quick.
+pub type Observer = Arc<dyn Fn(&EmuRequest, &EmuResponse) + Send + Sync>;
+
+/// How `grantcheck emulate` serves an emulator for an app: on a given listener, under
+/// the origin the app sees (a TLS front's `https://…`), with the requests observed.
+#[derive(Default)]
+pub struct ServeOptions {
+    pub origin: Option<String>,
+    pub observer: Option<Observer>,
+}
+
 /// A running emulator: its base URL and a handle for the fault-switch tests.
 pub struct EmulatorServer {
     server: MockServer,
     control: EmulatorControl,
+    /// The origin the app sees, when it is not the server's own (a TLS front).
+    origin: Option<String>,
 }
 
 /// A cheap, clonable handle on a served emulator.
@@ -61,7 +75,7 @@ impl EmulatorServer {
             .disable_request_recording()
             .start()
             .await;
-        Self::serve(server, emulator, latency).await
+        Self::serve(server, emulator, latency, ServeOptions::default()).await
     }
 
     /// Serves `emulator` on an already bound listener (a fixed port).
@@ -74,32 +88,53 @@ impl EmulatorServer {
             .disable_request_recording()
             .start()
             .await;
-        Self::serve(server, emulator, Duration::ZERO).await
+        Self::serve(server, emulator, Duration::ZERO, ServeOptions::default()).await
+    }
+
+    /// Serves `emulator` on `listener` for an app (see [`ServeOptions`]).
+    pub async fn start_for_app(
+        emulator: Box<dyn Emulator>,
+        listener: std::net::TcpListener,
+        options: ServeOptions,
+    ) -> EmulatorServer {
+        let server = MockServer::builder()
+            .listener(listener)
+            .disable_request_recording()
+            .start()
+            .await;
+        Self::serve(server, emulator, Duration::ZERO, options).await
     }
 
     async fn serve(
         server: MockServer,
         emulator: Box<dyn Emulator>,
         latency: Duration,
+        options: ServeOptions,
     ) -> EmulatorServer {
         let control = EmulatorControl {
             emulator: Arc::new(Mutex::new(emulator)),
         };
         let responder = EmulatorResponder {
-            origin: server.uri(),
+            origin: options.origin.clone().unwrap_or_else(|| server.uri()),
             emulator: control.emulator.clone(),
             latency,
+            observer: options.observer,
         };
         Mock::given(any())
             .respond_with(responder)
             .mount(&server)
             .await;
-        EmulatorServer { server, control }
+        EmulatorServer {
+            server,
+            control,
+            origin: options.origin,
+        }
     }
 
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    /// The base URL apps use, e.g. `http://127.0.0.1:41234` (a TLS front's `https://…`
+    /// when served behind one).
     pub fn uri(&self) -> String {
-        self.server.uri()
+        self.origin.clone().unwrap_or_else(|| self.server.uri())
     }
 
     pub fn control(&self) -> EmulatorControl {
@@ -111,6 +146,7 @@ struct EmulatorResponder {
     origin: String,
     emulator: Shared,
     latency: Duration,
+    observer: Option<Observer>,
 }
 
 impl Respond for EmulatorResponder {
@@ -123,7 +159,12 @@ impl Respond for EmulatorResponder {
         let response = catch_unwind(AssertUnwindSafe(|| emulator.handle(&self.origin, &request)));
         drop(emulator);
         let template = match response {
-            Ok(response) => to_template(response),
+            Ok(response) => {
+                if let Some(observe) = &self.observer {
+                    observe(&request, &response);
+                }
+                to_template(response)
+            }
             Err(_) => plain_error("emulator failed while handling this request"),
         };
         if self.latency.is_zero() {

@@ -13,6 +13,8 @@ use url::Url;
 
 pub use evidence::Exchange;
 pub use rate_limit::{CodeTurn, Pacer, RateLimiter};
+/// The HTTP client type, for callers that do not name reqwest themselves.
+pub use reqwest::Client;
 
 use crate::redact::Redactor;
 
@@ -31,6 +33,22 @@ pub fn build_client(timeout: Duration) -> Result<reqwest::Client, String> {
         .connect_timeout(Duration::from_secs(10))
         .user_agent(concat!("grantcheck/", env!("CARGO_PKG_VERSION")))
         .pool_max_idle_per_host(64)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {e}"))
+}
+
+/// [`build_client`] trusting only the certificate authority `ca_pem` (an emulator
+/// served with `--tls`).
+pub fn build_client_trusting(timeout: Duration, ca_pem: &str) -> Result<reqwest::Client, String> {
+    build_client(timeout)?;
+    let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes())
+        .map_err(|e| format!("not a certificate authority: {e}"))?;
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("grantcheck/", env!("CARGO_PKG_VERSION")))
+        .tls_certs_only([ca])
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))
 }

@@ -126,7 +126,7 @@ impl Athenahealth {
         sent: Option<&'a str>,
     ) -> Result<&'a str, EmuResponse> {
         match sent {
-            Some(uri) if client.redirect_uris.iter().any(|r| r == uri) => Ok(uri),
+            Some(uri) if client.registers_redirect(uri) => Ok(uri),
             Some(uri) if self.on(Fault::RedirectErrorsToUnregisteredUri) => {
                 Err(responses::redirect_error(
                     uri,

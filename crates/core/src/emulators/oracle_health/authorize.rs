@@ -29,7 +29,7 @@ struct Accepted {
 /// but the rest must be identical (trailing slash included).
 fn is_registered(client: &ClientRegistration, sent: &str) -> bool {
     let base = sent.split_once('?').map_or(sent, |(b, _)| b);
-    client.redirect_uris.iter().any(|r| r == sent || r == base)
+    client.registers_redirect(sent) || client.registers_redirect(base)
 }
 
 impl OracleHealth {
