@@ -82,12 +82,17 @@ impl Athenahealth {
                 .complete_login(&id, &username, now)
                 .with_header("set-cookie", session_cookie(&sid));
         }
-        if let Some((username, auth_time)) = self.session_user(req) {
-            let id = ids::opaque();
-            self.store.transactions.insert(id.clone(), txn);
-            return self.complete_login(&id, &username, auth_time);
+        let prompt = txn.extra.prompt;
+        let session = self.session_user(req).filter(|_| !prompt.login);
+        if session.is_none() && !prompt.none {
+            return pages::scripted_login_page(&retry_url(req));
         }
-        pages::scripted_login_page(&retry_url(req))
+        let id = ids::opaque();
+        self.store.transactions.insert(id.clone(), txn);
+        match session {
+            Some((username, auth_time)) => self.complete_login(&id, &username, auth_time),
+            None => self.login_required(&id),
+        }
     }
 }
 

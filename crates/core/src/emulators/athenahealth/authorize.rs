@@ -4,7 +4,7 @@
 use super::aud::{self, AudParse, AudRules};
 use super::faults::Fault;
 use super::scopes::{self, ScopeError};
-use super::store::Transaction;
+use super::store::{Asked, Prompt, Transaction};
 use super::{Athenahealth, pages, param, responses};
 use crate::emulators::engine::{Challenge, ChallengeFailure, opaque, read_challenge};
 use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse, SignIn};
@@ -12,6 +12,9 @@ use crate::vendors::athenahealth;
 
 const REDIRECT_URI_NOT_REGISTERED: &str =
     "The 'redirect_uri' parameter must be a Login redirect URI in the client app settings.";
+/// Okta's `error_description` for prompt=none without a session, as quoted by clients
+/// that met it (Okta's error catalog, not the vendor catalog, words it).
+const LOGIN_REQUIRED: &str = "The client specified not to prompt, but the user is not logged in.";
 const PKCE_METHOD_UNSUPPORTED: &str =
     "PKCE code challenge method is not supported. Valid values: [S256]";
 const PKCE_ILLEGAL_CHALLENGE: &str = "PKCE code challenge contains illegal characters.";
@@ -39,12 +42,28 @@ impl Athenahealth {
         if self.base.tenant.sign_in == SignIn::Script {
             return self.authorize_scripted(req, txn);
         }
+        let prompt = txn.extra.prompt;
         let id = opaque();
         self.store.transactions.insert(id.clone(), txn);
-        // A live login session skips the sign-in widget.
-        match self.session_user(req) {
+        // A live login session skips the sign-in widget, unless prompt=login asks for it.
+        match self.session_user(req).filter(|_| !prompt.login) {
             Some((username, auth_time)) => self.complete_login(&id, &username, auth_time),
+            None if prompt.none => self.login_required(&id),
             None => pages::login_page(&id, false),
+        }
+    }
+
+    /// prompt=none without a live session (OIDC Core §3.1.2.6): an error redirect
+    /// instead of the sign-in widget; the transaction ends.
+    pub(super) fn login_required(&mut self, txn_id: &str) -> EmuResponse {
+        match self.store.transactions.remove(txn_id) {
+            Some(txn) => responses::redirect_error(
+                &txn.redirect_uri,
+                "login_required",
+                LOGIN_REQUIRED,
+                txn.state.as_deref(),
+            ),
+            None => super::login::unknown_transaction(),
         }
     }
 
@@ -114,7 +133,10 @@ impl Athenahealth {
             scopes,
             challenge,
             login: None,
-            extra: aud,
+            extra: Asked {
+                aud,
+                prompt: Prompt::parse(get("prompt")),
+            },
         })
     }
 

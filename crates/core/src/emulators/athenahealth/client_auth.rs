@@ -14,6 +14,23 @@ fn is_basic(header: &str) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("basic "))
 }
 
+/// OKT-11 c., Okta's generic `invalid_client` wording.
+const AUTHENTICATION_FAILED: &str =
+    "Client authentication failed. Either the client or the client credentials are invalid.";
+
+/// Whether a secret sent in the Authorization header (`in_header`) or in the body is
+/// the transport the client registered (RFC 6749 §2.3.1; Okta's
+/// `token_endpoint_auth_method`). A secret from a public client fails later, as any
+/// secret it sends does. Answering a mismatch with OKT-11 c.'s generic wording is an
+/// assumption: the catalog quotes no string for it.
+fn method_matches(registered: &ClientAuth, in_header: bool) -> bool {
+    match registered {
+        ClientAuth::ClientSecretBasic => in_header,
+        ClientAuth::ClientSecretPost => !in_header,
+        ClientAuth::None | ClientAuth::PrivateKeyJwt => true,
+    }
+}
+
 fn invalid_client(description: &str) -> EmuResponse {
     responses::oauth_error(401, "invalid_client", description)
 }
@@ -26,6 +43,7 @@ impl Athenahealth {
         form: &[(String, String)],
     ) -> Result<ClientRegistration, EmuResponse> {
         let form_secret = param(form, "client_secret");
+        let in_header = req.header("authorization").is_some();
         let (client_id, secret) = match req.header("authorization") {
             Some(header) if is_basic(header) && form_secret.is_some() => {
                 return Err(responses::oauth_error(
@@ -55,6 +73,9 @@ impl Athenahealth {
                 )
             })?;
         let secret = secret.filter(|s| !s.is_empty());
+        if secret.is_some() && !method_matches(&client.auth, in_header) {
+            return Err(invalid_client(AUTHENTICATION_FAILED));
+        }
         self.check_secret(client, secret.as_deref())?;
         Ok(client.clone())
     }
@@ -68,12 +89,9 @@ impl Athenahealth {
             // A public client has no secret to present; presenting one is a mistake.
             return match secret {
                 None => Ok(()),
-                Some(_) => Err(invalid_client(
-                    "Client authentication failed. Either the client or the client credentials are invalid.",
-                )),
+                Some(_) => Err(invalid_client(AUTHENTICATION_FAILED)),
             };
         }
-        // Confidential clients may use either transport, whichever they registered.
         match secret {
             None if self.on(Fault::AcceptMissingSecret) => Ok(()),
             None => Err(invalid_client("No client credentials found.")),
@@ -170,14 +188,35 @@ mod auth_tests {
     }
 
     #[test]
-    fn either_transport_works_for_confidential_clients() {
+    fn each_client_uses_the_transport_it_registered() {
         // Authentication passes, so the grant type is what fails.
         for req in [
-            form(&[("client_id", BASIC), ("client_secret", BASIC_SECRET)]),
-            with_header(form(&[]), "authorization", &basic(WEB, WEB_SECRET)),
+            form(&[("client_id", WEB), ("client_secret", WEB_SECRET)]),
+            with_header(form(&[]), "authorization", &basic(BASIC, BASIC_SECRET)),
             form(&[("client_id", PUBLIC)]),
         ] {
             assert_eq!(json(&token(req))["error"], "unsupported_grant_type");
+        }
+        // The right secret by the other transport is refused, at every endpoint that
+        // authenticates clients.
+        for path in [TOKEN_PATH, INTROSPECT_PATH, REVOKE_PATH] {
+            for (case, req) in [
+                (
+                    "a Basic client's secret in the body",
+                    post(
+                        path,
+                        &[("client_id", BASIC), ("client_secret", BASIC_SECRET)],
+                    ),
+                ),
+                (
+                    "a post client's secret in a Basic header",
+                    with_header(post(path, &[]), "authorization", &basic(WEB, WEB_SECRET)),
+                ),
+            ] {
+                let case = format!("{path}: {case}");
+                let r = token(req);
+                assert_case_error(&case, &r, 401, "invalid_client", AUTHENTICATION_FAILED);
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::faults::Fault;
 use super::store::Grant;
-use super::{Athenahealth, param, responses, scopes};
+use super::{Athenahealth, discovery, param, responses, scopes};
 use crate::emulators::{EmuRequest, EmuResponse};
 use crate::vendors::athenahealth;
 
@@ -14,6 +14,17 @@ const FHIR_JSON: &str = "application/json+fhir; charset=utf-8";
 
 fn incorrect_permissions() -> EmuResponse {
     EmuResponse::json(403, &json!({ "error": "Incorrect permissions" }))
+}
+
+fn unsupported_accept() -> EmuResponse {
+    responses::literal_json(
+        406,
+        concat!(
+            r#"{"error": ""#,
+            athenahealth::unsupported_accept!(),
+            r#""}"#
+        ),
+    )
 }
 
 fn invalid_token() -> EmuResponse {
@@ -30,9 +41,15 @@ impl Athenahealth {
                 .is_some_and(|rest| rest.starts_with('/'))
     }
 
-    pub(super) fn fhir(&self, req: &EmuRequest) -> EmuResponse {
+    pub(super) fn fhir(&self, origin: &str, req: &EmuRequest) -> EmuResponse {
         let base = self.base.tenant.fhir_base_path.trim_end_matches('/');
-        let rest = req.path.get(base.len() + 1..).unwrap_or("");
+        let rest = req.path.get(base.len()..).unwrap_or("");
+        // What a SMART app reads before it has a token: public (SMART App Launch v2
+        // §2.0.x; a FHIR server's conformance statement is open to all).
+        if rest == discovery::SMART_CONFIGURATION || rest == discovery::METADATA {
+            return self.fhir_public(origin, req, rest);
+        }
+        let rest = rest.get(1..).unwrap_or("");
         let mut segments = rest.split('/').filter(|s| !s.is_empty());
         let resource = segments.next().unwrap_or("");
         let id = segments.next();
@@ -41,14 +58,7 @@ impl Athenahealth {
             return invalid_token();
         };
         if !self.accept_is_supported(req.header("accept")) {
-            return responses::literal_json(
-                406,
-                concat!(
-                    r#"{"error": ""#,
-                    athenahealth::unsupported_accept!(),
-                    r#""}"#
-                ),
-            );
+            return unsupported_accept();
         }
         if !req.method.eq_ignore_ascii_case("GET") {
             return incorrect_permissions();
@@ -83,6 +93,23 @@ impl Athenahealth {
         EmuResponse::new(200)
             .with_header("content-type", FHIR_JSON)
             .with_body(body.to_string().into_bytes())
+    }
+
+    /// The SMART configuration (JSON, any Accept) and the Conformance statement (a FHIR
+    /// resource, so under the API's Accept rule), to GET only.
+    fn fhir_public(&self, origin: &str, req: &EmuRequest, rest: &str) -> EmuResponse {
+        if !req.method.eq_ignore_ascii_case("GET") {
+            return responses::method_not_allowed("GET");
+        }
+        if rest == discovery::SMART_CONFIGURATION {
+            return self.smart_configuration(origin);
+        }
+        if !self.accept_is_supported(req.header("accept")) {
+            return unsupported_accept();
+        }
+        EmuResponse::new(200)
+            .with_header("content-type", FHIR_JSON)
+            .with_body(self.conformance(origin).to_string().into_bytes())
     }
 
     /// The grant of a live access token in the `Authorization: Bearer` header.

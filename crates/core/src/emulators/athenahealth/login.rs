@@ -2,7 +2,6 @@
 
 use super::aud::Aud;
 use super::faults::Fault;
-use super::scopes;
 use super::store::{Grant, SESSION_IDLE_TIMEOUT, Session};
 use super::{Athenahealth, ids, pages, responses};
 use crate::emulators::engine::Login;
@@ -85,14 +84,20 @@ impl Athenahealth {
     }
 
     /// After sign-in (or with a live session): check the patient portal access, then ask
-    /// for consent or issue the code.
+    /// for the consent not yet given (or, with prompt=none, refuse with
+    /// `consent_required`), or issue the code.
     pub(super) fn complete_login(
         &mut self,
         txn_id: &str,
         username: &str,
         auth_time: u64,
     ) -> EmuResponse {
-        let Some(aud) = self.store.transactions.get(txn_id).map(|t| t.extra.clone()) else {
+        let Some(aud) = self
+            .store
+            .transactions
+            .get(txn_id)
+            .map(|t| t.extra.aud.clone())
+        else {
             return unknown_transaction();
         };
         let patient_id = match self.portal_patient(username, aud.as_ref()) {
@@ -110,10 +115,17 @@ impl Athenahealth {
             auth_time,
             patient_id,
         });
-        if txn.scopes.iter().any(|s| scopes::needs_consent(s)) {
-            EmuResponse::redirect(format!("/consent/{txn_id}"))
-        } else {
-            self.issue_code(txn_id, None)
+        let prompt_none = txn.extra.prompt.none;
+        let to_ask = self
+            .store
+            .transactions
+            .get(txn_id)
+            .map(|t| self.consent_to_ask(t));
+        match to_ask {
+            Some(asked) if asked.is_empty() => self.issue_code(txn_id, None),
+            Some(_) if prompt_none => self.consent_required(txn_id),
+            Some(_) => EmuResponse::redirect(format!("/consent/{txn_id}")),
+            None => unknown_transaction(),
         }
     }
 

@@ -9,6 +9,7 @@ mod authn;
 mod authorize;
 mod client_auth;
 mod consent;
+mod discovery;
 mod faults;
 mod fhir;
 mod ids;
@@ -23,6 +24,7 @@ mod scopes;
 mod signing;
 mod store;
 mod token;
+mod userinfo;
 
 #[cfg(test)]
 mod fault_tests;
@@ -31,7 +33,7 @@ mod test_support;
 
 pub use faults::{FAULTS, Fault};
 
-use super::engine::{Base, param};
+use super::engine::{Base, cors, param};
 use super::{EmuRequest, EmuResponse, Emulator};
 use signing::Keys;
 use store::Store;
@@ -48,7 +50,40 @@ pub struct Athenahealth {
 on_the_engine!(Athenahealth);
 
 impl Athenahealth {
+    /// The methods a browser app may call `path` with from another origin, for the
+    /// endpoints that answer cross-origin requests.
+    ///
+    /// Documented: Okta answers CORS on its OAuth endpoints only for origins an admin
+    /// registered as Trusted Origins (Okta's Trusted Origins API), and its API reference
+    /// marks the metadata, `/token`, `/userinfo` and `/keys` as CORS endpoints; the
+    /// sign-in, consent and `/authorize` pages are navigations, never CORS (OKT-09: "cannot
+    /// be called through AJAX").
+    /// Emulator choices: every origin is trusted (the profile registers none), and the
+    /// FHIR API, whose CORS athenahealth does not document, answers like the OAuth
+    /// endpoints so that a browser SMART app can run against the emulator.
+    fn cors_methods(&self, path: &str) -> Option<&'static str> {
+        match path {
+            discovery::OPENID_CONFIGURATION | discovery::OAUTH_METADATA => Some("GET"),
+            discovery::TOKEN => Some("POST"),
+            discovery::USERINFO => Some("GET, POST"),
+            discovery::KEYS => Some("GET"),
+            _ if self.is_fhir_path(path) => Some("GET"),
+            _ => None,
+        }
+    }
+
     fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        match self.cors_methods(&req.path) {
+            Some(methods) if cors::is_preflight(req) => cors::preflight(req, methods),
+            Some(_) => {
+                let response = self.route_same_origin(origin, req);
+                cors::allow(req, response)
+            }
+            None => self.route_same_origin(origin, req),
+        }
+    }
+
+    fn route_same_origin(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         let method = req.method.to_ascii_uppercase();
         let get = method == "GET";
         let post = method == "POST";
@@ -68,9 +103,17 @@ impl Athenahealth {
             };
         }
         if self.is_fhir_path(path) {
-            return self.fhir(req);
+            return self.fhir(origin, req);
         }
         match path {
+            discovery::OPENID_CONFIGURATION | discovery::OAUTH_METADATA if get => {
+                self.server_metadata(origin)
+            }
+            discovery::OPENID_CONFIGURATION | discovery::OAUTH_METADATA => {
+                responses::method_not_allowed("GET")
+            }
+            discovery::USERINFO if get || post => self.userinfo(req),
+            discovery::USERINFO => responses::method_not_allowed("GET, POST"),
             "/oauth2/v1/authorize" if get => self.authorize(req),
             "/oauth2/v1/authorize" => responses::method_not_allowed("GET"),
             "/oauth2/v1/token" if post => self.token(origin, req),
@@ -270,6 +313,73 @@ mod tests {
     }
 
     #[test]
+    fn browser_apps_may_call_the_api_endpoints_from_their_origin() {
+        const APP: &str = "https://smart-app.example";
+        let mut emu = emulator(&[]);
+        let preflight = |path: &str, method: &str| {
+            let req = with_header(get(path, &[]), "origin", APP);
+            let mut req = with_header(req, "access-control-request-method", method);
+            req.method = "OPTIONS".into();
+            req
+        };
+        let smart = format!("{FHIR}/.well-known/smart-configuration");
+        let resource = format!("{FHIR}/Patient/{PATIENT}");
+        for (path, method) in [
+            ("/.well-known/openid-configuration", "GET"),
+            ("/.well-known/oauth-authorization-server", "GET"),
+            (TOKEN_PATH, "POST"),
+            ("/oauth2/v1/userinfo", "GET"),
+            (KEYS_PATH, "GET"),
+            (smart.as_str(), "GET"),
+            (resource.as_str(), "GET"),
+        ] {
+            let r = emu.handle(ORIGIN, &preflight(path, method));
+            assert_eq!(r.status, 204, "{path}");
+            assert_eq!(r.header("access-control-allow-origin"), Some(APP), "{path}");
+            let methods = r.header("access-control-allow-methods").unwrap_or("");
+            assert!(methods.contains(method), "{path}: {methods}");
+            let headers = r.header("access-control-allow-headers").unwrap_or("");
+            assert!(headers.contains("Authorization"), "{path}: {headers}");
+        }
+        // A method the endpoint does not take is not allowed.
+        let r = emu.handle(ORIGIN, &preflight(TOKEN_PATH, "GET"));
+        assert_eq!(
+            (r.status, r.header("access-control-allow-origin")),
+            (204, None)
+        );
+        // Pages a browser navigates to take no part in CORS.
+        for path in [AUTHORIZE_PATH, "/consent/x", "/login/x"] {
+            let r = emu.handle(ORIGIN, &preflight(path, "GET"));
+            assert!(r.status >= 400, "{path}: {}", r.status);
+            assert_eq!(r.header("access-control-allow-origin"), None, "{path}");
+        }
+
+        // Answers, errors included, are readable by the calling origin.
+        let at = s(&public_tokens(&mut emu)["access_token"]);
+        let from_app = |req: EmuRequest| with_header(req, "origin", APP);
+        let fhir = with_header(
+            with_bearer(get(&resource, &[]), &at),
+            "accept",
+            "application/json",
+        );
+        for (case, req) in [
+            ("keys", from_app(get(KEYS_PATH, &[("client_id", PUBLIC)]))),
+            ("a FHIR read", from_app(fhir)),
+            ("a FHIR 401", from_app(get(&resource, &[]))),
+            (
+                "a token error",
+                from_app(post(TOKEN_PATH, &[("client_id", PUBLIC)])),
+            ),
+        ] {
+            let r = emu.handle(ORIGIN, &req);
+            assert_eq!(r.header("access-control-allow-origin"), Some(APP), "{case}");
+            assert_eq!(r.header("vary"), Some("Origin"), "{case}");
+        }
+        let r = emu.handle(ORIGIN, &get(KEYS_PATH, &[]));
+        assert_eq!(r.header("access-control-allow-origin"), None);
+    }
+
+    #[test]
     fn garbage_never_panics() {
         Garbage {
             paths: &[
@@ -282,14 +392,25 @@ mod tests {
                 "/consent/x",
                 "/v1/195900/1/1/fhir/dstu2/Patient/1",
                 "/v1/195900/1/1/fhir/dstu2/",
+                "/v1/195900/1/1/fhir/dstu2/metadata",
+                "/v1/195900/1/1/fhir/dstu2/.well-known/smart-configuration",
+                "/.well-known/openid-configuration",
+                "/oauth2/v1/userinfo",
             ],
-            methods: &["GET", "POST", "DELETE", "get"],
+            methods: &["GET", "POST", "DELETE", "OPTIONS", "get"],
             bodies: &[b"\xff\xfe\x00", b"%%%&&==", b"code=%ZZ&grant_type", b""],
-            header_sets: &[&[
-                ("authorization", "Basic \u{1F600}"),
-                ("cookie", "sid"),
-                ("accept", ""),
-            ]],
+            header_sets: &[
+                &[
+                    ("authorization", "Basic \u{1F600}"),
+                    ("cookie", "sid"),
+                    ("accept", ""),
+                ],
+                &[
+                    ("origin", "\u{1F600}"),
+                    ("access-control-request-method", ""),
+                    ("authorization", "Bearer"),
+                ],
+            ],
             raw_query: "%ZZ=%&scope=%FF&aud=%7B&client_id",
         }
         .assert_answered(&mut emulator(&[]));

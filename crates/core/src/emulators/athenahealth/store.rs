@@ -1,6 +1,6 @@
 //! The emulator's state: pending authorize transactions, codes, tokens and sessions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::aud::Aud;
 use crate::emulators::engine::{self, Artifacts, granted};
@@ -34,8 +34,40 @@ pub(super) struct Grant {
 
 granted!(Grant);
 
-/// An authorize request between the login form and the code; `extra` is its `aud`.
-pub(super) type Transaction = engine::Transaction<Option<Aud>>;
+/// The OpenID Connect `prompt` values of an authorize request (OIDC Core §3.1.2.1)
+/// the emulator acts on; others are ignored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Prompt {
+    /// No page at all: a live session and remembered consent, or an error redirect.
+    pub none: bool,
+    /// Sign in again even with a live session.
+    pub login: bool,
+    /// Ask for consent again even where it was given before.
+    pub consent: bool,
+}
+
+impl Prompt {
+    /// Reads the space-separated `prompt` parameter.
+    pub fn parse(value: Option<&str>) -> Self {
+        let values: Vec<&str> = value.unwrap_or("").split(' ').collect();
+        Self {
+            none: values.contains(&"none"),
+            login: values.contains(&"login"),
+            consent: values.contains(&"consent"),
+        }
+    }
+}
+
+/// What an authorize request carries besides the engine's transaction: its `aud` and
+/// its `prompt`.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Asked {
+    pub aud: Option<Aud>,
+    pub prompt: Prompt,
+}
+
+/// An authorize request between the login form and the code.
+pub(super) type Transaction = engine::Transaction<Asked>;
 
 /// A one-time session token the authentication API issued, waiting to be exchanged at
 /// /authorize for a login session of its user.
@@ -70,6 +102,10 @@ pub(super) struct Store {
     pub sessions: HashMap<String, Session>,
     pub session_tokens: HashMap<String, SessionToken>,
     pub id_tokens: HashMap<String, IssuedIdToken>,
+    /// The consent-requiring scopes each user has granted each client, by
+    /// `(username, client_id)`: asked for once, then remembered (seed 002: consent
+    /// decisions "are recorded by athena's authorization server").
+    pub consents: HashMap<(String, String), HashSet<String>>,
 }
 
 impl Store {

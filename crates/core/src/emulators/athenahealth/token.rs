@@ -36,7 +36,15 @@ impl Athenahealth {
             Ok(client) => client,
             Err(response) => return response,
         };
+        let browser = req.header("origin").is_some();
         let outcome = match param(&form, "grant_type") {
+            Some("authorization_code") if browser && !self.code_has_challenge(&form) => {
+                Err(responses::oauth_error(
+                    401,
+                    "invalid_client",
+                    "Browser requests to the token endpoint must use Proof Key for Code Exchange.",
+                ))
+            }
             Some("authorization_code") => self.redeem_code(origin, &client, &form),
             Some("refresh_token") => self.refresh(origin, &client, &form),
             _ => Err(responses::oauth_error(
@@ -54,6 +62,18 @@ impl Athenahealth {
                 response
             }
         }
+    }
+
+    /// Whether the code of a redemption was asked for with a PKCE challenge. A browser
+    /// (a request with `Origin`) must have used PKCE: OKT-11 g. Assumed: the refusal
+    /// leaves the code unused, and an unknown code goes on to its own error.
+    fn code_has_challenge(&self, form: &[(String, String)]) -> bool {
+        let code = param(form, "code").unwrap_or("");
+        self.store
+            .tokens
+            .codes
+            .get(code)
+            .is_none_or(|c| c.challenge.is_some())
     }
 
     /// The first redemption attempt by an authenticated client consumes the code, whether
@@ -398,6 +418,35 @@ mod tests {
         let code = obtain_code(&mut emu, &authz(WEB).pkce());
         let extra = [("redirect_uri", CB), ("code_verifier", VERIFIER)];
         let r = redeem_with(&mut emu, WEB, &code, &extra);
+        assert_eq!(r.status, 200, "{}", text(&r));
+    }
+
+    #[test]
+    fn browser_redemptions_need_pkce() {
+        const NO_PKCE: &str =
+            "Browser requests to the token endpoint must use Proof Key for Code Exchange.";
+        let mut emu = emulator(&[]);
+        let from_browser = |req: EmuRequest| with_header(req, "origin", "https://app.example");
+        let code = obtain_code(&mut emu, &authz(WEB));
+        let params = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+        ];
+        let r = send(&mut emu, from_browser(token_request(WEB, &params)));
+        assert_error(&r, 401, "invalid_client", NO_PKCE);
+        // The refusal left the code usable by the server-side request.
+        assert_eq!(redeem(&mut emu, WEB, &code).status, 200);
+
+        // With PKCE a browser may redeem.
+        let code = obtain_code(&mut emu, &authz(PUBLIC));
+        let params = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+            ("code_verifier", VERIFIER),
+        ];
+        let r = send(&mut emu, from_browser(token_request(PUBLIC, &params)));
         assert_eq!(r.status, 200, "{}", text(&r));
     }
 

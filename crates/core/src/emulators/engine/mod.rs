@@ -13,6 +13,7 @@
 mod artifacts;
 mod base;
 mod code;
+pub(crate) mod cors;
 mod id_token;
 mod pkce;
 mod refresh;
