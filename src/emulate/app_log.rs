@@ -57,6 +57,9 @@ pub struct LogFinding {
 
 /// The log of one emulator session.
 pub struct AppLog {
+    /// Off while the banner reads the emulator's own documents: only the app's
+    /// requests are logged.
+    listening: std::sync::atomic::AtomicBool,
     origin: String,
     vendor: Option<Vendor>,
     record: Option<PathBuf>,
@@ -87,6 +90,7 @@ impl AppLog {
             );
         }
         Ok(Self {
+            listening: std::sync::atomic::AtomicBool::new(false),
             origin: origin.trim_end_matches('/').to_string(),
             vendor,
             record: record.map(Path::to_path_buf),
@@ -94,9 +98,18 @@ impl AppLog {
         })
     }
 
+    /// From now on, every exchange is the app's.
+    pub fn listen(&self) {
+        self.listening
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+
     /// Logs one exchange: the console line, and the record's line at once (a stopped
     /// emulator loses nothing).
     pub fn observe(&self, req: &EmuRequest, resp: &EmuResponse) {
+        if !self.listening.load(std::sync::atomic::Ordering::Acquire) {
+            return;
+        }
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         let entry = Entry {
             n: state.entries.len() as u64 + 1,
@@ -443,6 +456,8 @@ mod tests {
     fn the_record_holds_every_request_and_the_exit_code_follows_the_errors() {
         let dir = tempfile::tempdir().unwrap();
         let log = AppLog::new("http://127.0.0.1:1", None, Some(dir.path())).unwrap();
+        log.observe(&req("GET", "/before", None, ""), &EmuResponse::new(200));
+        log.listen();
         let ok = EmuResponse::new(200).with_body(br#"{"access_token":"t"}"#.to_vec());
         log.observe(&req("GET", "/keys", None, ""), &ok);
         assert_eq!(log.finish(), 0);

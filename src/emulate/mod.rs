@@ -134,6 +134,7 @@ pub async fn run(root: PathBuf, args: EmulateArgs) -> i32 {
         );
     }
     println!("press Ctrl-C to stop; each request the app sends is shown below");
+    log.listen();
     stopped().await;
     drop(server);
     log.finish()
@@ -217,10 +218,25 @@ async fn banner(
     match &target {
         Ok(t) => {
             println!("issuer      {}", t.issuer);
-            if let Some(kind) = spec.discovery
-                && let Ok(url) = crate::target::discovery_url(kind, &t.endpoints, &t.issuer)
-            {
-                println!("discovery   {url}");
+            // The metadata documents the emulator serves: what a library configures
+            // itself from.
+            use crate::profile::Discovery;
+            for kind in [Discovery::Openid, Discovery::Oauth, Discovery::Smart] {
+                let Ok(url) = crate::target::discovery_url(kind, &t.endpoints, &t.issuer) else {
+                    continue;
+                };
+                let served = match url::Url::parse(&url) {
+                    Ok(u) => client
+                        .get(u)
+                        .header("accept", "application/json")
+                        .send()
+                        .await
+                        .is_ok_and(|r| r.status().is_success()),
+                    Err(_) => false,
+                };
+                if served {
+                    println!("discovery   {url}");
+                }
             }
             let e = &t.endpoints;
             for (what, url) in [
