@@ -564,3 +564,35 @@ fn a_missing_or_duplicate_scenario_id_is_refused_with_its_location() {
         "nothing was run or written"
     );
 }
+
+/// A token request read on standard input, with `grant_type` spelled the British way:
+/// an error naming the value meant, and exit 1.
+#[test]
+fn lint_reads_a_misspelled_grant_type_from_standard_input() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
+        .args(["lint", "--curl", "-"])
+        .env("GRANTCHECK_ROOT", common::root())
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run grantcheck");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            b"curl -X POST https://login.example.org/oauth2/token \\\n  -d grant_type=authorisation_code \\\n  -d code=SplxlOBeZQQYbYS6WxSbIA \\\n  -d code_verifier=dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk \\\n  -d client_id=app \\\n  --data-urlencode redirect_uri=https://app.example.com/cb\n",
+        )
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}\n{err}");
+    assert!(out.contains("error[LINT-R2]: authorisation_code"), "{out}");
+    assert!(out.contains("Did you mean `authorization_code`?"), "{out}");
+    assert!(out.contains("--> line 2, column 17"), "{out}");
+    assert!(out.contains("<stdin>: 1 error(s), 0 warning(s)"), "{out}");
+}

@@ -29,8 +29,9 @@ pub const RULES: &[&str] = &[
     "ATH-02", "ATH-03", "ATH-04", "ATH-16", "CER-07", "CER-08", "CER-11", "CER-12", "CER-18",
     "CER-19", "CER-24", "LINT-A1", "LINT-A2", "LINT-A6", "LINT-A7", "LINT-A8", "LINT-A9",
     "LINT-A10", "LINT-A16", "LINT-C1", "LINT-C2", "LINT-C3", "LINT-C4", "LINT-C6", "LINT-C8",
-    "LINT-C9", "LINT-C10", "LINT-C11", "LINT-E1", "LINT-E2", "LINT-E3", "LINT-E4", "OKT-04",
-    "OKT-10", "OKT-11", "OKT-18", "RFC-01", "RFC-03", "RFC-04", "SMART-06", "SMART-09", "SMART-10",
+    "LINT-C9", "LINT-C10", "LINT-C11", "LINT-E1", "LINT-E2", "LINT-E3", "LINT-E4", "LINT-R1",
+    "LINT-R2", "OKT-04", "OKT-10", "OKT-11", "OKT-18", "RFC-01", "RFC-03", "RFC-04", "SMART-06",
+    "SMART-09", "SMART-10",
 ];
 
 /// Lints a pasted curl command (or several, or a fragment of options); the vendor is

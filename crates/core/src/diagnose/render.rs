@@ -110,28 +110,33 @@ pub fn render_text(findings: &[Finding], source: &str) -> String {
         out.push_str(&format!("  = why: {}\n", f.why));
         out.push_str(&format!("  = fix: {}\n\n", f.fix));
     }
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
-    let warnings = findings.len() - errors;
+    let (errors, warnings, notes) = counts(findings);
     if findings.is_empty() {
         out.push_str("no findings\n");
     } else {
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
         out.push_str(&format!(
-            "{errors} error{}, {warnings} warning{}\n",
-            if errors == 1 { "" } else { "s" },
-            if warnings == 1 { "" } else { "s" }
+            "{errors} error{}, {warnings} warning{}",
+            plural(errors),
+            plural(warnings)
         ));
+        // Notes are counted only when there are some, so output without them reads as before.
+        if notes > 0 {
+            out.push_str(&format!(", {notes} note{}", plural(notes)));
+        }
+        out.push('\n');
     }
     out
 }
 
+/// Errors, warnings and notes.
+fn counts(findings: &[Finding]) -> (usize, usize, usize) {
+    let n = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    (n(Severity::Error), n(Severity::Warning), n(Severity::Note))
+}
+
 pub fn render_json(findings: &[Finding]) -> Value {
-    let errors = findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error)
-        .count();
+    let (errors, warnings, notes) = counts(findings);
     let list: Vec<Value> = findings
         .iter()
         .map(|f| {
@@ -148,7 +153,8 @@ pub fn render_json(findings: &[Finding]) -> Value {
     json!({
         "findings": list,
         "errors": errors,
-        "warnings": findings.len() - errors,
+        "warnings": warnings,
+        "notes": notes,
     })
 }
 

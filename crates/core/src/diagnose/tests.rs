@@ -122,7 +122,53 @@ fn generic_cases() -> Vec<Case> {
             "https://fhir.example.org/r4/Patient/9?access_token=abc.def",
             "https://fhir.example.org/r4/Patient/9",
         ),
+        case(
+            "LINT-R1",
+            E,
+            token_request("code_verfier"),
+            token_request("code_verifier"),
+        ),
+        case(
+            "LINT-R1",
+            E,
+            authorize_url("respone_type=code&state=s"),
+            authorize_url("response_type=code&state=s"),
+        ),
+        case(
+            "LINT-R1",
+            W,
+            authorize_url("response_type=code&sate=s"),
+            authorize_url("response_type=code&state=s"),
+        ),
+        case(
+            "LINT-R2",
+            E,
+            token_request("code_verifier").replace("=authorization_code", "=authorisation_code"),
+            token_request("code_verifier"),
+        ),
+        case(
+            "LINT-R2",
+            E,
+            authorize_url("response_type=Code&state=s"),
+            authorize_url("response_type=code&state=s"),
+        ),
     ]
+}
+
+/// An authorization_code token request to a standard server, its verifier sent as
+/// `verifier_name`.
+pub(crate) fn token_request(verifier_name: &str) -> String {
+    format!(
+        "curl -X POST https://login.example.org/oauth2/token \\\n  -d grant_type=authorization_code \\\n  -d code=SplxlOBeZQQYbYS6WxSbIA \\\n  -d {verifier_name}={RFC_VERIFIER} \\\n  -d client_id=app \\\n  --data-urlencode redirect_uri=https://app.example.com/cb"
+    )
+}
+
+/// An authorization URL to a standard server: `first` (response type and state), then
+/// the usual parameters.
+pub(crate) fn authorize_url(first: &str) -> String {
+    format!(
+        "https://login.example.org/oauth2/authorize?{first}&client_id=app&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&scope=openid&nonce=n&code_challenge={RFC_CHALLENGE}&code_challenge_method=S256"
+    )
 }
 
 /// Every example: the generic ones and each vendor's.
@@ -332,4 +378,247 @@ fn the_rule_registry_matches_the_rules_that_fire() {
         untested.is_empty(),
         "RULES without a bad example: {untested:?}"
     );
+}
+
+// ---- parameters as the server reads them (LINT-R1, LINT-R2) ----
+
+fn finding<'a>(f: &'a [Finding], rule: &str, value: &str) -> &'a Finding {
+    f.iter()
+        .find(|x| x.rule == rule && x.value == value)
+        .unwrap_or_else(|| panic!("no {rule} on `{value}`: {f:#?}"))
+}
+
+#[test]
+fn the_issues_misspellings_are_errors_with_a_did_you_mean() {
+    let src = token_request("code_verifier").replace("=authorization_code", "=authorisation_code");
+    let f = lint_curl(&src).unwrap();
+    let g = finding(&f, "LINT-R2", "authorisation_code");
+    assert!(g.is_error());
+    assert!(
+        g.why.contains("did you mean `authorization_code`?")
+            || g.why.contains("Did you mean `authorization_code`?"),
+        "{}",
+        g.why
+    );
+    assert!(g.why.contains("unsupported_grant_type"), "{}", g.why);
+    assert_eq!(g.fix, "Send `grant_type=authorization_code`.");
+    assert_eq!(g.location.map(|l| (l.line, l.column)), Some((2, 17)));
+
+    let src = token_request("code_verfier");
+    let f = lint_curl(&src).unwrap();
+    let v = finding(&f, "LINT-R1", "code_verfier");
+    assert!(v.is_error());
+    assert!(v.why.contains("did you mean `code_verifier`?"), "{}", v.why);
+    // The server ignores it, so the request fails for the missing verifier: said so.
+    assert!(
+        v.why.contains("ignores parameters it does not recognise"),
+        "{}",
+        v.why
+    );
+    assert!(v.why.contains("sees no `code_verifier`"), "{}", v.why);
+    assert_eq!(v.fix, "Rename `code_verfier` to `code_verifier`.");
+    // It points at the name.
+    assert_eq!(
+        v.location,
+        Some(Location {
+            line: 4,
+            column: 6,
+            len: 12
+        })
+    );
+
+    let src = authorize_url("respone_type=code&state=s");
+    let f = lint_url(&src).unwrap();
+    let r = finding(&f, "LINT-R1", "respone_type");
+    assert!(r.is_error());
+    assert!(r.why.contains("did you mean `response_type`?"), "{}", r.why);
+    assert!(render_text(&f, &src).contains("error[LINT-R1]: respone_type"));
+}
+
+#[test]
+fn a_five_character_verifier_is_an_error() {
+    let src = token_request("code_verifier").replace(RFC_VERIFIER, "abcde");
+    let f = lint_curl(&src).unwrap();
+    let v = f
+        .iter()
+        .find(|x| x.rule == "RFC-03")
+        .expect("the verifier's length");
+    assert!(v.is_error());
+    assert!(
+        v.why.contains("RFC 7636 §4.1") && v.why.contains("5 characters"),
+        "{}",
+        v.why
+    );
+    // Also when curl encodes it, and when it holds characters outside the unreserved set.
+    for (from, to) in [
+        (
+            format!("-d code_verifier={RFC_VERIFIER}"),
+            "--data-urlencode code_verifier=abcde".to_string(),
+        ),
+        (
+            RFC_VERIFIER.to_string(),
+            format!("{}+/", &RFC_VERIFIER[..42]),
+        ),
+    ] {
+        let src = token_request("code_verifier").replace(&from, &to);
+        let f = lint_curl(&src).unwrap();
+        assert!(
+            has(&f, "RFC-03", Severity::Error),
+            "{}",
+            render_text(&f, &src)
+        );
+    }
+    // An S256 challenge that is not 43 base64url characters.
+    let src = authorize_url("response_type=code&state=s").replace(RFC_CHALLENGE, "abc");
+    assert!(has(&lint_url(&src).unwrap(), "RFC-03", Severity::Error));
+}
+
+#[test]
+fn a_correct_request_stays_clean() {
+    let src = token_request("code_verifier");
+    let f = lint_curl(&src).unwrap();
+    assert!(f.is_empty(), "{}", render_text(&f, &src));
+    let src = authorize_url("response_type=code&state=s");
+    let f = lint_url(&src).unwrap();
+    assert!(f.is_empty(), "{}", render_text(&f, &src));
+    // Every OpenID Connect and SMART parameter, and the standard grants' own.
+    let src = authorize_url(
+        "response_type=code%20id_token&state=s&prompt=login%20consent&max_age=300&login_hint=a&ui_locales=en&display=page&acr_values=x&response_mode=form_post&resource=https%3A%2F%2Ffhir.example.org&launch=xyz&aud=https%3A%2F%2Ffhir.example.org%2Fr4",
+    );
+    let f = lint_url(&src).unwrap();
+    assert!(
+        !f.iter().any(|x| x.rule.starts_with("LINT-R")),
+        "{}",
+        render_text(&f, &src)
+    );
+    for body in [
+        "grant_type=refresh_token&refresh_token=r1&scope=openid",
+        "grant_type=client_credentials&scope=system%2FPatient.rs&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c",
+        "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=a.b.c",
+        "grant_type=password&username=u&password=p&client_id=app",
+    ] {
+        let src = format!("curl https://login.example.org/oauth2/token -d '{body}'");
+        let f = lint_curl(&src).unwrap();
+        assert!(
+            !f.iter().any(|x| x.rule.starts_with("LINT-R")),
+            "{}",
+            render_text(&f, &src)
+        );
+    }
+}
+
+#[test]
+fn unknown_names_far_from_any_are_notes_and_misplaced_ones_too() {
+    let src = format!("{}&foo=bar", authorize_url("response_type=code&state=s"));
+    let f = lint_url(&src).unwrap();
+    let n = finding(&f, "LINT-R1", "foo");
+    assert_eq!(n.severity, Severity::Note);
+    assert!(!has_errors(&f));
+    assert!(render_text(&f, &src).ends_with("0 errors, 0 warnings, 1 note\n"));
+    assert_eq!(render_json(&f)["notes"], 1);
+    // The verifier belongs to the token request, the challenge to the authorization one.
+    let src = format!(
+        "{}&code_verifier={RFC_VERIFIER}",
+        authorize_url("response_type=code&state=s")
+    );
+    assert_eq!(
+        finding(&lint_url(&src).unwrap(), "LINT-R1", "code_verifier").severity,
+        Severity::Note
+    );
+    // A misspelled optional parameter: the request goes on without it.
+    let f = lint_url(&authorize_url("response_type=code&state=s&nonse=n")).unwrap();
+    let w = finding(&f, "LINT-R1", "nonse");
+    assert_eq!(w.severity, Severity::Warning);
+    assert!(w.why.contains("did you mean `nonce`?"), "{}", w.why);
+    // camelCase and case differences are misspellings too.
+    let f = lint_url(&authorize_url("response_type=code&state=s").replace("client_id", "clientId"))
+        .unwrap();
+    assert!(finding(&f, "LINT-R1", "clientId").is_error());
+    let f = lint_url(&authorize_url("Response_Type=code&state=s")).unwrap();
+    assert!(
+        finding(&f, "LINT-R1", "Response_Type")
+            .why
+            .contains("case-sensitive")
+    );
+}
+
+#[test]
+fn enumerated_values_are_checked() {
+    let url = |q: &str| format!("{}&{q}", authorize_url("response_type=code&state=s"));
+    for (q, value, meant) in [
+        (
+            "prompt=select-account",
+            "select-account",
+            Some("select_account"),
+        ),
+        ("response_mode=form-post", "form-post", Some("form_post")),
+        ("prompt=banana", "banana", None),
+    ] {
+        let f = lint_url(&url(q)).unwrap();
+        let e = finding(&f, "LINT-R2", value);
+        assert!(e.is_error(), "{q}");
+        if let Some(m) = meant {
+            assert!(e.why.contains(&format!("Did you mean `{m}`?")), "{}", e.why);
+        }
+    }
+    let f = lint_url(&url("prompt=none%20login")).unwrap();
+    assert!(has(&f, "LINT-R2", Severity::Error));
+    // The code flow's response type is `code`, its grant `authorization_code`.
+    let f = lint_url(&authorize_url("response_type=authorization_code&state=s")).unwrap();
+    assert!(
+        finding(&f, "LINT-R2", "authorization_code")
+            .why
+            .contains("Did you mean `code`?")
+    );
+    let src = token_request("code_verifier").replace("=authorization_code", "=code");
+    let f = lint_curl(&src).unwrap();
+    assert!(
+        finding(&f, "LINT-R2", "code")
+            .why
+            .contains("`authorization_code`")
+    );
+    // A misspelled client_assertion_type beside its assertion: the SMART-10 finding says
+    // which one was meant.
+    let src = "curl https://login.example.org/oauth2/token -d grant_type=client_credentials -d client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt_bearer -d client_assertion=a.b.c";
+    let f = lint_curl(src).unwrap();
+    let s = f.iter().find(|x| x.rule == "SMART-10").expect("SMART-10");
+    assert!(
+        s.why
+            .contains("did you mean `urn:ietf:params:oauth:client-assertion-type:jwt-bearer`?"),
+        "{}",
+        s.why
+    );
+    assert!(!f.iter().any(|x| x.rule == "LINT-R2"), "reported once");
+    // Stand-ins are not values.
+    let src = token_request("code_verifier").replace("=authorization_code", "=$GRANT");
+    assert!(!lint_curl(&src).unwrap().iter().any(|x| x.rule == "LINT-R2"));
+}
+
+#[test]
+fn repeated_parameters_are_errors() {
+    let src = format!("{}&state=t", authorize_url("response_type=code&state=s"));
+    let f = lint_url(&src).unwrap();
+    assert!(finding(&f, "LINT-R1", "state").is_error());
+    // `resource` may be repeated (RFC 8707 §2).
+    let src = format!(
+        "{}&resource=https%3A%2F%2Fa.example&resource=https%3A%2F%2Fb.example",
+        authorize_url("response_type=code&state=s")
+    );
+    assert!(!lint_url(&src).unwrap().iter().any(|x| x.rule == "LINT-R1"));
+}
+
+/// The vendors' requests use the standard names (`aud`, `launch` among them): none of
+/// their corrected examples draws a parameter finding.
+#[test]
+fn vendor_requests_use_standard_names() {
+    for c in vendors::lint_examples() {
+        let f = lint_text(&c.good, None).unwrap();
+        let params: Vec<_> = f.iter().filter(|x| x.rule.starts_with("LINT-R")).collect();
+        assert!(
+            params.is_empty(),
+            "{}:\n{}",
+            c.good,
+            render_text(&f, &c.good)
+        );
+    }
 }

@@ -4,7 +4,10 @@
 
 pub(crate) mod catalog;
 pub mod error_uri;
+mod html;
 mod oidc_provider;
+#[cfg(test)]
+mod pages_tests;
 pub(crate) mod parse;
 pub(crate) mod piece;
 mod render;
@@ -46,7 +49,8 @@ pub struct Diagnosis {
 pub struct Explanation {
     /// Something in the catalog (or at least a standard error code) matched.
     pub recognised: bool,
-    /// How the input was read: `json`, `http-response`, `redirect-url`, `error-uri`, `text`.
+    /// How the input was read: `json`, `http-response`, `redirect-url`, `error-uri`, `html`,
+    /// `text`.
     pub input_kind: &'static str,
     pub status: Option<u16>,
     pub error: Option<String>,

@@ -10,12 +10,13 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
+use super::html;
 use crate::diagnose::finding::InputError;
 use crate::diagnose::text::percent_decode;
 
 #[derive(Debug, Clone, Default)]
 pub struct Parsed {
-    /// `json`, `http-response`, `redirect-url`, `error-uri` or `text`.
+    /// `json`, `http-response`, `redirect-url`, `error-uri`, `html` or `text`.
     pub kind: &'static str,
     pub status: Option<u16>,
     pub error: Option<String>,
@@ -58,11 +59,6 @@ static LOOSE_STATUS: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r"(?i)\b(?:HTTP|status(?:\s*code)?)\s*[:=]?\s*([1-5]\d\d)\b").ok());
 static WWW_PAIR: LazyLock<Option<Regex>> =
     LazyLock::new(|| Regex::new(r#"(\w+)="((?:[^"\\]|\\.)*)""#).ok());
-static HTML_CODE: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)error\s*code:?\s*(?:</[^>]+>|<[^>]+>|\s)*([a-z_]+)").ok());
-static HTML_DESC: LazyLock<Option<Regex>> =
-    LazyLock::new(|| Regex::new(r"(?i)description:?\s*(?:</[^>]+>|<[^>]+>|\s)*([^<\n]+)").ok());
-
 const SECRET_KEYS: &[&str] = &[
     "access_token",
     "refresh_token",
@@ -207,6 +203,22 @@ fn body_into(p: &mut Parsed, body: &str) {
             }
         }
     }
+    // An HTML page is read as its text: a value taken from the markup itself would
+    // carry tags (`urn:…</p`) and escapes (`&amp;`).
+    let page = html::looks_like_html(b).then(|| html::read(b));
+    if let Some(page) = &page {
+        // Phrase search then sees what the browser shows.
+        p.text.push('\n');
+        p.text.push_str(&page.text());
+        if page_into(p, page) {
+            if p.kind.is_empty() {
+                p.kind = "html";
+            }
+            return;
+        }
+    }
+    let shown = page.as_ref().map(html::Page::text);
+    let b = shown.as_deref().unwrap_or(b);
     if let Some(tok) = b.split_whitespace().find(|t| t.contains("error=")) {
         if p.kind.is_empty() {
             p.kind = "redirect-url";
@@ -224,12 +236,108 @@ fn body_into(p: &mut Parsed, body: &str) {
         p.error_uri = Some(tok.trim_matches(['"', '\'', '<', '>']).to_string());
         return;
     }
-    // An error page that shows "Error Code" and "Description" (OKT-09).
-    if let Some(c) = HTML_CODE.as_ref().and_then(|re| re.captures(b)) {
-        p.error = Some(c[1].to_string());
-        if let Some(d) = HTML_DESC.as_ref().and_then(|re| re.captures(b)) {
-            p.description = Some(d[1].trim().to_string());
+    // Plain text copied from an error page: "Error Code: …", "Description: …" (OKT-09).
+    labels_into(p, &b.lines().map(str::trim).collect::<Vec<_>>());
+}
+
+/// Reads an HTML page's error; true when it held one.
+fn page_into(p: &mut Parsed, page: &html::Page) -> bool {
+    // Elements named for the members of an error response (the reference server's page).
+    for (id, text) in &page.by_id {
+        let slot = match id.as_str() {
+            "error" => &mut p.error,
+            "error_description" => &mut p.description,
+            "error_uri" => &mut p.error_uri,
+            _ => continue,
+        };
+        if slot.is_none() && !text.is_empty() {
+            *slot = Some(text.clone());
         }
+    }
+    let lines: Vec<&str> = page.lines.iter().map(String::as_str).collect();
+    labels_into(p, &lines);
+    // A link to the error's own page carries more than the bare URN beside it: the
+    // instance, client and tenant (CER-03).
+    if let Some(link) = page
+        .links
+        .iter()
+        .find(|l| super::pieces().any(|v| v.is_error_uri(l)))
+    {
+        p.error_uri = Some(link.clone());
+    }
+    p.error.is_some() || p.error_uri.is_some()
+}
+
+/// What a label names, in the words error pages use.
+enum Label {
+    Error,
+    Code,
+    Description,
+    ErrorUri,
+}
+
+fn label(name: &str) -> Option<Label> {
+    let n = name.trim().to_ascii_lowercase().replace(['_', '-'], " ");
+    Some(match n.as_str() {
+        "error" | "error code" => Label::Error,
+        "code" => Label::Code,
+        "description" | "error description" => Label::Description,
+        "error uri" => Label::ErrorUri,
+        _ => return None,
+    })
+}
+
+/// An error code as RFC 6749 §5.2 spells them: one word of printable characters.
+fn is_code(v: &str) -> bool {
+    !v.is_empty()
+        && v.len() <= 64
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// `Label: value` lines. An unlabelled sentence right after the error's line is its
+/// description when no line is labelled so (Oracle Health's page: the URN, then what it
+/// means).
+fn labels_into(p: &mut Parsed, lines: &[&str]) {
+    let is_uri = |v: &str| super::pieces().any(|piece| piece.is_error_uri(v));
+    let mut after_error: Option<usize> = None;
+    let mut described = false;
+    for (i, line) in lines.iter().enumerate() {
+        let Some((name, value)) = line.split_once(':') else {
+            continue;
+        };
+        let Some(l) = label(name) else { continue };
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match l {
+            Label::ErrorUri => {
+                p.error_uri.get_or_insert_with(|| value.to_string());
+            }
+            Label::Error | Label::Code if is_uri(value) => {
+                p.error_uri.get_or_insert_with(|| value.to_string());
+            }
+            Label::Error | Label::Code if is_code(value) => {
+                p.error.get_or_insert_with(|| value.to_string());
+            }
+            Label::Error | Label::Description => {
+                described = true;
+                p.description.get_or_insert_with(|| value.to_string());
+            }
+            Label::Code => continue,
+        }
+        after_error = Some(i);
+    }
+    if described || p.description.is_some() {
+        return;
+    }
+    let sentence = after_error
+        .and_then(|i| lines.get(i + 1))
+        .filter(|l| l.split_once(':').is_none_or(|(n, _)| label(n).is_none()))
+        .filter(|l| l.contains(' ') && l.ends_with(['.', '!']));
+    if let Some(s) = sentence {
+        p.description = Some(s.to_string());
     }
 }
 

@@ -30,6 +30,26 @@ const DOCUMENTED: &[(&str, &str, &str)] = &[
         "ath-16-unsupported-accept.txt",
         "ATH-16",
     ),
+    // The emulators' own error pages (pages_tests.rs keeps them current).
+    (
+        include_str!(
+            "../../../../../tests/fixtures/explain/athenahealth-emulator-unknown-client.txt"
+        ),
+        "athenahealth-emulator-unknown-client.txt",
+        "OKT-11",
+    ),
+    (
+        include_str!(
+            "../../../../../tests/fixtures/explain/oracle-health-emulator-unknown-client.txt"
+        ),
+        "oracle-health-emulator-unknown-client.txt",
+        "CER-21",
+    ),
+    (
+        include_str!("../../../../../tests/fixtures/explain/reference-emulator-redirect-uri.txt"),
+        "reference-emulator-redirect-uri.txt",
+        "RFC6749-5.2",
+    ),
     (
         include_str!("../../../../../tests/fixtures/explain/cer-02-code-invalid-or-expired.json"),
         "cer-02-code-invalid-or-expired.json",

@@ -95,9 +95,13 @@ pub fn check(req: &Request, ctx: &Ctx, out: &mut Vec<Finding>) {
     if let Some(a) = assertion {
         let t = req.param_value("client_assertion_type");
         if t != Some(JWT_BEARER) {
+            let hint = t
+                .and_then(|t| super::params::did_you_mean("client_assertion_type", t))
+                .map(|d| format!(" For `{}`: {d}", t.unwrap_or_default()))
+                .unwrap_or_default();
             out.push(
                 Finding::error("SMART-10", t.unwrap_or("(missing client_assertion_type)"), ctx.loc(&a.value))
-                    .why("A client_assertion must travel with `client_assertion_type` set to the JWT-bearer URN, or the server cannot tell how to verify it (RFC 7523 §2.2, SMART-10).")
+                    .why(format!("A client_assertion must travel with `client_assertion_type` set to the JWT-bearer URN, or the server cannot tell how to verify it (RFC 7523 §2.2, SMART-10).{hint}"))
                     .fix(format!("Add `client_assertion_type={JWT_BEARER}`.")),
             );
         }

@@ -7,6 +7,7 @@ pub mod bearer;
 pub mod client_auth;
 pub mod curl_syntax;
 pub mod endpoint;
+pub mod params;
 pub mod pkce;
 pub mod placeholders;
 pub mod profile;
@@ -67,6 +68,7 @@ pub fn check_request(req: &Request, ctx: &Ctx) -> Vec<Finding> {
     bearer::check(req, ctx, &mut out);
     accept::check(req, ctx, &mut out);
     state::check(req, ctx, &mut out);
+    params::check(req, ctx, &mut out);
     out
 }
 
