@@ -251,6 +251,13 @@ pub struct EmulateArgs {
     /// `report.html`, into DIR; with --tls, the authority's `ca.pem` too.
     #[arg(long, value_name = "DIR")]
     pub record: Option<PathBuf>,
+    /// Misbehave once in one way a correct app must refuse, and say at stop whether
+    /// the app refused it (exit 0), used what it should have refused (1) or never got
+    /// that far (4). Modes: wrong-state, iss-mix-up, id-token-wrong-aud,
+    /// id-token-wrong-nonce, id-token-bad-signature, id-token-unknown-kid,
+    /// token-type-not-bearer, code-replayed.
+    #[arg(long = "app-test", value_name = "MODE")]
+    pub app_test: Option<String>,
 }
 
 /// Finds the project directory (the one holding `features/`): `--root` (or

@@ -110,6 +110,12 @@ fn profile_vars(name: &str) -> Vec<(String, bool)> {
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else { break };
             let inner = &after[..end];
+            // `${user.username}` in a browser step is the signing-in user's, filled in
+            // by the driver: not a variable.
+            if grantcheck::profile::USER_PLACEHOLDERS.contains(&inner) {
+                rest = &after[end + 1..];
+                continue;
+            }
             match inner.split_once(":-") {
                 Some((var, _)) => vars.push((var.to_string(), true)),
                 None => vars.push((inner.to_string(), false)),

@@ -3,6 +3,7 @@
 //! and every request it sends logged with what a vendor's server would make of it.
 
 pub mod app_log;
+pub mod app_test;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -103,10 +104,38 @@ pub async fn run(root: PathBuf, args: EmulateArgs) -> i32 {
         },
         None => None,
     };
+    let app_test = match args.app_test.as_deref() {
+        None => None,
+        Some(name) => match app_test::Mode::parse(name) {
+            Some(mode) => Some(Arc::new(app_test::AppTest::new(mode, emu.id_token_key()))),
+            None => {
+                eprintln!(
+                    "error: --app-test {name}: no such mode (modes: {})",
+                    app_test::Mode::ALL
+                        .iter()
+                        .map(|m| m.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                return 2;
+            }
+        },
+    };
     let observer_log = log.clone();
+    let observer_test = app_test.clone();
+    let rewrite_test = app_test.clone();
     let options = ServeOptions {
         origin: Some(origin.clone()),
-        observer: Some(Arc::new(move |req, resp| observer_log.observe(req, resp))),
+        rewrite: rewrite_test.map(|t| {
+            Arc::new(move |req: &emulators::EmuRequest, resp| t.rewrite(req, resp))
+                as emulators::server::Rewriter
+        }),
+        observer: Some(Arc::new(move |req, resp| {
+            if let Some(t) = &observer_test {
+                t.observe(req);
+            }
+            observer_log.observe(req, resp);
+        })),
     };
     let server = Arc::new(EmulatorServer::start_for_app(emu, listener, options).await);
     println!("{} emulator listening on {origin}", args.vendor);
@@ -127,6 +156,13 @@ pub async fn run(root: PathBuf, args: EmulateArgs) -> i32 {
     if !args.faults.is_empty() {
         println!("faults on: {}", args.faults.join(", "));
     }
+    if let Some(t) = &app_test {
+        let (did, must, spec) = t.mode.describe();
+        println!(
+            "app test {}: the emulator {did}, once; a correct app {must} ({spec})",
+            t.mode.name()
+        );
+    }
     if let Some(dir) = &args.record {
         println!(
             "recording requests to {}",
@@ -137,7 +173,37 @@ pub async fn run(root: PathBuf, args: EmulateArgs) -> i32 {
     log.listen();
     stopped().await;
     drop(server);
-    log.finish()
+    let logged = log.finish();
+    match &app_test {
+        None => logged,
+        Some(t) => report_app_test(t, args.record.as_deref()),
+    }
+}
+
+/// Says how the app did, writes it beside the request log, and gives the exit code:
+/// 0 passed, 1 failed, 4 when the app never got as far as the spoiled step.
+fn report_app_test(t: &app_test::AppTest, record: Option<&std::path::Path>) -> i32 {
+    use app_test::Verdict;
+    let (status, text, code) = match t.verdict() {
+        Verdict::Passed(m) => ("passed", m, 0),
+        Verdict::Failed(m) => ("failed", m, 1),
+        Verdict::NotReached => (
+            "not reached",
+            "the app never got as far as the step this test spoils: sign in with it while \
+             the emulator runs"
+                .to_string(),
+            4,
+        ),
+    };
+    println!("app test {}: {status}: {text}", t.mode.name());
+    if let Some(dir) = record {
+        let json = serde_json::json!({"mode": t.mode.name(), "status": status, "detail": text});
+        let path = dir.join("app-test.json");
+        if let Err(e) = std::fs::write(&path, format!("{json}\n")) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+        }
+    }
+    code
 }
 
 /// Waits for Ctrl-C or SIGTERM (a CI job stopping the emulator).

@@ -192,6 +192,15 @@ impl ClientRegistration {
     }
 }
 
+/// A key no emulator publishes, under a `kid` none publishes: what an ID token signed
+/// by someone else looks like to an app.
+pub fn unpublished_key() -> crate::oauth::jws::SigningKey {
+    crate::oauth::jws::SigningKey {
+        kid: "grantcheck-unpublished".into(),
+        pem: include_bytes!("keys/rogue.pem").to_vec(),
+    }
+}
+
 /// Two loopback IP URIs that differ at most in their port.
 pub fn loopback_port_varies(registered: &str, sent: &str) -> bool {
     fn rest(uri: &str) -> Option<(String, String)> {
@@ -371,6 +380,13 @@ pub trait Emulator: Send {
     /// tenant to the one that knows its client.
     fn knows_client(&self, _client_id: &str, _secret: Option<&str>) -> bool {
         false
+    }
+
+    /// The key that signs this emulator's ID tokens, with its published `kid`: an
+    /// app test (`grantcheck emulate --app-test`) re-signs a tampered ID token with
+    /// it, so that only the tampered claim is wrong.
+    fn id_token_key(&self) -> Option<crate::oauth::jws::SigningKey> {
+        None
     }
 }
 

@@ -20,11 +20,17 @@ type Shared = Arc<Mutex<Box<dyn Emulator>>>;
 /// request log). Called on the server's thread: it must be quick.
 pub type Observer = Arc<dyn Fn(&EmuRequest, &EmuResponse) + Send + Sync>;
 
+/// Changes an emulator's answer before it is sent (`grantcheck emulate --app-test`:
+/// a server misbehaving in one way a correct app must refuse).
+pub type Rewriter = Arc<dyn Fn(&EmuRequest, EmuResponse) -> EmuResponse + Send + Sync>;
+
 /// How `grantcheck emulate` serves an emulator for an app: on a given listener, under
-/// the origin the app sees (a TLS front's `https://…`), with the requests observed.
+/// the origin the app sees (a TLS front's `https://…`), with the answers possibly
+/// rewritten and every exchange observed (as sent).
 #[derive(Default)]
 pub struct ServeOptions {
     pub origin: Option<String>,
+    pub rewrite: Option<Rewriter>,
     pub observer: Option<Observer>,
 }
 
@@ -50,6 +56,12 @@ impl EmulatorControl {
             Ok(mut emulator) => emulator.age_artifact(artifact, secs),
             Err(_) => false,
         }
+    }
+
+    /// The key that signs the served emulator's ID tokens (see
+    /// [`Emulator::id_token_key`]).
+    pub fn id_token_key(&self) -> Option<crate::oauth::jws::SigningKey> {
+        self.emulator.lock().ok().and_then(|e| e.id_token_key())
     }
 
     /// The vendor name of the served emulator.
@@ -118,6 +130,7 @@ impl EmulatorServer {
             origin: options.origin.clone().unwrap_or_else(|| server.uri()),
             emulator: control.emulator.clone(),
             latency,
+            rewrite: options.rewrite,
             observer: options.observer,
         };
         Mock::given(any())
@@ -146,6 +159,7 @@ struct EmulatorResponder {
     origin: String,
     emulator: Shared,
     latency: Duration,
+    rewrite: Option<Rewriter>,
     observer: Option<Observer>,
 }
 
@@ -160,6 +174,10 @@ impl Respond for EmulatorResponder {
         drop(emulator);
         let template = match response {
             Ok(response) => {
+                let response = match &self.rewrite {
+                    Some(rewrite) => rewrite(&request, response),
+                    None => response,
+                };
                 if let Some(observe) = &self.observer {
                     observe(&request, &response);
                 }

@@ -74,6 +74,10 @@ impl Emulator for Tenants {
         self.tenants[i].1.handle(origin, req)
     }
 
+    fn id_token_key(&self) -> Option<crate::oauth::jws::SigningKey> {
+        self.tenants.first().and_then(|(_, e)| e.id_token_key())
+    }
+
     fn age_artifact(&mut self, artifact: &str, secs: u64) -> bool {
         // Artifacts are random and issued by one tenant: the first that knows it.
         self.tenants

@@ -140,6 +140,10 @@ impl Athenahealth {
 }
 
 impl Emulator for Athenahealth {
+    fn id_token_key(&self) -> Option<crate::oauth::jws::SigningKey> {
+        Some(self.keys.signer())
+    }
+
     fn vendor(&self) -> &'static str {
         "athenahealth"
     }

@@ -48,6 +48,11 @@ impl Keys {
         }
     }
 
+    /// The key that signs ID tokens (the first published).
+    pub fn signer(&self) -> SigningKey {
+        self.published[0].key.clone()
+    }
+
     pub fn jwks(&self) -> Value {
         let keys: Vec<Value> = self
             .published

@@ -132,6 +132,10 @@ impl OracleHealth {
 }
 
 impl Emulator for OracleHealth {
+    fn id_token_key(&self) -> Option<crate::oauth::jws::SigningKey> {
+        Some(self.keys.signer())
+    }
+
     fn vendor(&self) -> &'static str {
         "oracle-health"
     }

@@ -30,6 +30,11 @@ impl Keys {
         }
     }
 
+    /// The key that signs ID tokens.
+    pub fn signer(&self) -> SigningKey {
+        self.key.clone()
+    }
+
     pub fn jwks(&self) -> Value {
         json!({ "keys": [jws::jwk_rsa(&self.key.kid, &self.n, EXPONENT)] })
     }

@@ -179,6 +179,10 @@ impl Reference {
 }
 
 impl Emulator for Reference {
+    fn id_token_key(&self) -> Option<crate::oauth::jws::SigningKey> {
+        Some(self.keys.signer())
+    }
+
     fn vendor(&self) -> &'static str {
         "reference"
     }

@@ -37,6 +37,11 @@ impl Keys {
         }
     }
 
+    /// The key that signs ID tokens, under its published `kid`.
+    pub fn signer(&self) -> SigningKey {
+        self.signing_key(KID)
+    }
+
     pub fn jwks(&self) -> Value {
         json!({ "keys": [jws::jwk_rsa(KID, self.n.trim(), EXPONENT)] })
     }
