@@ -459,6 +459,25 @@ mod tests {
         assert!(matches!(t.verdict(), Verdict::Failed(m) if m.contains("1 more time")));
     }
 
+    /// The Gherkin an auditor reads and the modes the emulator plays are the same list.
+    #[test]
+    fn every_mode_has_its_scenario_in_features_apps_and_back() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("features/apps");
+        let mut tagged = Vec::new();
+        for entry in std::fs::read_dir(&dir).expect("features/apps") {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            for word in text.split_whitespace() {
+                if let Some(name) = word.strip_prefix("@app-test:") {
+                    tagged.push(name.to_string());
+                }
+            }
+        }
+        let mut modes: Vec<String> = Mode::ALL.iter().map(|m| m.name().to_string()).collect();
+        tagged.sort();
+        modes.sort();
+        assert_eq!(tagged, modes);
+    }
+
     impl AppTest {
         fn verdict_text_passed(&self) -> String {
             let (did, must, spec) = self.mode.describe();

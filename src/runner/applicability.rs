@@ -173,6 +173,9 @@ pub enum Selection {
     NotSelected(String),
 }
 
+/// The folder of the app-side features (see `emulate::app_test`).
+pub const APPS_FOLDER: &str = "apps";
+
 /// Vendor folders (`features/vendors/<vendor>/…`) run only against that vendor.
 /// A profile's `features:` list narrows the folders further.
 pub fn feature_selection(path: &std::path::Path, target: &Target) -> Selection {
@@ -185,6 +188,11 @@ pub fn feature_selection(path: &std::path::Path, target: &Target) -> Selection {
         Some(i) => &parts[i + 1..],
         None => &parts[..],
     };
+    // `features/apps/` states what an app must refuse; `grantcheck emulate --app-test`
+    // plays it against an app, never against a server.
+    if below.first().is_some_and(|p| p == APPS_FOLDER) {
+        return Selection::OtherVendor;
+    }
     if let Some(i) = below.iter().position(|p| p == "vendors")
         && below.get(i + 1).is_some_and(|v| v != target.vendor())
     {
