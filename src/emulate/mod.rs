@@ -169,9 +169,10 @@ pub async fn run(root: PathBuf, args: EmulateArgs) -> i32 {
             dir.join("requests.ndjson").display()
         );
     }
+    let stop = Stop::listen();
     println!("press Ctrl-C to stop; each request the app sends is shown below");
     log.listen();
-    stopped().await;
+    stop.wait().await;
     drop(server);
     let logged = log.finish();
     match &app_test {
@@ -206,20 +207,38 @@ fn report_app_test(t: &app_test::AppTest, record: Option<&std::path::Path>) -> i
     code
 }
 
-/// Waits for Ctrl-C or SIGTERM (a CI job stopping the emulator).
-async fn stopped() {
+/// Ctrl-C and SIGTERM (a CI job stopping the emulator), listened for from before the
+/// banner says to press Ctrl-C: a stop that comes right after it is not lost.
+struct Stop {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Stop {
+    fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signals = signal(SignalKind::interrupt())
+                .and_then(|i| signal(SignalKind::terminate()).map(|t| (i, t)))
+                .ok();
+            Stop { signals }
+        }
+        #[cfg(not(unix))]
+        Stop {}
+    }
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        if let Some((mut interrupt, mut terminate)) = self.signals {
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
             }
             return;
         }
+        let _ = tokio::signal::ctrl_c().await;
     }
-    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// An absolute `http(s)` URI without a fragment (RFC 6749 §3.1.2).
