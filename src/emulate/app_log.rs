@@ -139,6 +139,14 @@ impl AppLog {
             && let Some(q) = &req.raw_query
         {
             diagnose::lint_url_for(&format!("{url}?{q}"), self.vendor).ok()
+        } else if req.method == "GET" && resp.status == 404 {
+            // A URL the server does not have: what lint sees in it (a tenant id that
+            // is no UUID, a path of another vendor) says why.
+            let full = match &req.raw_query {
+                Some(q) => format!("{url}?{q}"),
+                None => url.clone(),
+            };
+            diagnose::lint_url_for(&full, self.vendor).ok()
         } else if req.method == "POST" && !req.form().is_empty() {
             diagnose::lint_curl_for(&as_curl(&url, req), self.vendor).ok()
         } else {
