@@ -4,62 +4,27 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use grantcheck_core::http::{Counters, Request, Session, build_client};
-use grantcheck_core::login::{LoginOptions, LoginOutcome, drive};
+use grantcheck_core::http::{Request, build_client};
+use grantcheck_core::login::LoginOutcome;
 use grantcheck_core::oauth::pkce;
-use grantcheck_core::redact::Redactor;
 
 const PASSWORD: &str = "app-test-password";
 const REDIRECT: &str = "http://127.0.0.1:49400/cb";
 
-fn emulate(mode: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .arg("--root")
-        .arg(common::root())
-        .args([
-            "emulate",
+fn emulate(mode: &str) -> common::Emulate {
+    common::Emulate::start(
+        &[
             "athenahealth",
             "--redirect-uri",
             "http://127.0.0.1/cb",
-        ])
-        .args(["--app-test", mode])
-        .env("ATHENA_EMU_PATIENT_PASSWORD", PASSWORD)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("grantcheck emulate starts");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut origin = None;
-    loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the banner");
-        if let Some(o) = line.strip_prefix("athenahealth emulator listening on ") {
-            origin = Some(o.to_string());
-        }
-        if line.starts_with("press Ctrl-C") {
-            break;
-        }
-    }
-    std::thread::spawn(move || while rx.recv().is_ok() {});
-    (child, origin.expect("an origin"))
-}
-
-fn stop(mut child: Child) -> i32 {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    child.wait().expect("stops").code().unwrap_or(-1)
+            "--app-test",
+            mode,
+        ],
+        &[("ATHENA_EMU_PATIENT_PASSWORD", PASSWORD)],
+    )
 }
 
 /// An app: signs in, and checks the `state` and the ID token's `aud` only when
@@ -70,12 +35,6 @@ fn app(origin: &str, careful: bool) {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut session = Session::new(
-            build_client(Duration::from_secs(10)).unwrap(),
-            Redactor::new(Vec::<String>::new()),
-            std::sync::Arc::new(Counters::default()),
-            None,
-        );
         let verifier = pkce::new_verifier();
         let mut url: url::Url = format!("{origin}/oauth2/v1/authorize").parse().unwrap();
         url.query_pairs_mut()
@@ -91,34 +50,23 @@ fn app(origin: &str, careful: bool) {
             )
             .append_pair("code_challenge", &pkce::s256_challenge(&verifier))
             .append_pair("code_challenge_method", "S256");
-        let opts = LoginOptions {
-            username: "pat.example@example.test".into(),
-            password: PASSWORD.into(),
-            username_field: "username".into(),
-            password_field: "password".into(),
-            approve: None,
-            deny: None,
-            consent_scope_field: "scope".into(),
-            withhold: vec![],
-            refuse: false,
-        };
-        let (outcome, _) = drive(&mut session, url, REDIRECT, &opts).await.unwrap();
+        let client = build_client(Duration::from_secs(10)).unwrap();
+        let (outcome, mut session) =
+            common::person_signs_in(client, url, REDIRECT, "pat.example@example.test", PASSWORD)
+                .await;
         let LoginOutcome::Redirected(p) = outcome else {
             panic!("no redirect: {outcome:?}")
         };
         if careful && p.get("state") != Some("my-state") {
             return;
         }
-        let form: Vec<(String, String)> = [
+        let form = common::form(&[
             ("grant_type", "authorization_code"),
             ("code", p.get("code").unwrap()),
             ("redirect_uri", REDIRECT),
             ("client_id", "0oa-emulated-public"),
             ("code_verifier", verifier.as_str()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let token_url = format!("{origin}/oauth2/v1/token").parse().unwrap();
         let tokens = session
             .send(Request::post_form(token_url, &form))
@@ -149,17 +97,16 @@ fn app(origin: &str, careful: bool) {
 fn a_careful_app_passes_and_a_careless_one_fails() {
     for mode in ["wrong-state", "id-token-wrong-aud"] {
         for (careful, expected) in [(true, 0), (false, 1)] {
-            let (child, origin) = emulate(mode);
-            app(&origin, careful);
-            assert_eq!(stop(child), expected, "{mode}, careful: {careful}");
+            let e = emulate(mode);
+            app(&e.origin, careful);
+            assert_eq!(e.stop(), expected, "{mode}, careful: {careful}");
         }
     }
 }
 
 #[test]
 fn an_app_that_never_signs_in_leaves_the_test_not_reached() {
-    let (child, _) = emulate("iss-mix-up");
-    assert_eq!(stop(child), 4);
+    assert_eq!(emulate("iss-mix-up").stop(), 4);
 }
 
 #[test]

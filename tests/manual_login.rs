@@ -9,9 +9,8 @@ use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use grantcheck_core::http::{Counters, Session, build_client};
-use grantcheck_core::login::{LoginOptions, LoginOutcome, drive};
-use grantcheck_core::redact::Redactor;
+use grantcheck_core::http::build_client;
+use grantcheck_core::login::LoginOutcome;
 
 const PASSWORD: &str = "manual-test-password-4711";
 
@@ -41,27 +40,16 @@ fn sign_in_as_a_person(url: &str) -> String {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut session = Session::new(
-            build_client(Duration::from_secs(10)).unwrap(),
-            Redactor::new(Vec::<String>::new()),
-            std::sync::Arc::new(Counters::default()),
-            None,
-        );
-        let opts = LoginOptions {
-            username: "ref.patient@example.test".into(),
-            password: PASSWORD.into(),
-            username_field: "username".into(),
-            password_field: "password".into(),
-            approve: Some("consent=allow".into()),
-            deny: Some("consent=deny".into()),
-            consent_scope_field: "scope".into(),
-            withhold: vec![],
-            refuse: false,
-        };
         let redirect = "https://app.example.test/callback";
-        let (outcome, _) = drive(&mut session, url.parse().unwrap(), redirect, &opts)
-            .await
-            .expect("the person signs in");
+        let client = build_client(Duration::from_secs(10)).unwrap();
+        let (outcome, _) = common::person_signs_in(
+            client,
+            url.parse().unwrap(),
+            redirect,
+            "ref.patient@example.test",
+            PASSWORD,
+        )
+        .await;
         match outcome {
             LoginOutcome::Redirected(p) => {
                 let query: Vec<String> = p

@@ -5,15 +5,13 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use grantcheck_core::http::{Counters, Request, Session, build_client};
-use grantcheck_core::login::{LoginOptions, LoginOutcome, drive};
+use grantcheck_core::http::{Request, build_client};
+use grantcheck_core::login::LoginOutcome;
 use grantcheck_core::oauth::pkce;
-use grantcheck_core::redact::Redactor;
 
 const PASSWORD: &str = "refresh-test-password-0815";
 const SECRETS: &[(&str, &str)] = &[
@@ -28,39 +26,10 @@ const SECRETS: &[(&str, &str)] = &[
 ];
 const REDIRECT: &str = "https://app.example.test/callback";
 
-/// The emulator, stopped when the test ends however it ends.
-struct Emulator(Child);
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn emulate() -> (Emulator, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .arg("--root")
-        .arg(common::root())
-        .args(["emulate", "reference"])
-        .envs(SECRETS.iter().copied())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("grantcheck emulate starts");
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in stdout.lines().map_while(Result::ok) {
-            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
-                let _ = tx.send(url.trim_end_matches('/').to_string());
-            }
-        }
-    });
-    let base = rx
-        .recv_timeout(Duration::from_secs(30))
-        .expect("the emulator prints its address");
-    (Emulator(child), base)
+fn emulate() -> (common::Emulate, String) {
+    let e = common::Emulate::start(&["reference"], SECRETS);
+    let base = e.origin.trim_end_matches('/').to_string();
+    (e, base)
 }
 
 /// What a person does once: signs in as the public app and keeps the refresh token.
@@ -70,21 +39,14 @@ fn first_refresh_token(base: &str) -> String {
         .build()
         .unwrap();
     rt.block_on(async {
-        let mut session = Session::new(
-            build_client(Duration::from_secs(10)).unwrap(),
-            Redactor::new(Vec::<String>::new()),
-            std::sync::Arc::new(Counters::default()),
-            None,
-        );
-        let meta = session
-            .send(Request::get(
-                format!("{base}/.well-known/openid-configuration")
-                    .parse()
-                    .unwrap(),
-            ))
+        let client = build_client(Duration::from_secs(10)).unwrap();
+        let meta: serde_json::Value = client
+            .get(format!("{base}/.well-known/openid-configuration"))
+            .send()
             .await
             .expect("discovery")
             .json()
+            .await
             .expect("discovery JSON");
         let endpoint = |k: &str| meta[k].as_str().expect(k).to_string();
         let verifier = pkce::new_verifier();
@@ -98,34 +60,25 @@ fn first_refresh_token(base: &str) -> String {
             .append_pair("state", "person-state-1")
             .append_pair("code_challenge", &pkce::s256_challenge(&verifier))
             .append_pair("code_challenge_method", "S256");
-        let opts = LoginOptions {
-            username: "ref.patient@example.test".into(),
-            password: PASSWORD.into(),
-            username_field: "username".into(),
-            password_field: "password".into(),
-            approve: Some("consent=allow".into()),
-            deny: Some("consent=deny".into()),
-            consent_scope_field: "scope".into(),
-            withhold: vec![],
-            refuse: false,
-        };
-        let (outcome, _) = drive(&mut session, authorize, REDIRECT, &opts)
-            .await
-            .expect("the person signs in");
+        let (outcome, mut session) = common::person_signs_in(
+            client,
+            authorize,
+            REDIRECT,
+            "ref.patient@example.test",
+            PASSWORD,
+        )
+        .await;
         let LoginOutcome::Redirected(params) = outcome else {
             panic!("the person got stuck: {outcome:?}")
         };
         let code = params.get("code").expect("a code").to_string();
-        let form: Vec<(String, String)> = [
+        let form = common::form(&[
             ("grant_type", "authorization_code"),
             ("code", code.as_str()),
             ("redirect_uri", REDIRECT),
             ("client_id", "ref-public"),
             ("code_verifier", verifier.as_str()),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
+        ]);
         let tokens = session
             .send(Request::post_form(
                 endpoint("token_endpoint").parse().unwrap(),
