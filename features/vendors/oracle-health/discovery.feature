@@ -23,3 +23,11 @@ Feature: Oracle Health publishes its endpoints in the tenant's SMART configurati
     plain must not be among them.
     When the app reads the SMART configuration
     Then the SMART configuration does not offer the plain PKCE method
+
+  @id:oracle-capability-oauth-uris @SMART-12 @CER-01
+  Scenario: The tenant's CapabilityStatement names the authorization and token endpoints
+    Cerner documents discovering the OAuth endpoints from the FHIR server's conformance
+    statement, in SMART's oauth-uris security extension, as well as from the SMART
+    configuration.
+    When the app reads the FHIR server's CapabilityStatement
+    Then the CapabilityStatement names the authorization and token endpoints

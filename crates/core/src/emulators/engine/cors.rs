@@ -57,8 +57,16 @@ pub(crate) fn preflight(req: &EmuRequest, methods: &str) -> EmuResponse {
     }
 }
 
-/// `response` readable by the origin of `req`, if it came from one.
+/// `response` readable by the origin of `req`, if it came from one. A response that
+/// already names who may read it (a vendor's documented `Access-Control-Allow-Origin:
+/// *`) keeps that answer: a second header would make the browser refuse both.
 pub(crate) fn allow(req: &EmuRequest, response: EmuResponse) -> EmuResponse {
+    if response.header("access-control-allow-origin").is_some() {
+        return match origin(req) {
+            Some(_) => response.with_header("access-control-expose-headers", EXPOSED_HEADERS),
+            None => response,
+        };
+    }
     match origin(req) {
         Some(origin) => response
             .with_header("access-control-allow-origin", origin)
@@ -128,5 +136,22 @@ mod tests {
         let r = allow(&request("GET", &[]), EmuResponse::new(200));
         assert_eq!(r.header("access-control-allow-origin"), None);
         assert_eq!(r.header("vary"), None);
+    }
+
+    #[test]
+    fn a_vendors_own_allow_origin_is_kept() {
+        let any = || EmuResponse::new(200).with_header("access-control-allow-origin", "*");
+        let r = allow(&request("POST", &[("origin", APP)]), any());
+        let allowed: Vec<_> = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "access-control-allow-origin")
+            .collect();
+        assert_eq!(allowed.len(), 1);
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+        assert_eq!(
+            r.header("access-control-expose-headers"),
+            Some("WWW-Authenticate")
+        );
     }
 }

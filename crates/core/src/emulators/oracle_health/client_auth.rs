@@ -37,8 +37,14 @@ impl OracleHealth {
         form: &[(String, String)],
     ) -> Result<ClientRegistration, TokenError> {
         let Some(header) = req.header("authorization") else {
-            // Without a header only a public app may call, naming itself.
+            // Without a header only a public app may call, naming itself, or, on a
+            // refresh, named by its refresh token (CER-17's request carries neither).
             let claimed = param(form, "client_id");
+            if claimed.is_none()
+                && let Some(client) = self.refresh_token_holder(form)
+            {
+                return Ok(client);
+            }
             return match claimed.and_then(|id| self.base.client(id)) {
                 Some(c) if c.auth == ClientAuth::None => Ok(c.clone()),
                 _ => Err(self.bad_credentials(claimed)),
@@ -64,6 +70,23 @@ impl OracleHealth {
             }
             _ => Err(self.bad_credentials(Some(&id))),
         }
+    }
+
+    /// The public app a refresh request's token was issued to. A confidential client's
+    /// token never stands in for its credentials (RFC 6749 §6).
+    fn refresh_token_holder(&self, form: &[(String, String)]) -> Option<ClientRegistration> {
+        if param(form, "grant_type") != Some("refresh_token") {
+            return None;
+        }
+        let token = self
+            .store
+            .tokens
+            .refresh_tokens
+            .get(param(form, "refresh_token")?)?;
+        self.base
+            .client(&token.grant.client_id)
+            .filter(|c| c.auth == ClientAuth::None)
+            .cloned()
     }
 
     fn invalid_client(&self, urn: &'static str, claimed: Option<&str>) -> TokenError {

@@ -51,15 +51,36 @@ fn scopes_supported() -> Vec<String> {
     scopes
 }
 
+/// The OAuth endpoints a FHIR client discovers, as the SMART configuration and the
+/// CapabilityStatement's oauth-uris extension both name them.
+pub(super) struct Endpoints {
+    pub authorize: String,
+    pub token: String,
+    pub revoke: String,
+    pub introspect: String,
+    pub manage: String,
+}
+
 impl OracleHealth {
-    pub(super) fn smart_configuration(&self, origin: &str) -> EmuResponse {
+    pub(super) fn endpoints(&self, origin: &str) -> Endpoints {
         let t = &self.base.tenant.tenant_id;
         let smart = format!("{origin}/tenants/{t}/protocols/oauth2/profiles/smart-v1");
-        let mut doc = json!({
-            "authorization_endpoint": format!("{smart}/personas/provider/authorize"),
-            "token_endpoint": format!(
+        Endpoints {
+            authorize: format!("{smart}/personas/provider/authorize"),
+            token: format!(
                 "{origin}/tenants/{t}/hosts/fhir-ehr.cerner.com/protocols/oauth2/profiles/smart-v1/token"
             ),
+            revoke: format!("{smart}/token/revoke"),
+            introspect: format!("{origin}/tokeninfo"),
+            manage: format!("{origin}/tenants/{t}/personas/provider/my-authorizations"),
+        }
+    }
+
+    pub(super) fn smart_configuration(&self, origin: &str) -> EmuResponse {
+        let e = self.endpoints(origin);
+        let mut doc = json!({
+            "authorization_endpoint": e.authorize,
+            "token_endpoint": e.token,
             "token_endpoint_auth_methods_supported": ["client_secret_basic", "private_key_jwt"],
             "token_endpoint_auth_signing_alg_values_supported": ["RS384", "ES384"],
             "jwks_uri": format!("{origin}/jwk"),
@@ -67,9 +88,9 @@ impl OracleHealth {
             "scopes_supported": scopes_supported(),
             "response_types_supported": ["code"],
             "capabilities": CAPABILITIES,
-            "revocation_endpoint": format!("{smart}/token/revoke"),
-            "introspection_endpoint": format!("{origin}/tokeninfo"),
-            "management_endpoint": format!("{origin}/tenants/{t}/personas/provider/my-authorizations"),
+            "revocation_endpoint": e.revoke,
+            "introspection_endpoint": e.introspect,
+            "management_endpoint": e.manage,
         });
         if self.on(Fault::SmartConfigOmitsPrivateKeyJwt) {
             doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_basic"]);

@@ -345,6 +345,27 @@ fn cases() -> Vec<Case> {
             r#"["client_secret_basic"]"#,
             |emu| smart_configuration(emu)["token_endpoint_auth_methods_supported"].to_string(),
         ),
+        case(
+            Fault::CapabilityStatementNoOauthUris,
+            "true",
+            "false",
+            |emu| {
+                let r = send(emu, get(&format!("{FHIR}/metadata"), &[]));
+                let security = &json(&r)["rest"][0]["security"];
+                security["extension"][0]["url"]
+                    .as_str()
+                    .is_some_and(|u| u.ends_with("/oauth-uris"))
+                    .to_string()
+            },
+        ),
+        case(Fault::FhirReadsOtherPatients, "403", "200", |emu| {
+            let a = authz(PUBLIC)
+                .with_persona("patient")
+                .set("scope", "launch/patient patient/Patient.read");
+            let at = s(&code_tokens(emu, &a)["access_token"]);
+            let req = with_bearer(get(&format!("{FHIR}/Patient/someone-else"), &[]), &at);
+            send(emu, req).status.to_string()
+        }),
     ];
     [
         code_rule_cases(),

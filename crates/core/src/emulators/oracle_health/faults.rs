@@ -81,6 +81,10 @@ fault_switches! {
         "the URN in token errors' error_uri is not percent-encoded (CER-02)";
     TokenTenantUpperCased => "token-tenant-upper-cased",
         "the token response's tenant is upper-cased instead of the tenant id as registered (CER-16)";
+    FhirReadsOtherPatients => "fhir-reads-other-patients",
+        "a patient-level token reads a Patient record other than the patient in context (SMART-05)";
+    CapabilityStatementNoOauthUris => "capability-statement-no-oauth-uris",
+        "the FHIR CapabilityStatement lacks the oauth-uris security extension (SMART-12)";
     SmartConfigOmitsPrivateKeyJwt => "smart-config-omits-private-key-jwt",
         "the SMART configuration leaves private_key_jwt out of token_endpoint_auth_methods_supported (CER-13, CER-25)";
 }

@@ -5,6 +5,7 @@ use crate::emulators::engine::search_bundle;
 use serde_json::{Value, json};
 
 use super::faults::Fault;
+use super::store::Grant;
 use super::{OracleHealth, scopes};
 use crate::emulators::{EmuRequest, EmuResponse};
 
@@ -14,6 +15,18 @@ const FHIR_JSON: &str = "application/fhir+json";
 const INSUFFICIENT_SCOPES: &str = r#"{"code":403,"message":"code=\"urn:cerner:error:oauth2:resource-access:insufficient-scopes\", error=\"insufficient_scope\", subcode=\"no_scope_for_resource_path\""}"#;
 /// What the fhir-403-plain fault answers instead: no URN, no RFC 6750 error code.
 const PLAIN_FORBIDDEN: &str = r#"{"code":403,"message":"Forbidden"}"#;
+
+/// The documented 403 (or the fault's plain one).
+fn insufficient_scopes(plain: bool) -> EmuResponse {
+    let body = if plain {
+        PLAIN_FORBIDDEN
+    } else {
+        INSUFFICIENT_SCOPES
+    };
+    EmuResponse::new(403)
+        .with_header("content-type", "application/json")
+        .with_body(body.as_bytes().to_vec())
+}
 
 fn fhir_json(status: u16, body: Vec<u8>) -> EmuResponse {
     EmuResponse::new(status)
@@ -37,7 +50,8 @@ impl OracleHealth {
         let id = segments.next();
         let get = req.method.eq_ignore_ascii_case("GET");
         if resource == "metadata" && get {
-            return fhir_json(200, capability_statement().to_string().into_bytes());
+            let statement = self.capability_statement(origin);
+            return fhir_json(200, statement.to_string().into_bytes());
         }
         let grant = match req.bearer() {
             None => return self.unauthorized(origin, "The access token is missing."),
@@ -51,23 +65,41 @@ impl OracleHealth {
         };
         let permission = if get { "read" } else { "write" };
         if !scopes::allows(&grant.scopes, resource, permission) {
-            let body = if self.on(Fault::Fhir403Plain) {
-                PLAIN_FORBIDDEN
-            } else {
-                INSUFFICIENT_SCOPES
-            };
-            return EmuResponse::new(403)
-                .with_header("content-type", "application/json")
-                .with_body(body.as_bytes().to_vec());
+            return insufficient_scopes(self.on(Fault::Fhir403Plain));
         }
-        let body = match id {
-            Some(id) => json!({ "resourceType": resource, "id": id }),
-            None => {
-                let patient = grant.user.as_ref().and_then(|u| u.patient_id.as_deref());
-                search_bundle(resource, patient)
+        // A patient-level grant reaches only the record of its patient in context.
+        let patient = grant.user.as_ref().and_then(|u| u.patient_id.as_deref());
+        let patient_only =
+            !scopes::allows_at(&grant.scopes, &["system", "user"], resource, permission);
+        if resource == "Patient"
+            && patient_only
+            && id.is_some_and(|id| Some(id) != patient)
+            && !self.on(Fault::FhirReadsOtherPatients)
+        {
+            return insufficient_scopes(self.on(Fault::Fhir403Plain));
+        }
+        let body = match (id, patient) {
+            (Some(id), Some(p)) if resource == "Patient" && id == p => {
+                self.patient_record(id, grant)
             }
+            (Some(id), _) => json!({ "resourceType": resource, "id": id }),
+            (None, _) => search_bundle(resource, patient),
         };
         fhir_json(200, body.to_string().into_bytes())
+    }
+
+    /// The patient in context: its id, and for a patient signed in to the patient
+    /// persona (whose `fhirUser` is this record) the username as the name's text.
+    fn patient_record(&self, id: &str, grant: &Grant) -> Value {
+        let mut patient = json!({ "resourceType": "Patient", "id": id, "active": true });
+        if let Some(user) = grant
+            .user
+            .as_ref()
+            .filter(|u| u.fhir_user == format!("Patient/{id}"))
+        {
+            patient["name"] = json!([{ "text": user.username }]);
+        }
+        patient
     }
 
     fn unauthorized(&self, origin: &str, description: &str) -> EmuResponse {
@@ -79,14 +111,44 @@ impl OracleHealth {
     }
 }
 
-fn capability_statement() -> Value {
-    json!({
-        "resourceType": "CapabilityStatement",
-        "status": "active",
-        "kind": "instance",
-        "fhirVersion": "4.0.1",
-        "format": ["json"],
-    })
+const OAUTH_URIS: &str = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
+
+impl OracleHealth {
+    /// A minimal CapabilityStatement whose `rest[0].security` names the OAuth endpoints
+    /// in SMART's oauth-uris extension (SMART-12: Cerner still publishes it), the same
+    /// URLs as the SMART configuration.
+    fn capability_statement(&self, origin: &str) -> Value {
+        let e = self.endpoints(origin);
+        let uri = |name: &str, url: &str| json!({ "url": name, "valueUri": url });
+        let mut security = json!({
+            "service": [{
+                "coding": [{
+                    "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                    "code": "SMART-on-FHIR",
+                }],
+            }],
+        });
+        if !self.on(Fault::CapabilityStatementNoOauthUris) {
+            security["extension"] = json!([{
+                "url": OAUTH_URIS,
+                "extension": [
+                    uri("authorize", &e.authorize),
+                    uri("token", &e.token),
+                    uri("revoke", &e.revoke),
+                    uri("introspect", &e.introspect),
+                    uri("manage", &e.manage),
+                ],
+            }]);
+        }
+        json!({
+            "resourceType": "CapabilityStatement",
+            "status": "active",
+            "kind": "instance",
+            "fhirVersion": "4.0.1",
+            "format": ["json"],
+            "rest": [{ "mode": "server", "security": security }],
+        })
+    }
 }
 
 #[cfg(test)]
@@ -149,6 +211,74 @@ mod tests {
                 "{challenge}"
             );
         }
+    }
+
+    #[test]
+    fn the_capability_statement_names_the_oauth_endpoints() {
+        let mut emu = emulator(&[]);
+        let statement = json(&call(&mut emu, "GET", "metadata", None));
+        let security = &statement["rest"][0]["security"];
+        assert_eq!(security["service"][0]["coding"][0]["code"], "SMART-on-FHIR");
+        let oauth = &security["extension"][0];
+        assert_eq!(
+            oauth["url"],
+            "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris"
+        );
+        let uris: std::collections::HashMap<String, String> = oauth["extension"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| (s(&e["url"]), s(&e["valueUri"])))
+            .collect();
+        // The same URLs as the SMART configuration.
+        let smart = json(&emu.handle(
+            ORIGIN,
+            &get(&format!("{FHIR}/.well-known/smart-configuration"), &[]),
+        ));
+        for (name, member) in [
+            ("authorize", "authorization_endpoint"),
+            ("token", "token_endpoint"),
+            ("revoke", "revocation_endpoint"),
+            ("introspect", "introspection_endpoint"),
+            ("manage", "management_endpoint"),
+        ] {
+            assert_eq!(
+                uris.get(name).map(String::as_str),
+                smart[member].as_str(),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_launch_patient_is_readable_and_no_other() {
+        let mut emu = emulator(&[]);
+        let a = authz(PUBLIC)
+            .set(
+                "scope",
+                "openid fhirUser launch/patient patient/Patient.read",
+            )
+            .with_persona("patient");
+        let body = code_tokens(&mut emu, &a);
+        assert_eq!(body["patient"], PATIENT);
+        let at = s(&body["access_token"]);
+        let r = call(&mut emu, "GET", &format!("Patient/{PATIENT}"), Some(&at));
+        assert_eq!(r.status, 200, "{}", text(&r));
+        assert_eq!(r.header("content-type"), Some("application/fhir+json"));
+        let patient = json(&r);
+        assert_eq!(patient["resourceType"], "Patient");
+        assert_eq!(patient["id"], PATIENT);
+        // The patient persona's fhirUser is this record: the user's name is on it.
+        assert_eq!(patient["name"][0]["text"], USER);
+        let r = call(&mut emu, "GET", "Patient/12345678", Some(&at));
+        assert_eq!(r.status, 403);
+        assert!(text(&r).contains("insufficient-scopes"));
+        // A user-level grant is not held to one patient.
+        let at = s(&code_tokens(&mut emu, &authz(PROVIDER))["access_token"]);
+        assert_eq!(
+            call(&mut emu, "GET", "Patient/12345678", Some(&at)).status,
+            200
+        );
     }
 
     #[test]

@@ -423,6 +423,69 @@ mod tests {
         }
     }
 
+    /// A refresh request as CER-17 shows it: no client_id, no Authorization header.
+    fn bare_refresh(emu: &mut super::OracleHealth, rt: &str) -> crate::emulators::EmuResponse {
+        let form = [("grant_type", "refresh_token"), ("refresh_token", rt)];
+        emu.handle(ORIGIN, &post(&token_path(TENANT), &form))
+    }
+
+    #[test]
+    fn a_public_app_refreshes_without_naming_itself() {
+        let mut emu = emulator(&[]);
+        let a = authz(PUBLIC).with_persona("patient").set(
+            "scope",
+            "openid launch/patient patient/Patient.read online_access",
+        );
+        let first = code_tokens(&mut emu, &a);
+        let rt = s(&first["refresh_token"]);
+        let r = bare_refresh(&mut emu, &rt);
+        assert_eq!(r.status, 200, "{}", text(&r));
+        let body = json(&r);
+        assert_eq!(
+            body["scope"],
+            "openid launch/patient patient/Patient.read online_access"
+        );
+        assert_eq!(body["patient"], PATIENT);
+        assert!(body.get("refresh_token").is_none());
+        // Naming itself still works; an unknown token names nobody.
+        let params = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt.as_str()),
+        ];
+        assert_eq!(
+            emu.handle(ORIGIN, &token_request(PUBLIC, &params)).status,
+            200
+        );
+        let e = assert_token_error(
+            &bare_refresh(&mut emu, "never-issued"),
+            401,
+            "invalid_client",
+            "oauth2:token:invalid-client-credentials",
+        );
+        assert_eq!(e.client.as_deref(), Some("unknown"));
+    }
+
+    #[test]
+    fn a_confidential_apps_refresh_token_does_not_authenticate_it() {
+        let mut emu = emulator(&[]);
+        let rt = refresh_token_for(&mut emu, None);
+        assert_token_error(
+            &bare_refresh(&mut emu, &rt),
+            401,
+            "invalid_client",
+            "oauth2:token:invalid-client-credentials",
+        );
+        // Naming the app without its secret is no better.
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt.as_str()),
+            ("client_id", PROVIDER),
+        ];
+        let r = emu.handle(ORIGIN, &post(&token_path(TENANT), &form));
+        assert_eq!(r.status, 401);
+        assert_eq!(refresh(&mut emu, &rt).status, 200);
+    }
+
     #[test]
     fn refresh_token_lifetimes() {
         let mut emu = emulator(&[]);

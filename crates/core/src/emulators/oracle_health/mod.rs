@@ -32,7 +32,7 @@ mod test_support;
 
 pub use faults::{FAULTS, Fault};
 
-use super::engine::{Base, param};
+use super::engine::{Base, cors, param};
 use super::{EmuRequest, EmuResponse, Emulator};
 use paths::TenantRoute;
 use responses::CORRELATION_HEADER;
@@ -51,7 +51,40 @@ pub struct OracleHealth {
 on_the_engine!(OracleHealth);
 
 impl OracleHealth {
+    /// The methods a browser app may call `path` with from another origin.
+    ///
+    /// Documented: token responses carry `Access-Control-Allow-Origin: *` (CER-16), which
+    /// that answer keeps. Emulator choices: a browser SMART app also reads the SMART
+    /// configuration, the issuer's OpenID configuration and `/jwk`, revokes its token and
+    /// calls the FHIR API from its own origin, so those answer CORS for any origin too;
+    /// the authorize and sign-in pages are navigations and take no part.
+    fn cors_methods(&self, path: &str) -> Option<&'static str> {
+        if let Some(route) = paths::tenant_route(path) {
+            return match route {
+                TenantRoute::Token { .. } | TenantRoute::Revoke { .. } => Some("POST"),
+                TenantRoute::OpenidConfiguration { .. } => Some("GET"),
+                _ => None,
+            };
+        }
+        if path == "/jwk" || path.ends_with("/.well-known/smart-configuration") {
+            return Some("GET");
+        }
+        self.fhir_rest(path)
+            .map(|_| "GET, POST, PUT, PATCH, DELETE")
+    }
+
     fn route(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
+        match self.cors_methods(&req.path) {
+            Some(methods) if cors::is_preflight(req) => cors::preflight(req, methods),
+            Some(_) => {
+                let response = self.route_same_origin(origin, req);
+                cors::allow(req, response)
+            }
+            None => self.route_same_origin(origin, req),
+        }
+    }
+
+    fn route_same_origin(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         let method = req.method.to_ascii_uppercase();
         let get = method == "GET";
         let post = method == "POST";
@@ -341,6 +374,106 @@ mod tests {
     }
 
     #[test]
+    fn browser_apps_may_call_discovery_token_and_fhir_from_their_origin() {
+        const APP: &str = "https://smart-app.example";
+        let mut emu = emulator(&[]);
+        let preflight = |path: &str, method: &str| {
+            let req = with_header(get(path, &[]), "origin", APP);
+            let mut req = with_header(req, "access-control-request-method", method);
+            req.method = "OPTIONS".into();
+            req
+        };
+        let smart = format!("{FHIR}/.well-known/smart-configuration");
+        let patient = format!("{FHIR}/Patient/{PATIENT}");
+        let openid =
+            format!("/tenants/{TENANT}/oidc/idsps/{TENANT}/.well-known/openid-configuration");
+        for (path, method) in [
+            (smart.as_str(), "GET"),
+            (token_path(TENANT).as_str(), "POST"),
+            (hosted_token_path(TENANT).as_str(), "POST"),
+            (revoke_path(TENANT).as_str(), "POST"),
+            (patient.as_str(), "GET"),
+            (openid.as_str(), "GET"),
+            ("/jwk", "GET"),
+        ] {
+            let r = emu.handle(ORIGIN, &preflight(path, method));
+            assert_eq!(r.status, 204, "{path}");
+            assert_eq!(r.header("access-control-allow-origin"), Some(APP), "{path}");
+            let methods = r.header("access-control-allow-methods").unwrap_or("");
+            assert!(methods.contains(method), "{path}: {methods}");
+            let headers = r.header("access-control-allow-headers").unwrap_or("");
+            assert!(headers.contains("Authorization"), "{path}: {headers}");
+        }
+        let r = emu.handle(ORIGIN, &preflight(&token_path(TENANT), "GET"));
+        assert_eq!(
+            (r.status, r.header("access-control-allow-origin")),
+            (204, None)
+        );
+        // The sign-in pages are navigations, never CORS.
+        let r = emu.handle(
+            ORIGIN,
+            &preflight(&authorize_path(TENANT, "patient"), "GET"),
+        );
+        assert_eq!(r.header("access-control-allow-origin"), None);
+
+        // A public app's whole browser round: token, refresh, FHIR, each readable.
+        let a = authz(PUBLIC)
+            .with_persona("patient")
+            .set("scope", "launch/patient patient/Patient.read online_access");
+        let code = obtain_code(&mut emu, &a);
+        let form = [
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", CB),
+            ("client_id", PUBLIC),
+        ];
+        let from_app = |req: EmuRequest| with_header(req, "origin", APP);
+        let r = emu.handle(ORIGIN, &from_app(post(&token_path(TENANT), &form)));
+        assert_eq!(r.status, 200, "{}", text(&r));
+        // The documented wildcard stays the only Allow-Origin of a token success.
+        let allowed = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k == "access-control-allow-origin");
+        assert_eq!(allowed.count(), 1);
+        assert_eq!(r.header("access-control-allow-origin"), Some("*"));
+        let body = json(&r);
+        let form = [
+            ("grant_type", "refresh_token"),
+            (
+                "refresh_token",
+                body["refresh_token"].as_str().unwrap_or(""),
+            ),
+        ];
+        let r = emu.handle(ORIGIN, &from_app(post(&token_path(TENANT), &form)));
+        assert_eq!(r.status, 200, "{}", text(&r));
+        let at = body["access_token"].as_str().unwrap_or("").to_string();
+        for (case, req) in [
+            ("smart configuration", from_app(get(&smart, &[]))),
+            (
+                "a FHIR read",
+                from_app(with_bearer(get(&patient, &[]), &at)),
+            ),
+            ("a FHIR 401", from_app(get(&patient, &[]))),
+            (
+                "a token error",
+                from_app(post(&token_path(TENANT), &[("client_id", PUBLIC)])),
+            ),
+        ] {
+            let r = emu.handle(ORIGIN, &req);
+            assert_eq!(r.header("access-control-allow-origin"), Some(APP), "{case}");
+            assert_eq!(r.header("vary"), Some("Origin"), "{case}");
+            assert_eq!(
+                r.header("access-control-expose-headers"),
+                Some("WWW-Authenticate"),
+                "{case}"
+            );
+        }
+        let r = emu.handle(ORIGIN, &get(&smart, &[]));
+        assert_eq!(r.header("access-control-allow-origin"), None);
+    }
+
+    #[test]
     fn garbage_never_panics() {
         let mut emu = emulator(&[]);
         let bodies: [&[u8]; 4] = [
@@ -365,7 +498,7 @@ mod tests {
             "/tenants/".to_string(),
         ];
         for path in &paths {
-            for method in ["GET", "POST", "DELETE", "get"] {
+            for method in ["GET", "POST", "DELETE", "OPTIONS", "get"] {
                 for body in bodies {
                     for auth in ["Basic \u{1F600}", "Bearer a.\u{1F600}.c", "Basic", ""] {
                         let req = EmuRequest {

@@ -87,7 +87,18 @@ pub(super) fn wants_patient(scopes: &[String]) -> bool {
 
 /// Whether `scopes` allow `permission` (`read` or `write`) on `resource`.
 pub(super) fn allows(scopes: &[String], resource: &str, permission: &str) -> bool {
-    ["system", "user", "patient"].iter().any(|ctx| {
+    allows_at(scopes, &["system", "user", "patient"], resource, permission)
+}
+
+/// Whether one of `scopes` at one of the `levels` (`system`, `user`, `patient`) grants
+/// `permission` on `resource`.
+pub(super) fn allows_at(
+    scopes: &[String],
+    levels: &[&str],
+    resource: &str,
+    permission: &str,
+) -> bool {
+    levels.iter().any(|ctx| {
         scopes
             .iter()
             .any(|s| *s == format!("{ctx}/{resource}.{permission}"))

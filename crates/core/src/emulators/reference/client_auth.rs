@@ -73,7 +73,7 @@ impl Reference {
 
     /// The authenticated client of a token, introspection or revocation request.
     pub(super) fn authenticate_client(
-        &self,
+        &mut self,
         origin: &str,
         req: &EmuRequest,
         form: &Params,

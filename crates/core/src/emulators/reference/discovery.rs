@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::client_assertion::SIGNING_ALGS;
 use super::scopes::SPECIAL;
 use super::{Fault, Part, Reference, paths};
 use crate::emulators::EmuResponse;
@@ -19,6 +20,7 @@ const CAPABILITIES: &[&str] = &[
     "launch-standalone",
     "client-public",
     "client-confidential-symmetric",
+    "client-confidential-asymmetric",
     "context-standalone-patient",
     "permission-patient",
     "permission-offline",
@@ -40,9 +42,52 @@ const RESOURCE_EXAMPLES: &[&str] = &[
     "system/*.read",
 ];
 
-const AUTH_METHODS: &[&str] = &["client_secret_basic", "client_secret_post", "none"];
+const AUTH_METHODS: &[&str] = &[
+    "client_secret_basic",
+    "client_secret_post",
+    "private_key_jwt",
+    "none",
+];
 
 impl Reference {
+    /// The client authentication methods of the token and revocation endpoints, and
+    /// the assertion algorithms: `private_key_jwt` with
+    /// `token_endpoint_auth_signing_alg_values_supported` (RFC 8414 §2, SMART
+    /// client-confidential-asymmetric), unless the fault hides them.
+    fn advertise_auth_methods(&self, doc: &mut Value) {
+        let Some(members) = doc.as_object_mut() else {
+            return;
+        };
+        let methods: Vec<&str> = AUTH_METHODS
+            .iter()
+            .copied()
+            .filter(|m| *m != "private_key_jwt" || !self.on(Fault::DiscoveryOmitsJwtAuth))
+            .collect();
+        for key in [
+            "token_endpoint_auth_methods_supported",
+            "revocation_endpoint_auth_methods_supported",
+        ] {
+            if members.contains_key(key) {
+                members.insert(key.into(), json!(methods));
+            }
+        }
+        if self.on(Fault::DiscoveryOmitsJwtAuth) {
+            if let Some(Value::Array(caps)) = members.get_mut("capabilities") {
+                caps.retain(|c| c != "client-confidential-asymmetric");
+            }
+        } else {
+            for key in [
+                "token_endpoint_auth_signing_alg_values_supported",
+                "revocation_endpoint_auth_signing_alg_values_supported",
+            ] {
+                let endpoint = key.replace("_signing_alg_values_supported", "_methods_supported");
+                if members.contains_key(&endpoint) {
+                    members.insert(key.into(), json!(SIGNING_ALGS));
+                }
+            }
+        }
+    }
+
     fn pkce_methods(&self) -> Vec<&'static str> {
         if self.on(Fault::DiscoveryAdvertisesPlainPkce) {
             vec!["S256", "plain"]
@@ -108,6 +153,7 @@ impl Reference {
                 members.insert("code_challenge_methods_supported".into(), json!([]));
             }
         }
+        self.advertise_auth_methods(&mut doc);
         self.leave_out_absent_parts(&mut doc);
         EmuResponse::json(200, &doc)
     }
@@ -164,6 +210,7 @@ impl Reference {
         {
             caps.retain(|c| c != "permission-v2");
         }
+        self.advertise_auth_methods(&mut doc);
         self.leave_out_absent_parts(&mut doc);
         EmuResponse::json(200, &doc)
     }

@@ -290,6 +290,58 @@ fn cases() -> Vec<Case> {
             |emu| jwt_client_redeem(emu, &jwt_assertion(&jwt_key(), ORIGIN, -300)),
         ),
         case(
+            Fault::JwtReplayAccepted,
+            "200 401 invalid_client",
+            "200 200",
+            |emu| {
+                let assertion = jwt_assertion(&jwt_key(), ORIGIN, 60);
+                let first = jwt_client_redeem(emu, &assertion);
+                format!("{first} {}", jwt_client_redeem(emu, &assertion))
+            },
+        ),
+        case(
+            Fault::JwtOnlyRs256,
+            "200 200",
+            "200 401 invalid_client",
+            |emu| {
+                let alg = jsonwebtoken::Algorithm::ES384;
+                let es384 = signed_assertion(alg, JWT_ES384_KID, ES384_PEM, "es384");
+                let rs256 = jwt_client_redeem(emu, &jwt_assertion(&jwt_key(), ORIGIN, 60));
+                format!("{rs256} {}", jwt_client_redeem(emu, &es384))
+            },
+        ),
+        case(
+            Fault::DiscoveryOmitsJwtAuth,
+            "true true",
+            "false false",
+            |emu| {
+                let listed = |doc: Value| {
+                    let methods = doc["token_endpoint_auth_methods_supported"].to_string();
+                    let algs = doc["token_endpoint_auth_signing_alg_values_supported"].to_string();
+                    methods.contains("private_key_jwt") && algs.contains("ES384")
+                };
+                format!("{} {}", listed(oidc(emu)), listed(smart(emu)))
+            },
+        ),
+        case(
+            Fault::PublicRefreshNeedsClientId,
+            "200",
+            "401 invalid_client",
+            |emu| {
+                let rt = s(&public_tokens(emu)["refresh_token"]);
+                let form = [
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", rt.as_str()),
+                ];
+                outcome(&send(emu, post("/token", &form)))
+            },
+        ),
+        case(Fault::FhirReadsOtherPatients, "403", "200", |emu| {
+            let at = s(&public_tokens(emu)["access_token"]);
+            let req = with_bearer(get("/fhir/Patient/pat-other", &[]), &at);
+            send(emu, req).status.to_string()
+        }),
+        case(
             Fault::ReplayKeepsTokens,
             "400 invalid_grant false",
             "400 invalid_grant true",

@@ -43,6 +43,12 @@ fault_switches! {
         "a private_key_jwt assertion addressed to another server is accepted (RFC7523-3)";
     JwtExpiryUnchecked => "jwt-expiry-unchecked",
         "an expired private_key_jwt assertion is accepted (RFC7523-3)";
+    JwtReplayAccepted => "jwt-replay-accepted",
+        "a private_key_jwt assertion whose jti the client already used, before that assertion expired, is accepted again (RFC7523-3, SMART-10)";
+    DiscoveryOmitsJwtAuth => "discovery-omits-jwt-auth",
+        "the OpenID and SMART metadata leave out private_key_jwt, its signing algorithms and client-confidential-asymmetric although client assertions are accepted (RFC8414-2, SMART-10)";
+    JwtOnlyRs256 => "jwt-only-rs256",
+        "private_key_jwt assertions signed with anything but RS256 are refused although RS384 and ES384 are advertised (SMART-10)";
     ReplayKeepsTokens => "replay-keeps-tokens",
         "a replayed code is refused but the tokens of its first use stay active (RFC6749-4.1.2)";
     CodesNeverExpire => "codes-never-expire",
@@ -91,6 +97,8 @@ fault_switches! {
         "credentials in both the Authorization header and the body are accepted (RFC6749-2.3)";
     MissingSecretAccepted => "missing-secret-accepted",
         "a confidential client may leave out its secret (RFC6749-3.2.1)";
+    PublicRefreshNeedsClientId => "public-refresh-needs-client-id",
+        "a public client's refresh without client_id is refused with invalid_client although its refresh token names it (RFC6749-6)";
     RefreshIgnoresScope => "refresh-ignores-scope",
         "a refresh asking for a narrower scope gets the original scope (RFC6749-6)";
     RefreshWidensScope => "refresh-widens-scope",
@@ -103,6 +111,8 @@ fault_switches! {
         "a rotated-out refresh token still works (RFC9700-4.14.2)";
     RefreshReplayKeepsFamily => "refresh-replay-keeps-family",
         "a replayed refresh token is refused but the current one stays valid (RFC9700-4.14.2)";
+    FhirReadsOtherPatients => "fhir-reads-other-patients",
+        "a patient-level token reads the record of a patient other than the one in context (SMART-05)";
     IntrospectionAlwaysInactive => "introspection-always-inactive",
         "introspection reports every token inactive (RFC7662-2.2)";
     IntrospectionOpen => "introspection-open",

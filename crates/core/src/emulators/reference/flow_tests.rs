@@ -108,9 +108,23 @@ fn openid_configuration_and_rfc8414_metadata() {
         doc["id_token_signing_alg_values_supported"],
         json!(["RS256"])
     );
+    let methods = json!([
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+        "none"
+    ]);
+    assert_eq!(doc["token_endpoint_auth_methods_supported"], methods);
+    assert_eq!(doc["revocation_endpoint_auth_methods_supported"], methods);
+    // Assertions are verified with these (SMART: RS384 or ES384; OIDC: RS256).
+    let algs = json!(["RS256", "RS384", "PS256", "ES256", "ES384"]);
     assert_eq!(
-        doc["token_endpoint_auth_methods_supported"],
-        json!(["client_secret_basic", "client_secret_post", "none"])
+        doc["token_endpoint_auth_signing_alg_values_supported"],
+        algs
+    );
+    assert_eq!(
+        doc["revocation_endpoint_auth_signing_alg_values_supported"],
+        algs
     );
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
@@ -155,10 +169,20 @@ fn smart_configuration_and_capability_statement() {
         "permission-v2",
         "sso-openid-connect",
         "client-confidential-symmetric",
+        "client-confidential-asymmetric",
     ] {
         assert!(capabilities.contains(&json!(c)), "{c}");
     }
-    assert_eq!(capabilities.len(), 9);
+    assert_eq!(capabilities.len(), 10);
+    assert_eq!(
+        doc["token_endpoint_auth_signing_alg_values_supported"],
+        json!(["RS256", "RS384", "PS256", "ES256", "ES384"])
+    );
+    assert!(
+        doc["token_endpoint_auth_methods_supported"]
+            .as_array()
+            .is_some_and(|m| m.contains(&json!("private_key_jwt")))
+    );
 
     let r = send(&mut emu, get("/fhir/metadata", &[]));
     assert_eq!(r.status, 200);
@@ -971,7 +995,8 @@ fn routing_edges() {
     assert_eq!(emu.vendor(), "reference");
     assert!(!emu.age_artifact("nothing", 10));
     assert_eq!(send(&mut emu, get("/nowhere", &[])).status, 404);
-    assert_eq!(send(&mut emu, get("/fhir/Patient/1", &[])).status, 404);
+    assert_eq!(send(&mut emu, get("/fhir/Observation/1", &[])).status, 404);
+    assert_eq!(send(&mut emu, get("/fhirPatient/1", &[])).status, 404);
     for (method, path, allow) in [
         ("GET", "/token", "POST"),
         ("POST", "/authorize", "GET"),

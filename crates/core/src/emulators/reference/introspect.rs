@@ -35,7 +35,7 @@ fn http_date(secs: u64) -> String {
 }
 
 impl Reference {
-    pub(super) fn introspect(&self, origin: &str, req: &EmuRequest) -> EmuResponse {
+    pub(super) fn introspect(&mut self, origin: &str, req: &EmuRequest) -> EmuResponse {
         match self.introspection(origin, req) {
             Ok(mut body) => {
                 if self.on(Fault::IntrospectionTimesAsStrings) {
@@ -51,7 +51,7 @@ impl Reference {
         }
     }
 
-    fn introspection(&self, origin: &str, req: &EmuRequest) -> Result<Value, OAuthError> {
+    fn introspection(&mut self, origin: &str, req: &EmuRequest) -> Result<Value, OAuthError> {
         let form = form_params(req)?;
         if !self.on(Fault::IntrospectionOpen) {
             let client = self.authenticate_client(origin, req, &form)?;

@@ -15,6 +15,7 @@ mod code_grant;
 mod consent;
 mod discovery;
 mod faults;
+mod fhir;
 mod introspect;
 mod login;
 mod pages;
@@ -140,6 +141,7 @@ impl Reference {
                 paths::SMART_CONFIGURATION | paths::METADATA => {
                     responses::method_not_allowed("GET")
                 }
+                _ if rest.starts_with('/') => self.fhir(origin, rest, req),
                 _ => responses::not_found(),
             };
         }

@@ -95,3 +95,52 @@ impl Reference {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+
+    /// A refresh request with no client identification at all.
+    fn anonymous_refresh(emu: &mut super::Reference, rt: &str) -> String {
+        let form = [("grant_type", "refresh_token"), ("refresh_token", rt)];
+        outcome(&send(emu, post("/token", &form)))
+    }
+
+    #[test]
+    fn a_public_client_is_known_by_its_refresh_token() {
+        let mut emu = emulator(&[]);
+        let rt = s(&tokens(&mut emu, &authz(PUBLIC))["refresh_token"]);
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt.as_str()),
+        ];
+        let r = send(&mut emu, post("/token", &form));
+        assert_eq!(r.status, 200, "{}", text(&r));
+        let next = s(&json(&r)["refresh_token"]);
+        assert_ne!(next, rt, "rotated as for any public client");
+        // The rotated-out token is a replay, and still names its client.
+        assert_eq!(anonymous_refresh(&mut emu, &rt), "400 invalid_grant");
+    }
+
+    #[test]
+    fn confidential_clients_and_unknown_tokens_still_need_authentication() {
+        let mut emu = emulator(&[]);
+        let rt = s(&tokens(&mut emu, &authz(POST_CLIENT))["refresh_token"]);
+        assert_eq!(anonymous_refresh(&mut emu, &rt), "401 invalid_client");
+        assert_eq!(
+            anonymous_refresh(&mut emu, "never-issued"),
+            "401 invalid_client"
+        );
+        // Any client identification at all goes through client authentication.
+        let public_rt = s(&tokens(&mut emu, &authz(PUBLIC))["refresh_token"]);
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", public_rt.as_str()),
+            ("client_secret", "x"),
+        ];
+        assert_eq!(
+            outcome(&send(&mut emu, post("/token", &form))),
+            "401 invalid_client"
+        );
+    }
+}

@@ -51,6 +51,9 @@ pub(super) struct Asked {
 pub(super) struct Store {
     pub transactions: HashMap<String, Transaction>,
     pub tokens: Artifacts<Grant>,
+    /// The `jti` of every accepted client assertion, by client, until the assertion
+    /// expires (after which its `exp` alone refuses it).
+    pub assertion_ids: HashMap<(String, String), u64>,
 }
 
 impl Store {

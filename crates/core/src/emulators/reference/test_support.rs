@@ -19,6 +19,9 @@ pub const FHIR: &str = "/fhir";
 pub const AUD: &str = "http://127.0.0.1:9/fhir";
 pub const USER: &str = "ref.patient@example.test";
 pub const PATIENT: &str = "pat-1234";
+/// Another user, whose record a patient-level token of [`USER`] must not read.
+pub const OTHER_USER: &str = "ref.other@example.test";
+pub const OTHER_PATIENT: &str = "pat-other";
 pub const SCOPE: &str = "openid offline_access launch/patient patient/Patient.rs";
 
 pub const PUBLIC: &str = "ref-public";
@@ -55,10 +58,63 @@ pub fn rogue_jwt_key() -> crate::oauth::assertion::AssertionKey {
         .expect("rogue key")
 }
 
+/// Kids of the other keys the `private_key_jwt` client registered: its RSA key again
+/// without an `alg` (so any RSA algorithm), and a P-256 and a P-384 key.
+pub const JWT_RSA_ANY_KID: &str = "test-client-rsa-any";
+pub const JWT_ES256_KID: &str = "test-client-es256";
+pub const JWT_ES384_KID: &str = "test-client-es384";
+pub const ES256_PEM: &[u8] = include_bytes!("keys/client-es256.pem");
+pub const ES384_PEM: &[u8] = include_bytes!("keys/client-es384.pem");
+
+/// The JWK Set the `private_key_jwt` client registered.
+pub fn jwt_client_jwks() -> Value {
+    let rs256 = jwt_key().public_jwk().expect("jwk");
+    let mut rsa_any = rs256.clone();
+    rsa_any["kid"] = serde_json::json!(JWT_RSA_ANY_KID);
+    if let Some(members) = rsa_any.as_object_mut() {
+        members.remove("alg");
+    }
+    let ec = |kid: &str, jwk: &str| {
+        let mut jwk: Value = serde_json::from_str(jwk).expect("jwk file");
+        jwk["kid"] = serde_json::json!(kid);
+        jwk
+    };
+    serde_json::json!({ "keys": [
+        rs256,
+        rsa_any,
+        ec(JWT_ES256_KID, include_str!("keys/client-es256.jwk")),
+        ec(JWT_ES384_KID, include_str!("keys/client-es384.jwk")),
+    ] })
+}
+
+/// The `private_key_jwt` client's assertion for this server signed with `alg` by the
+/// key `pem` under `kid`, with the given `jti`, valid for a minute.
+pub fn signed_assertion(alg: jsonwebtoken::Algorithm, kid: &str, pem: &[u8], jti: &str) -> String {
+    use jsonwebtoken::{EncodingKey, Header, encode};
+    let key = match alg {
+        jsonwebtoken::Algorithm::ES256 | jsonwebtoken::Algorithm::ES384 => {
+            EncodingKey::from_ec_pem(pem)
+        }
+        _ => EncodingKey::from_rsa_pem(pem),
+    }
+    .expect("test key");
+    let mut header = Header::new(alg);
+    header.kid = Some(kid.to_string());
+    let now = crate::emulators::clock::VirtualClock::new().now_unix();
+    let claims = serde_json::json!({
+        "iss": JWT_CLIENT, "sub": JWT_CLIENT, "aud": format!("{ORIGIN}/token"),
+        "jti": jti, "iat": now, "exp": now + 60,
+    });
+    encode(&header, &claims, &key).expect("signs")
+}
+
+/// The RSA private key of the `private_key_jwt` client (PEM).
+pub const JWT_RSA_PEM: &[u8] = crate::oauth::assertion::UNREGISTERED_KEY;
+
 fn jwt_client() -> ClientRegistration {
     let grants = ["authorization_code", "refresh_token"];
     ClientRegistration {
-        jwks: Some(serde_json::json!({ "keys": [jwt_key().public_jwk().expect("jwk")] })),
+        jwks: Some(jwt_client_jwks()),
         ..registration(
             JWT_CLIENT,
             ClientAuth::PrivateKeyJwt,
@@ -77,14 +133,9 @@ pub fn jwt_assertion(
     lifetime: i64,
 ) -> String {
     let now = crate::emulators::clock::VirtualClock::new().now_unix() as i64;
-    key.assertion(
-        JWT_CLIENT,
-        audience,
-        now,
-        lifetime,
-        &format!("jti-{now}-{lifetime}"),
-    )
-    .expect("assertion")
+    let jti = crate::emulators::engine::opaque();
+    key.assertion(JWT_CLIENT, audience, now, lifetime, &jti)
+        .expect("assertion")
 }
 
 /// A code of `client_id` (with PKCE) redeemed with `auth` in the body and `header` as
@@ -154,7 +205,10 @@ pub fn tenant() -> Tenant {
         registration(MULTI, ClientAuth::None, None, &[CB, MULTI_CB], "", &[]),
         registration(NATIVE, ClientAuth::None, None, &[NATIVE_CB], "", &[]),
     ];
-    let users = vec![portal_user(USER, &[("reference", "1", PATIENT)])];
+    let users = vec![
+        portal_user(USER, &[("reference", "1", PATIENT)]),
+        portal_user(OTHER_USER, &[("reference", "1", OTHER_PATIENT)]),
+    ];
     tenant_of("", FHIR, clients, users)
 }
 

@@ -8,7 +8,7 @@ use super::responses::{OAuthError, Params, form_params, printable};
 use super::scopes::{self, Kind};
 use super::store::{ACCESS_TOKEN_LIFETIME, Grant};
 use super::{Fault, Reference};
-use crate::emulators::{ClientRegistration, EmuRequest, EmuResponse};
+use crate::emulators::{ClientAuth, ClientRegistration, EmuRequest, EmuResponse};
 
 /// What to put in a token response besides the access token.
 pub(super) struct Issue {
@@ -76,7 +76,10 @@ impl Reference {
 
     fn token_grant(&mut self, origin: &str, req: &EmuRequest) -> Result<Value, OAuthError> {
         let form = form_params(req)?;
-        let client = self.authenticate_client(origin, req, &form)?;
+        let client = match self.refreshing_public_client(req, &form) {
+            Some(client) => client,
+            None => self.authenticate_client(origin, req, &form)?,
+        };
         let grant_type = form
             .get("grant_type")
             .ok_or_else(|| OAuthError::invalid_request("The grant_type parameter is missing."))?;
@@ -101,6 +104,44 @@ impl Reference {
                 "The grant type is not supported by this server.",
             )),
         }
+    }
+
+    /// The public client a refresh token was issued to, when a refresh request carries
+    /// no client identification at all: RFC 6749 §6 asks a client to authenticate only
+    /// if it is confidential (or was given credentials), and lists no `client_id` among
+    /// the refresh parameters, so the token itself names its public client. A
+    /// confidential client's token never stands in for its authentication.
+    fn refreshing_public_client(
+        &self,
+        req: &EmuRequest,
+        form: &Params,
+    ) -> Option<ClientRegistration> {
+        let anonymous = req
+            .header("authorization")
+            .is_none_or(|h| h.trim().is_empty())
+            && [
+                "client_id",
+                "client_secret",
+                "client_assertion",
+                "client_assertion_type",
+            ]
+            .iter()
+            .all(|p| form.get(p).is_none());
+        if !anonymous
+            || form.get("grant_type") != Some("refresh_token")
+            || self.on(Fault::PublicRefreshNeedsClientId)
+        {
+            return None;
+        }
+        let token = self
+            .store
+            .tokens
+            .refresh_tokens
+            .get(form.get("refresh_token")?)?;
+        self.base
+            .client(&token.grant.client_id)
+            .filter(|c| c.auth == ClientAuth::None)
+            .cloned()
     }
 
     /// `unauthorized_client` unless the client is registered for the grant (RFC 6749
