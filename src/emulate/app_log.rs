@@ -70,6 +70,10 @@ pub struct AppLog {
 struct State {
     entries: Vec<Entry>,
     ndjson: Option<std::fs::File>,
+    /// The scope each authorization request asked for, by its `state`, then by the
+    /// code the response carried: what the token response is compared with.
+    scope_by_state: std::collections::HashMap<String, String>,
+    scope_by_code: std::collections::HashMap<String, String>,
 }
 
 impl AppLog {
@@ -111,6 +115,8 @@ impl AppLog {
             return;
         }
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let mut findings = self.findings(req, resp);
+        findings.extend(self.dropped_scopes(&mut state, req, resp));
         let entry = Entry {
             n: state.entries.len() as u64 + 1,
             at: now(),
@@ -119,7 +125,7 @@ impl AppLog {
             params: params(req),
             status: resp.status,
             decision: decision(resp),
-            findings: self.findings(req, resp),
+            findings,
         };
         println!("{}", line(&entry));
         if let Some(f) = state.ndjson.as_mut()
@@ -175,6 +181,71 @@ impl AppLog {
             }
         }
         out
+    }
+
+    /// A token response that grants less than the authorization request asked for:
+    /// the server may (RFC 6749 §3.3), silently at 200 (athenahealth drops what the
+    /// user did not consent to, ATH-04; Oracle Health what the app may not have,
+    /// CER-10), so the app must read the granted `scope` rather than assume it.
+    fn dropped_scopes(
+        &self,
+        state: &mut State,
+        req: &EmuRequest,
+        resp: &EmuResponse,
+    ) -> Option<LogFinding> {
+        if req.method == "GET"
+            && let (Some(s), Some(scope)) = (req.query_param("state"), req.query_param("scope"))
+        {
+            state.scope_by_state.insert(s, scope);
+            return None;
+        }
+        if let Some(loc) = resp
+            .headers
+            .iter()
+            .find(|(k, _)| k == "location")
+            .and_then(|(_, v)| url::Url::parse(v).ok())
+        {
+            let q: Vec<(String, String)> = loc.query_pairs().into_owned().collect();
+            let get = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+            if let (Some(code), Some(s)) = (get("code"), get("state"))
+                && let Some(scope) = state.scope_by_state.get(&s).cloned()
+            {
+                state.scope_by_code.insert(code, scope);
+            }
+            return None;
+        }
+        let code = req
+            .form()
+            .into_iter()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v)?;
+        let asked = state.scope_by_code.get(&code)?.clone();
+        let body: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+        let granted = body.get("scope")?.as_str()?;
+        let dropped: Vec<&str> = asked
+            .split(' ')
+            .filter(|s| !s.is_empty() && !granted.split(' ').any(|g| g == *s))
+            .collect();
+        if resp.status != 200 || dropped.is_empty() {
+            return None;
+        }
+        let id = match self.vendor {
+            Some(Vendor::Athenahealth) => "ATH-04",
+            Some(Vendor::OracleHealth) => "CER-10",
+            _ => "RFC6749-3.3",
+        };
+        Some(LogFinding {
+            id: id.to_string(),
+            severity: "warning",
+            why: format!(
+                "the token response grants less than the app asked for: {} left out \
+                 (the server may do so, saying it in `scope`: RFC 6749 §3.3, §5.1)",
+                dropped.join(", ")
+            ),
+            fix: "Read `scope` from the token response and do not call what needs a scope \
+                  that was left out (a FHIR read would be refused with 403)."
+                .into(),
+        })
     }
 
     /// Writes JUnit and the HTML page into the record folder; the exit code: 1 when a
@@ -458,6 +529,48 @@ mod tests {
         let p = params(&r);
         assert!(p.contains(&("code".into(), "[redacted]".into())), "{p:?}");
         assert!(p.contains(&("grant_type".into(), "authorization_code".into())));
+    }
+
+    #[test]
+    fn a_grant_narrower_than_the_request_is_a_warning() {
+        let log = AppLog::new("http://127.0.0.1:1", Some(Vendor::Athenahealth), None).unwrap();
+        log.listen();
+        let mut authorize = req(
+            "GET",
+            "/authorize",
+            Some("scope=openid%20patient%2FPatient.read&state=s1&response_type=code&client_id=c"),
+            "",
+        );
+        authorize.headers.clear();
+        log.observe(&authorize, &EmuResponse::html(200, "sign in"));
+        log.observe(
+            &req("POST", "/consent/t", None, "consent=allow"),
+            &EmuResponse::redirect("https://app/cb?code=k1&state=s1"),
+        );
+        let tokens = EmuResponse::json(
+            200,
+            &serde_json::json!({"access_token": "a", "scope": "openid"}),
+        );
+        log.observe(
+            &req(
+                "POST",
+                "/token",
+                None,
+                "grant_type=authorization_code&code=k1",
+            ),
+            &tokens,
+        );
+        let state = log.state.lock().unwrap();
+        let last = state.entries.last().unwrap();
+        let f = last
+            .findings
+            .iter()
+            .find(|f| f.id == "ATH-04")
+            .expect("ATH-04");
+        assert!(
+            f.why.contains("patient/Patient.read") && f.severity == "warning",
+            "{f:?}"
+        );
     }
 
     #[test]
