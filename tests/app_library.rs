@@ -5,7 +5,9 @@
 //! emulator over `--tls`. Node trusts the run's certificate authority through
 //! NODE_EXTRA_CA_CERTS alone; nothing turns a check off. The same script with one
 //! deliberate mistake fails as the library reports it, and the request log holds the
-//! finding that names the mistake (and the emulator exits 1).
+//! finding that names the mistake (and the emulator exits 1). Against each
+//! `--app-test` mode the library refuses and the emulator reports the app passed,
+//! while the script with `--careless` (the checks skipped) is reported failing.
 //!
 //! Needs Node.js 20 or later and npm; without them each test prints why and passes
 //! (CI installs both). `npm ci` runs once per test run, when node_modules is missing
@@ -127,10 +129,11 @@ impl Drop for Emulator {
     }
 }
 
-fn emulate(vendor: &str) -> Emulator {
-    let record = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_grantcheck"))
-        .arg("--root")
+/// `grantcheck emulate VENDOR --tls --redirect-uri http://127.0.0.1/cb`, with the
+/// tests' passwords and secrets, and `extra` arguments.
+fn emulate_command(vendor: &str, extra: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_grantcheck"));
+    cmd.arg("--root")
         .arg(common::root())
         .args([
             "emulate",
@@ -139,15 +142,26 @@ fn emulate(vendor: &str) -> Emulator {
             "--redirect-uri",
             "http://127.0.0.1/cb",
         ])
-        .arg("--record")
-        .arg(record.path())
+        .args(extra)
         .env("ATHENA_EMU_PATIENT_PASSWORD", PASSWORD)
         .env("ATHENA_PRACTICE_ID", "195900")
         .env("ATHENA_BRAND_ID", "1")
         .env("REF_EMU_PATIENT_PASSWORD", PASSWORD)
         .env("ORACLE_EMU_CLINICIAN_PASSWORD", PASSWORD)
         .env("ORACLE_EMU_PROVIDER_SECRET", SECRET)
-        .env("ORACLE_TENANT_ID", ORACLE_TENANT)
+        .env("ORACLE_TENANT_ID", ORACLE_TENANT);
+    cmd
+}
+
+fn emulate(vendor: &str) -> Emulator {
+    emulate_with(vendor, &[])
+}
+
+fn emulate_with(vendor: &str, extra: &[&str]) -> Emulator {
+    let record = tempfile::tempdir().unwrap();
+    let mut child = emulate_command(vendor, extra)
+        .arg("--record")
+        .arg(record.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -185,18 +199,24 @@ fn emulate(vendor: &str) -> Emulator {
     }
 }
 
-/// Stops the emulator as a CI job does (SIGTERM); its exit code and request log.
-fn stop(mut e: Emulator) -> (i32, Vec<Value>) {
+/// Stops the emulator as a CI job does (SIGTERM); its exit code.
+fn terminate(e: &mut Emulator) -> i32 {
     let _ = Command::new("kill")
         .args(["-TERM", &e.child.id().to_string()])
         .status();
     let status = e.child.wait().expect("the emulator stops");
+    status.code().unwrap_or(-1)
+}
+
+/// Stops the emulator as a CI job does (SIGTERM); its exit code and request log.
+fn stop(mut e: Emulator) -> (i32, Vec<Value>) {
+    let code = terminate(&mut e);
     let log = std::fs::read_to_string(e.record.path().join("requests.ndjson")).unwrap();
     let entries = log
         .lines()
         .map(|l| serde_json::from_str(l).expect("a JSON line"))
         .collect();
-    (status.code().unwrap_or(-1), entries)
+    (code, entries)
 }
 
 /// The app's configuration for each vendor, as the banner gives it.
@@ -478,4 +498,191 @@ fn oracle_health_tenant_typo() {
     assert!(on_authorize("LINT-C1"), "{found:?}");
     assert!(on_authorize("CER-21"), "{found:?}");
     assert_eq!(code, 1, "an error finding: exit 1");
+}
+
+// ---- `--app-test MODE`: the library refuses, a careless script does not.
+
+/// Where oauth4webapi refuses what an app-test mode spoils: the step the script stops
+/// at and the library's error (its `code` and message, from
+/// node_modules/oauth4webapi/build/index.js).
+struct Refusal {
+    mode: &'static str,
+    /// The script's option the refusal needs; `None`: the library's default.
+    needs: Option<&'static str>,
+    step: &'static str,
+    code: &'static str,
+    message: &'static str,
+}
+
+/// Every mode `grantcheck emulate --app-test` has, in its order.
+const REFUSALS: &[Refusal] = &[
+    Refusal {
+        mode: "wrong-state",
+        needs: None,
+        step: "callback",
+        code: "OAUTH_INVALID_RESPONSE",
+        message: r#"unexpected "state" response parameter value"#,
+    },
+    // validateAuthResponse compares `iss` with the issuer whenever the redirect has
+    // one (and wants one when the metadata says authorization_response_iss_parameter_supported).
+    Refusal {
+        mode: "iss-mix-up",
+        needs: None,
+        step: "callback",
+        code: "OAUTH_INVALID_RESPONSE",
+        message: r#"unexpected "iss" (issuer) response parameter value"#,
+    },
+    Refusal {
+        mode: "id-token-wrong-aud",
+        needs: None,
+        step: "code_grant",
+        code: "OAUTH_JWT_CLAIM_COMPARISON_FAILED",
+        message: r#"unexpected JWT "aud" (audience) claim value"#,
+    },
+    Refusal {
+        mode: "id-token-wrong-nonce",
+        needs: None,
+        step: "code_grant",
+        code: "OAUTH_JWT_CLAIM_COMPARISON_FAILED",
+        message: r#"unexpected ID Token "nonce" claim value"#,
+    },
+    // processAuthorizationCodeResponse does not verify the ID token's signature (an ID
+    // token straight from the token endpoint over TLS, OpenID Connect Core §3.1.3.7
+    // (6)); validateApplicationLevelSignature, which the script calls with
+    // --verify-signature, does.
+    Refusal {
+        mode: "id-token-bad-signature",
+        needs: Some("--verify-signature"),
+        step: "id_token_signature",
+        code: "OAUTH_INVALID_RESPONSE",
+        message: "JWT signature verification failed",
+    },
+    Refusal {
+        mode: "id-token-unknown-kid",
+        needs: Some("--verify-signature"),
+        step: "id_token_signature",
+        code: "OAUTH_KEY_SELECTION_FAILED",
+        message: "error when selecting a JWT verification key, no applicable keys found",
+    },
+    // A token_type other than bearer or dpop (and none the app registered with
+    // recognizedTokenTypes) is an UnsupportedOperationError.
+    Refusal {
+        mode: "token-type-not-bearer",
+        needs: None,
+        step: "code_grant",
+        code: "OAUTH_UNSUPPORTED_OPERATION",
+        message: "unsupported `token_type` value",
+    },
+    Refusal {
+        mode: "code-replayed",
+        needs: None,
+        step: "code_grant",
+        code: "OAUTH_RESPONSE_BODY_ERROR",
+        message: "server responded with an error in the response body",
+    },
+];
+
+/// The modes `grantcheck emulate --app-test` names when given one it does not have.
+fn modes_listed(vendor: &str) -> Vec<String> {
+    let out = emulate_command(vendor, &["--app-test", "no-such-mode"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("grantcheck emulate runs");
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let list = stderr
+        .split_once("(modes: ")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .unwrap_or_else(|| panic!("no list of modes: {stderr}"))
+        .0;
+    list.split(", ").map(String::from).collect()
+}
+
+/// One app test: the script (with `options`) signs in once against
+/// `emulate VENDOR --app-test MODE`; its exit success and JSON line, the emulator's
+/// exit code and app-test.json.
+fn app_test_run(vendor: &str, mode: &str, options: &[&str]) -> (bool, Value, i32, Value) {
+    let mut e = emulate_with(vendor, &["--app-test", mode]);
+    let mut args = app_args(vendor, &e);
+    args.extend(options.iter().map(|o| o.to_string()));
+    let (ok, report) = run_app(&e, &args, true);
+    let code = terminate(&mut e);
+    let path = e.record.path().join("app-test.json");
+    let verdict: Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| panic!("{vendor} {mode}: no {}", path.display()));
+    assert_eq!(verdict["mode"], mode);
+    (ok, report, code, verdict)
+}
+
+/// Every app-test mode against `vendor`: the script using the library stops at the
+/// library's error and the emulator says it passed (exit 0); the script with
+/// `--careless` goes on and the emulator says it failed (exit 1). Where the library
+/// refuses only when asked (`needs`), its default is checked too: it is not refused,
+/// and the emulator says so.
+fn library_refuses_every_app_test(vendor: &str) {
+    let names: Vec<&str> = REFUSALS.iter().map(|r| r.mode).collect();
+    assert_eq!(modes_listed(vendor), names, "REFUSALS lists every mode");
+    assert_eq!(names.len(), 8);
+    for r in REFUSALS {
+        let what = format!("{vendor} {}", r.mode);
+        // The library, used as its documentation says (with `needs` when given).
+        let options: Vec<&str> = r.needs.into_iter().collect();
+        let (ok, report, code, verdict) = app_test_run(vendor, r.mode, &options);
+        assert!(!ok, "{what}: the library should refuse: {report:#}");
+        assert_eq!(report["failed"], r.step, "{what}: {report:#}");
+        assert_eq!(report["error"]["code"], r.code, "{what}: {report:#}");
+        assert_eq!(report["error"]["message"], r.message, "{what}: {report:#}");
+        if r.mode == "code-replayed" {
+            assert_eq!(
+                report["error"]["error"], "invalid_grant",
+                "{what}: {report:#}"
+            );
+        }
+        assert_eq!(verdict["status"], "passed", "{what}: {verdict:#}");
+        assert_eq!(code, 0, "{what}: {verdict:#}");
+
+        // The library's default where it needs an option: it goes on, the emulator
+        // sees the tokens used.
+        if r.needs.is_some() {
+            let (ok, report, code, verdict) = app_test_run(vendor, r.mode, &[]);
+            assert!(ok, "{what}: without {:?}: {report:#}", r.needs);
+            assert_eq!(verdict["status"], "failed", "{what}: {verdict:#}");
+            assert_eq!(code, 1, "{what}: {verdict:#}");
+        }
+
+        // The careless script: it goes past the library's error (listed as ignored).
+        let (_, report, code, verdict) = app_test_run(vendor, r.mode, &["--careless"]);
+        assert_eq!(verdict["status"], "failed", "{what} careless: {verdict:#}");
+        assert_eq!(code, 1, "{what} careless: {verdict:#}");
+        let detail = verdict["detail"].as_str().unwrap_or_default();
+        let used = match r.mode {
+            "wrong-state" | "iss-mix-up" => "redeemed the code",
+            "code-replayed" => "redeemed a code 1 more time(s)",
+            _ => "used a token",
+        };
+        assert!(detail.contains(used), "{what} careless: {detail}");
+        if r.needs.is_none() {
+            let ignored = report["ignored"].as_array().cloned().unwrap_or_default();
+            assert!(
+                ignored
+                    .iter()
+                    .any(|i| i["step"] == r.step && i["code"] == r.code),
+                "{what} careless: the library's error is what it ignored: {report:#}"
+            );
+        }
+    }
+}
+
+#[test]
+fn athenahealth_app_tests_library_refuses_careless_script_fails() {
+    need_node!();
+    library_refuses_every_app_test("athenahealth");
+}
+
+#[test]
+fn reference_app_tests_library_refuses_careless_script_fails() {
+    need_node!();
+    library_refuses_every_app_test("reference");
 }

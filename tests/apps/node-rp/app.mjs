@@ -2,25 +2,42 @@
 // authorization code with PKCE, ID token validation, userinfo, refresh and revocation.
 // The browser part of the sign-in (a person filling in the vendor's pages) is played
 // with plain fetch and a small form reader. TLS trust comes only from the system's
-// roots plus NODE_EXTRA_CA_CERTS; nothing here turns a check off.
+// roots plus NODE_EXTRA_CA_CERTS; nothing here turns a check off, except with
+// --careless (below).
 //
 // Usage: node app.mjs --issuer URL --client-id ID --redirect-uri URI --username U
 //          --password P --scope "a b" [--client-secret S --auth basic|post]
 //          [--aud AUD] [--smart-config URL] [--skip step,step]
 //          [--mistake comma-scopes|tenant-typo|tenant-typo-issuer --tenant TENANT]
+//          [--verify-signature] [--careless]
 // Mistakes: comma-scopes sends the scopes comma-separated; tenant-typo builds the
 // authorize and token URLs by hand from a mistyped tenant id (discovery is right);
 // tenant-typo-issuer has the mistyped tenant id in every URL the app is configured
 // with (issuer, SMART configuration, aud).
+// --verify-signature also checks the ID token's signature against the server's keys
+// (validateApplicationLevelSignature; the library leaves it out by default for an ID
+// token that came straight from the token endpoint over TLS).
+// --careless plays an app that skips the checks: it takes the code from the redirect
+// without validateAuthResponse when that refuses it, reads the token response's JSON
+// itself when processAuthorizationCodeResponse refuses it, sends the code again after
+// invalid_grant, and goes on with those tokens. What it ignored is listed in
+// "ignored" (each the library's error).
 // Prints one JSON line: {"ok":true,"steps":[...],"skipped":[...],...}; on failure
 // {"ok":false,"failed":"step","error":{...}} and exit code 1.
 
 import * as oauth from 'oauth4webapi'
 
+const FLAGS = new Set(['--careless', '--verify-signature'])
+
 function parseArgs(argv) {
   const args = {}
   for (let i = 0; i < argv.length; i += 2) {
     const key = argv[i]
+    if (FLAGS.has(key)) {
+      args[key.slice(2)] = true
+      i -= 1
+      continue
+    }
     if (!key.startsWith('--') || i + 1 >= argv.length) {
       throw new Error(`bad argument ${key}`)
     }
@@ -40,8 +57,10 @@ if (mistake === 'tenant-typo-issuer') {
   }
 }
 const skip = new Set((args.skip ?? '').split(',').filter(Boolean))
+const careless = args.careless === true
 const done = []
 const report = { ok: false, steps: done, skipped: [...skip] }
+if (careless) report.ignored = []
 let current = 'setup'
 
 function step(name) {
@@ -51,6 +70,58 @@ function step(name) {
 function finish(name, extra = {}) {
   done.push(name)
   Object.assign(report, extra)
+}
+
+// The library's error, as the report shows it.
+function describe(err) {
+  return {
+    name: err?.name,
+    code: err?.code,
+    message: err?.message,
+    error: err?.error,
+    error_description: err?.error_description,
+    status: err?.status,
+    claim: err?.cause?.claim,
+    cause: err?.cause instanceof URLSearchParams ? Object.fromEntries(err.cause) : err?.cause?.message,
+  }
+}
+
+// A careful app stops at the library's error; a careless one notes it and goes on
+// with `instead()`.
+async function orElse(check, instead) {
+  try {
+    return await check()
+  } catch (err) {
+    if (!careless) throw err
+    report.ignored.push({ step: current, ...describe(err) })
+    try {
+      return await instead(err)
+    } catch (next) {
+      // The same error thrown again: not ignored after all, the app stops here.
+      if (next === err) report.ignored.pop()
+      throw next
+    }
+  }
+}
+
+// A careless app's own token request: the code as the redirect has it.
+function redeemByHand(as, client, code, verifier) {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: args['redirect-uri'],
+    code_verifier: verifier,
+    client_id: client.client_id,
+  })
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }
+  const secret = args['client-secret']
+  if (secret && args.auth === 'post') body.set('client_secret', secret)
+  else if (secret) {
+    body.delete('client_id')
+    const pair = `${encodeURIComponent(client.client_id)}:${encodeURIComponent(secret)}`
+    headers.authorization = `Basic ${btoa(pair)}`
+  }
+  return fetch(as.token_endpoint, { method: 'POST', headers, body })
 }
 
 // A tenant id as someone might mistype it: one character too many.
@@ -207,25 +278,55 @@ async function main() {
   finish('authorize')
 
   step('callback')
-  const params = oauth.validateAuthResponse(as, client, callback, state)
+  // Careless: the code straight from the redirect, redeemed with a request of its own.
+  const redeem = await orElse(
+    () => {
+      const params = oauth.validateAuthResponse(as, client, callback, state)
+      return () =>
+        oauth.authorizationCodeGrantRequest(as, client, clientAuth, params, args['redirect-uri'], verifier)
+    },
+    () => () => redeemByHand(as, client, callback.searchParams.get('code'), verifier),
+  )
   finish('callback')
 
   step('code_grant')
-  const codeResponse = await oauth.authorizationCodeGrantRequest(
-    as,
-    client,
-    clientAuth,
-    params,
-    args['redirect-uri'],
-    verifier,
-  )
-  const tokens = await oauth.processAuthorizationCodeResponse(as, client, codeResponse, {
-    expectedNonce: nonce,
-    requireIdToken: openid,
-  })
+  // The response the library processed and accepted (the ID token's signature is
+  // checked on it); none when a careless app read the JSON itself.
+  let processed
+  const processTokens = async (response, again) => {
+    const copy = response.clone()
+    return orElse(
+      async () => {
+        const tokens = await oauth.processAuthorizationCodeResponse(as, client, response, {
+          expectedNonce: nonce,
+          requireIdToken: openid,
+        })
+        processed = response
+        return tokens
+      },
+      async (err) => {
+        if (err instanceof oauth.ResponseBodyError) {
+          // Careless: a refused redemption is sent again, once.
+          if (again && err.error === 'invalid_grant') return processTokens(await redeem(), false)
+          throw err
+        }
+        // Careless: the tokens as the JSON has them.
+        return copy.json()
+      },
+    )
+  }
+  const tokens = await processTokens(await redeem(), true)
   finish('code_grant', { granted_scope: tokens.scope, refresh_token: Boolean(tokens.refresh_token) })
-  const claims = oauth.getValidatedIdTokenClaims(tokens)
-  if (openid) {
+  if (args['verify-signature'] && processed && tokens.id_token) {
+    step('id_token_signature')
+    await orElse(
+      () => oauth.validateApplicationLevelSignature(as, processed),
+      () => undefined,
+    )
+    finish('id_token_signature')
+  }
+  const claims = processed ? oauth.getValidatedIdTokenClaims(tokens) : undefined
+  if (openid && processed) {
     step('id_token')
     if (!claims?.sub) throw new Error('no validated ID token')
     finish('id_token', { sub: claims.sub })
@@ -269,15 +370,7 @@ try {
   console.log(JSON.stringify(report))
 } catch (err) {
   report.failed = current
-  report.error = {
-    name: err?.name,
-    code: err?.code,
-    message: err?.message,
-    error: err?.error,
-    error_description: err?.error_description,
-    status: err?.status,
-    cause: err?.cause instanceof URLSearchParams ? Object.fromEntries(err.cause) : err?.cause?.message,
-  }
+  report.error = describe(err)
   console.log(JSON.stringify(report))
   process.exitCode = 1
 }
