@@ -182,12 +182,14 @@ pub async fn run(root: PathBuf, args: EmulateArgs) -> i32 {
 }
 
 /// Says how the app did, writes it beside the request log, and gives the exit code:
-/// 0 passed, 1 failed, 4 when the app never got as far as the spoiled step.
+/// 0 passed (or warned: it skipped a check the specification lets it skip), 1 failed,
+/// 4 when the app never got as far as the spoiled step.
 fn report_app_test(t: &app_test::AppTest, record: Option<&std::path::Path>) -> i32 {
     use app_test::Verdict;
     let (status, text, code) = match t.verdict() {
         Verdict::Passed(m) => ("passed", m, 0),
         Verdict::Failed(m) => ("failed", m, 1),
+        Verdict::Warned(m) => ("warning", m, 0),
         Verdict::NotReached => (
             "not reached",
             "the app never got as far as the step this test spoils: sign in with it while \
