@@ -95,12 +95,7 @@ impl EmulatorServer {
         emulator: Box<dyn Emulator>,
         listener: std::net::TcpListener,
     ) -> EmulatorServer {
-        let server = MockServer::builder()
-            .listener(listener)
-            .disable_request_recording()
-            .start()
-            .await;
-        Self::serve(server, emulator, Duration::ZERO, ServeOptions::default()).await
+        Self::start_for_app(emulator, listener, ServeOptions::default()).await
     }
 
     /// Serves `emulator` on `listener` for an app (see [`ServeOptions`]).
