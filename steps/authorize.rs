@@ -334,6 +334,10 @@ pub(super) async fn authorize(w: &mut World) {
                         let driven =
                             browser::drive(&b, session, url, &redirect_uri, &opts, &steps).await;
                         *slot = Some(b);
+                        // Taken before chromiums with no login yet by the next turns.
+                        if let Ok((LoginOutcome::Redirected(_), _)) = &driven {
+                            turn.signed_in();
+                        }
                         driven
                     }
                     Err(e) => Err(e),
@@ -364,6 +368,9 @@ pub(super) async fn authorize(w: &mut World) {
                 Some(s)
             };
             let driven = drive(w.session_mut(), url, &redirect_uri, &opts).await;
+            if let (Some(s), Ok((LoginOutcome::Redirected(_), _))) = (&shared, &driven) {
+                s.signed_in();
+            }
             drop(shared);
             driven
         }

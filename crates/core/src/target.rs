@@ -261,7 +261,12 @@ impl Target {
             })
             .collect();
         let redactor = Redactor::new(profile.secrets.iter().cloned());
-        let sign_ins = crate::login::reuse::SignIns::new(spec.login.sessions);
+        // A kept chromium drives one page: one authorization at a time in it.
+        let flows = match spec.login.method {
+            crate::profile::LoginMethod::Browser => 1,
+            _ => spec.login.flows_per_session,
+        };
+        let sign_ins = crate::login::reuse::SignIns::new(spec.login.sessions, flows);
         let refresh = spec.login.refresh.as_ref().and_then(|r| {
             let file = r
                 .token_file

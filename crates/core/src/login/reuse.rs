@@ -4,14 +4,18 @@
 //! of once per scenario.
 //!
 //! A kept session (a cookie jar for `form`, a chromium kept for the run for
-//! `browser`) takes one sign-in at a time, as a person does: two authorizations in
-//! flight in one login session are not something every server allows (oidc-provider
-//! refuses the second as "interaction session and authentication session mismatch",
-//! even from separate cookie jars holding copies of the session). `login.sessions`
-//! (default 4) kept sessions per user sign in side by side, so that many scenarios
-//! still get through sign-in at once: the number of sign-ins with credentials is about
-//! that many, however many scenarios run. Only the sign-in waits for a free session;
-//! the rest of a scenario runs alongside the others.
+//! `browser`) that has not signed in yet is taken whole: its first sign-in enters the
+//! credentials once. Once signed in, it takes `login.flows_per_session` authorizations
+//! at a time (default 1). One is what every server allows: oidc-provider refuses a
+//! second authorization in flight in one login session as "interaction session and
+//! authentication session mismatch", even from separate cookie jars holding copies of
+//! the session. Servers that key each authorization by a transaction of its own (the
+//! emulators do) take many, and then a run waits for sign-in hardly more than without
+//! kept sessions. A kept chromium shows one page at a time, so it always takes one.
+//! `login.sessions` (default 4) kept sessions per user sign in side by side, so that
+//! many scenarios still get through sign-in at once: the number of sign-ins with
+//! credentials is about that many, however many scenarios run. Only the sign-in waits
+//! for a turn; the rest of a scenario runs alongside the others.
 //!
 //! A scenario that looks at the sign-in itself or may end the session's grant (a
 //! second sign-in, logout, a revocation, a replay) is tagged `@fresh-sign-in` and
@@ -20,11 +24,11 @@
 //! `login.share_session: false`.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use reqwest::cookie::Jar;
-use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
 /// The tag that gives a scenario a sign-in of its own.
 pub const FRESH_SIGN_IN_TAG: &str = "fresh-sign-in";
@@ -33,6 +37,7 @@ pub const FRESH_SIGN_IN_TAG: &str = "fresh-sign-in";
 #[derive(Debug)]
 pub struct SignIns {
     per_user: usize,
+    flows: u32,
     users: Mutex<HashMap<String, Arc<SharedUser>>>,
     entered: AtomicUsize,
     reused: AtomicUsize,
@@ -40,18 +45,32 @@ pub struct SignIns {
 
 impl Default for SignIns {
     fn default() -> Self {
-        Self::new(DEFAULT_SESSIONS)
+        Self::new(DEFAULT_SESSIONS, DEFAULT_FLOWS_PER_SESSION)
     }
 }
 
 /// Kept sessions per user unless the profile says otherwise (`login.sessions`).
 pub const DEFAULT_SESSIONS: usize = 4;
 
+/// Authorizations at a time in a signed-in kept session unless the profile says
+/// otherwise (`login.flows_per_session`): one, which every server allows.
+pub const DEFAULT_FLOWS_PER_SESSION: usize = 1;
+
 #[derive(Debug)]
 struct SharedUser {
-    /// One permit per session not signing in now.
-    free: Arc<Semaphore>,
-    sessions: Vec<Arc<AsyncMutex<Arc<Jar>>>>,
+    sessions: Vec<Arc<KeptSession>>,
+    /// Woken whenever a turn in one of the sessions ends.
+    turn_ended: Notify,
+}
+
+#[derive(Debug)]
+struct KeptSession {
+    jar: Arc<Jar>,
+    /// One permit per authorization the session may take at once: a session not yet
+    /// signed in is taken with all of them.
+    turns: Arc<Semaphore>,
+    /// An authorization through it came back to the app: the session holds a login.
+    signed_in: AtomicBool,
 }
 
 /// A scenario's turn in one of a user's kept sessions, until it is dropped (after its
@@ -60,60 +79,100 @@ struct SharedUser {
 pub struct SharedSignIn {
     /// Which of the user's sessions (0-based): a kept browser is named by it.
     pub index: usize,
-    session: OwnedMutexGuard<Arc<Jar>>,
-    _free: Option<OwnedSemaphorePermit>,
+    session: Arc<KeptSession>,
+    user: Arc<SharedUser>,
+    turn: Option<OwnedSemaphorePermit>,
 }
 
 impl SharedSignIn {
     pub fn jar(&self) -> Arc<Jar> {
-        self.session.clone()
+        self.session.jar.clone()
+    }
+
+    /// The authorization came back to the app: the session is signed in, and later
+    /// ones may share it.
+    pub fn signed_in(&self) {
+        self.session.signed_in.store(true, Ordering::Relaxed);
+    }
+}
+
+impl Drop for SharedSignIn {
+    fn drop(&mut self) {
+        drop(self.turn.take());
+        self.user.turn_ended.notify_waiters();
     }
 }
 
 impl SignIns {
-    /// `per_user` kept sessions per user (at least 1).
-    pub fn new(per_user: usize) -> Self {
+    /// `per_user` kept sessions per user, each taking `flows` authorizations at a time
+    /// once signed in (both at least 1).
+    pub fn new(per_user: usize, flows: usize) -> Self {
         Self {
             per_user: per_user.max(1),
+            flows: u32::try_from(flows.max(1)).unwrap_or(u32::MAX),
             users: Mutex::default(),
             entered: AtomicUsize::new(0),
             reused: AtomicUsize::new(0),
         }
     }
 
-    /// Waits for one of `role`'s sessions to be free, and takes it.
+    /// Waits for a turn in one of `role`'s sessions, and takes it.
     pub async fn join(&self, role: &str) -> SharedSignIn {
         let user = {
             let mut users = self.users.lock().unwrap_or_else(|e| e.into_inner());
             users
                 .entry(role.to_string())
                 .or_insert_with(|| {
+                    let flows = self.flows as usize;
                     Arc::new(SharedUser {
-                        free: Arc::new(Semaphore::new(self.per_user)),
-                        sessions: (0..self.per_user).map(|_| Arc::default()).collect(),
+                        sessions: (0..self.per_user)
+                            .map(|_| {
+                                Arc::new(KeptSession {
+                                    jar: Arc::default(),
+                                    turns: Arc::new(Semaphore::new(flows)),
+                                    signed_in: AtomicBool::new(false),
+                                })
+                            })
+                            .collect(),
+                        turn_ended: Notify::new(),
                     })
                 })
                 .clone()
         };
-        // The semaphore is never closed: the wait ends with a permit.
-        let free = user.free.clone().acquire_owned().await.ok();
-        // A permit means one session's lock is free: every holder of a lock holds a
-        // permit too.
-        for (index, session) in user.sessions.iter().enumerate() {
-            if let Ok(session) = session.clone().try_lock_owned() {
-                return SharedSignIn {
-                    index,
-                    session,
-                    _free: free,
-                };
+        loop {
+            // Listening before looking: a turn that ends in between still wakes us.
+            let ended = user.turn_ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if let Some(turn) = self.try_take(&user) {
+                return turn;
+            }
+            ended.await;
+        }
+    }
+
+    /// A turn in a signed-in session first (no credentials to enter), else a whole
+    /// session nobody is in.
+    fn try_take(&self, user: &Arc<SharedUser>) -> Option<SharedSignIn> {
+        let turn = |index: usize, permit| SharedSignIn {
+            index,
+            session: user.sessions[index].clone(),
+            user: user.clone(),
+            turn: Some(permit),
+        };
+        for (index, s) in user.sessions.iter().enumerate() {
+            if s.signed_in.load(Ordering::Relaxed)
+                && let Ok(permit) = s.turns.clone().try_acquire_owned()
+            {
+                return Some(turn(index, permit));
             }
         }
-        // Not expected (a permit and no free session): wait for the first one.
-        SharedSignIn {
-            index: 0,
-            session: user.sessions[0].clone().lock_owned().await,
-            _free: free,
+        for (index, s) in user.sessions.iter().enumerate() {
+            if let Ok(permit) = s.turns.clone().try_acquire_many_owned(self.flows) {
+                return Some(turn(index, permit));
+            }
         }
+        None
     }
 
     /// Counts a sign-in: with credentials entered, or through a live session.
@@ -142,7 +201,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_users_sessions_take_one_sign_in_at_a_time() {
-        let s = Arc::new(SignIns::new(2));
+        let s = Arc::new(SignIns::new(2, 1));
         let a = s.join("user").await;
         let b = s.join("user").await;
         assert_ne!(a.index, b.index, "two sessions side by side");
@@ -162,6 +221,37 @@ mod tests {
         assert_eq!(third.index, index, "the freed session is taken");
         assert!(Arc::ptr_eq(&third.jar(), &jar), "with its cookies");
         drop(a);
+    }
+
+    #[tokio::test]
+    async fn a_signed_in_session_takes_flows_per_session_at_a_time() {
+        let s = Arc::new(SignIns::new(2, 3));
+        let first = s.join("user").await;
+        let second = s.join("user").await;
+        assert_ne!(first.index, second.index, "not signed in yet: taken whole");
+        first.signed_in();
+        let signed = first.index;
+        drop(first);
+        let mut turns = Vec::new();
+        for _ in 0..3 {
+            let t = s.join("user").await;
+            assert_eq!(t.index, signed, "the signed-in session is shared");
+            turns.push(t);
+        }
+        let s2 = s.clone();
+        let fourth = tokio::spawn(async move { s2.join("user").await.index });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(
+            !fourth.is_finished(),
+            "three flows in the signed-in session, the other taken whole: the fourth waits"
+        );
+        turns.pop();
+        assert_eq!(
+            fourth.await.unwrap(),
+            signed,
+            "a turn that ends wakes a waiter"
+        );
+        drop(second);
     }
 
     #[test]

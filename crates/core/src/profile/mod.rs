@@ -411,6 +411,13 @@ fn validate(path: &Path, spans: &spans::Spans, spec: &ProfileFile) -> Result<(),
             "`login.sessions` must be between 1 and 64",
         ));
     }
+    if !(1..=64).contains(&spec.login.flows_per_session) {
+        return Err(ProfileError::at(
+            path,
+            spans.value(&["login", "flows_per_session"]),
+            "`login.flows_per_session` must be between 1 and 64",
+        ));
+    }
     if !(10..=3600).contains(&spec.login.manual_timeout_secs) {
         return Err(ProfileError::at(
             path,

@@ -367,13 +367,17 @@ pub struct LoginConfig {
     #[serde(default)]
     pub browser: Option<BrowserConfig>,
     /// `form` and `browser`: the scenarios that only need a signed-in user sign in
-    /// through `sessions` kept sessions per user, one sign-in at a time in each
-    /// (default true; see `login::reuse`). False: each scenario signs in on its own.
+    /// through `sessions` kept sessions per user (default true; see `login::reuse`).
+    /// False: each scenario signs in on its own.
     #[serde(default = "yes")]
     pub share_session: bool,
     /// How many kept sessions per user sign in side by side (default 4; 1 to 64).
     #[serde(default = "default_sessions")]
     pub sessions: usize,
+    /// `form`: how many authorizations a signed-in kept session takes at a time
+    /// (default 1, which every server allows; 1 to 64). A kept chromium takes one.
+    #[serde(default = "default_flows_per_session")]
+    pub flows_per_session: usize,
     /// `method: refresh`: the refresh token, and the client it was issued to.
     #[serde(default)]
     pub refresh: Option<RefreshConfig>,
@@ -407,6 +411,10 @@ fn yes() -> bool {
 
 fn default_sessions() -> usize {
     crate::login::reuse::DEFAULT_SESSIONS
+}
+
+fn default_flows_per_session() -> usize {
+    crate::login::reuse::DEFAULT_FLOWS_PER_SESSION
 }
 
 fn default_manual_timeout() -> u64 {

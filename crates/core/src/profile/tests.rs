@@ -243,6 +243,9 @@ fn settings_out_of_range_are_refused_where_they_are_written() {
         ("features: [../secrets]\n", "features", 21),
         ("features: [/etc]\n", "features", 21),
         ("name: ../../escape\n", "name", 21),
+        // GOOD ends inside `login:`.
+        ("  sessions: 0\n", "login.sessions", 21),
+        ("  flows_per_session: 65\n", "login.flows_per_session", 21),
     ];
     for (extra, what, line) in cases {
         let e = parse_str(&format!("{GOOD}{extra}")).unwrap_err();
@@ -263,6 +266,11 @@ fn settings_out_of_range_are_refused_where_they_are_written() {
         ok.spec.timeouts.unwrap().run_secs,
         1800,
         "documented default"
+    );
+    assert_eq!(
+        (ok.spec.login.sessions, ok.spec.login.flows_per_session),
+        (4, 1),
+        "documented defaults"
     );
 }
 
