@@ -139,8 +139,13 @@ impl LintPolicy for OracleHealth {
         ))
     }
 
-    fn aud_url(&self, _segments: &[&str], names_tenant: bool) -> Option<Advice> {
-        (!names_tenant).then(|| {
+    fn aud_url(&self, segments: &[&str], names_tenant: bool) -> Option<Advice> {
+        // On a host that is not Oracle Health's (the emulator's, a proxy's) the FHIR
+        // base still names its tenant after the FHIR version.
+        let after_version = segments
+            .windows(2)
+            .any(|w| matches!(w[0], "r4" | "dstu2") && !w[1].is_empty());
+        (!names_tenant && !after_version).then(|| {
             Advice::warning(
                 "CER-19",
                 "Oracle Health's aud is the tenant's FHIR base URL (`https://fhir-ehr.cerner.com/r4/<tenant>`); this one names no tenant, so it is unlikely to be white-listed (CER-19).",

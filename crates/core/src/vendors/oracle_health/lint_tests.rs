@@ -8,7 +8,9 @@ use crate::diagnose::tests::{
     Case, RFC_VERIFIER, SEED_001, T, case, has, lint_shipped_profiles, placeholder,
 };
 use crate::diagnose::vendor::{env_of, is_vendor_server_host, of_host};
-use crate::diagnose::{Finding, Severity, lint_curl, lint_profile, lint_url, render_text};
+use crate::diagnose::{
+    Finding, Severity, lint_curl, lint_profile, lint_url, lint_url_for, render_text,
+};
 use crate::profile::Vendor;
 
 /// An Oracle Health client_credentials token request with `scope`.
@@ -346,4 +348,28 @@ fn shipped_profiles_lint_without_errors() {
         }
         placeholder(name)
     });
+}
+
+#[test]
+fn a_fhir_base_naming_its_tenant_is_a_tenants_aud_on_any_host() {
+    // The emulator's (or a proxy's) FHIR base: `/r4/<tenant>` on a host that is not
+    // Oracle Health's.
+    let at = |aud: &str| {
+        format!(
+            "http://127.0.0.1:8080/tenants/{T}/protocols/oauth2/profiles/smart-v1/personas/provider/authorize?response_type=code&client_id=abc&redirect_uri=https%3A%2F%2Fapp.example.com%2Fcb&state=s1&scope=openid&aud={aud}"
+        )
+    };
+    let lint = |url: &str| lint_url_for(url, Some(Vendor::OracleHealth)).unwrap();
+    let tenanted = lint(&at(&format!("http%3A%2F%2F127.0.0.1%3A8080%2Fr4%2F{T}")));
+    assert!(
+        !tenanted.iter().any(|f| f.rule == "CER-19"),
+        "{}",
+        render_text(&tenanted, "")
+    );
+    let untenanted = lint(&at("http%3A%2F%2F127.0.0.1%3A8080%2Ffhir"));
+    assert!(
+        untenanted.iter().any(|f| f.rule == "CER-19"),
+        "{}",
+        render_text(&untenanted, "")
+    );
 }
