@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use grantcheck::runner::{self, Console, RunOptions, RunResult, merge, shard::Shard};
+use grantcheck::runner::{self, Console, RunOptions, RunResult, SignInCounts, merge, shard::Shard};
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -226,6 +226,17 @@ fn shards_merge_into_the_totals_of_one_run() {
         assert_eq!(merged.totals, whole_totals, "{count} shards");
         assert_eq!(merged.exit_code, whole.exit_code(), "{count} shards");
         assert_eq!(outcomes(&merged.scenarios), outcomes(&whole.records));
+        // Each authorization is counted once, in whichever shard made it.
+        for t in &whole.targets {
+            let m = merged
+                .targets
+                .iter()
+                .find(|m| m.info.name == t.name)
+                .unwrap();
+            let total = |c: Option<SignInCounts>| c.map(|c| c.with_credentials + c.session_reused);
+            assert!(total(t.sign_ins).is_some(), "{}: no sign-in", t.name);
+            assert_eq!(total(m.info.sign_ins), total(t.sign_ins), "{}", t.name);
+        }
         // Every output of the merge agrees with its totals.
         let junit = std::fs::read_to_string(out.join("junit.xml")).unwrap();
         assert_eq!(

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use super::stream::{self, RecordStream};
-use super::{ConsoleStyle, RunReport, StaleDeviation, TargetInfo, deviations};
+use super::{ConsoleStyle, RunReport, SignInCounts, StaleDeviation, TargetInfo, deviations};
 
 /// Merges `dirs` into `out`; the merged report (its records are the index).
 pub fn merge(root: &Path, dirs: &[PathBuf], out: &Path) -> Result<RunReport<'static>, String> {
@@ -29,7 +29,11 @@ pub fn merge(root: &Path, dirs: &[PathBuf], out: &Path) -> Result<RunReport<'sta
     }
     check_shards(&shards)?;
     let (_, first) = &shards[0];
-    let targets: Vec<TargetInfo> = first.targets.iter().map(|t| t.info.clone()).collect();
+    let mut targets: Vec<TargetInfo> = first.targets.iter().map(|t| t.info.clone()).collect();
+    // Each shard signed in through sessions of its own: the run's sign-ins are the sum.
+    for target in &mut targets {
+        target.sign_ins = sign_ins(&shards, &target.name);
+    }
 
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let mut sink = RecordStream::create(out).map_err(|e| e.0)?;
@@ -96,6 +100,19 @@ pub fn merge(root: &Path, dirs: &[PathBuf], out: &Path) -> Result<RunReport<'sta
     merge_cucumber_json(&shards, out)?;
     super::write_reports(&report, out, root).map_err(|e| e.0)?;
     Ok(report)
+}
+
+/// `name`'s sign-ins over every shard, if any shard signed in there.
+fn sign_ins(shards: &[(PathBuf, RunReport<'static>)], name: &str) -> Option<SignInCounts> {
+    shards
+        .iter()
+        .flat_map(|(_, r)| &r.targets)
+        .filter(|t| t.info.name == name)
+        .filter_map(|t| t.info.sign_ins)
+        .reduce(|a, b| SignInCounts {
+            with_credentials: a.with_credentials + b.with_credentials,
+            session_reused: a.session_reused + b.session_reused,
+        })
 }
 
 /// The shards must be the N slices of one run: same N, each index once, same targets.
