@@ -218,7 +218,7 @@ pub(super) async fn post_token_param(
         ("token_type_hint".to_string(), hint.to_string()),
     ];
     let mut headers = Vec::new();
-    auth.apply(&mut form, &mut headers);
+    super::token::authenticate(w, &url, &mut form, &mut headers, &auth).await;
     let mut req = Request::post_form(url, &form).header("accept", "application/json");
     for (k, v) in headers {
         req = req.header(&k, v);

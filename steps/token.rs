@@ -114,10 +114,10 @@ pub(super) enum Assertion {
     Expired,
 }
 
-/// A `private_key_jwt` authentication with a fresh assertion (a new `jti` each time).
+/// A `private_key_jwt` authentication with a fresh assertion (a new `jti` each time),
+/// signed when the request is put together.
 pub(super) fn assertion_auth(client: &Client, how: Assertion) -> ClientAuthentication {
-    use grantcheck_core::oauth::assertion::{AssertionKey, UNREGISTERED_KEY};
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    use grantcheck_core::oauth::assertion::{AssertionKey, AssertionPlan, UNREGISTERED_KEY};
     let jti = pkce::new_verifier();
     let registered = client.assertion_key.clone();
     let key = match how {
@@ -132,15 +132,33 @@ pub(super) fn assertion_auth(client: &Client, how: Assertion) -> ClientAuthentic
         _ => client.audience.clone(),
     };
     let lifetime = if how == Assertion::Expired { -300 } else { 60 };
-    // A key is checked when the profile is read; an unsigned request is what the server
-    // sees if that ever fails.
-    let assertion = key
-        .and_then(|k| k.assertion(&client.id, &audience, now, lifetime, &jti).ok())
-        .unwrap_or_default();
     ClientAuthentication::Assertion {
         client_id: client.id.clone(),
-        assertion,
+        plan: AssertionPlan {
+            key,
+            client_id: client.id.clone(),
+            audience,
+            lifetime,
+            jti,
+        },
     }
+}
+
+/// Puts client authentication into a request to `url`: an assertion is signed after
+/// the request's wait at the rate limit, not before it.
+pub(super) async fn authenticate(
+    w: &mut World,
+    url: &url::Url,
+    form: &mut Vec<(String, String)>,
+    headers: &mut Vec<(String, String)>,
+    auth: &ClientAuthentication,
+) {
+    if matches!(auth, ClientAuthentication::Assertion { .. }) {
+        w.session_mut()
+            .reserve(&Request::post_form(url.clone(), form))
+            .await;
+    }
+    auth.apply(form, headers);
 }
 
 /// Posts a grant to the token endpoint; a success's tokens are remembered (and masked
@@ -165,7 +183,7 @@ pub(super) async fn post_token_form(
     let Some(endpoint) = url else {
         w.missing_endpoint("token")
     };
-    auth.apply(&mut form, &mut headers);
+    authenticate(w, &endpoint, &mut form, &mut headers, &auth).await;
     let mut req = Request::post_form(endpoint, &form).header("accept", "application/json");
     for (k, v) in headers {
         req = req.header(&k, v);

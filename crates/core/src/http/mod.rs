@@ -252,6 +252,8 @@ pub struct Session {
     code_turn: Option<CodeTurn>,
     /// The turn is kept until the scenario ends ([`Session::keep_code_turn`]).
     keep_code_turn: bool,
+    /// A pacer slot taken ahead for the next request to this URL ([`Session::reserve`]).
+    reserved: Option<Url>,
     pub evidence: Vec<Exchange>,
 }
 
@@ -282,6 +284,7 @@ impl Session {
             pacer,
             code_turn: None,
             keep_code_turn: false,
+            reserved: None,
             evidence: Vec::new(),
         }
     }
@@ -337,13 +340,30 @@ impl Session {
         }
     }
 
-    async fn send_once(&mut self, req: Request) -> Result<Response, HttpError> {
+    /// Waits now for the pacer's slot for `req`, so that what goes into the request
+    /// last is made after the wait: a client assertion lives 60 s, and signed before a
+    /// long wait at a paced token endpoint it would arrive expired. The next request
+    /// sent to the same URL takes the slot instead of waiting again.
+    pub async fn reserve(&mut self, req: &Request) {
+        if self.pacer.is_some() {
+            self.wait_for_slot(req).await;
+            self.reserved = Some(req.url.clone());
+        }
+    }
+
+    async fn wait_for_slot(&mut self, req: &Request) {
         if let Some(pacer) = &self.pacer {
-            pacer.acquire(&req, self.scenario).await;
+            pacer.acquire(req, self.scenario).await;
             // The slot is granted: the code no longer waits, the next flow may start.
             if req.redeems_code() && !self.keep_code_turn {
                 self.code_turn = None;
             }
+        }
+    }
+
+    async fn send_once(&mut self, req: Request) -> Result<Response, HttpError> {
+        if self.reserved.take().as_ref() != Some(&req.url) {
+            self.wait_for_slot(&req).await;
         }
         self.counters.requests.fetch_add(1, Ordering::Relaxed);
         let started = Instant::now();
@@ -540,6 +560,39 @@ mod tests {
         assert_eq!(seen.load(Ordering::SeqCst), 2);
         assert!(started.elapsed() >= Duration::from_secs(1));
         assert_eq!(s.evidence.len(), 2, "both attempts are evidence");
+    }
+
+    #[tokio::test]
+    async fn a_reserved_slot_is_taken_by_the_next_request_instead_of_a_second_wait() {
+        let (url, seen) = busy_once().await;
+        let pacer = Pacer::new(Some(30), None, Duration::from_secs(60)).map(Arc::new);
+        let mut s = Session::new(
+            build_client(Duration::from_secs(10)).unwrap(),
+            Redactor::new(Vec::<String>::new()),
+            Arc::new(Counters::default()),
+            pacer,
+        );
+        // 30 a minute: a slot every 2 s, the first at once.
+        let req = Request::get(url.clone());
+        let started = Instant::now();
+        s.reserve(&req).await;
+        assert!(started.elapsed() < Duration::from_millis(500));
+        assert_eq!(seen.load(Ordering::SeqCst), 0, "reserving sends nothing");
+        // The 429's retry waits its second and for the next slot; the reserved one
+        // was its first attempt's.
+        let r = s.send(req.clone()).await.unwrap();
+        assert_eq!(r.status, 200);
+        let first = started.elapsed();
+        assert!(
+            first >= Duration::from_secs(2) && first < Duration::from_millis(3500),
+            "one slot reserved, one waited for: {first:?}"
+        );
+        s.send(req).await.unwrap();
+        assert!(
+            started.elapsed() >= first + Duration::from_millis(1500),
+            "no slot left reserved: {:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test]

@@ -16,8 +16,42 @@ pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-be
 /// refused. Throw-away, public on purpose.
 pub const UNREGISTERED_KEY: &[u8] = include_bytes!("keys/unregistered.pem");
 
+/// A client assertion yet to be signed: it is signed when the request is put together
+/// ([`AssertionPlan::sign_now`]), after any wait for a rate limit, so that it arrives
+/// as fresh as its lifetime says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssertionPlan {
+    /// `None`: the request goes with an empty assertion (a key is checked when the
+    /// profile is read, so only a broken key file gets here).
+    pub key: Option<AssertionKey>,
+    pub client_id: String,
+    pub audience: String,
+    /// Seconds; negative: already expired by that much.
+    pub lifetime: i64,
+    pub jti: String,
+}
+
+impl AssertionPlan {
+    pub fn sign_now(&self) -> String {
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        self.key
+            .as_ref()
+            .and_then(|k| {
+                k.assertion(
+                    &self.client_id,
+                    &self.audience,
+                    now,
+                    self.lifetime,
+                    &self.jti,
+                )
+                .ok()
+            })
+            .unwrap_or_default()
+    }
+}
+
 /// A client's private signing key and the `kid` the server knows it by.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct AssertionKey {
     pub kid: String,
     pem: Vec<u8>,
@@ -118,6 +152,33 @@ mod tests {
             .expect("decodes")
             .claims;
         assert!(claims["exp"].as_i64() < Some(1_000));
+    }
+
+    #[test]
+    fn a_planned_assertion_is_issued_when_it_is_applied() {
+        use crate::oauth::token::ClientAuthentication;
+        let auth = ClientAuthentication::Assertion {
+            client_id: "app".into(),
+            plan: AssertionPlan {
+                key: Some(AssertionKey::from_pem("k1", UNREGISTERED_KEY).expect("key")),
+                client_id: "app".into(),
+                audience: "https://as.test".into(),
+                lifetime: 60,
+                jti: "j1".into(),
+            },
+        };
+        let planned = time::OffsetDateTime::now_utc().unix_timestamp();
+        // As if the request waited at a rate limit between its making and its sending.
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let (mut form, mut headers) = (Vec::new(), Vec::new());
+        auth.apply(&mut form, &mut headers);
+        let jwt = &form.iter().find(|(k, _)| k == "client_assertion").expect("sent").1;
+        let claims = crate::oauth::id_token::decode_unverified(jwt)
+            .expect("decodes")
+            .claims;
+        let iat = claims["iat"].as_i64().expect("iat");
+        assert!(iat >= planned + 2, "issued {iat}, planned {planned}");
+        assert_eq!(claims["exp"].as_i64(), Some(iat + 60));
     }
 
     #[test]

@@ -31,10 +31,11 @@ pub enum ClientAuthentication {
     MissingSecret {
         client_id: String,
     },
-    /// A signed JWT client assertion (`private_key_jwt`, RFC 7523 §2.2).
+    /// A signed JWT client assertion (`private_key_jwt`, RFC 7523 §2.2), signed when
+    /// it is applied to the request.
     Assertion {
         client_id: String,
-        assertion: String,
+        plan: super::assertion::AssertionPlan,
     },
     /// No client authentication at all (the caller sends something else, or nothing).
     Omitted,
@@ -74,13 +75,13 @@ impl ClientAuthentication {
                 form.push(("client_id".into(), id));
                 form.push(("client_secret".into(), secret.clone()));
             }
-            Self::Assertion { assertion, .. } => {
+            Self::Assertion { plan, .. } => {
                 form.push(("client_id".into(), id));
                 form.push((
                     "client_assertion_type".into(),
                     super::assertion::JWT_BEARER.into(),
                 ));
-                form.push(("client_assertion".into(), assertion.clone()));
+                form.push(("client_assertion".into(), plan.sign_now()));
             }
             Self::MalformedBasic { .. } => {
                 // Not base64 and no colon: what a hand-built header with a stray
