@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use grantcheck::runner::{Outcome, RunResult, SignInCounts};
+use grantcheck::runner::{RunResult, SignInCounts};
 
 const SHIPPED: &str = "profiles/athenahealth-emulated.yaml";
 
@@ -19,14 +19,10 @@ fn outcomes(result: &RunResult) -> BTreeMap<String, &'static str> {
         .records
         .iter()
         .map(|r| {
-            let kind = match &r.outcome {
-                Outcome::Passed => "passed",
-                Outcome::Failed { .. } => "failed",
-                Outcome::KnownDeviation { .. } => "known deviation",
-                Outcome::Skipped { .. } => "skipped",
-                Outcome::Blocked { .. } => "blocked",
-            };
-            (format!("{}: {}", r.feature_path, r.scenario), kind)
+            (
+                format!("{}: {}", r.feature_path, r.scenario),
+                r.outcome.label(),
+            )
         })
         .collect()
 }

@@ -29,16 +29,7 @@ fn kinds(result: &RunResult) -> BTreeMap<String, &'static str> {
     result
         .records
         .iter()
-        .map(|r| {
-            let kind = match &r.outcome {
-                Outcome::Passed => "passed",
-                Outcome::Failed { .. } => "failed",
-                Outcome::KnownDeviation { .. } => "known deviation",
-                Outcome::Skipped { .. } => "skipped",
-                Outcome::Blocked { .. } => "blocked",
-            };
-            (r.id.clone(), kind)
-        })
+        .map(|r| (r.id.clone(), r.outcome.label()))
         .collect()
 }
 

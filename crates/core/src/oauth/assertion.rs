@@ -172,7 +172,11 @@ mod tests {
         std::thread::sleep(std::time::Duration::from_millis(2100));
         let (mut form, mut headers) = (Vec::new(), Vec::new());
         auth.apply(&mut form, &mut headers);
-        let jwt = &form.iter().find(|(k, _)| k == "client_assertion").expect("sent").1;
+        let jwt = &form
+            .iter()
+            .find(|(k, _)| k == "client_assertion")
+            .expect("sent")
+            .1;
         let claims = crate::oauth::id_token::decode_unverified(jwt)
             .expect("decodes")
             .claims;
