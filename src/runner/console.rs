@@ -489,7 +489,7 @@ fn render_summary(
         if let Some(s) = t.info.sign_ins {
             let _ = writeln!(
                 out,
-                "sign-ins at {}: {} with credentials, {} through a kept session",
+                "sign-ins at {}: {} with credentials, {} through a live session",
                 t.info.name, s.with_credentials, s.session_reused
             );
         }

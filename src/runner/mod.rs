@@ -135,8 +135,8 @@ pub struct TargetInfo {
     pub sign_ins: Option<SignInCounts>,
 }
 
-/// A target's sign-ins: with credentials entered, and through a session kept from an
-/// earlier one (see `login::reuse`).
+/// A target's authorizations that got past sign-in: with credentials entered, and
+/// through a live session (a kept one, or the scenario's own; see `login::reuse`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SignInCounts {
     pub with_credentials: usize,
