@@ -138,6 +138,47 @@ pub fn send<E: Emulator>(emu: &mut E, req: EmuRequest) -> EmuResponse {
     emu.handle(ORIGIN, &req)
 }
 
+// ---- CORS --------------------------------------------------------------------------
+
+/// The origin of the browser app in the CORS tests.
+pub const APP_ORIGIN: &str = "https://smart-app.example";
+
+/// A CORS preflight from [`APP_ORIGIN`] asking to send `method` to `path`.
+pub fn preflight(path: &str, method: &str) -> EmuRequest {
+    let req = with_header(get(path, &[]), "origin", APP_ORIGIN);
+    let mut req = with_header(req, "access-control-request-method", method);
+    req.method = "OPTIONS".into();
+    req
+}
+
+/// Each `(path, method)` is open to [`APP_ORIGIN`]: its preflight allows the method
+/// and the Authorization header.
+pub fn assert_preflights_allowed<E: Emulator>(emu: &mut E, endpoints: &[(&str, &str)]) {
+    for &(path, method) in endpoints {
+        let r = send(emu, preflight(path, method));
+        assert_eq!(r.status, 204, "{path}");
+        assert_eq!(
+            r.header("access-control-allow-origin"),
+            Some(APP_ORIGIN),
+            "{path}"
+        );
+        let methods = r.header("access-control-allow-methods").unwrap_or("");
+        assert!(methods.contains(method), "{path}: {methods}");
+        let headers = r.header("access-control-allow-headers").unwrap_or("");
+        assert!(headers.contains("Authorization"), "{path}: {headers}");
+    }
+}
+
+/// A preflight for a method `path` does not take is answered without allowing it.
+pub fn assert_preflight_refused<E: Emulator>(emu: &mut E, path: &str, method: &str) {
+    let r = send(emu, preflight(path, method));
+    assert_eq!(
+        (r.status, r.header("access-control-allow-origin")),
+        (204, None),
+        "{method} {path}"
+    );
+}
+
 // ---- Responses -------------------------------------------------------------------
 
 pub fn text(r: &EmuResponse) -> String {
