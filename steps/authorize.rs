@@ -102,8 +102,8 @@ fn select(w: &mut World, role: ClientRole) {
         .set("redirect_uri", w.flow.auth.redirect_uri.clone());
     let scope = w.target().profile.spec.scopes.default.clone();
     w.flow.auth.request.set("scope", scope);
-    let state = random(24);
-    let nonce = random(24);
+    let state = grantcheck_core::oauth::random_value(24);
+    let nonce = grantcheck_core::oauth::random_value(24);
     w.flow
         .auth
         .request
@@ -144,15 +144,6 @@ fn use_pkce(w: &mut World, method: &str) {
         .request
         .set("code_challenge", challenge)
         .set("code_challenge_method", method);
-}
-
-fn random(n: usize) -> String {
-    use rand::Rng;
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..n)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect()
 }
 
 async fn public_app(w: &mut World, _: Context) {
@@ -495,7 +486,7 @@ async fn sign_in(w: &mut World, _: Context) {
 /// A second authorization in the same browser (its cookies kept).
 async fn sign_in_again(w: &mut World, _: Context) {
     w.flow.auth.code = None;
-    let state = random(24);
+    let state = grantcheck_core::oauth::random_value(24);
     w.flow.auth.request.set("state", state.clone());
     w.flow.auth.state = Some(state);
     if w.flow.auth.verifier.is_some() {

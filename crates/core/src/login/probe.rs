@@ -290,8 +290,8 @@ fn authorization_url(target: &Target, endpoint: &Url, client_id: &str) -> Url {
         .set("response_type", "code")
         .set("redirect_uri", spec.redirect_uri.clone())
         .set("scope", spec.scopes.default.clone())
-        .set("state", random(24))
-        .set("nonce", random(24));
+        .set("state", crate::oauth::random_value(24))
+        .set("nonce", crate::oauth::random_value(24));
     if let Some(aud) = &spec.aud {
         // `{fhir_base}` stands for the resolved FHIR base URL, as in a run.
         let aud = match (&target.endpoints.fhir_base, aud.contains("{fhir_base}")) {
@@ -307,15 +307,6 @@ fn authorization_url(target: &Target, endpoint: &Url, client_id: &str) -> Url {
     req.set("code_challenge", pkce::s256_challenge(&verifier))
         .set("code_challenge_method", "S256");
     req.url(endpoint)
-}
-
-fn random(n: usize) -> String {
-    use rand::Rng;
-    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut rng = rand::rng();
-    (0..n)
-        .map(|_| CHARS[rng.random_range(0..CHARS.len())] as char)
-        .collect()
 }
 
 /// Probes a started target.
